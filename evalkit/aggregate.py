@@ -1,0 +1,127 @@
+"""Incremental failure counts per PoC, metric, suite and tag.
+
+Why incremental: a million-case run must not keep its cases in memory; the aggregator
+holds only counters, and the same counters can be rebuilt from `cases.jsonl` rows (that is
+how shards merge). The unit is the case: one case adds at most one failure per metric.
+Cases that ended in a client error are counted in `errors` and in no metric.
+Counting is order-independent (a property test checks it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from evalkit.values import CaseResult
+
+__all__ = ["Tally", "PocTally", "Aggregator"]
+
+# At most this many critical case ids are kept per PoC for reasons; counts stay exact.
+_MAX_LISTED = 50
+
+
+@dataclass(slots=True)
+class Tally:
+    """Failures out of scored cases for one metric in one slice."""
+
+    failures: int = 0
+    total: int = 0
+
+    def add(self, passed: bool) -> None:
+        self.total += 1
+        if not passed:
+            self.failures += 1
+
+
+@dataclass(slots=True)
+class SliceTally:
+    """Counts for a slice of a PoC's cases (one suite)."""
+
+    cases: int = 0
+    errors: int = 0
+    metrics: dict[str, Tally] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class PocTally:
+    """Everything the verdict needs about one PoC's cases."""
+
+    cases: int = 0
+    errors: int = 0
+    metrics: dict[str, Tally] = field(default_factory=dict)
+    suites: dict[str, SliceTally] = field(default_factory=dict)
+    tags: dict[str, dict[str, Tally]] = field(default_factory=dict)
+    critical_total: int = 0
+    critical_failed: list[str] = field(default_factory=list)  # "suite/case: metric, metric"
+    critical_failed_count: int = 0
+    critical_failed_suites: set[str] = field(default_factory=set)
+    critical_errored: list[str] = field(default_factory=list)
+    critical_errored_count: int = 0
+
+
+class Aggregator:
+    """Feed it finished cases (`add_result` or `add`); read `pocs` at the end."""
+
+    def __init__(self) -> None:
+        self.pocs: dict[str, PocTally] = {}
+
+    def add_result(self, result: CaseResult) -> None:
+        self.add(
+            poc=result.poc,
+            suite=result.suite,
+            case_id=result.case_id,
+            tags=result.tags,
+            critical=result.critical,
+            errored=result.error is not None,
+            passed={m: s.passed for m, s in result.scores.items()},
+        )
+
+    def add(
+        self,
+        *,
+        poc: str,
+        suite: str,
+        case_id: str,
+        tags: Iterable[str],
+        critical: bool,
+        errored: bool,
+        passed: Mapping[str, bool],
+    ) -> None:
+        """Count one finished case. `passed` maps each scored metric to its pass/fail."""
+        p = self.pocs.get(poc)
+        if p is None:
+            p = self.pocs[poc] = PocTally()
+        s = p.suites.get(suite)
+        if s is None:
+            s = p.suites[suite] = SliceTally()
+        p.cases += 1
+        s.cases += 1
+        if critical:
+            p.critical_total += 1
+        if errored:
+            p.errors += 1
+            s.errors += 1
+            if critical:
+                p.critical_errored_count += 1
+                if len(p.critical_errored) < _MAX_LISTED:
+                    p.critical_errored.append(f"{suite}/{case_id}")
+            return
+        tag_list = list(dict.fromkeys(tags))
+        for metric, ok in passed.items():
+            _tally(p.metrics, metric).add(ok)
+            _tally(s.metrics, metric).add(ok)
+            for tag in tag_list:
+                _tally(p.tags.setdefault(tag, {}), metric).add(ok)
+        failed = sorted(m for m, ok in passed.items() if not ok)
+        if critical and failed:
+            p.critical_failed_count += 1
+            p.critical_failed_suites.add(suite)
+            if len(p.critical_failed) < _MAX_LISTED:
+                p.critical_failed.append(f"{suite}/{case_id}: {', '.join(failed)}")
+
+
+def _tally(table: dict[str, Tally], metric: str) -> Tally:
+    t = table.get(metric)
+    if t is None:
+        t = table[metric] = Tally()
+    return t

@@ -1,0 +1,92 @@
+"""The `evalkit` command line: the only place that prints or exits.
+
+Subcommands live in their own modules (`evalkit/cli/<name>.py`, each exposing a click
+command named `command`) and are imported only when invoked, so `evalkit --help` stays
+fast. Exit codes (DESIGN.md): 0 continue, 10 redesign, 20 stop (worst verdict), 3 a
+`diff --fail-on` condition, 2 invalid input or usage error, 1 internal error.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import traceback
+from typing import Any
+
+import click
+
+from evalkit import __version__
+
+__all__ = ["main", "cli"]
+
+# name → one-line help, shown by `evalkit --help` without importing the modules.
+_COMMANDS = {
+    "run": "Run suites against a client and write results with a verdict per PoC.",
+    "validate": "Check suite files without running them.",
+    "diff": "Compare two result folders: what flipped, and is it significant.",
+    "report": "Render a result folder as Markdown or a self-contained HTML report.",
+    "merge": "Combine shard result folders into one result folder.",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in _COMMANDS if importlib.util.find_spec(f"evalkit.cli.{name}") is not None]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in _COMMANDS:
+            return None
+        try:
+            module = importlib.import_module(f"evalkit.cli.{cmd_name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"evalkit.cli.{cmd_name}":
+                return None
+            raise
+        command: click.Command = module.command
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, _COMMANDS[name]) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="evalkit")
+def cli() -> None:
+    """evalkit — evaluate LLM outputs for PoC decisions (continue / redesign / stop).
+
+    Exit codes: 0 continue, 10 redesign, 20 stop, 3 diff --fail-on triggered,
+    2 invalid input or usage error, 1 internal error.
+    """
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console-script entry point: user mistakes print a message and exit 2 (no
+    traceback); unexpected exceptions print the traceback and exit 1."""
+    from evalkit.errors import UsageError
+
+    try:
+        rc = cli.main(args=argv, prog_name="evalkit", standalone_mode=False)
+        sys.exit(rc if isinstance(rc, int) else 0)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2 if exc.exit_code in (1, 2) else exc.exit_code)
+    except UsageError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except Exception:
+        traceback.print_exc()
+        click.echo("evalkit: internal error (a bug) — please report it with the traceback above", err=True)
+        sys.exit(1)

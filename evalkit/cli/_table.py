@@ -1,0 +1,78 @@
+"""Terminal rendering of a summary: one table per PoC, then its verdict and reasons.
+
+Reads the summary document (not internal values) so `run`, `merge` and `report` print the
+same thing for the same result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import click
+
+__all__ = ["render_summary"]
+
+_COLOURS = {"continue": "green", "redesign": "yellow", "stop": "red"}
+_STATUS = {"pass": "green", "miss": "yellow", "stop": "red", "unjudged": "white"}
+_MEANING = {
+    "continue": "meets the bar — move on to MVP / production design",
+    "redesign": "some bar is missed or not yet confirmed — change scope, prompt or data, or gather more evidence",
+    "stop": "a metric is confidently beyond its stop limit — stop spending on this approach",
+}
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:.1f}%"
+
+
+def _row(label: str, m: Mapping[str, Any]) -> list[str]:
+    ci = m.get("ci")
+    bar = "—" if m.get("tolerable") is None else f"{_pct(m['tolerable'])} / {_pct(m['stop'])}"
+    return [
+        label,
+        f"{m['failures']}/{m['total']}",
+        _pct(m.get("rate")),
+        "—" if not ci else f"{_pct(ci[0])}–{_pct(ci[1])}",
+        bar,
+        m.get("status", "unjudged"),
+    ]
+
+
+def render_summary(summary: Mapping[str, Any], colour: bool = True) -> str:
+    """The per-PoC tables, verdicts and reasons as text (ANSI colours when `colour`)."""
+    lines: list[str] = []
+    header = ["metric", "failed", "rate", "95% CI", "tolerable / stop", "status"]
+    for poc, p in sorted(summary.get("pocs", {}).items()):
+        rows = []
+        for metric, m in sorted(p["metrics"].items()):
+            rows.append(_row(metric, m))
+            for tag, t in sorted(m.get("by_tag", {}).items()):
+                rows.append(_row(f"  [{tag}]", t))
+        conf = next((m.get("confidence") for m in p["metrics"].values() if m.get("confidence")), 0.95)
+        header[3] = f"{conf * 100:g}% CI"
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+        verdict = p["verdict"]
+        title = f"PoC {poc}: {verdict.upper()}"
+        lines.append(click.style(title, fg=_COLOURS.get(verdict), bold=True) if colour else title)
+        lines.append(f"  {_MEANING.get(verdict, '')}")
+        errors = p.get("errors", {})
+        lines.append(
+            f"  {p['cases']} cases, {errors.get('count', 0)} client errors"
+            + (f", {p['critical']['total']} critical" if p.get("critical", {}).get("total") else "")
+        )
+        lines.append("  " + "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+        for r in rows:
+            cells = [c.ljust(w) for c, w in zip(r, widths, strict=True)]
+            if colour:
+                cells[-1] = click.style(cells[-1], fg=_STATUS.get(r[-1].strip()))
+            lines.append("  " + "  ".join(cells))
+        lines.append("  reasons:")
+        for reason in p["reasons"]:
+            lines.append(f"   - {reason}")
+        lines.append("")
+    worst = summary.get("verdict")
+    if worst:
+        text = f"Overall: {worst.upper()} (worst verdict over {len(summary.get('pocs', {}))} PoCs)"
+        lines.append(click.style(text, fg=_COLOURS.get(worst), bold=True) if colour else text)
+    return "\n".join(lines)

@@ -1,0 +1,133 @@
+"""`evalkit run PATH...` — run suites, print the verdict table, exit with the verdict's code."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from evalkit.values import Verdict
+
+__all__ = ["command", "default_out_dir", "parse_shard"]
+
+
+def parse_shard(value: str | None) -> tuple[int, int] | None:
+    """`I/N` with 1 ≤ I ≤ N → (I, N)."""
+    if value is None:
+        return None
+    m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", value)
+    if not m or not 1 <= int(m.group(1)) <= int(m.group(2)):
+        raise click.BadParameter(f"expected I/N with 1 ≤ I ≤ N (e.g. 2/4), got {value!r}", param_hint="--shard")
+    return int(m.group(1)), int(m.group(2))
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "run"
+
+
+def default_out_dir(paths: tuple[str, ...], client: str | None, shard: tuple[int, int] | None) -> Path:
+    """`results/<paths>[--<client>][--shard-I-of-N]`: the same arguments give the same
+    folder, which is what lets a re-run resume an interrupted one."""
+    name = "+".join(_slug(Path(p).stem or Path(p).resolve().name) for p in paths)
+    if client:
+        name += "--" + _slug(client)
+    if shard:
+        name += f"--shard-{shard[0]}-of-{shard[1]}"
+    return Path("results") / name
+
+
+@click.command(name="run")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--client", "client_spec", metavar="SPEC",
+              help="Client for every suite, overriding their own: replay:FILE.jsonl, openai:MODEL, "
+                   "anthropic:MODEL, command:CMD, or NAME[:ARG] for a plugin.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Result folder (default: results/<paths>[--<client>]).")
+@click.option("--samples", type=click.IntRange(min=1), help="Samples per case, overriding the suites'.")
+@click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True,
+              help="Requests in flight at once.")
+@click.option("--shard", "shard_text", metavar="I/N", help="Run only a deterministic 1/N slice of every suite.")
+@click.option("--base-url", help="Base URL for HTTP clients (OpenAI-compatible servers).")
+@click.option("--api-key-env", metavar="VAR", help="Environment variable holding the API key.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), help="Per-request timeout in seconds.")
+@click.option("--no-resume", is_flag=True, help="Start over instead of resuming an interrupted run in --out.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 whenever results were written, whatever the verdict.")
+@click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
+def command(paths: tuple[str, ...], client_spec: str | None, out_dir: Path | None, samples: int | None,
+            concurrency: int, shard_text: str | None, base_url: str | None, api_key_env: str | None,
+            timeout: float | None, no_resume: bool, exit_zero: bool, no_progress: bool) -> int:
+    """Run the suites in PATH... (suite files or folders of suites).
+
+    Without --client each suite uses its own `client:`. Writes OUT/summary.json and
+    OUT/cases.jsonl, prints a table per PoC, and exits 0 (continue), 10 (redesign) or
+    20 (stop) — the worst verdict — unless --exit-zero.
+    """
+    from tqdm import tqdm
+
+    from evalkit.cli._table import render_summary
+    from evalkit.pipeline import RunOptions, run
+    from evalkit.suite.loader import load_suites
+
+    shard = parse_shard(shard_text)
+    loaded = load_suites(list(paths))
+    for warning in loaded.warnings:
+        click.echo(str(warning), err=True)
+    client_options: dict[str, object] = {"concurrency": concurrency}
+    if base_url:
+        client_options["base_url"] = base_url
+    if api_key_env:
+        client_options["api_key_env"] = api_key_env
+    if timeout:
+        client_options["timeout_s"] = timeout
+    options = RunOptions(
+        out_dir=out_dir or default_out_dir(paths, client_spec, shard),
+        client=client_spec,
+        client_options=client_options,
+        samples=samples,
+        concurrency=concurrency,
+        shard=shard,
+        resume=not no_resume,
+    )
+    total = _count(loaded.suites) if shard is None else None
+    bar = tqdm(total=total, unit="case", desc="evalkit", disable=True if no_progress else None,
+               file=sys.stderr, dynamic_ncols=True)
+    try:
+        outcome = run(loaded.suites, options, progress=lambda _result: bar.update(1))
+    except KeyboardInterrupt:
+        bar.close()
+        click.echo(
+            f"\nInterrupted. Finished cases are kept in {options.out_dir}; run the same command again "
+            "to resume without calling the model for them.",
+            err=True,
+        )
+        return 130
+    finally:
+        bar.close()
+    click.echo(render_summary(outcome.summary, colour=sys.stdout.isatty()))
+    if outcome.resumed:
+        click.echo(f"Resumed: {outcome.resumed} cases were taken from the interrupted run.")
+    click.echo(f"Results: {outcome.out_dir / 'summary.json'} and {outcome.out_dir / 'cases.jsonl'} ({outcome.cases} cases)")
+    if outcome.stale_count:
+        click.echo(
+            f"error: {outcome.stale_count} recorded outputs were made for a different prompt (stale recordings), "
+            f"e.g. {', '.join(outcome.stale[:5])}. The prompt changed since they were recorded: re-record them "
+            "(evalkit run --record) before trusting this verdict.",
+            err=True,
+        )
+        return 0 if exit_zero else 2
+    if exit_zero:
+        return 0
+    worst = max((v.verdict for v in outcome.verdicts.values()), key=lambda v: v.severity, default=Verdict.REDESIGN)
+    return worst.exit_code
+
+
+def _count(suites: object) -> int | None:
+    total = 0
+    for suite in suites:  # type: ignore[attr-defined]
+        try:
+            total += len(suite.cases)
+        except TypeError:
+            return None
+    return total

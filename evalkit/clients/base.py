@@ -1,0 +1,69 @@
+"""The client seam: one async method, plus an optional synchronous fast path.
+
+Why async: real HTTP clients must keep hundreds of requests in flight on one core; one
+`async def complete(request) -> Completion` serves OpenAI-compatible, Anthropic, command
+and plugin clients alike. Why a sync fast path: clients that answer from memory (replay,
+cache) should not pay for an event-loop round trip per request — on a million replayed
+cases that overhead alone would be seconds.
+
+Contract: `complete` never raises for a per-request failure; it returns
+`Completion(output=None, error=..., error_kind=...)`. It may raise only for programming
+errors (bugs), which the CLI reports as internal errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evalkit.values import Completion, Request
+
+__all__ = ["Client", "ClientSettings"]
+
+
+@dataclass(frozen=True, slots=True)
+class ClientSettings:
+    """How to build a client from a spec string `NAME[:ARG]`.
+
+    `arg` is what follows the first colon (a model name, a file, a command); `base_dir`
+    is where relative paths in `arg` resolve (the suite's folder when the spec comes from a
+    suite, the current directory when it comes from the command line). `options` carries
+    client-specific settings resolved once by the CLI (base URL, API-key variable,
+    timeout, retries, ...); each client documents the keys it reads.
+    """
+
+    name: str
+    arg: str | None
+    base_dir: Path
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def spec(self) -> str:
+        return self.name if self.arg is None else f"{self.name}:{self.arg}"
+
+
+class Client:
+    """Base class for model clients. Subclasses implement `complete`.
+
+    `spec` identifies the client in provenance ("replay:fixtures/x.jsonl",
+    "openai:gpt-4o-mini"); `model` is the model name where there is one.
+    """
+
+    spec: str = ""
+    model: str | None = None
+
+    async def complete(self, request: Request) -> Completion:
+        raise NotImplementedError
+
+    def complete_now(self, request: Request) -> Completion | None:
+        """Answer without I/O if possible (replay, cache hit); None means "await complete"."""
+        return None
+
+    async def aclose(self) -> None:
+        """Release connections; called once when the run ends."""
+        return None
+
+    def describe(self) -> dict[str, Any]:
+        """Provenance: spec, model and any non-secret settings that affect outputs."""
+        return {"spec": self.spec, "model": self.model}

@@ -1,0 +1,119 @@
+"""The replay client: answers from recorded outputs, offline. The default for demos and CI.
+
+Recording format (DESIGN.md): JSONL, one line per sample, with `case` (id), `sample`
+(0-based, default 0), `output` (text), optional `suite`, optional `variant` (0-based
+paraphrase index, default 0) and optional `prompt_sha256` (see `evalkit.suite.render`).
+
+Lookup: a line naming the request's suite wins over a line with no `suite`. A request with
+no recording is a per-case error ("missing-recording"); a recording whose `prompt_sha256`
+differs from the request's rendered prompt is refused ("stale-recording") with a message
+saying to re-record — that is how CI catches prompt edits. A missing or malformed file is
+a usage error (the whole run cannot mean anything).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from evalkit.clients.base import Client, ClientSettings
+from evalkit.errors import UsageError
+from evalkit.values import Completion, Request
+
+__all__ = ["ReplayClient", "make"]
+
+_Key = tuple[str, int, int]  # (case, variant, sample)
+
+
+class ReplayClient(Client):
+    """Serves recorded outputs; the file is read once, on first use."""
+
+    def __init__(self, path: Path, shown: str) -> None:
+        self.path = path
+        self.spec = f"replay:{shown}"
+        self.model = None
+        self._shown = shown
+        self._index: dict[_Key, list[tuple[str | None, str, str | None]]] | None = None
+
+    def _load(self) -> dict[_Key, list[tuple[str | None, str, str | None]]]:
+        if self._index is not None:
+            return self._index
+        if not self.path.is_file():
+            raise UsageError(f"replay file not found: {self._shown} (resolved to {self.path})")
+        index: dict[_Key, list[tuple[str | None, str, str | None]]] = {}
+        with self.path.open(encoding="utf-8") as fh:
+            for lineno, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                row = self._parse(line, lineno)
+                key = (row["case"], row["variant"], row["sample"])
+                index.setdefault(key, []).append((row["suite"], row["output"], row["sha"]))
+        self._index = index
+        return index
+
+    def _parse(self, line: str, lineno: int) -> dict[str, Any]:
+        where = f"{self._shown}:{lineno}"
+        try:
+            raw = json.loads(line)
+        except ValueError as exc:
+            raise UsageError(f"{where}: not valid JSON ({exc.msg}); each line must be one JSON object") from None
+        if not isinstance(raw, dict):
+            raise UsageError(f"{where}: expected a JSON object, got {type(raw).__name__}")
+        case, output = raw.get("case"), raw.get("output")
+        if not isinstance(case, str) or not case:
+            raise UsageError(f"{where}: 'case' must be the case id (a string), got {case!r}")
+        if not isinstance(output, str):
+            raise UsageError(f"{where}: 'output' must be a string, got {output!r}")
+        sample, variant = raw.get("sample", 0), raw.get("variant", 0)
+        for name, value in (("sample", sample), ("variant", variant)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise UsageError(f"{where}: '{name}' must be a whole number ≥ 0, got {value!r}")
+        suite, sha = raw.get("suite"), raw.get("prompt_sha256")
+        if suite is not None and not isinstance(suite, str):
+            raise UsageError(f"{where}: 'suite' must be a string, got {suite!r}")
+        if sha is not None and not isinstance(sha, str):
+            raise UsageError(f"{where}: 'prompt_sha256' must be a hex string, got {sha!r}")
+        return {"case": case, "output": output, "sample": sample, "variant": variant, "suite": suite, "sha": sha}
+
+    def complete_now(self, request: Request) -> Completion:
+        rows = self._load().get((request.case_id, request.variant, request.sample), [])
+        chosen = next((r for r in rows if r[0] == request.suite), None) or next(
+            (r for r in rows if r[0] is None), None
+        )
+        what = f"case '{request.case_id}'" + (f" variant {request.variant}" if request.variant else "")
+        if chosen is None:
+            return Completion(
+                output=None,
+                error=f"no recording for {what} sample {request.sample} (suite '{request.suite}') in {self._shown}",
+                error_kind="missing-recording",
+                source="replay",
+            )
+        _, output, sha = chosen
+        if sha is not None and sha != request.prompt_sha256:
+            return Completion(
+                output=None,
+                error=(
+                    f"recording for {what} sample {request.sample} in {self._shown} was made for a different "
+                    f"prompt (recorded prompt_sha256 {sha[:12]}…, now {request.prompt_sha256[:12]}…): "
+                    "the prompt changed, re-record it (evalkit run --record)"
+                ),
+                error_kind="stale-recording",
+                source="replay",
+            )
+        return Completion(output=output, source="replay")
+
+    async def complete(self, request: Request) -> Completion:
+        return self.complete_now(request)
+
+    def describe(self) -> dict[str, Any]:
+        return {"spec": self.spec, "model": None}
+
+
+def make(settings: ClientSettings) -> ReplayClient:
+    """`replay:FILE.jsonl` — FILE relative to `settings.base_dir`."""
+    if not settings.arg:
+        raise UsageError("the replay client needs a file: replay:path/to/recorded.jsonl")
+    path = Path(settings.arg)
+    resolved = path if path.is_absolute() else settings.base_dir / path
+    return ReplayClient(resolved, settings.arg if path.is_absolute() else str(resolved))

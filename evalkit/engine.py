@@ -1,0 +1,226 @@
+"""Execute one suite's cases: expand into requests, call the client, score each case.
+
+Why this shape:
+- Streaming: cases are pulled from the suite's (possibly million-row) source one at a time
+  and a finished case is handed to `on_done` at once; only in-flight cases are in memory.
+- Bounded workers, not a task per request: `concurrency` coroutines pull requests from one
+  shared generator, which keeps at most `concurrency` requests (and their cases) in flight
+  and costs nothing per request beyond the call itself.
+- Sync fast path: a client that can answer without I/O (`complete_now`: replay, cache hit)
+  is served inline by the generator, with no event-loop round trip; a case whose
+  requests are all answered that way is scored without ever touching asyncio.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from evalkit.clients.base import Client
+from evalkit.suite.render import prompt_sha256, render_messages
+from evalkit.values import Case, CaseResult, Completion, Request, Score, Scorer, ScoringInput, Suite
+
+__all__ = ["EngineStats", "expand", "score_case", "SuiteRunner"]
+
+
+@dataclass(slots=True)
+class EngineStats:
+    """Counters for the `run` block of the summary (volatile, not for verdicts)."""
+
+    requests: int = 0
+    sources: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+    latencies: array = field(default_factory=lambda: array("d"))
+    input_tokens: int = 0
+    output_tokens: int = 0
+    token_reports: int = 0
+
+
+def expand(suite: Suite, case: Case, samples: int) -> list[Request]:
+    """Requests for one case: for each variant (0 = the case's own vars), `samples` samples."""
+    out = []
+    for variant, variables in enumerate((case.vars, *case.variants)):
+        messages = render_messages(suite.prompt, variables)
+        sha = prompt_sha256(messages)
+        for sample in range(samples):
+            out.append(Request(suite.name, case.id, variant, sample, messages, sha, suite.params))
+    return out
+
+
+def _labels(requests: Sequence[Request]) -> tuple[str, ...]:
+    return tuple(
+        f"sample {r.sample}" if r.variant == 0 else f"variant {r.variant} sample {r.sample}" for r in requests
+    )
+
+
+def _has_async(scorer: Scorer) -> bool:
+    return inspect.iscoroutinefunction(getattr(scorer, "ascore", None))
+
+
+def _result(suite: Suite, case: Case, requests: Sequence[Request], completions: Sequence[Completion],
+            scores: dict[str, Score]) -> CaseResult:
+    failed = next((c for c in completions if c.error is not None), None)
+    latencies = [c.latency_s for c in completions if c.latency_s is not None]
+    ins = [c.input_tokens for c in completions if c.input_tokens is not None]
+    outs = [c.output_tokens for c in completions if c.output_tokens is not None]
+    return CaseResult(
+        suite=suite.name,
+        poc=suite.poc,
+        case_id=case.id,
+        tags=case.tags,
+        critical=case.critical,
+        outputs=tuple(c.output for c in completions),
+        labels=_labels(requests),
+        scores=scores,
+        error=failed.error if failed else None,
+        error_kind=failed.error_kind if failed else None,
+        sources=tuple(c.source for c in completions),
+        latency_s=sum(latencies) if latencies else None,
+        input_tokens=sum(ins) if ins else None,
+        output_tokens=sum(outs) if outs else None,
+        prompt=requests[0].messages if requests else (),
+    )
+
+
+def _scoring_input(suite: Suite, case: Case, requests: Sequence[Request],
+                   completions: Sequence[Completion]) -> ScoringInput:
+    return ScoringInput(
+        suite=suite,
+        case=case,
+        outputs=tuple(c.output or "" for c in completions),
+        labels=_labels(requests),
+        variants=tuple(r.variant for r in requests),
+        sources=tuple(c.source for c in completions),
+    )
+
+
+def score_case(suite: Suite, case: Case, requests: Sequence[Request], completions: Sequence[Completion],
+               scorers: Sequence[Scorer]) -> CaseResult:
+    """Score a case whose requests are all answered (sync scorers only). A case with any
+    failed request is not scored: it is reported as an error."""
+    scores: dict[str, Score] = {}
+    if all(c.error is None for c in completions):
+        item = _scoring_input(suite, case, requests, completions)
+        for scorer in scorers:
+            s = scorer.score(_with_prior(item, scores))
+            if s is not None:
+                scores[scorer.metric] = s
+    return _result(suite, case, requests, completions, scores)
+
+
+async def score_case_async(suite: Suite, case: Case, requests: Sequence[Request],
+                           completions: Sequence[Completion], scorers: Sequence[Scorer]) -> CaseResult:
+    """As `score_case`, awaiting scorers that have an async `ascore` (e.g. an LLM judge)."""
+    scores: dict[str, Score] = {}
+    if all(c.error is None for c in completions):
+        item = _scoring_input(suite, case, requests, completions)
+        for scorer in scorers:
+            current = _with_prior(item, scores)
+            s = await scorer.ascore(current) if _has_async(scorer) else scorer.score(current)  # type: ignore[attr-defined]
+            if s is not None:
+                scores[scorer.metric] = s
+    return _result(suite, case, requests, completions, scores)
+
+
+def _with_prior(item: ScoringInput, scores: dict[str, Score]) -> ScoringInput:
+    if not scores:
+        return item
+    return ScoringInput(item.suite, item.case, item.outputs, item.labels, item.variants, item.sources, dict(scores))
+
+
+class _Pending:
+    """A case waiting for some of its requests."""
+
+    __slots__ = ("case", "requests", "completions", "remaining")
+
+    def __init__(self, case: Case, requests: list[Request]) -> None:
+        self.case = case
+        self.requests = requests
+        self.completions: list[Completion | None] = [None] * len(requests)
+        self.remaining = len(requests)
+
+
+class SuiteRunner:
+    """Runs the cases of one suite through one client and its scorers."""
+
+    def __init__(self, suite: Suite, client: Client, scorers: Sequence[Scorer], samples: int,
+                 on_done: Callable[[CaseResult, Case], None], stats: EngineStats) -> None:
+        self.suite = suite
+        self.client = client
+        self.scorers = list(scorers)
+        self.samples = samples
+        self.on_done = on_done
+        self.stats = stats
+        self.async_scoring = any(_has_async(s) for s in self.scorers)
+
+    def _record(self, c: Completion) -> None:
+        st = self.stats
+        st.requests += 1
+        st.sources[c.source] += 1
+        if c.error_kind:
+            st.errors[c.error_kind] += 1
+        if c.latency_s is not None and c.source == "live":
+            st.latencies.append(c.latency_s)
+        if c.input_tokens is not None or c.output_tokens is not None:
+            st.token_reports += 1
+            st.input_tokens += c.input_tokens or 0
+            st.output_tokens += c.output_tokens or 0
+
+    def _work(self, cases: Iterable[Case]) -> Iterator[tuple[_Pending, int]]:
+        """Yields (pending case, request index) for requests needing I/O, and
+        (pending, -1) for a fully answered case that needs async scoring. Cases answered
+        and scored synchronously are finished here directly."""
+        for case in cases:
+            requests = expand(self.suite, case, self.samples)
+            pending = _Pending(case, requests)
+            needs_io = []
+            for i, req in enumerate(requests):
+                c = self.client.complete_now(req)
+                if c is None:
+                    needs_io.append(i)
+                else:
+                    self._record(c)
+                    pending.completions[i] = c
+                    pending.remaining -= 1
+            if not needs_io:
+                if self.async_scoring:
+                    yield pending, -1
+                else:
+                    self._finish_sync(pending)
+                continue
+            for i in needs_io:
+                yield pending, i
+
+    def _finish_sync(self, p: _Pending) -> None:
+        done = [c for c in p.completions if c is not None]
+        self.on_done(score_case(self.suite, p.case, p.requests, done, self.scorers), p.case)
+
+    async def _finish(self, p: _Pending) -> None:
+        done = [c for c in p.completions if c is not None]
+        if self.async_scoring:
+            result = await score_case_async(self.suite, p.case, p.requests, done, self.scorers)
+        else:
+            result = score_case(self.suite, p.case, p.requests, done, self.scorers)
+        self.on_done(result, p.case)
+
+    async def run(self, cases: Iterable[Case], concurrency: int) -> None:
+        """Run every case. With a client that answers synchronously the first worker
+        drains the whole stream inline (no request ever awaits)."""
+        work = self._work(cases)
+
+        async def worker() -> None:
+            for pending, index in work:
+                if index >= 0:
+                    c = await self.client.complete(pending.requests[index])
+                    self._record(c)
+                    pending.completions[index] = c
+                    pending.remaining -= 1
+                    if pending.remaining:
+                        continue
+                await self._finish(pending)
+
+        await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))

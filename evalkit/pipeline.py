@@ -1,0 +1,255 @@
+"""Wire the steps of a run: clients → engine → journal → aggregate → judge → result files.
+
+Takes validated suites and resolved options, returns values; never prints or exits (the
+CLI does). Interrupted runs resume: finished cases are journalled as they finish, and a
+new run over the same suites, client and parameters into the same folder picks up the
+journal instead of calling the model again for cases already done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import platform
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from evalkit import __version__
+from evalkit.aggregate import Aggregator
+from evalkit.clients import Client, build_client, parse_spec
+from evalkit.engine import EngineStats, SuiteRunner
+from evalkit.errors import UsageError
+from evalkit.results import (
+    CASES_NAME,
+    JOURNAL_NAME,
+    SUMMARY_NAME,
+    Journal,
+    atomic_write_text,
+    case_row,
+    finalize_cases,
+    read_journal,
+    write_summary,
+)
+from evalkit.scorers import build_scorer, scoring_order
+from evalkit.summary import build_summary, judge_all
+from evalkit.values import Case, CaseResult, Suite
+from evalkit.verdict import PocVerdict, policies
+
+__all__ = ["RunOptions", "RunOutcome", "run", "in_shard", "case_hash"]
+
+_META_NAME = "cases.partial.meta.json"
+_STALE_LISTED = 20
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """Resolved once by the CLI.
+
+    `client` overrides every suite's own client (its relative paths resolve against the
+    current directory); `samples` overrides each suite's `samples`; `shard` is (I, N) with
+    I from 1; `resume` False discards a journal left in `out_dir` instead of using it.
+    """
+
+    out_dir: Path
+    client: str | None = None
+    client_options: Mapping[str, Any] = field(default_factory=dict)
+    samples: int | None = None
+    concurrency: int = 8
+    shard: tuple[int, int] | None = None
+    resume: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    out_dir: Path
+    summary: dict[str, Any]
+    verdicts: Mapping[str, PocVerdict]
+    cases: int
+    resumed: int
+    stale: tuple[str, ...]
+    stale_count: int
+
+
+def case_hash(suite: str, case_id: str) -> int:
+    """Stable 64-bit hash of a case key (shards, resume bookkeeping)."""
+    digest = hashlib.blake2b(f"{suite}\x00{case_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
+
+
+def in_shard(suite: str, case_id: str, shard: tuple[int, int] | None) -> bool:
+    """True when the case belongs to shard I of N (by case-id hash, so stable across runs
+    and independent of case order)."""
+    if shard is None:
+        return True
+    index, count = shard
+    return case_hash(suite, case_id) % count == index - 1
+
+
+def _client_key(suite: Suite, options: RunOptions) -> tuple[str, Path]:
+    if options.client is not None:
+        return options.client, Path.cwd()
+    if suite.client is None:
+        raise UsageError(
+            f"{suite.path}: suite '{suite.name}' names no client; add `client: replay:FILE.jsonl` "
+            "to the suite or pass --client SPEC"
+        )
+    return suite.client, suite.base_dir
+
+
+def _provenance(suites: Sequence[Suite], clients: Mapping[str, Client], options: RunOptions) -> dict[str, Any]:
+    return {
+        "evalkit_version": __version__,
+        "suites": {
+            s.name: {
+                "path": s.path.as_posix(),
+                "sha256": s.sha256,
+                "poc": s.poc,
+                "client": clients[s.name].describe(),
+                "samples": options.samples or s.samples,
+                "params": s.params.as_dict(),
+                "seed": s.seed,
+            }
+            for s in suites
+        },
+        "options": {
+            "shard": f"{options.shard[0]}/{options.shard[1]}" if options.shard else None,
+            "samples": options.samples,
+        },
+    }
+
+
+def _fingerprint(provenance: Mapping[str, Any]) -> str:
+    blob = json.dumps(provenance, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _percentile(values: Sequence[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1) + 0.5))]
+
+
+def _resume(out_dir: Path, fingerprint: str, options: RunOptions, agg: Aggregator) -> tuple[set[int], int]:
+    """Load finished cases from a journal left by an interrupted identical run.
+    Cases that ended in a client error are not "done": they are tried again."""
+    journal, meta = out_dir / JOURNAL_NAME, out_dir / _META_NAME
+    same = False
+    if options.resume and journal.exists() and meta.exists():
+        try:
+            same = json.loads(meta.read_text(encoding="utf-8")).get("fingerprint") == fingerprint
+        except ValueError:
+            same = False
+    if not same:
+        journal.unlink(missing_ok=True)
+        atomic_write_text(meta, json.dumps({"fingerprint": fingerprint}) + "\n")
+        return set(), 0
+    done: set[int] = set()
+    for row in read_journal(journal):
+        if "error" in row:
+            continue
+        key = case_hash(row["suite"], row["case"])
+        if key in done:
+            continue
+        done.add(key)
+        agg.add(
+            poc=row["poc"],
+            suite=row["suite"],
+            case_id=row["case"],
+            tags=row.get("tags", ()),
+            critical=bool(row.get("critical", False)),
+            errored=False,
+            passed={m: bool(s["passed"]) for m, s in row.get("scores", {}).items()},
+        )
+    return done, len(done)
+
+
+def run(suites: Sequence[Suite], options: RunOptions, progress: Callable[[CaseResult], None] | None = None) -> RunOutcome:
+    """Run `suites` and write `summary.json` + `cases.jsonl` into `options.out_dir`."""
+    started, t0 = datetime.now(UTC), time.perf_counter()
+    out_dir = options.out_dir
+    clients: dict[tuple[str, Path], Client] = {}
+    by_suite: dict[str, Client] = {}
+    for suite in suites:
+        spec, base = _client_key(suite, options)
+        if (spec, base) not in clients:
+            clients[(spec, base)] = build_client(parse_spec(spec, base, dict(options.client_options)))
+        by_suite[suite.name] = clients[(spec, base)]
+    provenance = _provenance(suites, by_suite, options)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    agg = Aggregator()
+    done, resumed = _resume(out_dir, _fingerprint(provenance), options, agg)
+    journal = Journal(out_dir / JOURNAL_NAME)
+    stats = EngineStats()
+    stale: list[str] = []
+    stale_count = 0
+    finished = resumed
+
+    def on_done(result: CaseResult, case: Case) -> None:
+        nonlocal stale_count, finished
+        journal.write(case_row(result, case))
+        agg.add_result(result)
+        finished += 1
+        if result.error_kind == "stale-recording":
+            stale_count += 1
+            if len(stale) < _STALE_LISTED:
+                stale.append(f"{result.suite}/{result.case_id}")
+        if progress is not None:
+            progress(result)
+
+    def todo(suite: Suite) -> Iterator[Case]:
+        for case in suite.cases:
+            if options.shard is not None and not in_shard(suite.name, case.id, options.shard):
+                continue
+            if done and case_hash(suite.name, case.id) in done:
+                continue
+            yield case
+
+    async def run_all() -> None:
+        try:
+            for suite in suites:
+                scorers = [build_scorer(suite.scorers[m]) for m in scoring_order(list(suite.scorers))]
+                runner = SuiteRunner(suite, by_suite[suite.name], scorers, options.samples or suite.samples, on_done, stats)
+                await runner.run(todo(suite), options.concurrency)
+        finally:
+            for client in clients.values():
+                await client.aclose()
+
+    try:
+        asyncio.run(run_all())
+    finally:
+        journal.close()
+
+    policy = policies(suites)
+    verdicts = judge_all(agg, policy)
+    finished_at = datetime.now(UTC)
+    lat = list(stats.latencies)
+    run_block = {
+        "started_at": started.isoformat(timespec="seconds"),
+        "finished_at": finished_at.isoformat(timespec="seconds"),
+        "duration_s": time.perf_counter() - t0,
+        "host": platform.node(),
+        "python": platform.python_version(),
+        "concurrency": options.concurrency,
+        "requests": stats.requests,
+        "resumed_cases": resumed,
+        "sources": dict(sorted(stats.sources.items())),
+        "errors": dict(sorted(stats.errors.items())),
+        "latency_s": {"p50": _percentile(lat, 0.5), "p95": _percentile(lat, 0.95), "max": max(lat) if lat else None},
+        "tokens": {
+            "input": stats.input_tokens if stats.token_reports else None,
+            "output": stats.output_tokens if stats.token_reports else None,
+        },
+    }
+    summary = build_summary(agg, policy, verdicts, provenance, run_block)
+    count = finalize_cases(out_dir / JOURNAL_NAME, out_dir / CASES_NAME)
+    write_summary(out_dir / SUMMARY_NAME, summary)
+    (out_dir / JOURNAL_NAME).unlink(missing_ok=True)
+    (out_dir / _META_NAME).unlink(missing_ok=True)
+    return RunOutcome(out_dir, summary, verdicts, count, resumed, tuple(stale), stale_count)

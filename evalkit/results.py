@@ -1,0 +1,208 @@
+"""Writing result files: `cases.jsonl` rows, the resume journal, and `summary.json`.
+
+Why this shape: results must be diff-friendly and deterministic (sorted keys, fixed float
+precision, stable order), written atomically (temp file + rename, so a crash never leaves
+a half-written file that looks complete), and streamed (a case is on disk in the journal
+as soon as it is finished, so an interrupted run loses nothing and can resume).
+
+Files in a result folder:
+- `cases.partial.jsonl` — the journal: one row per finished case, in finishing order,
+  flushed per line; present only while a run is unfinished.
+- `cases.jsonl` — the final rows, ordered by suite then case id (see README).
+- `summary.json` — see README; volatile values only under `run`.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from evalkit.values import Case, CaseResult
+
+__all__ = [
+    "FLOAT_DIGITS",
+    "rounded",
+    "dumps_row",
+    "case_row",
+    "Journal",
+    "atomic_write_text",
+    "write_summary",
+    "finalize_cases",
+    "JOURNAL_NAME",
+    "CASES_NAME",
+    "SUMMARY_NAME",
+]
+
+FLOAT_DIGITS = 6
+JOURNAL_NAME = "cases.partial.jsonl"
+CASES_NAME = "cases.jsonl"
+SUMMARY_NAME = "summary.json"
+_SORT_CHUNK = 50_000  # rows per in-memory run of the external sort
+
+
+def rounded(value: Any) -> Any:
+    """Round every float in a JSON-like value to FLOAT_DIGITS (fixed precision)."""
+    if isinstance(value, float):
+        return round(value, FLOAT_DIGITS)
+    if isinstance(value, dict):
+        return {k: rounded(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [rounded(v) for v in value]
+    return value
+
+
+def dumps_row(row: dict[str, Any]) -> str:
+    """One JSONL line: sorted keys, UTF-8 text kept readable (Japanese stays Japanese)."""
+    return json.dumps(rounded(row), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def case_row(result: CaseResult, case: Case) -> dict[str, Any]:
+    """The `cases.jsonl` row of a finished case (README "Result files")."""
+    row: dict[str, Any] = {
+        "suite": result.suite,
+        "poc": result.poc,
+        "case": result.case_id,
+        "outputs": list(result.outputs),
+        "sources": list(result.sources),
+        "scores": {
+            m: {"passed": s.passed, "score": s.score, "reason": s.reason, **({"details": dict(s.details)} if s.details else {})}
+            for m, s in result.scores.items()
+        },
+    }
+    if case.tags:
+        row["tags"] = list(case.tags)
+    if case.critical:
+        row["critical"] = True
+    if not case.answerable:
+        row["answerable"] = False
+    if case.references:
+        row["references"] = list(case.references)
+    if case.context is not None:
+        row["context"] = case.context
+    if case.forbidden:
+        row["forbidden"] = list(case.forbidden)
+    if result.prompt:
+        row["prompt"] = result.prompt[-1].content
+    if any(label != f"sample {i}" for i, label in enumerate(result.labels)):
+        row["labels"] = list(result.labels)
+    if result.error is not None:
+        row["error"] = result.error
+        row["error_kind"] = result.error_kind
+    if result.latency_s is not None:
+        row["latency_s"] = result.latency_s
+    if result.input_tokens is not None or result.output_tokens is not None:
+        row["tokens"] = {"input": result.input_tokens, "output": result.output_tokens}
+    return row
+
+
+class Journal:
+    """Append-only JSONL of finished cases; each line is flushed so `kill -9` keeps it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh: IO[str] = path.open("a", encoding="utf-8")
+
+    def write(self, row: dict[str, Any]) -> None:
+        self._fh.write(dumps_row(row) + "\n")
+        self._fh.flush()
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+def read_journal(path: Path) -> Iterator[dict[str, Any]]:
+    """Rows of a journal; a torn last line (the process died mid-write) is ignored."""
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if not line.endswith("\n"):
+                break
+            try:
+                yield json.loads(line)
+            except ValueError:
+                break
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write via a temp file in the same folder, then rename over `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_summary(path: Path, summary: dict[str, Any]) -> None:
+    """Pretty-printed, sorted keys, rounded floats, trailing newline, atomic."""
+    atomic_write_text(path, json.dumps(rounded(summary), ensure_ascii=False, sort_keys=True, indent=2) + "\n")
+
+
+def _row_key(line: str) -> tuple[str, str]:
+    row = json.loads(line)
+    return (row["suite"], row["case"])
+
+
+def finalize_cases(journal: Path, target: Path) -> int:
+    """Sort the journal's rows by (suite, case id) into `target`, atomically; returns the
+    row count. Sorting is external (chunks of `_SORT_CHUNK` rows merged from temp files),
+    so memory stays bounded however many cases there are. Duplicate rows for one case
+    (a case finished twice across a resume) keep the last one written."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    lines: list[str] = []
+    runs: list[Path] = []
+    tmpdir = Path(tempfile.mkdtemp(prefix=".sort.", dir=target.parent))
+    try:
+        def spill() -> None:
+            if not lines:
+                return
+            run = tmpdir / f"run{len(runs)}.jsonl"
+            decorated = sorted((_row_key(line), i, line) for i, line in enumerate(lines))
+            with run.open("w", encoding="utf-8") as fh:
+                for key, _, line in decorated:
+                    fh.write(f"{json.dumps(list(key), ensure_ascii=False)}\t{line}")
+            runs.append(run)
+            lines.clear()
+
+        for row in read_journal(journal):
+            lines.append(dumps_row(row) + "\n")
+            if len(lines) >= _SORT_CHUNK:
+                spill()
+        spill()
+
+        def stream(run: Path) -> Iterator[tuple[tuple[str, str], str]]:
+            with run.open(encoding="utf-8") as fh:
+                for entry in fh:
+                    key_text, _, line = entry.partition("\t")
+                    k = json.loads(key_text)
+                    yield (k[0], k[1]), line
+
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        count = 0
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            previous: tuple[tuple[str, str], str] | None = None
+            for key, line in heapq.merge(*(stream(r) for r in runs), key=lambda kv: kv[0]):
+                # Equal keys arrive in journal order within and across runs: keep the last.
+                if previous is not None and previous[0] != key:
+                    out.write(previous[1])
+                    count += 1
+                previous = (key, line)
+            if previous is not None:
+                out.write(previous[1])
+                count += 1
+        os.replace(tmp, target)
+        return count
+    finally:
+        for run in runs:
+            run.unlink(missing_ok=True)
+        tmpdir.rmdir()

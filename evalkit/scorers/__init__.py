@@ -1,0 +1,41 @@
+"""Scorers, one per metric, resolved by metric name through one registry.
+
+A scorer factory has the signature `def make(config: ScorerConfig) -> Scorer` and raises
+`evalkit.errors.ConfigProblem` for bad settings (the loader locates it in the suite
+file). Third parties register factories under the `evalkit.scorers` entry-point group;
+the metric name is the entry-point name. Nothing is imported until a metric is used.
+"""
+
+from __future__ import annotations
+
+from evalkit.registry import Registry
+from evalkit.values import Scorer, ScorerConfig
+
+__all__ = ["REGISTRY", "build_scorer", "SCORING_ORDER"]
+
+REGISTRY = Registry(
+    "scorer",
+    "evalkit.scorers",
+    {
+        "accuracy": "evalkit.scorers.accuracy:make",
+        "consistency": "evalkit.scorers.consistency:make",
+        "hallucination": "evalkit.scorers.hallucination:make",
+    },
+)
+
+# Accuracy is scored before the others so that consistency can use its outcomes
+# (the k-of-n method); any other metric follows in name order.
+SCORING_ORDER = ("accuracy", "hallucination", "consistency")
+
+
+def build_scorer(config: ScorerConfig) -> Scorer:
+    """Import the metric's factory and build its scorer (validating `config`)."""
+    factory = REGISTRY.load(config.metric)
+    scorer: Scorer = factory(config)
+    return scorer
+
+
+def scoring_order(metrics: list[str]) -> list[str]:
+    """Metrics in the order they must be scored (built-ins first, then by name)."""
+    rank = {m: i for i, m in enumerate(SCORING_ORDER)}
+    return sorted(metrics, key=lambda m: (rank.get(m, len(rank)), m))

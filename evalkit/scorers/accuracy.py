@@ -1,0 +1,378 @@
+"""Accuracy: does each output match one of the case's reference answers?
+
+Methods (`scorers: {accuracy: {method: ...}}`):
+
+- `auto` (the default, `accuracy: {}`): the best general rule for free-form model answers:
+  a JSON reference is compared as `json`; otherwise an output passes when its normalised
+  form equals a reference, or — for a reference that states numbers ("30 days", "¥1,200")
+  — the output states the same numbers and no other number in their place, or the
+  normalised reference appears in the output as a whole phrase (a plain substring for
+  Japanese, which has no word boundaries). Yes/no references compare polarity.
+- `exact`: byte-equal after stripping surrounding whitespace.
+- `normalized`: equal after `evalkit.text.normalize` (NFKC, case, punctuation, articles).
+- `fuzzy`: rapidfuzz similarity of the normalised texts ≥ `threshold` (default 0.85).
+- `contains`: the normalised reference appears in the normalised output.
+- `regex`: each reference is a regular expression searched in the (NFKC) output.
+- `numeric`: the reference's number appears in the output within `tolerance` (relative)
+  or `abs_tolerance`; `match: any|first|last` picks which output number counts.
+- `choice`: the output picks exactly one of `choices`, and it is the reference.
+- `json`: the output's JSON (code fences and surrounding prose tolerated) validates against
+  `schema` (optional) and matches the reference object field by field (`fields`: which
+  keys; default all of the reference's); score = share of matching fields.
+
+Cases with `answerable: false` pass when the output declines (`evalkit.text.is_refusal`).
+Cases with no reference that are answerable are not scored for accuracy (None).
+With several samples, the case passes by `samples_rule` (default: a strict majority of
+samples correct; see `evalkit.scorers.base`). Case score = mean of the sample scores.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from evalkit.errors import ConfigProblem
+from evalkit.scorers.base import Params, apply_samples_rule, check_samples_rule, rule_text
+from evalkit.text import is_cjk, is_refusal, nfkc, normalize, numbers
+from evalkit.values import ACCURACY, Reference, Score, ScorerConfig, ScoringInput
+
+__all__ = ["make", "AccuracyScorer", "METHODS"]
+
+METHODS = ("auto", "exact", "normalized", "fuzzy", "contains", "regex", "numeric", "choice", "json")
+
+_YES = {"yes", "y", "true", "correct", "はい", "そうです", "正しい"}
+_NO = {"no", "n", "false", "incorrect", "いいえ", "違います", "正しくない"}
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One output against one reference: score in [0, 1], pass, and what was found."""
+
+    passed: bool
+    score: float
+    found: str
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _as_text(ref: Reference) -> str:
+    return ref if isinstance(ref, str) else json.dumps(ref, ensure_ascii=False, sort_keys=True)
+
+
+@lru_cache(maxsize=4096)
+def _phrase_pattern(norm_ref: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)" + re.escape(norm_ref) + r"(?!\w)")
+
+
+def _contains_phrase(norm_out: str, norm_ref: str) -> bool:
+    if not norm_ref:
+        return False
+    if is_cjk(norm_ref):
+        return norm_ref in norm_out
+    return _phrase_pattern(norm_ref).search(norm_out) is not None
+
+
+def _light(text: str) -> str:
+    """NFKC, case-folded, punctuation to spaces; unlike `normalize`, keeps articles."""
+    return " ".join(re.sub(r"[^\w\s]", " ", nfkc(text).casefold()).split())
+
+
+def _similarity(a: str, b: str) -> float:
+    return fuzz.ratio(normalize(a), normalize(b)) / 100.0
+
+
+def _polarity(norm: str) -> bool | None:
+    first = norm.split(" ", 1)[0] if norm else ""
+    if norm in _YES or first in _YES:
+        return True
+    if norm in _NO or first in _NO:
+        return False
+    return None
+
+
+def _close(a: float, b: float, rel: float, abs_: float) -> bool:
+    return math.isclose(a, b, rel_tol=rel, abs_tol=abs_)
+
+
+class AccuracyScorer:
+    """Scores accuracy by one method; see the module docstring."""
+
+    metric = ACCURACY
+
+    def __init__(self, method: str, params: Params) -> None:
+        self.method = method
+        self.rule = check_samples_rule(params.get("samples_rule", "majority"))
+        self.threshold = params.number("threshold", 0.85, 0.0, 1.0)
+        self.tolerance = params.number("tolerance", 0.0, 0.0, None)
+        self.abs_tolerance = params.number("abs_tolerance", 0.0, 0.0, None)
+        self.match = params.choice("match", "any", ("any", "first", "last"))
+        self.ignore_case = params.boolean("ignore_case", method == "regex")
+        choices = params.get("choices", None)
+        if choices is not None and (
+            not isinstance(choices, list) or not all(isinstance(c, str) for c in choices)
+        ):
+            raise ConfigProblem("choices", f"expected a list of strings, got {choices!r}")
+        if method == "choice" and not choices:
+            raise ConfigProblem("choices", "the choice method needs a list of choices", "e.g. choices: [A, B, C, D]")
+        self.choices: tuple[str, ...] = tuple(choices or ())
+        schema = params.get("schema", None)
+        if schema is not None:
+            if not isinstance(schema, Mapping):
+                raise ConfigProblem("schema", f"expected a JSON Schema object, got {schema!r}")
+            from jsonschema import Draft202012Validator
+            from jsonschema.exceptions import SchemaError
+
+            try:
+                Draft202012Validator.check_schema(dict(schema))
+            except SchemaError as exc:
+                raise ConfigProblem("schema", f"not a valid JSON Schema: {exc.message}") from None
+            self.validator: Any = Draft202012Validator(dict(schema))
+        else:
+            self.validator = None
+        fields = params.get("fields", None)
+        if fields is not None and (not isinstance(fields, list) or not all(isinstance(f, str) for f in fields)):
+            raise ConfigProblem("fields", f"expected a list of field names, got {fields!r}")
+        self.fields: tuple[str, ...] | None = tuple(fields) if fields else None
+        params.done()
+        self._methods: dict[str, Callable[[str, Reference], Check]] = {
+            "auto": self._auto,
+            "exact": self._exact,
+            "normalized": self._normalized,
+            "fuzzy": self._fuzzy,
+            "contains": self._contains,
+            "regex": self._regex,
+            "numeric": self._numeric,
+            "choice": self._choice,
+            "json": self._json,
+        }
+
+    # -- per-output checks -------------------------------------------------------------
+
+    def _exact(self, out: str, ref: Reference) -> Check:
+        ok = out.strip() == _as_text(ref).strip()
+        return Check(ok, 1.0 if ok else _similarity(out, _as_text(ref)), _short(out))
+
+    def _normalized(self, out: str, ref: Reference) -> Check:
+        ok = normalize(out) == normalize(_as_text(ref))
+        return Check(ok, 1.0 if ok else _similarity(out, _as_text(ref)), _short(normalize(out)))
+
+    def _fuzzy(self, out: str, ref: Reference) -> Check:
+        sim = _similarity(out, _as_text(ref))
+        return Check(sim >= self.threshold, sim, f"{_short(out)} (similarity {sim:.2f}, needs {self.threshold:.2f})")
+
+    def _contains(self, out: str, ref: Reference) -> Check:
+        ok = _contains_phrase(normalize(out), normalize(_as_text(ref)))
+        return Check(ok, 1.0 if ok else 0.0, _short(out))
+
+    def _regex(self, out: str, ref: Reference) -> Check:
+        try:
+            pattern = re.compile(_as_text(ref), re.IGNORECASE if self.ignore_case else 0)
+        except re.error as exc:
+            return Check(False, 0.0, f"invalid regular expression {_as_text(ref)!r}: {exc}")
+        ok = pattern.search(nfkc(out)) is not None
+        return Check(ok, 1.0 if ok else 0.0, _short(out))
+
+    def _numeric(self, out: str, ref: Reference) -> Check:
+        wanted = numbers(_as_text(ref))
+        if not wanted:
+            return Check(False, 0.0, f"reference {_as_text(ref)!r} has no number")
+        got = numbers(out)
+        if not got:
+            return Check(False, 0.0, f"no number in {_short(out)!r}")
+        pool = {"any": got, "first": got[:1], "last": got[-1:]}[self.match]
+        target = wanted[0]
+        ok = any(_close(g, target, self.tolerance, self.abs_tolerance) for g in pool)
+        shown = ", ".join(f"{g:g}" for g in pool)
+        return Check(ok, 1.0 if ok else 0.0, f"{shown} in {_short(out)!r}")
+
+    def _choice(self, out: str, ref: Reference) -> Check:
+        picked = self._picked_choices(out)
+        if len(picked) != 1:
+            what = "no choice" if not picked else f"several choices ({', '.join(picked)})"
+            return Check(False, 0.0, f"{what} in {_short(out)!r}")
+        ok = normalize(picked[0]) == normalize(_as_text(ref))
+        return Check(ok, 1.0 if ok else 0.0, f"choice {picked[0]!r}")
+
+    def _picked_choices(self, out: str) -> list[str]:
+        # Light normalisation: articles must survive, "A" is a choice label here.
+        norm = _light(out)
+        exact = [c for c in self.choices if _light(c) == norm]
+        if exact:
+            return exact
+        # "Answer: B. Because…", "(B) Paris" — a leading choice label followed by prose.
+        lead = re.match(r"^(?:final answer|answer|回答|答え)?\s*(\S+)(?:\s|$)", norm)
+        if lead and (rest := norm[lead.end():]) and not re.match(r"(?:or|and|または|か)\b", rest):
+            first = [c for c in self.choices if _light(c) == lead.group(1)]
+            if first:
+                return first
+        return [c for c in self.choices if _contains_phrase(norm, _light(c))]
+
+    def _json(self, out: str, ref: Reference) -> Check:
+        expected: Any = ref
+        if isinstance(ref, str):
+            try:
+                expected = json.loads(ref)
+            except ValueError:
+                return Check(False, 0.0, f"reference is not JSON: {_short(ref)!r}")
+        parsed, problem = _extract_json(out)
+        if problem:
+            return Check(False, 0.0, problem)
+        if self.validator is not None:
+            errors = sorted(self.validator.iter_errors(parsed), key=lambda e: list(e.path))
+            if errors:
+                first = errors[0]
+                where = "/".join(str(p) for p in first.path) or "(root)"
+                return Check(False, 0.0, f"JSON fails the schema at {where}: {first.message}")
+        if not isinstance(expected, Mapping):
+            ok = _json_equal(parsed, expected, self)
+            return Check(ok, 1.0 if ok else 0.0, _short(json.dumps(parsed, ensure_ascii=False)))
+        if not isinstance(parsed, Mapping):
+            return Check(False, 0.0, f"expected a JSON object, got {type(parsed).__name__}")
+        keys = self.fields or tuple(expected)
+        wrong = []
+        for key in keys:
+            if key not in parsed:
+                wrong.append(f"{key} missing")
+            elif not _json_equal(parsed[key], expected.get(key), self):
+                wrong.append(f"{key}={json.dumps(parsed[key], ensure_ascii=False)} (expected {json.dumps(expected.get(key), ensure_ascii=False)})")
+        score = 1.0 - len(wrong) / len(keys) if keys else 1.0
+        found = "all fields match" if not wrong else "; ".join(wrong)
+        return Check(not wrong, score, found)
+
+    def _auto(self, out: str, ref: Reference) -> Check:
+        if not isinstance(ref, str):
+            return self._json(out, ref)
+        norm_out, norm_ref = normalize(out), normalize(ref)
+        if norm_out == norm_ref:
+            return Check(True, 1.0, _short(out))
+        polarity = _polarity(norm_ref)
+        if polarity is not None and norm_ref in (_YES | _NO):
+            said = _polarity(norm_out)
+            ok = said is polarity
+            return Check(ok, 1.0 if ok else 0.0, _short(out))
+        wanted = numbers(ref)
+        if wanted:
+            got = numbers(out)
+            missing = [w for w in wanted if not any(_close(g, w, 1e-9, 0.0) for g in got)]
+            if missing:
+                shown = ", ".join(f"{g:g}" for g in got) or "no number"
+                return Check(False, 0.0, f"{shown} in {_short(out)!r}")
+            # The numbers agree; the words of a short reference ("30 days") must too,
+            # unless the reference is only a number with a unit/currency sign.
+            words = [w for w in re.split(r"[\d\s.,]+", norm_ref) if w]
+            if not words or all(w in norm_out for w in words):
+                return Check(True, 1.0, _short(out))
+        if _contains_phrase(norm_out, norm_ref):
+            return Check(True, 1.0, _short(out))
+        return Check(False, _similarity(out, ref) * 0.5, _short(out))
+
+    # -- case level --------------------------------------------------------------------
+
+    def _best(self, out: str, refs: Sequence[Reference]) -> Check:
+        check = self._methods[self.method]
+        best: Check | None = None
+        for ref in refs:
+            c = check(out, ref)
+            if c.passed:
+                return c
+            if best is None or c.score > best.score:
+                best = c
+        assert best is not None
+        return best
+
+    def score(self, item: ScoringInput) -> Score | None:
+        case = item.case
+        if not case.answerable:
+            checks = [Check(is_refusal(o), 1.0 if is_refusal(o) else 0.0, _short(o)) for o in item.outputs]
+            expected = "a refusal (the question is not answerable)"
+        elif case.references:
+            checks = [self._best(o, case.references) for o in item.outputs]
+            refs = " or ".join(repr(_short(_as_text(r), 60)) for r in case.references[:3])
+            expected = f"{refs}" + (f" (+{len(case.references) - 3} more)" if len(case.references) > 3 else "")
+        else:
+            return None
+        if not checks:
+            return None
+        passes = [c.passed for c in checks]
+        passed = apply_samples_rule(passes, self.rule)
+        mean = sum(c.score for c in checks) / len(checks)
+        return Score(
+            passed=passed,
+            score=min(1.0, max(0.0, mean)),
+            reason=self._reason(item, checks, passed, expected),
+            details={"method": self.method, "samples": [round(c.score, 6) for c in checks], "passed": passes},
+        )
+
+    def _reason(self, item: ScoringInput, checks: list[Check], passed: bool, expected: str) -> str:
+        n, k = len(checks), sum(c.passed for c in checks)
+        if n == 1:
+            verb = "matches" if checks[0].passed else "does not match"
+            return f"{self.method}: output {verb} {expected}; found {checks[0].found}"
+        wrong = [f"{item.labels[i]}: {c.found}" for i, c in enumerate(checks) if not c.passed][:3]
+        head = f"{self.method}: {k} of {n} samples match {expected} ({rule_text(self.rule)} needed)"
+        return head + (f"; wrong — {' | '.join(wrong)}" if wrong else "")
+
+
+def _extract_json(out: str) -> tuple[Any, str | None]:
+    """Parse the JSON value in a model output: bare, in ``` fences, or inside prose."""
+    text = out.strip()
+    fence = re.search(r"```(?:json)?\s*(.*?)```", text, re.DOTALL | re.IGNORECASE)
+    if fence:
+        text = fence.group(1).strip()
+    try:
+        return json.loads(text), None
+    except ValueError:
+        pass
+    start = min((i for i in (text.find("{"), text.find("[")) if i >= 0), default=-1)
+    if start >= 0:
+        try:
+            value, _ = json.JSONDecoder().raw_decode(text[start:])
+            return value, None
+        except ValueError as exc:
+            return None, f"output is not valid JSON ({exc.msg} at char {exc.pos + start}): {_short(out)!r}"
+    return None, f"no JSON in output {_short(out)!r}"
+
+
+def _json_equal(got: Any, want: Any, scorer: AccuracyScorer) -> bool:
+    if isinstance(want, bool) or isinstance(got, bool):
+        return got is want
+    if isinstance(want, (int, float)):
+        candidates = numbers(got) if isinstance(got, str) else [got] if isinstance(got, (int, float)) else []
+        return any(_close(float(g), float(want), scorer.tolerance, scorer.abs_tolerance) for g in candidates)
+    if isinstance(want, str):
+        if isinstance(got, (int, float)):
+            return numbers(want) == [float(got)]
+        return isinstance(got, str) and normalize(got) == normalize(want)
+    if isinstance(want, Mapping):
+        return isinstance(got, Mapping) and set(got) >= set(want) and all(
+            _json_equal(got[k], v, scorer) for k, v in want.items()
+        )
+    if isinstance(want, list):
+        return isinstance(got, list) and len(got) == len(want) and all(
+            _json_equal(g, w, scorer) for g, w in zip(got, want, strict=True)
+        )
+    return bool(got == want)
+
+
+def make(config: ScorerConfig) -> AccuracyScorer:
+    """Build the accuracy scorer; `config.method` None selects `auto`."""
+    from evalkit.registry import did_you_mean
+
+    method = config.method or "auto"
+    if method not in METHODS:
+        raise ConfigProblem(
+            "method",
+            f"unknown accuracy method '{method}'{did_you_mean(method, list(METHODS))}",
+            f"choose one of {', '.join(METHODS)}",
+        )
+    return AccuracyScorer(method, Params(config.params))

@@ -1,0 +1,63 @@
+"""Prompt templates: `{{var}}` substitution, and the request hash replay files carry.
+
+Templates never execute code: `{{ name }}` is replaced by `str(vars["name"])` and nothing
+else is interpreted (no filters, no expressions, no attribute access). A placeholder whose
+variable is missing is a validation error, found by `placeholders` before any run.
+
+`prompt_sha256` — the exact definition (also in the README), so that other tools can
+compute it: SHA-256, hex, of the UTF-8 bytes of the JSON array of the rendered messages,
+each `{"role": ..., "content": ...}` (system message first when there is one), serialised
+with `json.dumps(messages, ensure_ascii=False, separators=(",", ":"), sort_keys=True)`.
+Model parameters are not part of it: the hash answers "is this the prompt that was
+recorded?", not "were the sampling settings the same?".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from evalkit.values import Message, Prompt
+
+__all__ = ["placeholders", "render", "render_messages", "prompt_sha256"]
+
+_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}")
+
+
+def placeholders(template: str) -> list[str]:
+    """Variable names used by `template`, in order of first use."""
+    seen: dict[str, None] = {}
+    for match in _PLACEHOLDER.finditer(template):
+        seen.setdefault(match.group(1), None)
+    return list(seen)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def render(template: str, variables: Mapping[str, Any]) -> str:
+    """Substitute `{{var}}` placeholders. Raises KeyError for a missing variable."""
+    return _PLACEHOLDER.sub(lambda m: _text(variables[m.group(1)]), template)
+
+
+def render_messages(prompt: Prompt, variables: Mapping[str, Any]) -> tuple[Message, ...]:
+    """The chat messages for one request: optional system message, then the user message."""
+    user = Message("user", render(prompt.template, variables))
+    if prompt.system:
+        return (Message("system", render(prompt.system, variables)), user)
+    return (user,)
+
+
+def prompt_sha256(messages: tuple[Message, ...]) -> str:
+    """See the module docstring for the exact definition."""
+    payload = [{"role": m.role, "content": m.content} for m in messages]
+    blob = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()

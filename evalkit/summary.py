@@ -1,0 +1,109 @@
+"""Build the `summary.json` document from counts and verdicts (README "Result files").
+
+Shared by `run` and `merge`: both end with an `Aggregator` full of counts and the suites'
+policies, and must produce the same document from the same counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from evalkit.aggregate import Aggregator, PocTally, Tally
+from evalkit.stats import wilson
+from evalkit.verdict import Assessment, PocPolicy, PocVerdict, judge
+from evalkit.values import Verdict
+
+__all__ = ["SCHEMA_VERSION", "judge_all", "build_summary"]
+
+SCHEMA_VERSION = 1
+
+
+def judge_all(agg: Aggregator, policies: Mapping[str, PocPolicy]) -> dict[str, PocVerdict]:
+    """A verdict for every PoC that has a policy (a PoC with no finished case is judged on
+    empty counts, which can never be `continue`)."""
+    out = {}
+    for poc in sorted(policies):
+        out[poc] = judge(poc, agg.pocs.get(poc, PocTally()), policies[poc])
+    return out
+
+
+def _counts(t: Tally, confidence: float) -> dict[str, Any]:
+    ci = list(wilson(t.failures, t.total, confidence)) if t.total else None
+    return {"failures": t.failures, "total": t.total, "rate": (t.failures / t.total) if t.total else None, "ci": ci}
+
+
+def _assessment(a: Assessment) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "failures": a.failures,
+        "total": a.total,
+        "rate": a.rate if a.total else None,
+        "ci": list(a.ci) if a.total else None,
+        "confidence": a.confidence,
+        "tolerable": a.bar.tolerable if a.bar else None,
+        "stop": a.bar.stop if a.bar else None,
+        "status": a.status.value,
+    }
+    if a.needed is not None:
+        out["needed"] = a.needed
+    return out
+
+
+def build_summary(
+    agg: Aggregator,
+    policies: Mapping[str, PocPolicy],
+    verdicts: Mapping[str, PocVerdict],
+    provenance: Mapping[str, Any],
+    run: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The whole summary document; `run` holds the volatile values."""
+    pocs: dict[str, Any] = {}
+    for poc, v in verdicts.items():
+        tally = agg.pocs.get(poc, PocTally())
+        policy = policies[poc]
+        conf = policy.confidence
+        metrics = {}
+        for metric, a in v.metrics.items():
+            entry = _assessment(a)
+            tags = v.by_tag.get(metric)
+            if tags:
+                entry["by_tag"] = {tag: _assessment(ta) for tag, ta in tags.items()}
+            metrics[metric] = entry
+        pocs[poc] = {
+            "verdict": v.verdict.value,
+            "reasons": list(v.reasons),
+            "cases": tally.cases,
+            "errors": {
+                "count": tally.errors,
+                "rate": (tally.errors / tally.cases) if tally.cases else 0.0,
+                "budget": policy.error_budget,
+                "within": (tally.errors / tally.cases if tally.cases else 0.0) <= policy.error_budget,
+            },
+            "critical": {
+                "total": tally.critical_total,
+                "failed": sorted(tally.critical_failed),
+                "failed_count": tally.critical_failed_count,
+                "errored": sorted(tally.critical_errored),
+                "errored_count": tally.critical_errored_count,
+            },
+            "metrics": metrics,
+            "suites": {
+                name: {
+                    "cases": s.cases,
+                    "errors": s.errors,
+                    "metrics": {m: _counts(t, conf) for m, t in sorted(s.metrics.items())},
+                }
+                for name, s in sorted(tally.suites.items())
+            },
+            "tags": {
+                tag: {m: _counts(t, conf) for m, t in sorted(ms.items())} for tag, ms in sorted(tally.tags.items())
+            },
+        }
+    worst = max((v.verdict for v in verdicts.values()), key=lambda x: x.severity, default=Verdict.REDESIGN)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "verdict": worst.value,
+        "pocs": pocs,
+        "provenance": dict(provenance),
+        "run": dict(run),
+    }

@@ -1,0 +1,125 @@
+"""Text handling shared by every scorer: English and Japanese (and other CJK) alike.
+
+Why here: normalisation, number extraction and refusal detection must behave the same in
+accuracy, consistency and hallucination, or one metric would call "３０日" and "30日" equal
+while another does not. Stdlib only; pure functions.
+
+Japanese has no spaces between words, so nothing here relies on whitespace tokenisation:
+`normalize` keeps CJK runs intact and `tokens` splits CJK text into characters runs that
+scorers can turn into character n-grams.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+__all__ = [
+    "nfkc",
+    "normalize",
+    "numbers",
+    "is_refusal",
+    "is_cjk",
+    "tokens",
+]
+
+_ARTICLES = re.compile(r"\b(?:a|an|the)\b")
+_SPACES = re.compile(r"\s+")
+# Digits with thousands separators or decimals, optionally signed: 1,200 / 3.5 / -2
+# Lookarounds are ASCII-only: Japanese text puts kana right before digits (「は1,200円」).
+_NUMBER = re.compile(
+    r"(?<![0-9A-Za-z_.])[-+−]?\d{1,3}(?:,\d{3})+(?![0-9])(?:\.\d+)?|[-+−]?\d+(?:\.\d+)?"
+)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+
+
+def nfkc(text: str) -> str:
+    """Unicode NFKC: full-width digits/letters → ASCII, half-width kana → full-width."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def _strip_punct(text: str) -> str:
+    # Punctuation and symbols become spaces so "30-day" and "30 day" compare equal;
+    # Japanese 「」。、・ are Unicode punctuation too.
+    return "".join(
+        " " if unicodedata.category(ch)[0] in ("P", "S") else ch for ch in text
+    )
+
+
+@lru_cache(maxsize=65536)
+def normalize(text: str) -> str:
+    """Canonical form for comparing answers.
+
+    NFKC, case-folded, punctuation and symbols removed, English articles (a/an/the)
+    removed, whitespace collapsed; spaces between two CJK characters are dropped
+    (Japanese writers put spaces inconsistently). "The  ＡＢＣ Co." → "abc co".
+    """
+    text = nfkc(text).casefold()
+    text = _strip_punct(text)
+    text = _ARTICLES.sub(" ", text)
+    text = _SPACES.sub(" ", text).strip()
+    if _CJK.search(text):
+        text = re.sub(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])", "", text)
+    return text
+
+
+def numbers(text: str) -> list[float]:
+    """Numbers written in `text`, in order: "¥1,200" → [1200.0], "３０日" → [30.0].
+
+    Thousands separators are understood ("1,200" is one number, 1200); a currency sign or
+    unit next to the number is ignored; "−" (U+2212) counts as a minus sign.
+    """
+    found = []
+    for match in _NUMBER.finditer(nfkc(text)):
+        raw = match.group().replace(",", "").replace("−", "-")
+        try:
+            found.append(float(raw))
+        except ValueError:  # pragma: no cover - the regex only matches numbers
+            continue
+    return found
+
+
+def is_cjk(text: str) -> bool:
+    """True when `text` contains Chinese/Japanese/Korean characters."""
+    return _CJK.search(text) is not None
+
+
+_TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+|\w+")
+
+
+def tokens(text: str) -> list[str]:
+    """Word tokens of normalised text; a CJK run is one token (split it into n-grams)."""
+    return _TOKEN.findall(normalize(text))
+
+
+_REFUSAL_EN = re.compile(
+    r"\b(?:i\s+(?:do\s+not|don't|dont|cannot|can't|can\s*not|am\s+unable\s+to|am\s+not\s+able\s+to)"
+    r"\s+(?:know|say|tell|answer|help|provide|share|disclose|find|confirm|determine|access)"
+    r"|i(?:'m|\s+am)\s+(?:not\s+sure|unable|afraid\s+i\s+(?:can't|cannot|don't))"
+    r"|(?:no|not\s+enough)\s+information"
+    r"|(?:is|are)\s+not\s+(?:mentioned|stated|specified|provided|available|included|covered\s+in\s+the\s+(?:text|policy|context|document))"
+    r"|(?:does|do)\s+not\s+(?:say|mention|specify|state|contain|include|provide)"
+    r"|(?:doesn't|don't)\s+(?:say|mention|specify|state|contain|include|provide)"
+    r"|unable\s+to\s+(?:answer|determine|provide|find)"
+    r"|cannot\s+(?:be\s+)?(?:answer|determine|determined|provide|share|disclose)"
+    r"|unknown|not\s+known|n/a)\b",
+    re.IGNORECASE,
+)
+_REFUSAL_JA = re.compile(
+    r"(?:わかりません|分かりません|判りません|わからない|分からない|存じません|不明です|不明"
+    r"|お答えできません|回答できません|お答えすることはできません|答えられません|お伝えできません"
+    r"|記載(?:が|は)?(?:ありません|ない|されていません)|情報(?:が|は)?(?:ありません|ない|見当たりません)"
+    r"|確認できません|特定できません|判断できません|言及(?:が|は)?(?:ありません|されていません)"
+    r"|含まれていません|開示できません|提供できません)"
+)
+
+
+def is_refusal(text: str) -> bool:
+    """True when the output declines to answer ("I don't know", 「わかりません」, …).
+
+    Deliberately lexical and conservative: it looks for explicit declining phrases, in
+    English or Japanese. An answer that hedges but still asserts a fact is not a refusal.
+    """
+    t = nfkc(text)
+    return bool(_REFUSAL_EN.search(t) or _REFUSAL_JA.search(t))

@@ -1,0 +1,308 @@
+"""Immutable values passed between evalkit's steps. Stdlib only.
+
+Nothing here does I/O. Raw YAML/JSON dicts never cross a module boundary: the suite loader
+turns them into these values, and every later step (expand, execute, score, aggregate,
+judge, write) takes and returns them.
+
+Data flow: `Suite` (with `Case`s) → `Request`s → `Completion`s → `ScoringInput` →
+`Score` per metric → `CaseResult` → aggregated counts → verdict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+# A reference answer: text, or a JSON object/array for the `json` accuracy method.
+Reference = str | Mapping[str, Any] | list[Any]
+
+# The three metrics DESIGN.md names. Plugins may add more metric names.
+ACCURACY = "accuracy"
+CONSISTENCY = "consistency"
+HALLUCINATION = "hallucination"
+
+
+class Verdict(str, Enum):
+    """Per-PoC decision. Ordered by severity: CONTINUE < REDESIGN < STOP."""
+
+    CONTINUE = "continue"
+    REDESIGN = "redesign"
+    STOP = "stop"
+
+    @property
+    def severity(self) -> int:
+        return {"continue": 0, "redesign": 1, "stop": 2}[self.value]
+
+    @property
+    def exit_code(self) -> int:
+        """The CLI exit code DESIGN.md pins: 0 continue, 10 redesign, 20 stop."""
+        return {"continue": 0, "redesign": 10, "stop": 20}[self.value]
+
+
+class Status(str, Enum):
+    """One metric (or one tag of a metric) against its bar."""
+
+    PASS = "pass"  # interval upper bound <= tolerable
+    MISS = "miss"  # neither pass nor stop-level: includes "not enough evidence"
+    STOP = "stop"  # interval lower bound > stop
+    UNJUDGED = "unjudged"  # no threshold, or no cases scored
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One input of a suite, with the knowledge scorers check outputs against.
+
+    `vars` fill the prompt template. `variants` are alternative `vars` (each a full
+    mapping, already merged over `vars`) that paraphrase the same question and should get
+    equivalent answers. `references` are acceptable answers (empty: no reference);
+    `forbidden` are known-false answers. `answerable=False` means the right behaviour is to
+    decline. `line` is where the case starts in its source file (for error messages).
+    """
+
+    id: str
+    vars: Mapping[str, Any]
+    references: tuple[Reference, ...] = ()
+    context: str | None = None
+    forbidden: tuple[str, ...] = ()
+    answerable: bool = True
+    tags: tuple[str, ...] = ()
+    critical: bool = False
+    variants: tuple[Mapping[str, Any], ...] = ()
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """Failure-rate bar: `tolerable` (highest rate for continue) and `stop`, both in [0, 1]."""
+
+    tolerable: float
+    stop: float
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """A metric's bar for all cases, plus optional stricter/looser bars per tag."""
+
+    bar: Bar
+    by_tag: Mapping[str, Bar] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ScorerConfig:
+    """What the suite asked of one metric's scorer.
+
+    `method` None means the scorer's default (its best general method). `params` are the
+    remaining keys of the suite's `scorers.<metric>` mapping; the scorer validates them when
+    built and raises `SuiteError` naming the field.
+    """
+
+    metric: str
+    method: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """`template` with `{{var}}` placeholders (plain substitution, never code)."""
+
+    template: str
+    system: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ModelParams:
+    """Output-affecting request parameters (they are part of the cache key). None = unset."""
+
+    temperature: float | None = None
+    top_p: float | None = None
+    max_tokens: int | None = None
+    stop: tuple[str, ...] = ()
+    seed: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in ("temperature", "top_p", "max_tokens", "seed"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        if self.stop:
+            out["stop"] = list(self.stop)
+        return out
+
+
+class CaseSource(Protocol):
+    """Re-iterable stream of cases (a tuple for inline cases, a file reader for
+    `cases_from`). Iterating twice reads twice; nothing holds all cases in memory."""
+
+    def __iter__(self) -> Iterator[Case]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Suite:
+    """A validated suite file.
+
+    `client` is the suite's default client spec (None: the CLI's `--client` is required);
+    `base_dir` is the suite file's folder, against which relative paths in the suite
+    (`cases_from`, a replay file) resolve. `sha256` hashes the suite file's bytes.
+    `confidence` is the Wilson interval's level; `error_budget` the largest share of cases
+    that may end in a client error for `continue` (point estimate).
+    """
+
+    name: str
+    poc: str
+    path: Path
+    sha256: str
+    prompt: Prompt
+    cases: CaseSource
+    description: str = ""
+    samples: int = 1
+    client: str | None = None
+    scorers: Mapping[str, ScorerConfig] = field(default_factory=dict)
+    thresholds: Mapping[str, Threshold] = field(default_factory=dict)
+    params: ModelParams = field(default_factory=ModelParams)
+    confidence: float = 0.95
+    error_budget: float = 0.05
+    critical_failure: Literal["redesign", "stop"] = "redesign"
+    seed: int = 0
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One model call: a case's rendered prompt for one (variant, sample).
+
+    `variant` 0 is the case's own `vars`; 1..n are its `variants`. `sample` is 0-based.
+    `key` is stable across runs (suite, case, variant, sample) and names the request in
+    replay files, caches and journals. `prompt_sha256` is defined in `evalkit.suite.render`.
+    """
+
+    suite: str
+    case_id: str
+    variant: int
+    sample: int
+    messages: tuple[Message, ...]
+    prompt_sha256: str
+    params: ModelParams = field(default_factory=ModelParams)
+
+    @property
+    def key(self) -> tuple[str, str, int, int]:
+        return (self.suite, self.case_id, self.variant, self.sample)
+
+
+Source = Literal["live", "replay", "cache"]
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """What a client returned for one request: an output, or an error (never both).
+
+    A failing call is a value, not an exception: `error` says why in words a user can act
+    on, `error_kind` classifies it (e.g. "missing-recording", "stale-recording", "timeout",
+    "http-500", "auth"). `latency_s` is wall time of the call (None when not measured);
+    token counts are None when the client does not report them. `source` says whether the
+    output came from a live call, a replay file or the cache (consistency must know when
+    repeats are not independent).
+    """
+
+    output: str | None
+    error: str | None = None
+    error_kind: str | None = None
+    latency_s: float | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    source: Source = "live"
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringInput:
+    """Everything a scorer sees for one case: all its outputs scored together.
+
+    `outputs` lists every sample of every variant, in order (variant 0 samples first);
+    `labels` names each one for reasons ("sample 2", "variant 1 sample 0"); `variants`
+    gives each output's variant index. `prior` holds the scores of metrics already scored
+    for this case (accuracy is scored first, so consistency can use its outcomes).
+    `sources` gives each output's `Completion.source`.
+    """
+
+    suite: Suite
+    case: Case
+    outputs: tuple[str, ...]
+    labels: tuple[str, ...]
+    variants: tuple[int, ...]
+    sources: tuple[Source, ...] = ()
+    prior: Mapping[str, Score] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """One metric's result for one case.
+
+    `passed` is the case-level pass/fail (after the samples rule); `score` is in [0, 1]
+    (1 = best); `reason` says what was expected and what was found. `details` holds
+    JSON-serialisable extras (per-sample scores, claims, judge reasoning) for reports.
+    """
+
+    passed: bool
+    score: float
+    reason: str
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Scorer(Protocol):
+    """Turns a case's outputs into one metric's `Score`.
+
+    Returns None when the metric does not apply to the case (e.g. accuracy on a case with
+    no reference that is answerable): such cases are left out of that metric's denominator.
+    Built from a `ScorerConfig` by a factory registered under the metric name.
+    """
+
+    metric: str
+
+    def score(self, item: ScoringInput) -> Score | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CaseResult:
+    """A finished case: its outputs and per-metric scores, or the client error.
+
+    `error` is set when any request of the case failed; such a case is not scored (its
+    `scores` is empty) and counts against the error budget, not as a pass or a fail.
+    """
+
+    suite: str
+    poc: str
+    case_id: str
+    tags: tuple[str, ...]
+    critical: bool
+    outputs: tuple[str | None, ...]
+    labels: tuple[str, ...]
+    scores: Mapping[str, Score]
+    error: str | None = None
+    error_kind: str | None = None
+    sources: tuple[Source, ...] = ()
+    latency_s: float | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    prompt: tuple[Message, ...] = ()
+
+
+def iter_all(sources: Iterable[CaseSource]) -> Iterator[Case]:
+    """Chain several case sources lazily."""
+    for source in sources:
+        yield from source

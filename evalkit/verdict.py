@@ -1,0 +1,204 @@
+"""The verdict rules of DESIGN.md, as pure functions over counts.
+
+Per metric (and per tag with its own bar): with the Wilson interval [lo, hi] of the case
+failure rate, **pass** if hi ≤ tolerable, **stop-level** if lo > stop, otherwise **miss**.
+Per PoC: `stop` if any metric is stop-level, or a critical case failed in a suite that
+says `critical_failure: stop`; `continue` only if every judged metric passes, no critical
+case failed or errored, client errors are within the error budget, and at least one metric
+was judged; otherwise `redesign`. "Not enough evidence" (point estimate within the bar,
+interval not) is a miss, and its reason says how many cases would be needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from evalkit.aggregate import PocTally, Tally
+from evalkit.stats import cases_needed, wilson
+from evalkit.values import Bar, Status, Suite, Threshold, Verdict
+
+__all__ = ["PocPolicy", "Assessment", "PocVerdict", "policies", "assess", "judge", "pct"]
+
+
+@dataclass(frozen=True, slots=True)
+class PocPolicy:
+    """The bars a PoC is judged by, merged from its suites (the loader refuses suites of
+    one PoC that disagree on a metric's threshold). `error_budget` is the strictest of the
+    suites'; `critical_stop_suites` are suites whose `critical_failure` is `stop`."""
+
+    thresholds: Mapping[str, Threshold]
+    confidence: float = 0.95
+    error_budget: float = 0.05
+    critical_stop_suites: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """One metric (or one tag of a metric) against its bar. `bar` None: not judged.
+    `needed` is the number of cases that would confirm the bar at the observed rate, set
+    only when the point estimate is within the bar but the interval is not."""
+
+    metric: str
+    tag: str | None
+    failures: int
+    total: int
+    rate: float
+    ci: tuple[float, float]
+    confidence: float
+    bar: Bar | None
+    status: Status
+    needed: int | None = None
+
+    @property
+    def label(self) -> str:
+        return self.metric if self.tag is None else f"{self.metric}[{self.tag}]"
+
+
+@dataclass(frozen=True, slots=True)
+class PocVerdict:
+    poc: str
+    verdict: Verdict
+    reasons: tuple[str, ...]
+    metrics: Mapping[str, Assessment]
+    by_tag: Mapping[str, Mapping[str, Assessment]]  # metric → tag → assessment
+
+
+def pct(x: float) -> str:
+    return f"{x * 100:.1f}%"
+
+
+def policies(suites: Sequence[Suite]) -> dict[str, PocPolicy]:
+    """Merge the suites of each PoC into its policy."""
+    grouped: dict[str, list[Suite]] = {}
+    for s in suites:
+        grouped.setdefault(s.poc, []).append(s)
+    out = {}
+    for poc, members in grouped.items():
+        thresholds: dict[str, Threshold] = {}
+        for s in members:
+            for metric, t in s.thresholds.items():
+                thresholds.setdefault(metric, t)
+        out[poc] = PocPolicy(
+            thresholds=thresholds,
+            confidence=members[0].confidence,
+            error_budget=min(s.error_budget for s in members),
+            critical_stop_suites=frozenset(s.name for s in members if s.critical_failure == "stop"),
+        )
+    return out
+
+
+def assess(metric: str, tally: Tally, bar: Bar | None, confidence: float, tag: str | None = None) -> Assessment:
+    """Apply the pass / miss / stop rule to one tally."""
+    if tally.total == 0:
+        return Assessment(metric, tag, 0, 0, 0.0, (0.0, 1.0), confidence, bar, Status.UNJUDGED)
+    rate = tally.failures / tally.total
+    lo, hi = wilson(tally.failures, tally.total, confidence)
+    needed = None
+    if bar is None:
+        status = Status.UNJUDGED
+    elif hi <= bar.tolerable:
+        status = Status.PASS
+    elif lo > bar.stop:
+        status = Status.STOP
+    else:
+        status = Status.MISS
+        if rate <= bar.tolerable:
+            needed = cases_needed(rate, bar.tolerable, confidence)
+    return Assessment(metric, tag, tally.failures, tally.total, rate, (lo, hi), confidence, bar, status, needed)
+
+
+def _reason(a: Assessment) -> str:
+    level = f"{a.confidence * 100:g}% CI"
+    observed = f"{pct(a.rate)} of cases failed ({a.failures}/{a.total}, {level} {pct(a.ci[0])}–{pct(a.ci[1])})"
+    bar = a.bar
+    assert bar is not None
+    if a.status is Status.PASS:
+        return f"{a.label}: {observed}, within the tolerable {pct(bar.tolerable)} even at the interval's upper end"
+    if a.status is Status.STOP:
+        return (
+            f"{a.label}: {observed}, confidently beyond the stop limit {pct(bar.stop)} "
+            f"(the whole interval is above it)"
+        )
+    if a.rate <= bar.tolerable:
+        if a.needed is None:
+            more = (
+                "tolerable 0 can never be confirmed by a finite number of cases; mark must-never-fail cases critical instead"
+                if bar.tolerable <= 0
+                else "the observed rate sits on the bar, so no number of cases would confirm it"
+            )
+        else:
+            more = f"about {a.needed} cases in total would be needed at the observed rate (have {a.total})"
+        return (
+            f"{a.label}: {observed}; the observed rate is within the tolerable {pct(bar.tolerable)} but the "
+            f"interval reaches above it — not enough evidence: {more}"
+        )
+    return f"{a.label}: {observed}, above the tolerable {pct(bar.tolerable)} (stop at {pct(bar.stop)})"
+
+
+_ORDER = {Status.STOP: 0, Status.UNJUDGED: 1, Status.MISS: 2, Status.PASS: 3}
+
+
+def judge(poc: str, tally: PocTally, policy: PocPolicy) -> PocVerdict:
+    """The verdict for one PoC, with one reason per judged metric/tag (worst first) and
+    reasons for critical cases and client errors."""
+    conf = policy.confidence
+    metrics: dict[str, Assessment] = {}
+    by_tag: dict[str, dict[str, Assessment]] = {}
+    judged: list[Assessment] = []
+    for metric in sorted(set(tally.metrics) | set(policy.thresholds)):
+        threshold = policy.thresholds.get(metric)
+        a = assess(metric, tally.metrics.get(metric, Tally()), threshold.bar if threshold else None, conf)
+        metrics[metric] = a
+        if threshold is not None:
+            judged.append(a)
+            for tag, bar in sorted(threshold.by_tag.items()):
+                t = tally.tags.get(tag, {}).get(metric, Tally())
+                ta = assess(metric, t, bar, conf, tag=tag)
+                by_tag.setdefault(metric, {})[tag] = ta
+                judged.append(ta)
+
+    reasons: list[str] = []
+    stop = False
+    blocked = False  # anything that rules out `continue`
+    for a in sorted(judged, key=lambda a: (_ORDER[a.status], a.label)):
+        if a.status is Status.UNJUDGED:
+            reasons.append(f"{a.label}: no case was scored for this metric, so its bar cannot be checked")
+            blocked = True
+            continue
+        reasons.append(_reason(a))
+        stop |= a.status is Status.STOP
+        blocked |= a.status is not Status.PASS
+    if not judged:
+        reasons.append("no thresholds are set for this PoC, so nothing can confirm it meets a bar")
+        blocked = True
+
+    if tally.critical_failed_count:
+        listed = ", ".join(sorted(tally.critical_failed)[:5])
+        more = f" and {tally.critical_failed_count - 5} more" if tally.critical_failed_count > 5 else ""
+        stops = bool(tally.critical_failed_suites & policy.critical_stop_suites)
+        consequence = "critical_failure is stop" if stops else "a critical case must never fail"
+        reasons.insert(0, f"critical cases failed ({tally.critical_failed_count}): {listed}{more} — {consequence}")
+        stop |= stops
+        blocked = True
+    if tally.critical_errored_count:
+        listed = ", ".join(sorted(tally.critical_errored)[:5])
+        reasons.insert(0, f"critical cases got no output (client error), so they cannot be confirmed: {listed}")
+        blocked = True
+    if tally.errors:
+        rate = tally.errors / tally.cases
+        if rate > policy.error_budget:
+            reasons.insert(
+                0,
+                f"client errors: {tally.errors} of {tally.cases} cases ({pct(rate)}) got no output, above the error "
+                f"budget of {pct(policy.error_budget)}; they are not scored — fix the client or recordings and re-run",
+            )
+            blocked = True
+        else:
+            reasons.append(
+                f"client errors: {tally.errors} of {tally.cases} cases ({pct(rate)}) got no output and are not scored; "
+                f"within the error budget of {pct(policy.error_budget)}"
+            )
+
+    verdict = Verdict.STOP if stop else Verdict.REDESIGN if blocked else Verdict.CONTINUE
+    return PocVerdict(poc, verdict, tuple(reasons), metrics, by_tag)
