@@ -33,12 +33,13 @@ from evalkit.results import (
     case_row,
     finalize_cases,
     read_journal,
+    repair_journal,
     write_summary,
 )
 from evalkit.scorers import build_scorer, scoring_order
 from evalkit.summary import build_summary, judge_all
 from evalkit.values import Case, CaseResult, Suite
-from evalkit.verdict import PocVerdict, policies
+from evalkit.verdict import PocVerdict, policies, policy_document
 
 __all__ = ["RunOptions", "RunOutcome", "run", "in_shard", "case_hash"]
 
@@ -113,6 +114,7 @@ def _provenance(suites: Sequence[Suite], clients: Mapping[str, Client], options:
                 "samples": options.samples or s.samples,
                 "params": s.params.as_dict(),
                 "seed": s.seed,
+                "policy": policy_document(s),
             }
             for s in suites
         },
@@ -149,6 +151,7 @@ def _resume(out_dir: Path, fingerprint: str, options: RunOptions, agg: Aggregato
         journal.unlink(missing_ok=True)
         atomic_write_text(meta, json.dumps({"fingerprint": fingerprint}) + "\n")
         return set(), 0
+    repair_journal(journal)
     done: set[int] = set()
     for row in read_journal(journal):
         if "error" in row:

@@ -30,6 +30,8 @@ __all__ = [
     "dumps_row",
     "case_row",
     "Journal",
+    "read_journal",
+    "repair_journal",
     "atomic_write_text",
     "write_summary",
     "finalize_cases",
@@ -128,6 +130,26 @@ def read_journal(path: Path) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
             except ValueError:
                 break
+
+
+def repair_journal(path: Path) -> None:
+    """Cut a journal back to its last complete, valid line, so that appending after a
+    crash never glues a new row onto a torn one."""
+    if not path.exists():
+        return
+    good = 0
+    with path.open("rb") as fh:
+        for line in fh:
+            if not line.endswith(b"\n"):
+                break
+            try:
+                json.loads(line)
+            except ValueError:
+                break
+            good += len(line)
+    if good != path.stat().st_size:
+        with path.open("r+b") as fh:
+            fh.truncate(good)
 
 
 def atomic_write_text(path: Path, text: str) -> None:

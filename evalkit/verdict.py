@@ -13,12 +13,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from evalkit.aggregate import PocTally, Tally
 from evalkit.stats import cases_needed, wilson
 from evalkit.values import Bar, Status, Suite, Threshold, Verdict
 
-__all__ = ["PocPolicy", "Assessment", "PocVerdict", "policies", "assess", "judge", "pct"]
+__all__ = [
+    "PocPolicy",
+    "Assessment",
+    "PocVerdict",
+    "policies",
+    "policy_document",
+    "policies_from_documents",
+    "assess",
+    "judge",
+    "pct",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,20 +81,50 @@ def pct(x: float) -> str:
 
 def policies(suites: Sequence[Suite]) -> dict[str, PocPolicy]:
     """Merge the suites of each PoC into its policy."""
-    grouped: dict[str, list[Suite]] = {}
-    for s in suites:
-        grouped.setdefault(s.poc, []).append(s)
+    return policies_from_documents({s.name: {"poc": s.poc, "policy": policy_document(s)} for s in suites})
+
+
+def policy_document(suite: Suite) -> dict[str, Any]:
+    """A suite's judging settings as JSON (recorded in provenance, so that `merge` can
+    re-judge shard results without the suite files)."""
+    return {
+        "thresholds": {
+            m: {
+                "tolerable": t.bar.tolerable,
+                "stop": t.bar.stop,
+                "by_tag": {tag: {"tolerable": b.tolerable, "stop": b.stop} for tag, b in sorted(t.by_tag.items())},
+            }
+            for m, t in sorted(suite.thresholds.items())
+        },
+        "confidence": suite.confidence,
+        "error_budget": suite.error_budget,
+        "critical_failure": suite.critical_failure,
+    }
+
+
+def policies_from_documents(suites: Mapping[str, Mapping[str, Any]]) -> dict[str, PocPolicy]:
+    """Inverse of `policy_document` over provenance's `suites` block (name → entry with
+    `poc` and `policy`)."""
+    grouped: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
+    for name, entry in sorted(suites.items()):
+        grouped.setdefault(entry["poc"], []).append((name, entry["policy"]))
     out = {}
     for poc, members in grouped.items():
         thresholds: dict[str, Threshold] = {}
-        for s in members:
-            for metric, t in s.thresholds.items():
-                thresholds.setdefault(metric, t)
+        for _, doc in members:
+            for metric, t in doc["thresholds"].items():
+                thresholds.setdefault(
+                    metric,
+                    Threshold(
+                        Bar(t["tolerable"], t["stop"]),
+                        {tag: Bar(b["tolerable"], b["stop"]) for tag, b in t.get("by_tag", {}).items()},
+                    ),
+                )
         out[poc] = PocPolicy(
             thresholds=thresholds,
-            confidence=members[0].confidence,
-            error_budget=min(s.error_budget for s in members),
-            critical_stop_suites=frozenset(s.name for s in members if s.critical_failure == "stop"),
+            confidence=members[0][1]["confidence"],
+            error_budget=min(doc["error_budget"] for _, doc in members),
+            critical_stop_suites=frozenset(n for n, doc in members if doc["critical_failure"] == "stop"),
         )
     return out
 

@@ -1,0 +1,147 @@
+"""End-to-end pipeline over suites built as values: files, determinism, errors, resume."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evalkit.pipeline import RunOptions, in_shard, run
+from evalkit.values import Case, Verdict
+
+
+def cases(n, prefix="c"):
+    return [Case(id=f"{prefix}{i:03d}", vars={"q": f"question {i}"}, references=("30 days",)) for i in range(n)]
+
+
+def outputs(n, wrong=(), prefix="c"):
+    return {f"{prefix}{i:03d}": ["60 days" if i in wrong else "It is 30 days."] for i in range(n)}
+
+
+def test_run_writes_sorted_cases_and_summary_with_verdict(suite_factory, tmp_path):
+    suite = suite_factory(list(reversed(cases(40))), outputs(40))
+    out = run([suite], RunOptions(out_dir=tmp_path / "out"))
+    assert out.verdicts["p"].verdict is Verdict.CONTINUE
+    rows = [json.loads(line) for line in (tmp_path / "out" / "cases.jsonl").read_text().splitlines()]
+    assert [r["case"] for r in rows] == sorted(r["case"] for r in rows)
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["schema_version"] == 1
+    assert summary["pocs"]["p"]["metrics"]["accuracy"]["failures"] == 0
+    assert summary["pocs"]["p"]["metrics"]["accuracy"]["total"] == 40
+    assert not (tmp_path / "out" / "cases.partial.jsonl").exists()
+
+
+def test_same_inputs_give_byte_identical_files_apart_from_the_run_block(suite_factory, tmp_path):
+    suite = suite_factory(cases(30), outputs(30, wrong={3, 7}))
+    run([suite], RunOptions(out_dir=tmp_path / "a"))
+    run([suite], RunOptions(out_dir=tmp_path / "b", concurrency=3))
+    assert (tmp_path / "a" / "cases.jsonl").read_bytes() == (tmp_path / "b" / "cases.jsonl").read_bytes()
+    a = json.loads((tmp_path / "a" / "summary.json").read_text())
+    b = json.loads((tmp_path / "b" / "summary.json").read_text())
+    del a["run"], b["run"]
+    assert a == b
+
+
+def test_missing_recording_is_a_counted_error_not_a_failure(suite_factory, tmp_path):
+    recorded = outputs(20)
+    del recorded["c005"]
+    suite = suite_factory(cases(20), recorded)
+    out = run([suite], RunOptions(out_dir=tmp_path / "out"))
+    poc = out.summary["pocs"]["p"]
+    assert poc["errors"]["count"] == 1
+    assert poc["metrics"]["accuracy"]["total"] == 19
+    row = next(json.loads(line) for line in (tmp_path / "out" / "cases.jsonl").open() if '"c005"' in line)
+    assert row["error_kind"] == "missing-recording"
+    assert "no recording for case 'c005' sample 0" in row["error"]
+
+
+def test_stale_recording_is_refused_and_counted(suite_factory, tmp_path):
+    suite = suite_factory(cases(3), outputs(3))
+    replay = tmp_path / "s.replay.jsonl"
+    rows = [json.loads(line) for line in replay.read_text().splitlines()]
+    rows[0]["prompt_sha256"] = "0" * 64
+    replay.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = run([suite], RunOptions(out_dir=tmp_path / "out"))
+    assert out.stale_count == 1 and out.stale == ("s/c000",)
+
+
+def test_resume_uses_the_journal_and_ends_with_the_same_summary(suite_factory, tmp_path):
+    suite = suite_factory(cases(30), outputs(30, wrong={1}))
+    full = run([suite], RunOptions(out_dir=tmp_path / "full")).summary
+    out_dir = tmp_path / "resumed"
+    # Simulate an interrupted run: a journal with 10 finished cases and a torn last line.
+    out_dir.mkdir()
+    journal_rows = "".join((tmp_path / "full" / "cases.jsonl").read_text().splitlines(True)[:10])
+    from evalkit.pipeline import _fingerprint, _provenance  # the meta a real interrupted run leaves
+
+    from evalkit.clients import build_client, parse_spec
+
+    client = build_client(parse_spec(suite.client, suite.base_dir))
+    meta = {"fingerprint": _fingerprint(_provenance([suite], {"s": client}, RunOptions(out_dir=out_dir)))}
+    (out_dir / "cases.partial.meta.json").write_text(json.dumps(meta))
+    (out_dir / "cases.partial.jsonl").write_text(journal_rows + '{"torn": ')
+    resumed = run([suite], RunOptions(out_dir=out_dir))
+    assert resumed.resumed == 10
+    assert resumed.summary["run"]["requests"] == 20
+    full_copy, res_copy = dict(full), dict(resumed.summary)
+    del full_copy["run"], res_copy["run"]
+    assert full_copy == res_copy
+    assert (out_dir / "cases.jsonl").read_text() == (tmp_path / "full" / "cases.jsonl").read_text()
+
+
+def test_shards_partition_the_cases(suite_factory, tmp_path):
+    ids = [f"c{i}" for i in range(200)]
+    seen = [sum(in_shard("s", i, (k, 3)) for k in (1, 2, 3)) for i in ids]
+    assert seen == [1] * 200
+    sizes = [sum(in_shard("s", i, (k, 3)) for i in ids) for k in (1, 2, 3)]
+    assert all(40 < size < 100 for size in sizes)
+
+
+def test_pocs_pool_the_cases_of_their_suites(suite_factory, tmp_path):
+    a = suite_factory(cases(20, "a"), outputs(20, prefix="a"), name="a")
+    b = suite_factory(cases(20, "b"), outputs(20, prefix="b"), name="b")
+    out = run([a, b], RunOptions(out_dir=tmp_path / "out"))
+    poc = out.summary["pocs"]["p"]
+    assert poc["metrics"]["accuracy"]["total"] == 40
+    assert set(poc["suites"]) == {"a", "b"}
+    assert out.verdicts["p"].verdict is Verdict.CONTINUE  # 0/40 confirms 10%; 0/20 alone would not
+
+
+def test_suite_without_client_is_a_usage_error(suite_factory, tmp_path):
+    from dataclasses import replace
+
+    from evalkit.errors import UsageError
+
+    suite = replace(suite_factory(cases(1), outputs(1)), client=None)
+    with pytest.raises(UsageError, match="names no client"):
+        run([suite], RunOptions(out_dir=tmp_path / "out"))
+
+
+def test_client_override_resolves_relative_to_the_current_directory(suite_factory, tmp_path, monkeypatch):
+    suite = suite_factory(cases(2), outputs(2))
+    monkeypatch.chdir(tmp_path)
+    out = run([suite], RunOptions(out_dir=Path("o"), client="replay:s.replay.jsonl"))
+    assert out.summary["pocs"]["p"]["errors"]["count"] == 0
+
+
+def test_merged_shards_equal_an_unsharded_run_apart_from_run_and_provenance(suite_factory, tmp_path):
+    from evalkit.merge import merge
+
+    suite = suite_factory(cases(60), outputs(60, wrong={2, 9, 33}))
+    whole = run([suite], RunOptions(out_dir=tmp_path / "whole")).summary
+    for k in (1, 2, 3):
+        run([suite], RunOptions(out_dir=tmp_path / f"shard{k}", shard=(k, 3)))
+    merged, verdicts = merge([tmp_path / f"shard{k}" for k in (1, 2, 3)], tmp_path / "merged")
+    for doc in (whole, merged):
+        del doc["run"], doc["provenance"]
+    assert merged == whole
+    assert (tmp_path / "merged" / "cases.jsonl").read_bytes() == (tmp_path / "whole" / "cases.jsonl").read_bytes()
+
+
+def test_merge_refuses_overlapping_shards(suite_factory, tmp_path):
+    from evalkit.errors import ResultError
+    from evalkit.merge import merge
+
+    suite = suite_factory(cases(5), outputs(5))
+    run([suite], RunOptions(out_dir=tmp_path / "a"))
+    with pytest.raises(ResultError, match="more than one source"):
+        merge([tmp_path / "a", tmp_path / "a"], tmp_path / "m")
