@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import unicodedata
+
 import click
 
 __all__ = ["render_summary"]
@@ -20,6 +22,15 @@ _MEANING = {
     "redesign": "some bar is missed or not yet confirmed — change scope, prompt or data, or gather more evidence",
     "stop": "a metric is confidently beyond its stop limit — stop spending on this approach",
 }
+
+
+def _width(text: str) -> int:
+    """Display width: East Asian wide/full-width characters take two terminal columns."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
 
 
 def _pct(x: float | None) -> str:
@@ -51,28 +62,30 @@ def render_summary(summary: Mapping[str, Any], colour: bool = True) -> str:
                 rows.append(_row(f"  [{tag}]", t))
         conf = next((m.get("confidence") for m in p["metrics"].values() if m.get("confidence")), 0.95)
         header[3] = f"{conf * 100:g}% CI"
-        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+        widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
         verdict = p["verdict"]
         title = f"PoC {poc}: {verdict.upper()}"
         lines.append(click.style(title, fg=_COLOURS.get(verdict), bold=True) if colour else title)
         lines.append(f"  {_MEANING.get(verdict, '')}")
         errors = p.get("errors", {})
+        n_err = errors.get("count", 0)
         lines.append(
-            f"  {p['cases']} cases, {errors.get('count', 0)} client errors"
+            f"  {p['cases']} cases, {n_err} client error{'' if n_err == 1 else 's'}"
             + (f", {p['critical']['total']} critical" if p.get("critical", {}).get("total") else "")
         )
-        lines.append("  " + "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+        lines.append("  " + "  ".join(_pad(h, w) for h, w in zip(header, widths, strict=True)))
         for r in rows:
-            cells = [c.ljust(w) for c, w in zip(r, widths, strict=True)]
+            cells = [_pad(c, w) for c, w in zip(r, widths, strict=True)]
             if colour:
                 cells[-1] = click.style(cells[-1], fg=_STATUS.get(r[-1].strip()))
-            lines.append("  " + "  ".join(cells))
+            lines.append("  " + "  ".join(cells).rstrip())
         lines.append("  reasons:")
         for reason in p["reasons"]:
             lines.append(f"   - {reason}")
         lines.append("")
     worst = summary.get("verdict")
     if worst:
-        text = f"Overall: {worst.upper()} (worst verdict over {len(summary.get('pocs', {}))} PoCs)"
+        n = len(summary.get("pocs", {}))
+        text = f"Overall: {worst.upper()} (the worst verdict over {n} PoC{'' if n == 1 else 's'})"
         lines.append(click.style(text, fg=_COLOURS.get(worst), bold=True) if colour else text)
     return "\n".join(lines)

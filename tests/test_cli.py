@@ -1,0 +1,89 @@
+"""The command line as a user meets it: start-up cost, exit codes, docs that match."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from evalkit.cli.run import default_out_dir, parse_shard
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("datasets", "pyarrow", "pandas", "aiohttp", "httpx", "yaml", "jsonschema", "rapidfuzz", "tqdm", "numpy")
+
+
+def evalkit(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "evalkit", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_importing_the_cli_imports_no_heavy_module():
+    code = "import sys, evalkit.cli; print(','.join(m for m in %r if m in sys.modules))" % (HEAVY,)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_help_lists_every_command_and_the_exit_codes():
+    r = evalkit("--help")
+    assert r.returncode == 0
+    for name in ("run", "validate", "diff", "report", "merge"):
+        assert re.search(rf"^\s+{name}\s", r.stdout, re.M), name
+    assert "20 stop" in r.stdout
+
+
+def test_readme_documents_every_command_and_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in ("run", "validate", "diff", "report", "merge"):
+        assert f"evalkit {name} " in readme
+    test_command = re.search(r"^(python3 -m venv .*\.ci/check)$", readme, re.M)
+    assert test_command, "README must give the test command"
+    assert test_command.group(1) in (ROOT / ".ci" / "run").read_text()
+    assert "evalkit run suites/" in readme
+
+
+def test_run_options_in_readme_exist_in_help():
+    r = evalkit("run", "--help")
+    for flag in ("--client", "--out", "--samples", "--concurrency", "--shard", "--exit-zero"):
+        assert flag in r.stdout
+
+
+def test_missing_path_is_a_usage_error_without_traceback(tmp_path):
+    r = evalkit("run", str(tmp_path / "nope.yaml"))
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+
+
+def test_malformed_suite_exits_2_with_a_located_message(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("suite: x\npoc: y\nprompt: {template: 'hi {{name}}'}\ncases:\n  - id: a\n    vars: {}\n")
+    r = evalkit("validate", str(bad))
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    assert "bad.yaml:" in r.stderr and "name" in r.stderr
+
+
+def test_unknown_client_gets_a_did_you_mean(tmp_path):
+    r = evalkit("run", "suites/", "--client", "replya:x.jsonl", "--out", str(tmp_path / "o"))
+    assert r.returncode == 2
+    assert "did you mean 'replay'" in r.stderr
+
+
+@pytest.mark.parametrize(("text", "expected"), [("1/4", (1, 4)), (" 4 / 4 ", (4, 4)), (None, None)])
+def test_shard_parses_i_of_n(text, expected):
+    assert parse_shard(text) == expected
+
+
+@pytest.mark.parametrize("text", ["0/4", "5/4", "a/b", "1"])
+def test_bad_shard_is_refused(text):
+    import click
+
+    with pytest.raises(click.BadParameter):
+        parse_shard(text)
+
+
+def test_default_out_dir_is_stable_for_the_same_arguments():
+    assert default_out_dir(("suites/",), None, None) == Path("results/suites")
+    assert default_out_dir(("suites/a.yaml",), "openai:gpt-4o", (1, 2)) == Path(
+        "results/a--openai-gpt-4o--shard-1-of-2"
+    )
