@@ -53,7 +53,8 @@ def expand(suite: Suite, case: Case, samples: int) -> list[Request]:
 
 def _labels(requests: Sequence[Request]) -> tuple[str, ...]:
     return tuple(
-        f"sample {r.sample}" if r.variant == 0 else f"variant {r.variant} sample {r.sample}" for r in requests
+        f"sample {r.sample}" if r.variant == 0 else f"variant {r.variant} sample {r.sample}"
+        for r in requests
     )
 
 
@@ -61,8 +62,13 @@ def _has_async(scorer: Scorer) -> bool:
     return inspect.iscoroutinefunction(getattr(scorer, "ascore", None))
 
 
-def _result(suite: Suite, case: Case, requests: Sequence[Request], completions: Sequence[Completion],
-            scores: dict[str, Score]) -> CaseResult:
+def _result(
+    suite: Suite,
+    case: Case,
+    requests: Sequence[Request],
+    completions: Sequence[Completion],
+    scores: dict[str, Score],
+) -> CaseResult:
     failed = next((c for c in completions if c.error is not None), None)
     latencies = [c.latency_s for c in completions if c.latency_s is not None]
     ins = [c.input_tokens for c in completions if c.input_tokens is not None]
@@ -86,8 +92,9 @@ def _result(suite: Suite, case: Case, requests: Sequence[Request], completions: 
     )
 
 
-def _scoring_input(suite: Suite, case: Case, requests: Sequence[Request],
-                   completions: Sequence[Completion]) -> ScoringInput:
+def _scoring_input(
+    suite: Suite, case: Case, requests: Sequence[Request], completions: Sequence[Completion]
+) -> ScoringInput:
     return ScoringInput(
         suite=suite,
         case=case,
@@ -98,8 +105,13 @@ def _scoring_input(suite: Suite, case: Case, requests: Sequence[Request],
     )
 
 
-def score_case(suite: Suite, case: Case, requests: Sequence[Request], completions: Sequence[Completion],
-               scorers: Sequence[Scorer]) -> CaseResult:
+def score_case(
+    suite: Suite,
+    case: Case,
+    requests: Sequence[Request],
+    completions: Sequence[Completion],
+    scorers: Sequence[Scorer],
+) -> CaseResult:
     """Score a case whose requests are all answered (sync scorers only). A case with any
     failed request is not scored: it is reported as an error."""
     scores: dict[str, Score] = {}
@@ -112,8 +124,13 @@ def score_case(suite: Suite, case: Case, requests: Sequence[Request], completion
     return _result(suite, case, requests, completions, scores)
 
 
-async def score_case_async(suite: Suite, case: Case, requests: Sequence[Request],
-                           completions: Sequence[Completion], scorers: Sequence[Scorer]) -> CaseResult:
+async def score_case_async(
+    suite: Suite,
+    case: Case,
+    requests: Sequence[Request],
+    completions: Sequence[Completion],
+    scorers: Sequence[Scorer],
+) -> CaseResult:
     """As `score_case`, awaiting scorers that have an async `ascore` (e.g. an LLM judge)."""
     scores: dict[str, Score] = {}
     if all(c.error is None for c in completions):
@@ -129,7 +146,9 @@ async def score_case_async(suite: Suite, case: Case, requests: Sequence[Request]
 def _with_prior(item: ScoringInput, scores: dict[str, Score]) -> ScoringInput:
     if not scores:
         return item
-    return ScoringInput(item.suite, item.case, item.outputs, item.labels, item.variants, item.sources, dict(scores))
+    return ScoringInput(
+        item.suite, item.case, item.outputs, item.labels, item.variants, item.sources, dict(scores)
+    )
 
 
 class _Pending:
@@ -147,8 +166,15 @@ class _Pending:
 class SuiteRunner:
     """Runs the cases of one suite through one client and its scorers."""
 
-    def __init__(self, suite: Suite, client: Client, scorers: Sequence[Scorer], samples: int,
-                 on_done: Callable[[CaseResult, Case], None], stats: EngineStats) -> None:
+    def __init__(
+        self,
+        suite: Suite,
+        client: Client,
+        scorers: Sequence[Scorer],
+        samples: int,
+        on_done: Callable[[CaseResult, Case], None],
+        stats: EngineStats,
+    ) -> None:
         self.suite = suite
         self.client = client
         self.scorers = list(scorers)

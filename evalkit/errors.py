@@ -65,9 +65,7 @@ class MissingDependency(UsageError):
     """An optional dependency is missing; the message carries the pip install line."""
 
     def __init__(self, package: str, extra: str, why: str) -> None:
-        super().__init__(
-            f"{why} needs the '{package}' package: pip install 'evalkit[{extra}]'"
-        )
+        super().__init__(f"{why} needs the '{package}' package: pip install 'evalkit[{extra}]'")
 
 
 class ResultError(UsageError):

@@ -59,7 +59,9 @@ def merge(sources: Sequence[Path], out_dir: Path) -> tuple[dict[str, Any], dict[
                 for row in iter_case_rows(cases):
                     key = (row["suite"], row["case"])
                     if key in seen:
-                        raise ResultError(f"case {key[0]}/{key[1]} appears in more than one source ({path}); shards overlap")
+                        raise ResultError(
+                            f"case {key[0]}/{key[1]} appears in more than one source ({path}); shards overlap"
+                        )
                     seen.add(key)
                     agg.add(
                         poc=row["poc"],

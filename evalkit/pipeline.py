@@ -102,7 +102,9 @@ def _client_key(suite: Suite, options: RunOptions) -> tuple[str, Path]:
     return suite.client, suite.base_dir
 
 
-def _provenance(suites: Sequence[Suite], clients: Mapping[str, Client], options: RunOptions) -> dict[str, Any]:
+def _provenance(
+    suites: Sequence[Suite], clients: Mapping[str, Client], options: RunOptions
+) -> dict[str, Any]:
     return {
         "evalkit_version": __version__,
         "suites": {
@@ -137,7 +139,9 @@ def _percentile(values: Sequence[float], q: float) -> float | None:
     return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1) + 0.5))]
 
 
-def _resume(out_dir: Path, fingerprint: str, options: RunOptions, agg: Aggregator) -> tuple[set[int], int]:
+def _resume(
+    out_dir: Path, fingerprint: str, options: RunOptions, agg: Aggregator
+) -> tuple[set[int], int]:
     """Load finished cases from a journal left by an interrupted identical run.
     Cases that ended in a client error are not "done": they are tried again."""
     journal, meta = out_dir / JOURNAL_NAME, out_dir / _META_NAME
@@ -172,7 +176,11 @@ def _resume(out_dir: Path, fingerprint: str, options: RunOptions, agg: Aggregato
     return done, len(done)
 
 
-def run(suites: Sequence[Suite], options: RunOptions, progress: Callable[[CaseResult], None] | None = None) -> RunOutcome:
+def run(
+    suites: Sequence[Suite],
+    options: RunOptions,
+    progress: Callable[[CaseResult], None] | None = None,
+) -> RunOutcome:
     """Run `suites` and write `summary.json` + `cases.jsonl` into `options.out_dir`."""
     started, t0 = datetime.now(UTC), time.perf_counter()
     out_dir = options.out_dir
@@ -181,7 +189,9 @@ def run(suites: Sequence[Suite], options: RunOptions, progress: Callable[[CaseRe
     for suite in suites:
         spec, base = _client_key(suite, options)
         if (spec, base) not in clients:
-            clients[(spec, base)] = build_client(parse_spec(spec, base, dict(options.client_options)))
+            clients[(spec, base)] = build_client(
+                parse_spec(spec, base, dict(options.client_options))
+            )
         by_suite[suite.name] = clients[(spec, base)]
     provenance = _provenance(suites, by_suite, options)
 
@@ -217,8 +227,17 @@ def run(suites: Sequence[Suite], options: RunOptions, progress: Callable[[CaseRe
     async def run_all() -> None:
         try:
             for suite in suites:
-                scorers = [build_scorer(suite.scorers[m]) for m in scoring_order(list(suite.scorers))]
-                runner = SuiteRunner(suite, by_suite[suite.name], scorers, options.samples or suite.samples, on_done, stats)
+                scorers = [
+                    build_scorer(suite.scorers[m]) for m in scoring_order(list(suite.scorers))
+                ]
+                runner = SuiteRunner(
+                    suite,
+                    by_suite[suite.name],
+                    scorers,
+                    options.samples or suite.samples,
+                    on_done,
+                    stats,
+                )
                 await runner.run(todo(suite), options.concurrency)
         finally:
             for client in clients.values():
@@ -244,7 +263,11 @@ def run(suites: Sequence[Suite], options: RunOptions, progress: Callable[[CaseRe
         "resumed_cases": resumed,
         "sources": dict(sorted(stats.sources.items())),
         "errors": dict(sorted(stats.errors.items())),
-        "latency_s": {"p50": _percentile(lat, 0.5), "p95": _percentile(lat, 0.95), "max": max(lat) if lat else None},
+        "latency_s": {
+            "p50": _percentile(lat, 0.5),
+            "p95": _percentile(lat, 0.95),
+            "max": max(lat) if lat else None,
+        },
         "tokens": {
             "input": stats.input_tokens if stats.token_reports else None,
             "output": stats.output_tokens if stats.token_reports else None,

@@ -20,7 +20,7 @@ __all__ = ["Registry", "did_you_mean"]
 
 
 def did_you_mean(name: str, choices: list[str]) -> str:
-    """" (did you mean 'x'?)" for the closest choice, or "" when nothing is close."""
+    """ " (did you mean 'x'?)" for the closest choice, or "" when nothing is close."""
     close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

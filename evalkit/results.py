@@ -72,7 +72,12 @@ def case_row(result: CaseResult, case: Case) -> dict[str, Any]:
         "outputs": list(result.outputs),
         "sources": list(result.sources),
         "scores": {
-            m: {"passed": s.passed, "score": s.score, "reason": s.reason, **({"details": dict(s.details)} if s.details else {})}
+            m: {
+                "passed": s.passed,
+                "score": s.score,
+                "reason": s.reason,
+                **({"details": dict(s.details)} if s.details else {}),
+            }
             for m, s in result.scores.items()
         },
     }
@@ -167,7 +172,9 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 def write_summary(path: Path, summary: dict[str, Any]) -> None:
     """Pretty-printed, sorted keys, rounded floats, trailing newline, atomic."""
-    atomic_write_text(path, json.dumps(rounded(summary), ensure_ascii=False, sort_keys=True, indent=2) + "\n")
+    atomic_write_text(
+        path, json.dumps(rounded(summary), ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+    )
 
 
 def _row_key(line: str) -> tuple[str, str]:
@@ -185,6 +192,7 @@ def finalize_cases(journal: Path, target: Path) -> int:
     runs: list[Path] = []
     tmpdir = Path(tempfile.mkdtemp(prefix=".sort.", dir=target.parent))
     try:
+
         def spill() -> None:
             if not lines:
                 return

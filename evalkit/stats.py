@@ -43,7 +43,9 @@ def wilson(failures: float, total: int, confidence: float = 0.95) -> tuple[float
     return lo, hi
 
 
-def cases_needed(rate: float, tolerable: float, confidence: float = 0.95, limit: int = 10_000_000) -> int | None:
+def cases_needed(
+    rate: float, tolerable: float, confidence: float = 0.95, limit: int = 10_000_000
+) -> int | None:
     """Smallest number of cases whose Wilson upper bound at failure rate `rate` is within
     `tolerable`; None when no number of cases can confirm it (rate ≥ tolerable, or
     tolerable 0, which no finite run confirms)."""

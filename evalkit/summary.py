@@ -11,8 +11,8 @@ from typing import Any
 
 from evalkit.aggregate import Aggregator, PocTally, Tally
 from evalkit.stats import wilson
-from evalkit.verdict import Assessment, PocPolicy, PocVerdict, judge
 from evalkit.values import Verdict
+from evalkit.verdict import Assessment, PocPolicy, PocVerdict, judge
 
 __all__ = ["SCHEMA_VERSION", "judge_all", "build_summary"]
 
@@ -30,7 +30,12 @@ def judge_all(agg: Aggregator, policies: Mapping[str, PocPolicy]) -> dict[str, P
 
 def _counts(t: Tally, confidence: float) -> dict[str, Any]:
     ci = list(wilson(t.failures, t.total, confidence)) if t.total else None
-    return {"failures": t.failures, "total": t.total, "rate": (t.failures / t.total) if t.total else None, "ci": ci}
+    return {
+        "failures": t.failures,
+        "total": t.total,
+        "rate": (t.failures / t.total) if t.total else None,
+        "ci": ci,
+    }
 
 
 def _assessment(a: Assessment) -> dict[str, Any]:
@@ -77,7 +82,8 @@ def build_summary(
                 "count": tally.errors,
                 "rate": (tally.errors / tally.cases) if tally.cases else 0.0,
                 "budget": policy.error_budget,
-                "within": (tally.errors / tally.cases if tally.cases else 0.0) <= policy.error_budget,
+                "within": (tally.errors / tally.cases if tally.cases else 0.0)
+                <= policy.error_budget,
             },
             "critical": {
                 "total": tally.critical_total,
@@ -96,10 +102,13 @@ def build_summary(
                 for name, s in sorted(tally.suites.items())
             },
             "tags": {
-                tag: {m: _counts(t, conf) for m, t in sorted(ms.items())} for tag, ms in sorted(tally.tags.items())
+                tag: {m: _counts(t, conf) for m, t in sorted(ms.items())}
+                for tag, ms in sorted(tally.tags.items())
             },
         }
-    worst = max((v.verdict for v in verdicts.values()), key=lambda x: x.severity, default=Verdict.REDESIGN)
+    worst = max(
+        (v.verdict for v in verdicts.values()), key=lambda x: x.severity, default=Verdict.REDESIGN
+    )
     return {
         "schema_version": SCHEMA_VERSION,
         "verdict": worst.value,

@@ -42,9 +42,7 @@ def nfkc(text: str) -> str:
 def _strip_punct(text: str) -> str:
     # Punctuation and symbols become spaces so "30-day" and "30 day" compare equal;
     # Japanese 「」。、・ are Unicode punctuation too.
-    return "".join(
-        " " if unicodedata.category(ch)[0] in ("P", "S") else ch for ch in text
-    )
+    return "".join(" " if unicodedata.category(ch)[0] in ("P", "S") else ch for ch in text)
 
 
 @lru_cache(maxsize=65536)
@@ -94,16 +92,19 @@ def tokens(text: str) -> list[str]:
 
 
 _REFUSAL_EN = re.compile(
-    r"\b(?:i\s+(?:do\s+not|don't|dont|cannot|can't|can\s*not|am\s+unable\s+to|am\s+not\s+able\s+to)"
-    r"\s+(?:know|say|tell|answer|help|provide|share|disclose|find|confirm|determine|access)"
-    r"|i(?:'m|\s+am)\s+(?:not\s+sure|unable|afraid\s+i\s+(?:can't|cannot|don't))"
+    r"\b(?:i\s+(?:do\s+not|don't|dont|cannot|can't|can\s*not|could\s+not|couldn't|am\s+unable\s+to|am\s+not\s+able\s+to)"
+    r"\s+(?:know|say|tell|answer|help|provide|share|disclose|find|confirm|determine|access|see)"
+    r"|i\s+(?:do\s+not|don't|dont)\s+have\s+(?:that|this|the|any|enough|such)?\s*(?:information|data|details|access)"
+    r"|i(?:'m|\s+am)\s+(?:not\s+sure|unable|not\s+able\s+to|afraid\s+i\s+(?:can't|cannot|don't))"
     r"|(?:no|not\s+enough)\s+information"
+    r"|there(?:\s+is|'s)\s+no\s+(?:mention|information|record|data|details?)\b"
     r"|(?:is|are)\s+not\s+(?:mentioned|stated|specified|provided|available|included|covered\s+in\s+the\s+(?:text|policy|context|document))"
-    r"|(?:does|do)\s+not\s+(?:say|mention|specify|state|contain|include|provide)"
-    r"|(?:doesn't|don't)\s+(?:say|mention|specify|state|contain|include|provide)"
+    r"|(?:text|context|policy|document|documents|passage|source|sources|information|it|they)\s+(?:does|do)\s+not\s+(?:say|mention|specify|state|contain|include|provide)"
+    r"|(?:text|context|policy|document|documents|passage|source|sources|information|it|they)\s+(?:doesn't|don't)\s+(?:say|mention|specify|state|contain|include|provide)"
     r"|unable\s+to\s+(?:answer|determine|provide|find)"
     r"|cannot\s+(?:be\s+)?(?:answer|determine|determined|provide|share|disclose)"
-    r"|unknown|not\s+known|n/a)\b",
+    r"|unclear\s+from\s+the\s+(?:\w+\s+)?(?:information|context|text|policy|document|documents|sources?))\b"
+    r"|^\W*(?:unknown|not\s+known|n/a|not\s+(?:mentioned|stated|specified|provided))\W*$",
     re.IGNORECASE,
 )
 _REFUSAL_JA = re.compile(
@@ -111,7 +112,9 @@ _REFUSAL_JA = re.compile(
     r"|お答えできません|回答できません|お答えすることはできません|答えられません|お伝えできません"
     r"|記載(?:が|は)?(?:ありません|ない|されていません)|情報(?:が|は)?(?:ありません|ない|見当たりません)"
     r"|確認できません|特定できません|判断できません|言及(?:が|は)?(?:ありません|されていません)"
-    r"|含まれていません|開示できません|提供できません)"
+    r"|含まれていません|開示できません|提供できません"
+    r"|(?:分|わ|判)かりかね|(?:お答え|回答|返答|お伝え)(?:いた)?しかね"
+    r"|(?:情報|記載|データ|資料)(?:は|が)?ございません|確認できませんでした)"
 )
 
 

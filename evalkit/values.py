@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -25,7 +25,7 @@ CONSISTENCY = "consistency"
 HALLUCINATION = "hallucination"
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     """Per-PoC decision. Ordered by severity: CONTINUE < REDESIGN < STOP."""
 
     CONTINUE = "continue"
@@ -42,7 +42,7 @@ class Verdict(str, Enum):
         return {"continue": 0, "redesign": 10, "stop": 20}[self.value]
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """One metric (or one tag of a metric) against its bar."""
 
     PASS = "pass"  # interval upper bound <= tolerable

@@ -81,7 +81,9 @@ def pct(x: float) -> str:
 
 def policies(suites: Sequence[Suite]) -> dict[str, PocPolicy]:
     """Merge the suites of each PoC into its policy."""
-    return policies_from_documents({s.name: {"poc": s.poc, "policy": policy_document(s)} for s in suites})
+    return policies_from_documents(
+        {s.name: {"poc": s.poc, "policy": policy_document(s)} for s in suites}
+    )
 
 
 def policy_document(suite: Suite) -> dict[str, Any]:
@@ -92,7 +94,10 @@ def policy_document(suite: Suite) -> dict[str, Any]:
             m: {
                 "tolerable": t.bar.tolerable,
                 "stop": t.bar.stop,
-                "by_tag": {tag: {"tolerable": b.tolerable, "stop": b.stop} for tag, b in sorted(t.by_tag.items())},
+                "by_tag": {
+                    tag: {"tolerable": b.tolerable, "stop": b.stop}
+                    for tag, b in sorted(t.by_tag.items())
+                },
             }
             for m, t in sorted(suite.thresholds.items())
         },
@@ -117,19 +122,26 @@ def policies_from_documents(suites: Mapping[str, Mapping[str, Any]]) -> dict[str
                     metric,
                     Threshold(
                         Bar(t["tolerable"], t["stop"]),
-                        {tag: Bar(b["tolerable"], b["stop"]) for tag, b in t.get("by_tag", {}).items()},
+                        {
+                            tag: Bar(b["tolerable"], b["stop"])
+                            for tag, b in t.get("by_tag", {}).items()
+                        },
                     ),
                 )
         out[poc] = PocPolicy(
             thresholds=thresholds,
             confidence=members[0][1]["confidence"],
             error_budget=min(doc["error_budget"] for _, doc in members),
-            critical_stop_suites=frozenset(n for n, doc in members if doc["critical_failure"] == "stop"),
+            critical_stop_suites=frozenset(
+                n for n, doc in members if doc["critical_failure"] == "stop"
+            ),
         )
     return out
 
 
-def assess(metric: str, tally: Tally, bar: Bar | None, confidence: float, tag: str | None = None) -> Assessment:
+def assess(
+    metric: str, tally: Tally, bar: Bar | None, confidence: float, tag: str | None = None
+) -> Assessment:
     """Apply the pass / miss / stop rule to one tally."""
     if tally.total == 0:
         return Assessment(metric, tag, 0, 0, 0.0, (0.0, 1.0), confidence, bar, Status.UNJUDGED)
@@ -146,7 +158,9 @@ def assess(metric: str, tally: Tally, bar: Bar | None, confidence: float, tag: s
         status = Status.MISS
         if rate <= bar.tolerable:
             needed = cases_needed(rate, bar.tolerable, confidence)
-    return Assessment(metric, tag, tally.failures, tally.total, rate, (lo, hi), confidence, bar, status, needed)
+    return Assessment(
+        metric, tag, tally.failures, tally.total, rate, (lo, hi), confidence, bar, status, needed
+    )
 
 
 def _reason(a: Assessment) -> str:
@@ -174,7 +188,9 @@ def _reason(a: Assessment) -> str:
             f"{a.label}: {observed}; the observed rate is within the tolerable {pct(bar.tolerable)} but the "
             f"interval reaches above it — not enough evidence: {more}"
         )
-    return f"{a.label}: {observed}, above the tolerable {pct(bar.tolerable)} (stop at {pct(bar.stop)})"
+    return (
+        f"{a.label}: {observed}, above the tolerable {pct(bar.tolerable)} (stop at {pct(bar.stop)})"
+    )
 
 
 _ORDER = {Status.STOP: 0, Status.UNJUDGED: 1, Status.MISS: 2, Status.PASS: 3}
@@ -189,7 +205,9 @@ def judge(poc: str, tally: PocTally, policy: PocPolicy) -> PocVerdict:
     judged: list[Assessment] = []
     for metric in sorted(set(tally.metrics) | set(policy.thresholds)):
         threshold = policy.thresholds.get(metric)
-        a = assess(metric, tally.metrics.get(metric, Tally()), threshold.bar if threshold else None, conf)
+        a = assess(
+            metric, tally.metrics.get(metric, Tally()), threshold.bar if threshold else None, conf
+        )
         metrics[metric] = a
         if threshold is not None:
             judged.append(a)
@@ -204,7 +222,9 @@ def judge(poc: str, tally: PocTally, policy: PocPolicy) -> PocVerdict:
     blocked = False  # anything that rules out `continue`
     for a in sorted(judged, key=lambda a: (_ORDER[a.status], a.label)):
         if a.status is Status.UNJUDGED:
-            reasons.append(f"{a.label}: no case was scored for this metric, so its bar cannot be checked")
+            reasons.append(
+                f"{a.label}: no case was scored for this metric, so its bar cannot be checked"
+            )
             blocked = True
             continue
         reasons.append(_reason(a))
@@ -216,15 +236,24 @@ def judge(poc: str, tally: PocTally, policy: PocPolicy) -> PocVerdict:
 
     if tally.critical_failed_count:
         listed = ", ".join(sorted(tally.critical_failed)[:5])
-        more = f" and {tally.critical_failed_count - 5} more" if tally.critical_failed_count > 5 else ""
+        more = (
+            f" and {tally.critical_failed_count - 5} more"
+            if tally.critical_failed_count > 5
+            else ""
+        )
         stops = bool(tally.critical_failed_suites & policy.critical_stop_suites)
         consequence = "critical_failure is stop" if stops else "a critical case must never fail"
-        reasons.insert(0, f"critical cases failed ({tally.critical_failed_count}): {listed}{more} — {consequence}")
+        reasons.insert(
+            0,
+            f"critical cases failed ({tally.critical_failed_count}): {listed}{more} — {consequence}",
+        )
         stop |= stops
         blocked = True
     if tally.critical_errored_count:
         listed = ", ".join(sorted(tally.critical_errored)[:5])
-        reasons.insert(0, f"critical cases got no output (client error), so they cannot be confirmed: {listed}")
+        reasons.insert(
+            0, f"critical cases got no output (client error), so they cannot be confirmed: {listed}"
+        )
         blocked = True
     if tally.errors:
         rate = tally.errors / tally.cases

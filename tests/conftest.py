@@ -29,7 +29,10 @@ def make_suite(
     with replay.open("w", encoding="utf-8") as fh:
         for case_id, outs in (outputs or {}).items():
             for i, out in enumerate(outs):
-                fh.write(json.dumps({"case": case_id, "sample": i, "output": out}, ensure_ascii=False) + "\n")
+                fh.write(
+                    json.dumps({"case": case_id, "sample": i, "output": out}, ensure_ascii=False)
+                    + "\n"
+                )
     return Suite(
         name=name,
         poc=poc,

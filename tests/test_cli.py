@@ -10,16 +10,32 @@ import pytest
 from evalkit.cli.run import default_out_dir, parse_shard
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("datasets", "pyarrow", "pandas", "aiohttp", "httpx", "yaml", "jsonschema", "rapidfuzz", "tqdm", "numpy")
+HEAVY = (
+    "datasets",
+    "pyarrow",
+    "pandas",
+    "aiohttp",
+    "httpx",
+    "yaml",
+    "jsonschema",
+    "rapidfuzz",
+    "tqdm",
+    "numpy",
+)
 
 
 def evalkit(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "evalkit", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "evalkit", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_importing_the_cli_imports_no_heavy_module():
-    code = "import sys, evalkit.cli; print(','.join(m for m in %r if m in sys.modules))" % (HEAVY,)
+    code = f"import sys, evalkit.cli; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
 
@@ -56,7 +72,9 @@ def test_missing_path_is_a_usage_error_without_traceback(tmp_path):
 
 def test_malformed_suite_exits_2_with_a_located_message(tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("suite: x\npoc: y\nprompt: {template: 'hi {{name}}'}\ncases:\n  - id: a\n    vars: {}\n")
+    bad.write_text(
+        "suite: x\npoc: y\nprompt: {template: 'hi {{name}}'}\ncases:\n  - id: a\n    vars: {}\n"
+    )
     r = evalkit("validate", str(bad))
     assert r.returncode == 2
     assert "Traceback" not in r.stderr

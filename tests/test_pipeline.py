@@ -10,7 +10,10 @@ from evalkit.values import Case, Verdict
 
 
 def cases(n, prefix="c"):
-    return [Case(id=f"{prefix}{i:03d}", vars={"q": f"question {i}"}, references=("30 days",)) for i in range(n)]
+    return [
+        Case(id=f"{prefix}{i:03d}", vars={"q": f"question {i}"}, references=("30 days",))
+        for i in range(n)
+    ]
 
 
 def outputs(n, wrong=(), prefix="c"):
@@ -21,7 +24,9 @@ def test_run_writes_sorted_cases_and_summary_with_verdict(suite_factory, tmp_pat
     suite = suite_factory(list(reversed(cases(40))), outputs(40))
     out = run([suite], RunOptions(out_dir=tmp_path / "out"))
     assert out.verdicts["p"].verdict is Verdict.CONTINUE
-    rows = [json.loads(line) for line in (tmp_path / "out" / "cases.jsonl").read_text().splitlines()]
+    rows = [
+        json.loads(line) for line in (tmp_path / "out" / "cases.jsonl").read_text().splitlines()
+    ]
     assert [r["case"] for r in rows] == sorted(r["case"] for r in rows)
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["schema_version"] == 1
@@ -34,7 +39,9 @@ def test_same_inputs_give_byte_identical_files_apart_from_the_run_block(suite_fa
     suite = suite_factory(cases(30), outputs(30, wrong={3, 7}))
     run([suite], RunOptions(out_dir=tmp_path / "a"))
     run([suite], RunOptions(out_dir=tmp_path / "b", concurrency=3))
-    assert (tmp_path / "a" / "cases.jsonl").read_bytes() == (tmp_path / "b" / "cases.jsonl").read_bytes()
+    assert (tmp_path / "a" / "cases.jsonl").read_bytes() == (
+        tmp_path / "b" / "cases.jsonl"
+    ).read_bytes()
     a = json.loads((tmp_path / "a" / "summary.json").read_text())
     b = json.loads((tmp_path / "b" / "summary.json").read_text())
     del a["run"], b["run"]
@@ -49,7 +56,9 @@ def test_missing_recording_is_a_counted_error_not_a_failure(suite_factory, tmp_p
     poc = out.summary["pocs"]["p"]
     assert poc["errors"]["count"] == 1
     assert poc["metrics"]["accuracy"]["total"] == 19
-    row = next(json.loads(line) for line in (tmp_path / "out" / "cases.jsonl").open() if '"c005"' in line)
+    row = next(
+        json.loads(line) for line in (tmp_path / "out" / "cases.jsonl").open() if '"c005"' in line
+    )
     assert row["error_kind"] == "missing-recording"
     assert "no recording for case 'c005' sample 0" in row["error"]
 
@@ -71,12 +80,15 @@ def test_resume_uses_the_journal_and_ends_with_the_same_summary(suite_factory, t
     # Simulate an interrupted run: a journal with 10 finished cases and a torn last line.
     out_dir.mkdir()
     journal_rows = "".join((tmp_path / "full" / "cases.jsonl").read_text().splitlines(True)[:10])
+    from evalkit.clients import build_client, parse_spec
     from evalkit.pipeline import _fingerprint, _provenance  # the meta a real interrupted run leaves
 
-    from evalkit.clients import build_client, parse_spec
-
     client = build_client(parse_spec(suite.client, suite.base_dir))
-    meta = {"fingerprint": _fingerprint(_provenance([suite], {"s": client}, RunOptions(out_dir=out_dir)))}
+    meta = {
+        "fingerprint": _fingerprint(
+            _provenance([suite], {"s": client}, RunOptions(out_dir=out_dir))
+        )
+    }
     (out_dir / "cases.partial.meta.json").write_text(json.dumps(meta))
     (out_dir / "cases.partial.jsonl").write_text(journal_rows + '{"torn": ')
     resumed = run([suite], RunOptions(out_dir=out_dir))
@@ -116,14 +128,18 @@ def test_suite_without_client_is_a_usage_error(suite_factory, tmp_path):
         run([suite], RunOptions(out_dir=tmp_path / "out"))
 
 
-def test_client_override_resolves_relative_to_the_current_directory(suite_factory, tmp_path, monkeypatch):
+def test_client_override_resolves_relative_to_the_current_directory(
+    suite_factory, tmp_path, monkeypatch
+):
     suite = suite_factory(cases(2), outputs(2))
     monkeypatch.chdir(tmp_path)
     out = run([suite], RunOptions(out_dir=Path("o"), client="replay:s.replay.jsonl"))
     assert out.summary["pocs"]["p"]["errors"]["count"] == 0
 
 
-def test_merged_shards_equal_an_unsharded_run_apart_from_run_and_provenance(suite_factory, tmp_path):
+def test_merged_shards_equal_an_unsharded_run_apart_from_run_and_provenance(
+    suite_factory, tmp_path
+):
     from evalkit.merge import merge
 
     suite = suite_factory(cases(60), outputs(60, wrong={2, 9, 33}))
@@ -134,7 +150,9 @@ def test_merged_shards_equal_an_unsharded_run_apart_from_run_and_provenance(suit
     for doc in (whole, merged):
         del doc["run"], doc["provenance"]
     assert merged == whole
-    assert (tmp_path / "merged" / "cases.jsonl").read_bytes() == (tmp_path / "whole" / "cases.jsonl").read_bytes()
+    assert (tmp_path / "merged" / "cases.jsonl").read_bytes() == (
+        tmp_path / "whole" / "cases.jsonl"
+    ).read_bytes()
 
 
 def test_merge_refuses_overlapping_shards(suite_factory, tmp_path):

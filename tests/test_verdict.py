@@ -14,8 +14,15 @@ BAR = Bar(tolerable=0.10, stop=0.40)
 def tally_with(failures: int, total: int, metric: str = "accuracy") -> PocTally:
     agg = Aggregator()
     for i in range(total):
-        agg.add(poc="p", suite="s", case_id=f"c{i}", tags=(), critical=False, errored=False,
-                passed={metric: i >= failures})
+        agg.add(
+            poc="p",
+            suite="s",
+            case_id=f"c{i}",
+            tags=(),
+            critical=False,
+            errored=False,
+            passed={metric: i >= failures},
+        )
     return agg.pocs["p"]
 
 
@@ -57,8 +64,15 @@ def test_per_tag_bar_can_fail_a_metric_that_passes_overall():
     agg = Aggregator()
     for i in range(100):
         tags = ("billing",) if i < 10 else ()
-        agg.add(poc="p", suite="s", case_id=f"c{i}", tags=tags, critical=False, errored=False,
-                passed={"accuracy": not (i < 3)})
+        agg.add(
+            poc="p",
+            suite="s",
+            case_id=f"c{i}",
+            tags=tags,
+            critical=False,
+            errored=False,
+            passed={"accuracy": not (i < 3)},
+        )
     thr = Threshold(Bar(0.10, 0.40), by_tag={"billing": Bar(0.02, 0.10)})
     v = judge("p", agg.pocs["p"], policy(accuracy=thr))
     assert v.metrics["accuracy"].status is Status.PASS
@@ -69,7 +83,7 @@ def test_per_tag_bar_can_fail_a_metric_that_passes_overall():
 
 def test_metric_without_threshold_is_reported_but_does_not_decide():
     t = tally_with(0, 50)
-    for i in range(50):
+    for _i in range(50):
         t.metrics.setdefault("consistency", Tally()).add(False)
     v = judge("p", t, policy())
     assert v.metrics["consistency"].status is Status.UNJUDGED
@@ -79,10 +93,19 @@ def test_metric_without_threshold_is_reported_but_does_not_decide():
 def test_failed_critical_case_is_redesign_by_default_and_stop_when_suite_says_so():
     agg = Aggregator()
     for i in range(60):
-        agg.add(poc="p", suite="s", case_id=f"c{i}", tags=(), critical=i == 0, errored=False,
-                passed={"accuracy": i != 0})
+        agg.add(
+            poc="p",
+            suite="s",
+            case_id=f"c{i}",
+            tags=(),
+            critical=i == 0,
+            errored=False,
+            passed={"accuracy": i != 0},
+        )
     assert judge("p", agg.pocs["p"], policy()).verdict is Verdict.REDESIGN
-    stopping = PocPolicy(thresholds={"accuracy": Threshold(BAR)}, critical_stop_suites=frozenset({"s"}))
+    stopping = PocPolicy(
+        thresholds={"accuracy": Threshold(BAR)}, critical_stop_suites=frozenset({"s"})
+    )
     v = judge("p", agg.pocs["p"], stopping)
     assert v.verdict is Verdict.STOP
     assert "s/c0: accuracy" in v.reasons[0]
@@ -91,8 +114,15 @@ def test_failed_critical_case_is_redesign_by_default_and_stop_when_suite_says_so
 def test_client_errors_beyond_the_budget_rule_out_continue():
     agg = Aggregator()
     for i in range(60):
-        agg.add(poc="p", suite="s", case_id=f"c{i}", tags=(), critical=False, errored=i < 6,
-                passed={"accuracy": True})
+        agg.add(
+            poc="p",
+            suite="s",
+            case_id=f"c{i}",
+            tags=(),
+            critical=False,
+            errored=i < 6,
+            passed={"accuracy": True},
+        )
     v = judge("p", agg.pocs["p"], policy())
     assert v.verdict is Verdict.REDESIGN
     assert v.reasons[0].startswith("client errors: 6 of 60 cases (10.0%)")
@@ -102,8 +132,15 @@ def test_client_errors_beyond_the_budget_rule_out_continue():
 def test_errors_within_budget_are_reported_but_allow_continue():
     agg = Aggregator()
     for i in range(100):
-        agg.add(poc="p", suite="s", case_id=f"c{i}", tags=(), critical=False, errored=i < 2,
-                passed={"accuracy": True})
+        agg.add(
+            poc="p",
+            suite="s",
+            case_id=f"c{i}",
+            tags=(),
+            critical=False,
+            errored=i < 2,
+            passed={"accuracy": True},
+        )
     v = judge("p", agg.pocs["p"], policy())
     assert v.verdict is Verdict.CONTINUE
     assert any("within the error budget" in r for r in v.reasons)
@@ -142,14 +179,24 @@ def test_never_continue_when_the_interval_crosses_the_bar(total, f, tolerable):
         assert v.verdict is Verdict.CONTINUE
 
 
-@given(st.lists(st.tuples(st.booleans(), st.booleans(), st.sampled_from(["x", "y"])), max_size=60), st.randoms())
+@given(
+    st.lists(st.tuples(st.booleans(), st.booleans(), st.sampled_from(["x", "y"])), max_size=60),
+    st.randoms(),
+)
 def test_aggregation_is_order_independent(rows, rnd):
     def build(order):
         agg = Aggregator()
         for i in order:
             ok, err, tag = rows[i]
-            agg.add(poc="p", suite="s", case_id=f"c{i}", tags=(tag,), critical=i % 5 == 0, errored=err,
-                    passed={"accuracy": ok})
+            agg.add(
+                poc="p",
+                suite="s",
+                case_id=f"c{i}",
+                tags=(tag,),
+                critical=i % 5 == 0,
+                errored=err,
+                passed={"accuracy": ok},
+            )
         return agg.pocs.get("p")
 
     order = list(range(len(rows)))
@@ -159,5 +206,9 @@ def test_aggregation_is_order_independent(rows, rnd):
     if first is None:
         assert second is None
         return
-    assert first.metrics == second.metrics and first.tags == second.tags and first.errors == second.errors
+    assert (
+        first.metrics == second.metrics
+        and first.tags == second.tags
+        and first.errors == second.errors
+    )
     assert sorted(first.critical_failed) == sorted(second.critical_failed)

@@ -9,6 +9,7 @@ fast. Exit codes (DESIGN.md): 0 continue, 10 redesign, 20 stop (worst verdict), 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 import traceback
 from typing import Any
@@ -33,7 +34,11 @@ class LazyGroup(click.Group):
     """A click group whose subcommands are imported on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return [name for name in _COMMANDS if importlib.util.find_spec(f"evalkit.cli.{name}") is not None]
+        return [
+            name
+            for name in _COMMANDS
+            if importlib.util.find_spec(f"evalkit.cli.{name}") is not None
+        ]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in _COMMANDS:
@@ -88,5 +93,7 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(130)
     except Exception:
         traceback.print_exc()
-        click.echo("evalkit: internal error (a bug) — please report it with the traceback above", err=True)
+        click.echo(
+            "evalkit: internal error (a bug) — please report it with the traceback above", err=True
+        )
         sys.exit(1)

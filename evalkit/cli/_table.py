@@ -6,10 +6,9 @@ same thing for the same result.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
-
-import unicodedata
 
 import click
 
@@ -60,7 +59,9 @@ def render_summary(summary: Mapping[str, Any], colour: bool = True) -> str:
             rows.append(_row(metric, m))
             for tag, t in sorted(m.get("by_tag", {}).items()):
                 rows.append(_row(f"  [{tag}]", t))
-        conf = next((m.get("confidence") for m in p["metrics"].values() if m.get("confidence")), 0.95)
+        conf = next(
+            (m.get("confidence") for m in p["metrics"].values() if m.get("confidence")), 0.95
+        )
         header[3] = f"{conf * 100:g}% CI"
         widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
         verdict = p["verdict"]

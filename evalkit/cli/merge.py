@@ -12,9 +12,16 @@ __all__ = ["command"]
 
 @click.command(name="merge")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the merged summary.json and cases.jsonl.")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 whenever results were written, whatever the verdict.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the merged summary.json and cases.jsonl.",
+)
+@click.option(
+    "--exit-zero", is_flag=True, help="Exit 0 whenever results were written, whatever the verdict."
+)
 def command(sources: tuple[Path, ...], out_dir: Path, exit_zero: bool) -> int:
     """Merge result folders of `evalkit run --shard I/N` into one, re-judged from the
     per-case rows; exits 0/10/20 with the worst verdict, like `run`."""
@@ -27,5 +34,7 @@ def command(sources: tuple[Path, ...], out_dir: Path, exit_zero: bool) -> int:
     click.echo(f"Merged {len(sources)} result folders into {out_dir}")
     if exit_zero:
         return 0
-    worst = max((v.verdict for v in verdicts.values()), key=lambda v: v.severity, default=Verdict.REDESIGN)
+    worst = max(
+        (v.verdict for v in verdicts.values()), key=lambda v: v.severity, default=Verdict.REDESIGN
+    )
     return worst.exit_code

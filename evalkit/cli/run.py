@@ -19,7 +19,9 @@ def parse_shard(value: str | None) -> tuple[int, int] | None:
         return None
     m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", value)
     if not m or not 1 <= int(m.group(1)) <= int(m.group(2)):
-        raise click.BadParameter(f"expected I/N with 1 ≤ I ≤ N (e.g. 2/4), got {value!r}", param_hint="--shard")
+        raise click.BadParameter(
+            f"expected I/N with 1 ≤ I ≤ N (e.g. 2/4), got {value!r}", param_hint="--shard"
+        )
     return int(m.group(1)), int(m.group(2))
 
 
@@ -27,7 +29,9 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "run"
 
 
-def default_out_dir(paths: tuple[str, ...], client: str | None, shard: tuple[int, int] | None) -> Path:
+def default_out_dir(
+    paths: tuple[str, ...], client: str | None, shard: tuple[int, int] | None
+) -> Path:
     """`results/<paths>[--<client>][--shard-I-of-N]`: the same arguments give the same
     folder, which is what lets a re-run resume an interrupted one."""
     name = "+".join(_slug(Path(p).stem or Path(p).resolve().name) for p in paths)
@@ -40,24 +44,59 @@ def default_out_dir(paths: tuple[str, ...], client: str | None, shard: tuple[int
 
 @click.command(name="run")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--client", "client_spec", metavar="SPEC",
-              help="Client for every suite, overriding their own: replay:FILE.jsonl, openai:MODEL, "
-                   "anthropic:MODEL, command:CMD, or NAME[:ARG] for a plugin.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Result folder (default: results/<paths>[--<client>]).")
-@click.option("--samples", type=click.IntRange(min=1), help="Samples per case, overriding the suites'.")
-@click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True,
-              help="Requests in flight at once.")
-@click.option("--shard", "shard_text", metavar="I/N", help="Run only a deterministic 1/N slice of every suite.")
+@click.option(
+    "--client",
+    "client_spec",
+    metavar="SPEC",
+    help="Client for every suite, overriding their own: replay:FILE.jsonl, openai:MODEL, "
+    "anthropic:MODEL, command:CMD, or NAME[:ARG] for a plugin.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Result folder (default: results/<paths>[--<client>]).",
+)
+@click.option(
+    "--samples", type=click.IntRange(min=1), help="Samples per case, overriding the suites'."
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    default=8,
+    show_default=True,
+    help="Requests in flight at once.",
+)
+@click.option(
+    "--shard",
+    "shard_text",
+    metavar="I/N",
+    help="Run only a deterministic 1/N slice of every suite.",
+)
 @click.option("--base-url", help="Base URL for HTTP clients (OpenAI-compatible servers).")
 @click.option("--api-key-env", metavar="VAR", help="Environment variable holding the API key.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), help="Per-request timeout in seconds.")
-@click.option("--no-resume", is_flag=True, help="Start over instead of resuming an interrupted run in --out.")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 whenever results were written, whatever the verdict.")
+@click.option(
+    "--no-resume", is_flag=True, help="Start over instead of resuming an interrupted run in --out."
+)
+@click.option(
+    "--exit-zero", is_flag=True, help="Exit 0 whenever results were written, whatever the verdict."
+)
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
-def command(paths: tuple[str, ...], client_spec: str | None, out_dir: Path | None, samples: int | None,
-            concurrency: int, shard_text: str | None, base_url: str | None, api_key_env: str | None,
-            timeout: float | None, no_resume: bool, exit_zero: bool, no_progress: bool) -> int:
+def command(
+    paths: tuple[str, ...],
+    client_spec: str | None,
+    out_dir: Path | None,
+    samples: int | None,
+    concurrency: int,
+    shard_text: str | None,
+    base_url: str | None,
+    api_key_env: str | None,
+    timeout: float | None,
+    no_resume: bool,
+    exit_zero: bool,
+    no_progress: bool,
+) -> int:
     """Run the suites in PATH... (suite files or folders of suites).
 
     Without --client each suite uses its own `client:`. Writes OUT/summary.json and
@@ -91,8 +130,14 @@ def command(paths: tuple[str, ...], client_spec: str | None, out_dir: Path | Non
         resume=not no_resume,
     )
     total = _count(loaded.suites) if shard is None else None
-    bar = tqdm(total=total, unit="case", desc="evalkit", disable=True if no_progress else None,
-               file=sys.stderr, dynamic_ncols=True)
+    bar = tqdm(
+        total=total,
+        unit="case",
+        desc="evalkit",
+        disable=True if no_progress else None,
+        file=sys.stderr,
+        dynamic_ncols=True,
+    )
     try:
         outcome = run(loaded.suites, options, progress=lambda _result: bar.update(1))
     except KeyboardInterrupt:
@@ -108,7 +153,9 @@ def command(paths: tuple[str, ...], client_spec: str | None, out_dir: Path | Non
     click.echo(render_summary(outcome.summary, colour=sys.stdout.isatty()))
     if outcome.resumed:
         click.echo(f"Resumed: {outcome.resumed} cases were taken from the interrupted run.")
-    click.echo(f"Results: {outcome.out_dir / 'summary.json'} and {outcome.out_dir / 'cases.jsonl'} ({outcome.cases} cases)")
+    click.echo(
+        f"Results: {outcome.out_dir / 'summary.json'} and {outcome.out_dir / 'cases.jsonl'} ({outcome.cases} cases)"
+    )
     if outcome.stale_count:
         click.echo(
             f"error: {outcome.stale_count} recorded outputs were made for a different prompt (stale recordings), "
@@ -119,7 +166,11 @@ def command(paths: tuple[str, ...], client_spec: str | None, out_dir: Path | Non
         return 0 if exit_zero else 2
     if exit_zero:
         return 0
-    worst = max((v.verdict for v in outcome.verdicts.values()), key=lambda v: v.severity, default=Verdict.REDESIGN)
+    worst = max(
+        (v.verdict for v in outcome.verdicts.values()),
+        key=lambda v: v.severity,
+        default=Verdict.REDESIGN,
+    )
     return worst.exit_code
 
 

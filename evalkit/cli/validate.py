@@ -21,7 +21,10 @@ def command(paths: tuple[str, ...]) -> int:
         errors = [p for p in exc.problems if p.severity != "warning"]
         for problem in exc.problems:
             click.echo(str(problem), err=True)
-        click.echo(f"{len(errors)} problem{'s' if len(errors) != 1 else ''} found; nothing was run.", err=True)
+        click.echo(
+            f"{len(errors)} problem{'s' if len(errors) != 1 else ''} found; nothing was run.",
+            err=True,
+        )
         return 2
     for warning in loaded.warnings:
         click.echo(str(warning), err=True)

@@ -34,11 +34,15 @@ def parse_spec(spec: str, base_dir: Path, options: dict[str, Any] | None = None)
     name, sep, arg = spec.partition(":")
     name = name.strip()
     if not name:
-        raise UsageError(f"client spec '{spec}' has no name; expected NAME[:ARG], e.g. replay:fixtures/x.jsonl")
+        raise UsageError(
+            f"client spec '{spec}' has no name; expected NAME[:ARG], e.g. replay:fixtures/x.jsonl"
+        )
     problem = REGISTRY.check(name)
     if problem:
         raise UsageError(problem)
-    return ClientSettings(name=name, arg=arg if sep else None, base_dir=base_dir, options=dict(options or {}))
+    return ClientSettings(
+        name=name, arg=arg if sep else None, base_dir=base_dir, options=dict(options or {})
+    )
 
 
 def build_client(settings: ClientSettings) -> Client:
@@ -46,5 +50,7 @@ def build_client(settings: ClientSettings) -> Client:
     factory = REGISTRY.load(settings.name)
     client = factory(settings)
     if not isinstance(client, Client):
-        raise UsageError(f"client '{settings.name}' did not return an evalkit Client (got {type(client).__name__})")
+        raise UsageError(
+            f"client '{settings.name}' did not return an evalkit Client (got {type(client).__name__})"
+        )
     return client

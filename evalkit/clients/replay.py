@@ -56,8 +56,10 @@ class ReplayClient(Client):
         where = f"{self._shown}:{lineno}"
         try:
             raw = json.loads(line)
-        except ValueError as exc:
-            raise UsageError(f"{where}: not valid JSON ({exc.msg}); each line must be one JSON object") from None
+        except json.JSONDecodeError as exc:
+            raise UsageError(
+                f"{where}: not valid JSON ({exc.msg}); each line must be one JSON object"
+            ) from None
         if not isinstance(raw, dict):
             raise UsageError(f"{where}: expected a JSON object, got {type(raw).__name__}")
         case, output = raw.get("case"), raw.get("output")
@@ -74,14 +76,23 @@ class ReplayClient(Client):
             raise UsageError(f"{where}: 'suite' must be a string, got {suite!r}")
         if sha is not None and not isinstance(sha, str):
             raise UsageError(f"{where}: 'prompt_sha256' must be a hex string, got {sha!r}")
-        return {"case": case, "output": output, "sample": sample, "variant": variant, "suite": suite, "sha": sha}
+        return {
+            "case": case,
+            "output": output,
+            "sample": sample,
+            "variant": variant,
+            "suite": suite,
+            "sha": sha,
+        }
 
     def complete_now(self, request: Request) -> Completion:
         rows = self._load().get((request.case_id, request.variant, request.sample), [])
         chosen = next((r for r in rows if r[0] == request.suite), None) or next(
             (r for r in rows if r[0] is None), None
         )
-        what = f"case '{request.case_id}'" + (f" variant {request.variant}" if request.variant else "")
+        what = f"case '{request.case_id}'" + (
+            f" variant {request.variant}" if request.variant else ""
+        )
         if chosen is None:
             return Completion(
                 output=None,

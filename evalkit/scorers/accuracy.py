@@ -123,7 +123,9 @@ class AccuracyScorer:
         ):
             raise ConfigProblem("choices", f"expected a list of strings, got {choices!r}")
         if method == "choice" and not choices:
-            raise ConfigProblem("choices", "the choice method needs a list of choices", "e.g. choices: [A, B, C, D]")
+            raise ConfigProblem(
+                "choices", "the choice method needs a list of choices", "e.g. choices: [A, B, C, D]"
+            )
         self.choices: tuple[str, ...] = tuple(choices or ())
         schema = params.get("schema", None)
         if schema is not None:
@@ -140,7 +142,9 @@ class AccuracyScorer:
         else:
             self.validator = None
         fields = params.get("fields", None)
-        if fields is not None and (not isinstance(fields, list) or not all(isinstance(f, str) for f in fields)):
+        if fields is not None and (
+            not isinstance(fields, list) or not all(isinstance(f, str) for f in fields)
+        ):
             raise ConfigProblem("fields", f"expected a list of field names, got {fields!r}")
         self.fields: tuple[str, ...] | None = tuple(fields) if fields else None
         params.done()
@@ -168,7 +172,11 @@ class AccuracyScorer:
 
     def _fuzzy(self, out: str, ref: Reference) -> Check:
         sim = _similarity(out, _as_text(ref))
-        return Check(sim >= self.threshold, sim, f"{_short(out)} (similarity {sim:.2f}, needs {self.threshold:.2f})")
+        return Check(
+            sim >= self.threshold,
+            sim,
+            f"{_short(out)} (similarity {sim:.2f}, needs {self.threshold:.2f})",
+        )
 
     def _contains(self, out: str, ref: Reference) -> Check:
         ok = _contains_phrase(normalize(out), normalize(_as_text(ref)))
@@ -211,7 +219,7 @@ class AccuracyScorer:
             return exact
         # "Answer: B. Because…", "(B) Paris" — a leading choice label followed by prose.
         lead = re.match(r"^(?:final answer|answer|回答|答え)?\s*(\S+)(?:\s|$)", norm)
-        if lead and (rest := norm[lead.end():]) and not re.match(r"(?:or|and|または|か)\b", rest):
+        if lead and (rest := norm[lead.end() :]) and not re.match(r"(?:or|and|または|か)\b", rest):
             first = [c for c in self.choices if _light(c) == lead.group(1)]
             if first:
                 return first
@@ -244,7 +252,9 @@ class AccuracyScorer:
             if key not in parsed:
                 wrong.append(f"{key} missing")
             elif not _json_equal(parsed[key], expected.get(key), self):
-                wrong.append(f"{key}={json.dumps(parsed[key], ensure_ascii=False)} (expected {json.dumps(expected.get(key), ensure_ascii=False)})")
+                wrong.append(
+                    f"{key}={json.dumps(parsed[key], ensure_ascii=False)} (expected {json.dumps(expected.get(key), ensure_ascii=False)})"
+                )
         score = 1.0 - len(wrong) / len(keys) if keys else 1.0
         found = "all fields match" if not wrong else "; ".join(wrong)
         return Check(not wrong, score, found)
@@ -293,12 +303,16 @@ class AccuracyScorer:
     def score(self, item: ScoringInput) -> Score | None:
         case = item.case
         if not case.answerable:
-            checks = [Check(is_refusal(o), 1.0 if is_refusal(o) else 0.0, _short(o)) for o in item.outputs]
+            checks = [
+                Check(is_refusal(o), 1.0 if is_refusal(o) else 0.0, _short(o)) for o in item.outputs
+            ]
             expected = "a refusal (the question is not answerable)"
         elif case.references:
             checks = [self._best(o, case.references) for o in item.outputs]
             refs = " or ".join(repr(_short(_as_text(r), 60)) for r in case.references[:3])
-            expected = f"{refs}" + (f" (+{len(case.references) - 3} more)" if len(case.references) > 3 else "")
+            expected = f"{refs}" + (
+                f" (+{len(case.references) - 3} more)" if len(case.references) > 3 else ""
+            )
         else:
             return None
         if not checks:
@@ -310,7 +324,11 @@ class AccuracyScorer:
             passed=passed,
             score=min(1.0, max(0.0, mean)),
             reason=self._reason(item, checks, passed, expected),
-            details={"method": self.method, "samples": [round(c.score, 6) for c in checks], "passed": passes},
+            details={
+                "method": self.method,
+                "samples": [round(c.score, 6) for c in checks],
+                "passed": passes,
+            },
         )
 
     def _reason(self, item: ScoringInput, checks: list[Check], passed: bool, expected: str) -> str:
@@ -338,8 +356,11 @@ def _extract_json(out: str) -> tuple[Any, str | None]:
         try:
             value, _ = json.JSONDecoder().raw_decode(text[start:])
             return value, None
-        except ValueError as exc:
-            return None, f"output is not valid JSON ({exc.msg} at char {exc.pos + start}): {_short(out)!r}"
+        except json.JSONDecodeError as exc:
+            return (
+                None,
+                f"output is not valid JSON ({exc.msg} at char {exc.pos + start}): {_short(out)!r}",
+            )
     return None, f"no JSON in output {_short(out)!r}"
 
 
@@ -347,19 +368,28 @@ def _json_equal(got: Any, want: Any, scorer: AccuracyScorer) -> bool:
     if isinstance(want, bool) or isinstance(got, bool):
         return got is want
     if isinstance(want, (int, float)):
-        candidates = numbers(got) if isinstance(got, str) else [got] if isinstance(got, (int, float)) else []
-        return any(_close(float(g), float(want), scorer.tolerance, scorer.abs_tolerance) for g in candidates)
+        candidates = (
+            numbers(got) if isinstance(got, str) else [got] if isinstance(got, (int, float)) else []
+        )
+        return any(
+            _close(float(g), float(want), scorer.tolerance, scorer.abs_tolerance)
+            for g in candidates
+        )
     if isinstance(want, str):
         if isinstance(got, (int, float)):
             return numbers(want) == [float(got)]
         return isinstance(got, str) and normalize(got) == normalize(want)
     if isinstance(want, Mapping):
-        return isinstance(got, Mapping) and set(got) >= set(want) and all(
-            _json_equal(got[k], v, scorer) for k, v in want.items()
+        return (
+            isinstance(got, Mapping)
+            and set(got) >= set(want)
+            and all(_json_equal(got[k], v, scorer) for k, v in want.items())
         )
     if isinstance(want, list):
-        return isinstance(got, list) and len(got) == len(want) and all(
-            _json_equal(g, w, scorer) for g, w in zip(got, want, strict=True)
+        return (
+            isinstance(got, list)
+            and len(got) == len(want)
+            and all(_json_equal(g, w, scorer) for g, w in zip(got, want, strict=True))
         )
     return bool(got == want)
 

@@ -76,7 +76,9 @@ class Params:
         self._read.add(key)
         return self._params.get(key, default)
 
-    def number(self, key: str, default: float, lo: float | None = None, hi: float | None = None) -> float:
+    def number(
+        self, key: str, default: float, lo: float | None = None, hi: float | None = None
+    ) -> float:
         value = self.get(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigProblem(key, f"expected a number, got {value!r}")

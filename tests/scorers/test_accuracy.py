@@ -14,8 +14,13 @@ SUITE = Suite(name="s", poc="p", path=Path("s.yaml"), sha256="0", prompt=Prompt(
 def score(outputs, method=None, refs=("30 days",), answerable=True, **params):
     scorer = make(ScorerConfig("accuracy", method, params))
     case = Case(id="c", vars={"q": "?"}, references=tuple(refs), answerable=answerable)
-    item = ScoringInput(SUITE, case, tuple(outputs), tuple(f"sample {i}" for i in range(len(outputs))),
-                        tuple(0 for _ in outputs))
+    item = ScoringInput(
+        SUITE,
+        case,
+        tuple(outputs),
+        tuple(f"sample {i}" for i in range(len(outputs))),
+        tuple(0 for _ in outputs),
+    )
     return scorer.score(item)
 
 
@@ -72,7 +77,11 @@ def test_choice_extracts_a_single_choice():
 
 def test_json_compares_field_by_field_and_scores_the_share_that_match():
     ref = {"vendor": "ACME", "total": 1200, "currency": "JPY"}
-    s = score(['```json\n{"vendor": "Acme", "total": "1,200", "currency": "JPY"}\n```'], "json", refs=[ref])
+    s = score(
+        ['```json\n{"vendor": "Acme", "total": "1,200", "currency": "JPY"}\n```'],
+        "json",
+        refs=[ref],
+    )
     assert s.passed and s.score == 1.0
     s = score(['{"vendor": "ACME", "total": 1300, "currency": "JPY"}'], "json", refs=[ref])
     assert not s.passed
@@ -107,7 +116,9 @@ def test_several_references_any_one_suffices():
 
 
 def test_unanswerable_case_passes_only_when_the_output_declines():
-    assert score(["I'm sorry, I don't know the CEO's phone number."], refs=(), answerable=False).passed
+    assert score(
+        ["I'm sorry, I don't know the CEO's phone number."], refs=(), answerable=False
+    ).passed
     assert score(["申し訳ありませんが、お答えできません。"], refs=(), answerable=False).passed
     assert not score(["The CEO's number is 555-0100."], refs=(), answerable=False).passed
 
