@@ -72,10 +72,10 @@ def merge(sources: Sequence[Path], out_dir: Path) -> tuple[dict[str, Any], dict[
                         errored="error" in row,
                         passed={m: bool(s["passed"]) for m, s in row.get("scores", {}).items()},
                     )
-                    journal.write(row)
+                    journal.write(row, urgent=False)
         finally:
             journal.close()
-        finalize_cases(journal_path, out_dir / CASES_NAME)
+        finalize_cases(journal_path, out_dir / CASES_NAME, in_order=journal.in_order)
     policy = policies_from_documents(base["suites"])
     verdicts = judge_all(agg, policy)
     provenance = dict(base)

@@ -206,7 +206,7 @@ def run(
 
     def on_done(result: CaseResult, case: Case) -> None:
         nonlocal stale_count, finished
-        journal.write(case_row(result, case))
+        journal.write(case_row(result, case), urgent="live" in result.sources)
         agg.add_result(result)
         finished += 1
         if result.error_kind == "stale-recording":
@@ -274,7 +274,7 @@ def run(
         },
     }
     summary = build_summary(agg, policy, verdicts, provenance, run_block)
-    count = finalize_cases(out_dir / JOURNAL_NAME, out_dir / CASES_NAME)
+    count = finalize_cases(out_dir / JOURNAL_NAME, out_dir / CASES_NAME, in_order=journal.in_order)
     write_summary(out_dir / SUMMARY_NAME, summary)
     (out_dir / JOURNAL_NAME).unlink(missing_ok=True)
     (out_dir / _META_NAME).unlink(missing_ok=True)

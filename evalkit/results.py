@@ -18,6 +18,7 @@ import heapq
 import json
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -59,8 +60,10 @@ def rounded(value: Any) -> Any:
 
 
 def dumps_row(row: dict[str, Any]) -> str:
-    """One JSONL line: sorted keys, UTF-8 text kept readable (Japanese stays Japanese)."""
-    return json.dumps(rounded(row), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """One JSONL line: sorted keys, UTF-8 text kept readable (Japanese stays Japanese).
+    Floats must already be rounded (`case_row` does it): rounding a whole row recursively
+    costs more than the rest of writing it."""
+    return json.dumps(row, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def case_row(result: CaseResult, case: Case) -> dict[str, Any]:
@@ -101,23 +104,44 @@ def case_row(result: CaseResult, case: Case) -> dict[str, Any]:
         row["error"] = result.error
         row["error_kind"] = result.error_kind
     if result.latency_s is not None:
-        row["latency_s"] = result.latency_s
+        row["latency_s"] = round(result.latency_s, FLOAT_DIGITS)
     if result.input_tokens is not None or result.output_tokens is not None:
         row["tokens"] = {"input": result.input_tokens, "output": result.output_tokens}
     return row
 
 
 class Journal:
-    """Append-only JSONL of finished cases; each line is flushed so `kill -9` keeps it."""
+    """Append-only JSONL of finished cases.
+
+    Durability vs speed: a row whose outputs came from a live model call is flushed at
+    once (losing it to `kill -9` would mean paying for the call again); rows answered from
+    replay or cache are flushed at least every `_FLUSH_S` seconds (losing them costs
+    nothing but a re-read). The journal also notes whether rows arrived already ordered by
+    (suite, case id): then finishing the run is a rename instead of a sort.
+    """
+
+    _FLUSH_S = 0.2
 
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        existing = path.exists() and path.stat().st_size > 0
         self._fh: IO[str] = path.open("a", encoding="utf-8")
+        self._last_flush = time.monotonic()
+        self._last_key: tuple[str, str] | None = None
+        # Rows already in the file (a resumed run) have unknown order.
+        self.in_order = not existing
 
-    def write(self, row: dict[str, Any]) -> None:
+    def write(self, row: dict[str, Any], urgent: bool = True) -> None:
+        key = (row["suite"], row["case"])
+        if self.in_order and self._last_key is not None and key <= self._last_key:
+            self.in_order = False
+        self._last_key = key
         self._fh.write(dumps_row(row) + "\n")
-        self._fh.flush()
+        now = time.monotonic()
+        if urgent or now - self._last_flush >= self._FLUSH_S:
+            self._fh.flush()
+            self._last_flush = now
 
     def close(self) -> None:
         self._fh.close()
@@ -182,12 +206,19 @@ def _row_key(line: str) -> tuple[str, str]:
     return (row["suite"], row["case"])
 
 
-def finalize_cases(journal: Path, target: Path) -> int:
+def finalize_cases(journal: Path, target: Path, in_order: bool = False) -> int:
     """Sort the journal's rows by (suite, case id) into `target`, atomically; returns the
-    row count. Sorting is external (chunks of `_SORT_CHUNK` rows merged from temp files),
+    row count. When the rows are known to be `in_order` already (strictly increasing
+    keys), the journal is renamed into place. Sorting is external (chunks of `_SORT_CHUNK` rows merged from temp files),
     so memory stays bounded however many cases there are. Duplicate rows for one case
     (a case finished twice across a resume) keep the last one written."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    if in_order:
+        repair_journal(journal)
+        with journal.open("rb") as fh:
+            count = sum(1 for _ in fh)
+        os.replace(journal, target)
+        return count
     lines: list[str] = []
     runs: list[Path] = []
     tmpdir = Path(tempfile.mkdtemp(prefix=".sort.", dir=target.parent))
@@ -205,7 +236,7 @@ def finalize_cases(journal: Path, target: Path) -> int:
             lines.clear()
 
         for row in read_journal(journal):
-            lines.append(dumps_row(row) + "\n")
+            lines.append(dumps_row(row) + "\n")  # re-serialised: a resumed journal may predate this version
             if len(lines) >= _SORT_CHUNK:
                 spill()
         spill()

@@ -83,6 +83,24 @@ def default_out_dir(
     "--exit-zero", is_flag=True, help="Exit 0 whenever results were written, whatever the verdict."
 )
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
+@click.option(
+    "--junit",
+    "junit_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write JUnit XML: one testcase per case × metric.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path),
+    help="After the run, diff against this result and apply --fail-on (exit 3 when it triggers).",
+)
+@click.option(
+    "--fail-on",
+    "fail_on",
+    multiple=True,
+    type=click.Choice(["regression", "verdict-drop", "any-flip"]),
+    help="With --baseline: the condition that fails the run (repeatable; default verdict-drop).",
+)
 def command(
     paths: tuple[str, ...],
     client_spec: str | None,
@@ -96,6 +114,9 @@ def command(
     no_resume: bool,
     exit_zero: bool,
     no_progress: bool,
+    junit_file: Path | None,
+    baseline: Path | None,
+    fail_on: tuple[str, ...],
 ) -> int:
     """Run the suites in PATH... (suite files or folders of suites).
 
@@ -110,6 +131,8 @@ def command(
     from evalkit.suite.loader import load_suites
 
     shard = parse_shard(shard_text)
+    if fail_on and baseline is None:
+        raise click.UsageError("--fail-on needs --baseline RESULT to compare against")
     loaded = load_suites(list(paths))
     for warning in loaded.warnings:
         click.echo(str(warning), err=True)
@@ -156,6 +179,21 @@ def command(
     click.echo(
         f"Results: {outcome.out_dir / 'summary.json'} and {outcome.out_dir / 'cases.jsonl'} ({outcome.cases} cases)"
     )
+    if junit_file is not None:
+        from evalkit.report.junit import write_junit
+
+        write_junit(outcome.out_dir, junit_file)
+        click.echo(f"JUnit XML: {junit_file}")
+    gate: list[str] = []
+    if baseline is not None:
+        from evalkit.diff import compare, triggered
+        from evalkit.report.diffview import render_text
+
+        diff = compare(baseline, outcome.out_dir)
+        click.echo(render_text(diff), nl=False)
+        gate = triggered(diff, fail_on or ("verdict-drop",))
+        for reason in gate:
+            click.echo(f"fail-on {reason}", err=True)
     if outcome.stale_count:
         click.echo(
             f"error: {outcome.stale_count} recorded outputs were made for a different prompt (stale recordings), "
@@ -166,6 +204,8 @@ def command(
         return 0 if exit_zero else 2
     if exit_zero:
         return 0
+    if gate:
+        return 3
     worst = max(
         (v.verdict for v in outcome.verdicts.values()),
         key=lambda v: v.severity,

@@ -22,7 +22,10 @@ from typing import Any
 
 from evalkit.values import Message, Prompt
 
-__all__ = ["placeholders", "render", "render_messages", "prompt_sha256"]
+__all__ = ["placeholders", "render", "render_messages", "canonical_messages", "prompt_sha256"]
+
+# json's own string encoder (the C one when available), as json.dumps(ensure_ascii=False) uses.
+_encode = json.encoder.encode_basestring
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}")
 
@@ -56,8 +59,18 @@ def render_messages(prompt: Prompt, variables: Mapping[str, Any]) -> tuple[Messa
     return (user,)
 
 
+def canonical_messages(messages: tuple[Message, ...]) -> str:
+    """The exact JSON text `prompt_sha256` hashes (see the module docstring), built
+    directly: byte-identical to `json.dumps([{"role", "content"}...], ensure_ascii=False,
+    separators=(",", ":"), sort_keys=True)` but about 3× cheaper, which matters at a
+    million requests. A property test checks the two agree."""
+    return (
+        "["
+        + ",".join(f'{{"content":{_encode(m.content)},"role":{_encode(m.role)}}}' for m in messages)
+        + "]"
+    )
+
+
 def prompt_sha256(messages: tuple[Message, ...]) -> str:
     """See the module docstring for the exact definition."""
-    payload = [{"role": m.role, "content": m.content} for m in messages]
-    blob = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_messages(messages).encode("utf-8")).hexdigest()

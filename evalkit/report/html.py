@@ -1,0 +1,363 @@
+"""The self-contained HTML report of one result: one file, no network, opens from disk.
+
+Written for a PoC owner who is not an engineer: each PoC's verdict comes first, big and
+coloured, with a sentence saying what it means and the reasons; then a chart per metric and
+per tag of the failure rate and its interval against the tolerable and stop bars; then a
+searchable, filterable table of cases (failed first).
+
+Safety: every value from the result is escaped. Text placed in HTML goes through
+`html.escape`; the cases are embedded as JSON in a `<script type="application/json">` tag with
+`<`, `>` and `&` written as `\\u003c`-style escapes, so an output containing `</script>` cannot
+end the tag; the page's script puts them on screen with `textContent`.
+
+Scale: the case table is rendered by the page's script one page (50 rows) at a time, so a
+result of 10,000 cases opens without freezing the browser. Very long strings are cut at
+`MAX_TEXT` characters in the embedded data.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from evalkit.diff import metric_order
+from evalkit.report._assets import CSS, JS
+from evalkit.report._format import STATUS_WORDS, VERDICT_MEANING, ci_text, pct, plural, worst_first
+from evalkit.resultfiles import iter_case_rows, load_summary, resolve
+
+__all__ = ["build_html", "write_html", "case_data", "chart_svg", "MAX_TEXT"]
+
+MAX_TEXT = 20_000
+_STATUS_ORDER = {"fail": 0, "error": 1, "pass": 2, "none": 3}
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _clip(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        return value[:MAX_TEXT] + f"… [cut: {len(value) - MAX_TEXT} more characters]"
+    return value
+
+
+def _texts(values: Any) -> list[str]:
+    if not isinstance(values, list):
+        return []
+    return [
+        _clip(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, sort_keys=True))
+        for v in values
+    ]
+
+
+def _compact(row: dict[str, Any]) -> dict[str, Any]:
+    """One case row in the short-keyed shape the page's script reads (see `_assets.JS`)."""
+    scores = []
+    for metric in metric_order((row.get("scores") or {}).keys()):
+        s = row["scores"][metric]
+        if not isinstance(s, dict):
+            continue
+        score = s.get("score")
+        scores.append(
+            [
+                metric,
+                bool(s.get("passed")),
+                round(score, 2) if isinstance(score, int | float) else None,
+                _clip(str(s.get("reason") or "")),
+            ]
+        )
+    if row.get("error"):
+        status = "error"
+    elif any(not s[1] for s in scores):
+        status = "fail"
+    else:
+        status = "pass" if scores else "none"
+    out: dict[str, Any] = {
+        "s": row["suite"],
+        "c": row["case"],
+        "p": row.get("poc") or "",
+        "st": status,
+        "pr": _clip(row.get("prompt")),
+        "o": [_clip(o) if isinstance(o, str) else None for o in (row.get("outputs") or [])],
+        "sc": scores,
+    }
+    optional = {
+        "t": [str(t) for t in row.get("tags") or []],
+        "k": bool(row.get("critical")),
+        "l": row.get("labels") or [],
+        "rf": _texts(row.get("references")),
+        "cx": _clip(row.get("context")),
+        "fb": _texts(row.get("forbidden")),
+        "e": _clip(row.get("error")),
+        "ek": row.get("error_kind"),
+    }
+    optional["ob"] = _sample_flags(row, len(out["o"]))
+    out.update({k: v for k, v in optional.items() if v})
+    if row.get("answerable") is False:
+        out["an"] = False
+    return out
+
+
+def _sample_flags(row: dict[str, Any], n_outputs: int) -> list[list[str]]:
+    """Per output, the metrics whose scorer marked that sample as failed (from the scorers'
+    `details.passed` lists, when they give one per output); empty when none do."""
+    flags: list[list[str]] = [[] for _ in range(n_outputs)]
+    for metric in metric_order((row.get("scores") or {}).keys()):
+        details = (row["scores"][metric] or {}).get("details") or {}
+        passed = details.get("passed") if isinstance(details, dict) else None
+        if isinstance(passed, list) and len(passed) == n_outputs:
+            for i, ok in enumerate(passed):
+                if ok is False:
+                    flags[i].append(metric)
+    return flags if any(flags) else []
+
+
+def case_data(result: Path | str) -> list[dict[str, Any]]:
+    """The cases of a result, compacted for the page, failed first then errored, then passed
+    (file order within each group). Empty when the result has no `cases.jsonl`."""
+    paths = resolve(result)
+    if paths.cases is None:
+        return []
+    rows = [_compact(row) for row in iter_case_rows(paths.cases)]
+    rows.sort(key=lambda r: _STATUS_ORDER[r["st"]])  # stable: keeps suite/case order
+    return rows
+
+
+def _json_for_script(data: Any) -> str:
+    """JSON that is safe inside a `<script>` element whatever the strings contain."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return (
+        text.replace("&", "\\u0026")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def chart_svg(
+    rate: float | None,
+    ci: Any,
+    tolerable: float | None,
+    stop: float | None,
+    title: str,
+) -> str:
+    """An inline SVG bar: the failure rate (dot) and its interval (line) over coloured zones:
+    green up to `tolerable`, amber up to `stop`, red beyond. All rates are in [0, 1]."""
+    lo, hi = (ci[0], ci[1]) if isinstance(ci, list | tuple) and len(ci) == 2 else (None, None)
+    known = [v for v in (rate, hi, tolerable, stop) if isinstance(v, int | float)]
+    top = min(1.0, max(0.1, max(known, default=0.0) * 1.25))
+    top = min(1.0, -(-top * 20 // 1) / 20)  # round up to a multiple of 5%
+    x0, width = 10.0, 580.0
+
+    def x(v: float) -> float:
+        return round(x0 + width * min(max(v, 0.0), top) / top, 1)
+
+    parts = [
+        f'<svg viewBox="0 0 600 62" role="img" xmlns="http://www.w3.org/2000/svg">'
+        f"<title>{_e(title)}</title>"
+    ]
+    zones: list[tuple[float, float, str]] = []
+    if tolerable is not None:
+        zones.append((0.0, tolerable, "#d7f0dc"))
+        zones.append((tolerable, stop if stop is not None else top, "#fde7c8"))
+    if stop is not None:
+        zones.append((stop, top, "#f9d0d0"))
+    if not zones:
+        zones.append((0.0, top, "#eceff1"))
+    for a, b, colour in zones:
+        if b > a:
+            parts.append(
+                f'<rect x="{x(a)}" y="18" width="{round(x(b) - x(a), 1)}" height="22" '
+                f'fill="{colour}"/>'
+            )
+    if tolerable is not None:
+        parts.append(_mark(x(tolerable), 12, f"tolerable {pct(tolerable)}", "#1a7f37"))
+    if stop is not None:
+        parts.append(_mark(x(stop), 56, f"stop {pct(stop)}", "#c62828"))
+    parts.append(f'<text x="{x0}" y="56" font-size="11" fill="#5f6368">0%</text>')
+    parts.append(
+        f'<text x="{x0 + width}" y="56" font-size="11" fill="#5f6368" '
+        f'text-anchor="end">{pct(top, 0)}</text>'
+    )
+    if isinstance(lo, int | float) and isinstance(hi, int | float):
+        parts.append(
+            f'<line x1="{x(lo)}" y1="29" x2="{x(hi)}" y2="29" stroke="#1f2328" '
+            f'stroke-width="3"/><line x1="{x(lo)}" y1="23" x2="{x(lo)}" y2="35" '
+            f'stroke="#1f2328" stroke-width="2"/><line x1="{x(hi)}" y1="23" x2="{x(hi)}" '
+            f'y2="35" stroke="#1f2328" stroke-width="2"/>'
+        )
+    if isinstance(rate, int | float):
+        parts.append(
+            f'<circle cx="{x(rate)}" cy="29" r="6" fill="#1f2328" stroke="#fff" stroke-width="2"/>'
+        )
+    else:
+        parts.append('<text x="300" y="33" font-size="12" text-anchor="middle">no cases</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _mark(at: float, label_y: int, label: str, colour: str) -> str:
+    return (
+        f'<line x1="{at}" y1="16" x2="{at}" y2="42" stroke="{colour}" stroke-width="2" '
+        f'stroke-dasharray="4 2"/><text x="{at}" y="{label_y}" font-size="11" fill="{colour}" '
+        f'text-anchor="middle">{_e(label)}</text>'
+    )
+
+
+def _chart_row(label: str, block: dict[str, Any], bar: dict[str, Any], is_tag: bool) -> str:
+    rate, ci = block.get("rate"), block.get("ci")
+    tolerable, stop = bar.get("tolerable"), bar.get("stop")
+    status = str(block.get("status") or ("" if is_tag else "unjudged"))
+    failures, total = block.get("failures"), block.get("total")
+    seen = f"{failures} of {total} failed ({pct(rate)})" if total else "no cases scored"
+    title = f"{label}: {seen}; likely range {ci_text(ci)}"
+    if tolerable is not None:
+        title += f"; tolerable {pct(tolerable)}"
+    if stop is not None:
+        title += f"; stop {pct(stop)}"
+    status_html = (
+        f' · <span class="status-{_e(status)}">{_e(STATUS_WORDS.get(status, status))}</span>'
+        if status
+        else ""
+    )
+    return (
+        f'<div class="chart{" chart-tag" if is_tag else ""}"><div class="label"><b>{_e(label)}</b>'
+        f'<br><span class="small">{_e(seen)}, likely {_e(ci_text(ci))}</span>{status_html}'
+        f"</div>{chart_svg(rate, ci, tolerable, stop, title)}</div>"
+    )
+
+
+def _charts(poc: dict[str, Any]) -> str:
+    metrics = poc.get("metrics") or {}
+    tag_blocks = poc.get("tags") or {}
+    out = []
+    for metric in metric_order(metrics):
+        block = metrics[metric] or {}
+        out.append(_chart_row(metric, block, block, False))
+        by_tag = block.get("by_tag") or {}
+        tags = sorted(set(by_tag) | {t for t, m in tag_blocks.items() if metric in (m or {})})
+        for tag in tags:
+            own = by_tag.get(tag)
+            tag_block = own or (tag_blocks.get(tag) or {}).get(metric) or {}
+            out.append(_chart_row(f"tag: {tag}", tag_block, own or block, True))
+    return "".join(out)
+
+
+def _poc_section(name: str, poc: dict[str, Any]) -> str:
+    verdict = str(poc.get("verdict") or "")
+    reasons = "".join(f"<li>{_e(r)}</li>" for r in poc.get("reasons") or [])
+    facts = []
+    if "cases" in poc:
+        facts.append(f"{poc['cases']} cases")
+    errors = poc.get("errors") or {}
+    if errors.get("count"):
+        facts.append(
+            f"{plural(errors['count'], 'client error')} ({pct(errors.get('rate'))}; budget "
+            f"{pct(errors.get('budget'))})"
+        )
+    critical = poc.get("critical") or {}
+    if critical.get("total"):
+        failed = critical.get("failed") or []
+        facts.append(
+            f"{critical['total']} critical cases"
+            + (f", failed: {', '.join(map(str, failed))}" if failed else ", none failed")
+        )
+    return (
+        f'<section class="poc" data-poc="{_e(name)}"><h2>{_e(name)}</h2>'
+        f'<div class="poc-head"><span class="verdict {_e(verdict)}" data-verdict="{_e(verdict)}">'
+        f'{_e(verdict or "no verdict")}</span><p class="meaning">'
+        f"{_e(VERDICT_MEANING.get(verdict, ''))}</p></div>"
+        f'<h3>Why</h3><ul class="reasons">{reasons or "<li>(no reasons recorded)</li>"}</ul>'
+        f'<p class="facts">{_e(" · ".join(facts))}</p>'
+        f"<h3>Failure rates against the bars</h3>"
+        f'<p class="legend">The dot is the share of cases that failed; the black line is the '
+        f"range the true rate most likely lies in. Green: tolerable. Amber: misses the bar. "
+        f"Red: beyond the stop limit.</p>{_charts(poc)}</section>"
+    )
+
+
+def _run_info(summary: dict[str, Any]) -> str:
+    run = summary.get("run") or {}
+    prov = summary.get("provenance") or {}
+    bits = []
+    if run.get("started_at"):
+        bits.append(f"run {run['started_at']}")
+    if prov.get("evalkit_version"):
+        bits.append(f"evalkit {prov['evalkit_version']}")
+    suites = []
+    for name, s in sorted((prov.get("suites") or {}).items()):
+        client = (s or {}).get("client") or {}
+        model = client.get("model") or client.get("spec") or "?"
+        suites.append(f"{name} ({model}, {s.get('samples', '?')} samples)")
+    if suites:
+        bits.append("suites: " + ", ".join(suites))
+    return _e(" · ".join(bits))
+
+
+def build_html(result: Path | str) -> str:
+    """The report of a result folder or `summary.json` as one HTML document (raises
+    `ResultError` when the result cannot be read)."""
+    summary = load_summary(result)
+    cases = case_data(result)
+    overall = str(summary.get("verdict") or "")
+    sections = "".join(
+        _poc_section(name, summary["pocs"][name] or {}) for name in worst_first(summary["pocs"])
+    )
+    select = '<label>{label} <select id="{id}"><option value="">all</option></select></label>'
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>evalkit report: {_e(overall or "no verdict")}</title>
+<style>{CSS}</style></head>
+<body><main>
+<h1>evalkit report <span class="verdict {_e(overall)}" style="font-size:1rem;padding:2px 10px;\
+vertical-align:middle">{_e(overall or "no verdict")}</span></h1>
+<p class="muted small">{_run_info(summary)}</p>
+{sections}
+<h2 id="cases">Cases</h2>
+<p class="muted small">Failed cases first. Search looks in prompts, outputs, references,
+context and the scorers' reasons. Choose a metric to see only the cases it scored.</p>
+<div class="controls">
+<input type="search" id="search" placeholder="Search cases…" aria-label="Search cases">
+<label>Result <select id="status-filter"><option value="all">all</option>
+<option value="fail">failed</option><option value="error">client error</option>
+<option value="pass">passed</option></select></label>
+{select.format(label="PoC", id="poc-filter")}
+{select.format(label="Metric", id="metric-filter")}
+{select.format(label="Tag", id="tag-filter")}
+<span id="match-count" class="muted small" data-count="0"></span>
+</div>
+<table class="cases"><colgroup><col style="width:7%"><col style="width:13%">
+<col style="width:20%"><col style="width:22%"><col style="width:16%"><col style="width:22%">
+</colgroup><thead><tr><th>Result</th><th>Case</th><th>Prompt</th><th>Outputs</th>
+<th>Reference / context</th><th>Scorers</th></tr></thead><tbody id="case-rows"></tbody></table>
+<div class="pager"><button id="prev-page" type="button">← Previous</button>
+<span id="page-info" class="muted small"></span>
+<button id="next-page" type="button">Next →</button></div>
+</main>
+<script type="application/json" id="evalkit-cases">{_json_for_script(cases)}</script>
+<script>{JS}</script>
+</body></html>
+"""
+
+
+def write_html(result: Path | str, out: Path | str) -> Path:
+    """Write the report to `out` atomically and return its path."""
+    target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    document = build_html(result)
+    fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(document)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target

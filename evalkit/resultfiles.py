@@ -1,0 +1,152 @@
+"""Read result files (`summary.json` + `cases.jsonl`, see the README's "Result files").
+
+Everything that *reads* results (diff, report, JUnit, merge) goes through here, so a missing,
+corrupt or too-new file gives the same clear message everywhere. Nothing here holds a whole
+`cases.jsonl` in memory: rows are streamed one line at a time.
+
+A result can be named by its folder (`results/pr`) or by its `summary.json`; the per-case
+file is `cases.jsonl` beside the summary. The per-case file is optional (teams commit
+summaries and ignore per-case payloads), so `ResultPaths.cases` is None when it is absent.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from evalkit.errors import ResultError
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "SUMMARY_NAME",
+    "CASES_NAME",
+    "ResultPaths",
+    "resolve",
+    "load_summary",
+    "iter_case_rows",
+]
+
+SCHEMA_VERSION = 1
+SUMMARY_NAME = "summary.json"
+CASES_NAME = "cases.jsonl"
+
+
+@dataclass(frozen=True, slots=True)
+class ResultPaths:
+    """Where one result's files are. `cases` is None when there is no `cases.jsonl`."""
+
+    summary: Path
+    cases: Path | None
+
+
+def resolve(path: Path | str) -> ResultPaths:
+    """Find the files of a result named by its folder, its `summary.json` or its `cases.jsonl`.
+
+    Raises `ResultError` (a `UsageError`: exit 2 at the CLI) when there is no summary.
+    """
+    p = Path(path)
+    if p.is_dir():
+        summary = p / SUMMARY_NAME
+        if not summary.is_file():
+            raise ResultError(
+                f"{p}: not a result folder: it has no {SUMMARY_NAME} "
+                f"(expected the --out folder of 'evalkit run')"
+            )
+    elif p.is_file():
+        summary = p.parent / SUMMARY_NAME if p.name == CASES_NAME else p
+        if not summary.is_file():
+            raise ResultError(f"{p}: there is no {SUMMARY_NAME} beside it")
+    else:
+        raise ResultError(
+            f"{p}: no such result folder or file "
+            f"(give the --out folder of 'evalkit run' or its {SUMMARY_NAME})"
+        )
+    cases = summary.parent / CASES_NAME
+    return ResultPaths(summary=summary, cases=cases if cases.is_file() else None)
+
+
+def load_summary(path: Path | str) -> dict[str, Any]:
+    """Read and check a `summary.json` (or the summary of a result folder).
+
+    Checks it is a JSON object with a supported `schema_version` and a `pocs` mapping, the
+    parts every reader relies on. Raises `ResultError` saying what is wrong and how to fix it.
+    """
+    summary = resolve(path).summary
+    try:
+        text = summary.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ResultError(f"{summary}: cannot be read ({exc})") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ResultError(
+            f"{summary}:{exc.lineno}: not valid JSON ({exc.msg}); "
+            "the file is corrupt or was cut short: re-run 'evalkit run' to rewrite it"
+        ) from exc
+    if not isinstance(data, dict):
+        raise ResultError(f"{summary}: expected a JSON object, found {type(data).__name__}")
+    version = data.get("schema_version")
+    if version != SCHEMA_VERSION:
+        if isinstance(version, int) and version > SCHEMA_VERSION:
+            hint = "it was written by a newer evalkit: upgrade evalkit to read it"
+        else:
+            hint = "it is not an evalkit summary, or a very old one: re-run 'evalkit run'"
+        raise ResultError(
+            f"{summary}: schema_version is {version!r}, this evalkit reads "
+            f"{SCHEMA_VERSION} ({hint})"
+        )
+    if not isinstance(data.get("pocs"), dict):
+        raise ResultError(f"{summary}: 'pocs' is missing or not an object")
+    return data
+
+
+def iter_case_rows(path: Path | str) -> Iterator[dict[str, Any]]:
+    """Stream the rows of a `cases.jsonl` (or of the result folder/summary it belongs to).
+
+    Each row must be a JSON object with string `suite` and `case`; blank lines are skipped.
+    Raises `ResultError` naming the file and line of the first bad row, or when the result
+    has no `cases.jsonl`.
+    """
+    p = Path(path)
+    if p.is_file() and p.suffix == ".jsonl":
+        cases = p
+    else:
+        found = resolve(p).cases
+        if found is None:
+            raise ResultError(
+                f"{p}: has no {CASES_NAME} (per-case results); re-run 'evalkit run' "
+                f"with --out to get them"
+            )
+        cases = found
+    try:
+        handle = cases.open(encoding="utf-8")
+    except OSError as exc:
+        raise ResultError(f"{cases}: cannot be read ({exc})") from exc
+    with handle:
+        lineno = 0
+        try:
+            for lineno, line in enumerate(handle, start=1):  # noqa: B007 (used in except)
+                if not line.strip():
+                    continue
+                yield _parse_row(cases, lineno, line)
+        except UnicodeDecodeError as exc:
+            raise ResultError(f"{cases}:{lineno + 1}: not UTF-8 text ({exc.reason})") from exc
+
+
+def _parse_row(cases: Path, lineno: int, line: str) -> dict[str, Any]:
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ResultError(
+            f"{cases}:{lineno}: not valid JSON ({exc.msg}); the file is corrupt or was "
+            "cut short: re-run 'evalkit run' to rewrite it"
+        ) from exc
+    if not isinstance(row, dict):
+        raise ResultError(f"{cases}:{lineno}: expected a JSON object, found {type(row).__name__}")
+    for key in ("suite", "case"):
+        if not isinstance(row.get(key), str):
+            raise ResultError(f"{cases}:{lineno}: '{key}' is missing or not a string")
+    return row

@@ -1,0 +1,94 @@
+"""The replay client: lookup rules, missing and stale recordings, malformed files."""
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from evalkit.clients import build_client, parse_spec
+from evalkit.errors import UsageError
+from evalkit.suite.render import prompt_sha256
+from evalkit.values import Message, Request
+
+MESSAGES = (Message("user", "Q: refund?"),)
+SHA = prompt_sha256(MESSAGES)
+
+
+def request(case="a", sample=0, suite="s", variant=0):
+    return Request(suite, case, variant, sample, MESSAGES, SHA)
+
+
+def client_for(tmp_path: Path, rows):
+    path = tmp_path / "rec.jsonl"
+    path.write_text(
+        "".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows), encoding="utf-8"
+    )
+    return build_client(parse_spec("replay:rec.jsonl", tmp_path))
+
+
+def test_replays_the_recorded_sample_and_marks_its_source(tmp_path):
+    c = client_for(
+        tmp_path,
+        [{"case": "a", "sample": 0, "output": "x"}, {"case": "a", "sample": 1, "output": "y"}],
+    )
+    assert c.complete_now(request(sample=1)).output == "y"
+    assert c.complete_now(request()).source == "replay"
+    assert asyncio.run(c.complete(request())).output == "x"
+
+
+def test_a_line_naming_the_suite_wins_over_one_without(tmp_path):
+    c = client_for(
+        tmp_path,
+        [{"case": "a", "output": "generic"}, {"case": "a", "output": "mine", "suite": "s"}],
+    )
+    assert c.complete_now(request()).output == "mine"
+    assert c.complete_now(request(suite="other")).output == "generic"
+
+
+def test_missing_recording_is_a_per_request_error_with_a_clear_reason(tmp_path):
+    c = client_for(tmp_path, [{"case": "a", "output": "x"}])
+    got = c.complete_now(request(sample=2))
+    assert got.output is None and got.error_kind == "missing-recording"
+    assert "no recording for case 'a' sample 2" in got.error
+
+
+def test_stale_prompt_hash_is_refused_with_a_re_record_message(tmp_path):
+    c = client_for(tmp_path, [{"case": "a", "output": "x", "prompt_sha256": "f" * 64}])
+    got = c.complete_now(request())
+    assert got.error_kind == "stale-recording"
+    assert "re-record" in got.error
+
+
+def test_matching_prompt_hash_is_accepted(tmp_path):
+    c = client_for(tmp_path, [{"case": "a", "output": "x", "prompt_sha256": SHA}])
+    assert c.complete_now(request()).output == "x"
+
+
+def test_variants_are_keyed_separately(tmp_path):
+    c = client_for(
+        tmp_path, [{"case": "a", "output": "v0"}, {"case": "a", "variant": 1, "output": "v1"}]
+    )
+    assert c.complete_now(request(variant=1)).output == "v1"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("{not json", "rec.jsonl:1: not valid JSON"),
+        ('["a"]', "expected a JSON object"),
+        ('{"output": "x"}', "'case' must be the case id"),
+        ('{"case": "a", "output": 3}', "'output' must be a string"),
+        ('{"case": "a", "output": "x", "sample": -1}', "'sample' must be a whole number"),
+    ],
+)
+def test_malformed_file_is_a_usage_error_naming_the_line(tmp_path, line, message):
+    c = client_for(tmp_path, [line])
+    with pytest.raises(UsageError, match=message):
+        c.complete_now(request())
+
+
+def test_missing_file_is_a_usage_error(tmp_path):
+    c = build_client(parse_spec("replay:nope.jsonl", tmp_path))
+    with pytest.raises(UsageError, match="replay file not found"):
+        c.complete_now(request())

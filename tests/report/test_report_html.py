@@ -1,0 +1,97 @@
+"""The HTML report as a file: self-contained, escaped, fast to build for 10,000 cases."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from evalkit.report.html import build_html, case_data, chart_svg, write_html
+
+HOSTILE = '</script><script>window.__pwned = 1</script><b onmouseover="x()">bold</b> & <!--'
+
+
+def _embedded_cases(document: str) -> list[dict]:
+    match = re.search(
+        r'<script type="application/json" id="evalkit-cases">(.*?)</script>', document, re.S
+    )
+    assert match is not None
+    return json.loads(match.group(1))
+
+
+def test_report_is_one_file_that_fetches_nothing(make_realistic: Callable[..., Path]) -> None:
+    document = build_html(make_realistic())
+    assert '<meta charset="utf-8">' in document
+    assert not re.search(r'(src|href)="(https?:)?//', document)
+    assert "@import" not in document and "url(" not in document
+
+
+def test_outputs_with_script_tags_cannot_escape_the_data_block(
+    make_realistic: Callable[..., Path],
+) -> None:
+    document = build_html(make_realistic())
+    # Exactly the two script elements the page has: the data and the code.
+    assert document.count("<script") == 2 and document.count("</script>") == 2
+    assert HOSTILE not in document and "<b onmouseover" not in document
+    rows = _embedded_cases(document)
+    assert any(HOSTILE in (o or "") for r in rows for o in r["o"])  # round-trips intact
+
+
+def test_verdict_reasons_and_names_are_html_escaped(
+    make_realistic: Callable[..., Path], tmp_path: Path
+) -> None:
+    folder = make_realistic()
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    summary["pocs"]["support-bot"]["reasons"].append("<img src=x onerror=alert(1)> & co")
+    summary["pocs"]["<poc>"] = {
+        "verdict": "stop",
+        "reasons": ["停止: 幻覚率が高すぎる"],
+        "metrics": {},
+    }
+    (folder / "summary.json").write_text(json.dumps(summary, ensure_ascii=False), encoding="utf-8")
+    document = build_html(folder)
+    assert (
+        "<img src=x" not in document and "&lt;img src=x onerror=alert(1)&gt; &amp; co" in document
+    )
+    assert "<h2>&lt;poc&gt;</h2>" in document
+    assert "停止: 幻覚率が高すぎる" in document  # Japanese is written as is, in UTF-8
+
+
+def test_failed_cases_come_first_then_errors_then_passes(
+    make_realistic: Callable[..., Path],
+) -> None:
+    statuses = [r["st"] for r in case_data(make_realistic())]
+    assert statuses == sorted(statuses, key=["fail", "error", "pass"].index)
+    assert statuses[0] == "fail" and "error" in statuses
+
+
+def test_each_poc_shows_its_verdict_and_meaning(make_realistic: Callable[..., Path]) -> None:
+    document = build_html(make_realistic())
+    assert 'data-verdict="redesign">redesign</span>' in document
+    assert 'data-verdict="continue">continue</span>' in document
+    assert "Not there yet" in document and "Meets the bar" in document
+
+
+def test_chart_draws_bars_and_interval() -> None:
+    svg = chart_svg(0.2, [0.1, 0.35], 0.1, 0.4, "accuracy <x>")
+    assert svg.startswith("<svg") and "<title>accuracy &lt;x&gt;</title>" in svg
+    assert "tolerable 10.0%" in svg and "stop 40.0%" in svg and "<circle" in svg
+
+
+def test_chart_without_cases_or_bars_still_renders() -> None:
+    svg = chart_svg(None, None, None, None, "m")
+    assert "no cases" in svg and "<circle" not in svg
+
+
+def test_ten_thousand_cases_build_quickly(
+    make_realistic: Callable[..., Path], tmp_path: Path
+) -> None:
+    folder = make_realistic(10_000, name="big")
+    start = time.perf_counter()
+    out = write_html(folder, tmp_path / "big.html")
+    elapsed = time.perf_counter() - start
+    assert elapsed < 5, f"building took {elapsed:.1f} s"
+    assert len(_embedded_cases(out.read_text(encoding="utf-8"))) == 10_000
+    assert out.stat().st_size < 20_000_000

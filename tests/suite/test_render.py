@@ -1,0 +1,45 @@
+"""Templates and the documented prompt hash."""
+
+import hashlib
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from evalkit.suite.render import canonical_messages, placeholders, prompt_sha256, render, render_messages
+from evalkit.values import Message, Prompt
+
+
+@given(st.lists(st.tuples(st.sampled_from(["system", "user", "assistant"]), st.text()), min_size=1, max_size=3))
+def test_prompt_sha256_follows_the_documented_definition(pairs):
+    messages = tuple(Message(role, content) for role, content in pairs)
+    documented = json.dumps(
+        [{"role": m.role, "content": m.content} for m in messages],
+        ensure_ascii=False,
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+    assert canonical_messages(messages) == documented
+    assert prompt_sha256(messages) == hashlib.sha256(documented.encode("utf-8")).hexdigest()
+
+
+def test_render_substitutes_placeholders_and_never_evaluates_code():
+    assert render("Q: {{ q }} / {{q}}", {"q": "x"}) == "Q: x / x"
+    assert render("{{q}}", {"q": "{{__import__('os')}}"}) == "{{__import__('os')}}"
+    assert render("{{n}}", {"n": 3}) == "3"
+
+
+def test_missing_variable_raises_key_error():
+    with pytest.raises(KeyError):
+        render("{{missing}}", {})
+
+
+def test_placeholders_are_listed_once_in_order():
+    assert placeholders("{{b}} {{a}} {{ b }}") == ["b", "a"]
+
+
+def test_system_message_comes_first_when_present():
+    msgs = render_messages(Prompt("Q: {{q}}", system="Be brief about {{q}}."), {"q": "日本"})
+    assert [m.role for m in msgs] == ["system", "user"]
+    assert msgs[1].content == "Q: 日本"
