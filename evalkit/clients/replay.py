@@ -14,6 +14,7 @@ a usage error (the whole run cannot mean anything).
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,74 @@ from evalkit.values import Completion, Request
 
 __all__ = ["ReplayClient", "make"]
 
-_Key = tuple[str, int, int]  # (case, variant, sample)
+_Row = tuple[str | None, str, str | None]  # (suite, output, prompt_sha256)
+
+# Above this size the recordings are indexed in a temporary SQLite file instead of a dict,
+# so a million-line replay file is served in bounded memory, in any order.
+DISK_INDEX_BYTES = 32 * 1024 * 1024
+
+
+class _MemoryStore:
+    def __init__(self) -> None:
+        self._rows: dict[tuple[str, int, int], list[_Row]] = {}
+
+    def add(self, case: str, variant: int, sample: int, row: _Row) -> None:
+        self._rows.setdefault((case, variant, sample), []).append(row)
+
+    def done(self) -> None:
+        return None
+
+    def get(self, case: str, variant: int, sample: int) -> list[_Row]:
+        return self._rows.get((case, variant, sample), [])
+
+    def close(self) -> None:
+        self._rows.clear()
+
+
+class _DiskStore:
+    """Recordings in a throw-away SQLite file (stdlib): bounded memory, indexed lookups."""
+
+    _BATCH = 5000
+
+    def __init__(self) -> None:
+        import sqlite3
+        import tempfile
+
+        fd, name = tempfile.mkstemp(prefix="evalkit-replay-", suffix=".sqlite")
+        os.close(fd)
+        self._path = Path(name)
+        self._db = sqlite3.connect(name, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=OFF")
+        self._db.execute("PRAGMA synchronous=OFF")
+        self._db.execute(
+            "CREATE TABLE r (c TEXT, v INTEGER, s INTEGER, suite TEXT, out TEXT, sha TEXT)"
+        )
+        self._pending: list[tuple[Any, ...]] = []
+
+    def add(self, case: str, variant: int, sample: int, row: _Row) -> None:
+        self._pending.append((case, variant, sample, *row))
+        if len(self._pending) >= self._BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._db.executemany("INSERT INTO r VALUES (?, ?, ?, ?, ?, ?)", self._pending)
+        self._pending.clear()
+
+    def done(self) -> None:
+        self._flush()
+        self._db.execute("CREATE INDEX k ON r (c, v, s)")
+        self._db.commit()
+
+    def get(self, case: str, variant: int, sample: int) -> list[_Row]:
+        cur = self._db.execute(
+            "SELECT suite, out, sha FROM r WHERE c = ? AND v = ? AND s = ? ORDER BY rowid",
+            (case, variant, sample),
+        )
+        return cur.fetchall()
+
+    def close(self) -> None:
+        self._db.close()
+        self._path.unlink(missing_ok=True)
 
 
 class ReplayClient(Client):
@@ -34,23 +102,38 @@ class ReplayClient(Client):
         self.spec = f"replay:{shown}"
         self.model = None
         self._shown = shown
-        self._index: dict[_Key, list[tuple[str | None, str, str | None]]] | None = None
+        self._store: _MemoryStore | _DiskStore | None = None
 
-    def _load(self) -> dict[_Key, list[tuple[str | None, str, str | None]]]:
-        if self._index is not None:
-            return self._index
+    def _load(self) -> _MemoryStore | _DiskStore:
+        if self._store is not None:
+            return self._store
         if not self.path.is_file():
             raise UsageError(f"replay file not found: {self._shown} (resolved to {self.path})")
-        index: dict[_Key, list[tuple[str | None, str, str | None]]] = {}
-        with self.path.open(encoding="utf-8") as fh:
-            for lineno, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                row = self._parse(line, lineno)
-                key = (row["case"], row["variant"], row["sample"])
-                index.setdefault(key, []).append((row["suite"], row["output"], row["sha"]))
-        self._index = index
-        return index
+        big = self.path.stat().st_size > DISK_INDEX_BYTES
+        store: _MemoryStore | _DiskStore = _DiskStore() if big else _MemoryStore()
+        try:
+            with self.path.open(encoding="utf-8") as fh:
+                for lineno, line in enumerate(fh, 1):
+                    if not line.strip():
+                        continue
+                    row = self._parse(line, lineno)
+                    store.add(
+                        row["case"],
+                        row["variant"],
+                        row["sample"],
+                        (row["suite"], row["output"], row["sha"]),
+                    )
+            store.done()
+        except BaseException:
+            store.close()
+            raise
+        self._store = store
+        return store
+
+    async def aclose(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
     def _parse(self, line: str, lineno: int) -> dict[str, Any]:
         where = f"{self._shown}:{lineno}"
@@ -86,7 +169,7 @@ class ReplayClient(Client):
         }
 
     def complete_now(self, request: Request) -> Completion:
-        rows = self._load().get((request.case_id, request.variant, request.sample), [])
+        rows = self._load().get(request.case_id, request.variant, request.sample)
         chosen = next((r for r in rows if r[0] == request.suite), None) or next(
             (r for r in rows if r[0] is None), None
         )

@@ -92,3 +92,21 @@ def test_missing_file_is_a_usage_error(tmp_path):
     c = build_client(parse_spec("replay:nope.jsonl", tmp_path))
     with pytest.raises(UsageError, match="replay file not found"):
         c.complete_now(request())
+
+
+def test_large_files_are_indexed_on_disk_with_the_same_answers(tmp_path, monkeypatch):
+    import evalkit.clients.replay as replay
+
+    rows = [
+        {"case": f"c{i}", "sample": s, "output": f"o{i}-{s}"}
+        for i in reversed(range(50))
+        for s in (1, 0)
+    ]
+    rows.append({"case": "c3", "sample": 0, "output": "mine", "suite": "s"})
+    monkeypatch.setattr(replay, "DISK_INDEX_BYTES", 10)
+    c = client_for(tmp_path, rows)
+    assert c.complete_now(request("c7", sample=1)).output == "o7-1"
+    assert c.complete_now(request("c3")).output == "mine"
+    assert c.complete_now(request("c99")).error_kind == "missing-recording"
+    assert isinstance(c._store, replay._DiskStore)
+    asyncio.run(c.aclose())
