@@ -27,10 +27,16 @@ __all__ = [
 _ARTICLES = re.compile(r"\b(?:a|an|the)\b")
 _SPACES = re.compile(r"\s+")
 # Digits with thousands separators or decimals, optionally signed: 1,200 / 3.5 / -2
-# Lookarounds are ASCII-only: Japanese text puts kana right before digits (「は1,200円」).
+# A number not glued to a preceding letter/digit: ASCII-only lookbehind, because Japanese
+# puts kana right before digits (「は1,200円」). A sign counts only when nothing
+# alphanumeric precedes it, so "2025-04-17" is 2025, 4, 17 and "5-7 days" is 5, 7.
+# 万 / 億 / 千 right after the digits multiply ("1万円" is 10000).
 _NUMBER = re.compile(
-    r"(?<![0-9A-Za-z_.])[-+−]?\d{1,3}(?:,\d{3})+(?![0-9])(?:\.\d+)?|[-+−]?\d+(?:\.\d+)?"
+    r"(?<![0-9A-Za-z_.,])(?P<sign>[-+−](?=\d))?"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?![0-9])(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?P<unit>[万億千])?"
 )
+_MULTIPLIER = {"千": 1e3, "万": 1e4, "億": 1e8}
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 
 
@@ -63,18 +69,23 @@ def normalize(text: str) -> str:
 
 
 def numbers(text: str) -> list[float]:
-    """Numbers written in `text`, in order: "¥1,200" → [1200.0], "３０日" → [30.0].
+    """Numbers written in `text`, in order: "¥1,200" → [1200.0], "３０日" → [30.0],
+    "1万円" → [10000.0], "2025-04-17" → [2025.0, 4.0, 17.0].
 
     Thousands separators are understood ("1,200" is one number, 1200); a currency sign or
-    unit next to the number is ignored; "−" (U+2212) counts as a minus sign.
+    unit next to the number is ignored; "−" (U+2212) counts as a minus sign, and a sign
+    only counts where no letter or digit precedes it (a hyphen in a date or a range is not
+    a minus). Digits glued after letters ("v2", "INV42") are identifiers, not numbers.
     """
     found = []
     for match in _NUMBER.finditer(nfkc(text)):
-        raw = match.group().replace(",", "").replace("−", "-")
-        try:
-            found.append(float(raw))
-        except ValueError:  # pragma: no cover - the regex only matches numbers
-            continue
+        value = float(match.group("num").replace(",", ""))
+        if match.group("sign") in ("-", "−"):
+            value = -value
+        unit = match.group("unit")
+        if unit:
+            value *= _MULTIPLIER[unit]
+        found.append(value)
     return found
 
 
@@ -91,6 +102,7 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(normalize(text))
 
 
+_LATIN = re.compile(r"[A-Za-z]")
 _REFUSAL_EN = re.compile(
     r"\b(?:i\s+(?:do\s+not|don't|dont|cannot|can't|can\s*not|could\s+not|couldn't|am\s+unable\s+to|am\s+not\s+able\s+to)"
     r"\s+(?:know|say|tell|answer|help|provide|share|disclose|find|confirm|determine|access|see)"
@@ -125,4 +137,7 @@ def is_refusal(text: str) -> bool:
     English or Japanese. An answer that hedges but still asserts a fact is not a refusal.
     """
     t = nfkc(text)
-    return bool(_REFUSAL_EN.search(t) or _REFUSAL_JA.search(t))
+    # Each language's patterns only run on text that has its script (they are the cost).
+    if _LATIN.search(t) and _REFUSAL_EN.search(t):
+        return True
+    return _CJK.search(t) is not None and _REFUSAL_JA.search(t) is not None

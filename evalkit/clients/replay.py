@@ -209,5 +209,7 @@ def make(settings: ClientSettings) -> ReplayClient:
     if not settings.arg:
         raise UsageError("the replay client needs a file: replay:path/to/recorded.jsonl")
     path = Path(settings.arg)
-    resolved = path if path.is_absolute() else settings.base_dir / path
-    return ReplayClient(resolved, settings.arg if path.is_absolute() else str(resolved))
+    if path.is_absolute():
+        return ReplayClient(path, settings.arg)
+    resolved = Path(os.path.normpath(settings.base_dir / path))  # "suites/../fixtures/x" → "fixtures/x"
+    return ReplayClient(resolved, resolved.as_posix())

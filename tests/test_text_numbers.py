@@ -1,0 +1,28 @@
+"""Number extraction shared by accuracy, consistency and hallucination."""
+
+import pytest
+
+from evalkit.text import numbers
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("¥1,200", [1200.0]),
+        ("３０日", [30.0]),
+        ("合計は１，２００円です", [1200.0]),
+        ("1万円", [10000.0]),
+        ("1.5万円", [15000.0]),
+        ("5千円", [5000.0]),
+        ("2025-04-17", [2025.0, 4.0, 17.0]),
+        ("5-7 business days", [5.0, 7.0]),
+        ("-3 degrees", [-3.0]),
+        ("−3", [-3.0]),
+        ("FTA-20250388", [20250388.0]),
+        ("1,200,000", [1200000.0]),
+        ("3.14", [3.14]),
+        ("version v2", []),
+    ],
+)
+def test_numbers_reads_amounts_dates_ranges_and_japanese_units(text, expected):
+    assert numbers(text) == expected
