@@ -54,6 +54,9 @@ class RunOptions:
     `client` overrides every suite's own client (its relative paths resolve against the
     current directory); `samples` overrides each suite's `samples`; `shard` is (I, N) with
     I from 1; `resume` False discards a journal left in `out_dir` instead of using it.
+    `cache_dir` puts an on-disk cache in front of the client; `record` writes every output
+    to that replay file (needs `client`: one client for the whole run), and with
+    `rerecord_stale` only missing or stale recordings call the model.
     """
 
     out_dir: Path
@@ -63,6 +66,9 @@ class RunOptions:
     concurrency: int = 8
     shard: tuple[int, int] | None = None
     resume: bool = True
+    cache_dir: Path | None = None
+    record: Path | None = None
+    rerecord_stale: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +106,20 @@ def _client_key(suite: Suite, options: RunOptions) -> tuple[str, Path]:
             "to the suite or pass --client SPEC"
         )
     return suite.client, suite.base_dir
+
+
+def _wrapped(client: Client, options: RunOptions) -> Client:
+    """Cache in front of the live client, recording in front of both, so a recording
+    holds every output of the run whether it came from the model or the cache."""
+    if options.cache_dir is not None:
+        from evalkit.clients.cache import CachingClient
+
+        client = CachingClient(client, options.cache_dir)
+    if options.record is not None:
+        from evalkit.clients.record import RecordingClient
+
+        client = RecordingClient(client, options.record, rerecord_stale=options.rerecord_stale)
+    return client
 
 
 def _provenance(
@@ -186,12 +206,15 @@ def run(
     out_dir = options.out_dir
     clients: dict[tuple[str, Path], Client] = {}
     by_suite: dict[str, Client] = {}
+    if options.record is not None and options.client is None:
+        raise UsageError(
+            "--record needs --client: the model to record from (e.g. --client openai:gpt-4o-mini)"
+        )
     for suite in suites:
         spec, base = _client_key(suite, options)
         if (spec, base) not in clients:
-            clients[(spec, base)] = build_client(
-                parse_spec(spec, base, dict(options.client_options))
-            )
+            built = build_client(parse_spec(spec, base, dict(options.client_options)))
+            clients[(spec, base)] = _wrapped(built, options)
         by_suite[suite.name] = clients[(spec, base)]
     provenance = _provenance(suites, by_suite, options)
 

@@ -84,6 +84,22 @@ def default_out_dir(
 )
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
 @click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="On-disk cache of model outputs (keyed by client, model, parameters, prompt and sample index).",
+)
+@click.option(
+    "--record",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write every output to this replay file (with prompt_sha256), so CI can replay without keys.",
+)
+@click.option(
+    "--rerecord-stale",
+    is_flag=True,
+    help="With --record: call the model only for cases whose recording is missing or stale.",
+)
+@click.option(
     "--junit",
     "junit_file",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -114,6 +130,9 @@ def command(
     no_resume: bool,
     exit_zero: bool,
     no_progress: bool,
+    cache_dir: Path | None,
+    record: Path | None,
+    rerecord_stale: bool,
     junit_file: Path | None,
     baseline: Path | None,
     fail_on: tuple[str, ...],
@@ -151,7 +170,12 @@ def command(
         concurrency=concurrency,
         shard=shard,
         resume=not no_resume,
+        cache_dir=cache_dir,
+        record=record,
+        rerecord_stale=rerecord_stale,
     )
+    if rerecord_stale and record is None:
+        raise click.UsageError("--rerecord-stale needs --record FILE")
     total = _count(loaded.suites) if shard is None else None
     bar = tqdm(
         total=total,

@@ -1,0 +1,198 @@
+"""HTTP load benchmark: evalkit's OpenAI client vs a bare aiohttp loop (prints figures).
+
+Not a test: run it by hand (`python tests/benchmarks/http_load.py`, ~1 min) and copy the
+table into the README. The test server runs in its own process (its CPU is not counted)
+and adds 50 ms per request; each client measurement runs in a fresh child process so
+CPU time and peak RSS are that client's alone.
+
+Loads: A = 1,000 single-sample requests at concurrency 32 (ideal 1,000 × 50 ms / 32 =
+1.56 s); B = 5,000 requests at concurrency 256 (ideal ≈ 0.98 s). Modes: `bare` — an
+aiohttp session and a worker loop, no harness; `evalkit` — `evalkit.clients.openai`
+driven by a minimal bounded-worker loop like the engine's (`complete_now`, then
+`await complete`). Printed per load and mode (medians of --repeat runs): request phase
+wall (first request sent → last response), whole child process wall, CPU of the child
+process (user + system, including start-up), peak RSS, and the ratio to the ideal.
+
+    python tests/benchmarks/http_load.py [--repeat 3] [--latency-ms 50] [--loads A,B]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # run from a checkout without `pip install -e .`
+    sys.path.insert(0, str(ROOT))
+LOADS = {"A": (1000, 32), "B": (5000, 256)}
+
+
+async def _bare(url: str, n: int, concurrency: int) -> tuple[float, int]:
+    import aiohttp
+
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    ok = 0
+    async with aiohttp.ClientSession(connector=connector) as session:
+        counter = iter(range(n))
+        started = time.perf_counter()
+
+        async def worker() -> None:
+            nonlocal ok
+            for i in counter:
+                body = {
+                    "model": "bench",
+                    "messages": [{"role": "user", "content": f"question {i}"}],
+                }
+                async with session.post(f"{url}/chat/completions", json=body) as resp:
+                    payload = await resp.json()
+                    if payload["choices"][0]["message"]["content"]:
+                        ok += 1
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return time.perf_counter() - started, ok
+
+
+async def _evalkit(url: str, n: int, concurrency: int) -> tuple[float, int]:
+    from evalkit.clients import build_client, parse_spec
+    from evalkit.suite.render import prompt_sha256
+    from evalkit.values import Message, Request
+
+    client = build_client(
+        parse_spec("openai:bench", ROOT, {"base_url": url, "concurrency": concurrency})
+    )
+
+    def requests() -> Iterator[Request]:  # built lazily, as the engine expands cases while it runs
+        for i in range(n):
+            messages = (Message("user", f"question {i}"),)
+            yield Request("bench", f"case-{i}", 0, 0, messages, prompt_sha256(messages))
+
+    stream = requests()
+    ok = 0
+    started = time.perf_counter()
+
+    async def worker() -> None:
+        nonlocal ok
+        for request in stream:
+            done = client.complete_now(request)
+            if done is None:
+                done = await client.complete(request)
+            if done.ok:
+                ok += 1
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    phase = time.perf_counter() - started
+    await client.aclose()
+    return phase, ok
+
+
+def child(mode: str, url: str, n: int, concurrency: int) -> None:
+    runner = _bare if mode == "bare" else _evalkit
+    phase, ok = asyncio.run(runner(url, n, concurrency))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(
+        json.dumps(
+            {
+                "phase_s": phase,
+                "ok": ok,
+                "cpu_s": usage.ru_utime + usage.ru_stime,
+                "rss_mb": usage.ru_maxrss / 1024,
+            }
+        )
+    )
+
+
+def _cpu_of(pid: int) -> float:
+    """CPU seconds used so far by process `pid` (Linux /proc; 0.0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    import os
+
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(mode: str, url: str, n: int, concurrency: int, server_pid: int) -> dict[str, float]:
+    server_cpu = _cpu_of(server_pid)
+    started = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", mode, url, str(n), str(concurrency)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"{mode} child failed:\n{out.stderr}")
+    figures = json.loads(out.stdout.strip().splitlines()[-1])
+    figures["wall_s"] = time.perf_counter() - started
+    figures["server_cpu_s"] = _cpu_of(server_pid) - server_cpu
+    if figures["ok"] != n:
+        raise SystemExit(f"{mode}: only {figures['ok']} of {n} requests succeeded")
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--loads", default="A,B")
+    parser.add_argument("--modes", default="bare,evalkit")
+    parser.add_argument("--child", nargs=4, metavar=("MODE", "URL", "N", "CONCURRENCY"))
+    args = parser.parse_args()
+    if args.child:
+        mode, url, n, concurrency = args.child
+        child(mode, url, int(n), int(concurrency))
+        return
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "evalkit.testserver",
+            "--port",
+            "0",
+            "--latency-ms",
+            str(args.latency_ms),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().strip()
+        print(f"test server {url}, latency {args.latency_ms:g} ms, medians of {args.repeat}")
+        print(
+            f"{'load':<5}{'mode':<9}{'phase s':>9}{'× ideal':>9}{'wall s':>9}{'× ideal':>9}{'CPU s':>8}{'RSS MB':>8}{'server CPU s':>14}"
+        )
+        for load in args.loads.split(","):
+            n, concurrency = LOADS[load]
+            ideal = n * args.latency_ms / 1000.0 / concurrency
+            for mode in args.modes.split(","):
+                measure(
+                    mode, url, min(n, 200), concurrency, server.pid
+                )  # warm-up (connections, caches)
+                runs = [measure(mode, url, n, concurrency, server.pid) for _ in range(args.repeat)]
+                med = {
+                    k: statistics.median(r[k] for r in runs)
+                    for k in ("phase_s", "wall_s", "cpu_s", "rss_mb", "server_cpu_s")
+                }
+                print(
+                    f"{load:<5}{mode:<9}{med['phase_s']:>9.2f}{med['phase_s'] / ideal:>9.2f}"
+                    f"{med['wall_s']:>9.2f}{med['wall_s'] / ideal:>9.2f}{med['cpu_s']:>8.2f}{med['rss_mb']:>8.0f}{med['server_cpu_s']:>14.2f}"
+                    f"   (ideal {ideal:.2f} s: {n} requests, concurrency {concurrency})"
+                )
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+if __name__ == "__main__":
+    main()
