@@ -116,9 +116,8 @@ _REFUSAL_EN = re.compile(
     r"|unable\s+to\s+(?:answer|determine|provide|find)"
     r"|cannot\s+(?:be\s+)?(?:answer|determine|determined|provide|share|disclose)"
     r"|unclear\s+from\s+the\s+(?:\w+\s+)?(?:information|context|text|policy|document|documents|sources?))\b"
-    r"|^\W*(?:unknown|not\s+known|n/a|not\s+(?:mentioned|stated|specified|provided))\W*$",
-    re.IGNORECASE,
-)
+    r"|^\W*(?:unknown|not\s+known|n/a|not\s+(?:mentioned|stated|specified|provided))\W*$"
+)  # matched against lower-cased text: re.IGNORECASE would triple its cost
 _REFUSAL_JA = re.compile(
     r"(?:わかりません|分かりません|判りません|わからない|分からない|存じません|不明です|不明"
     r"|お答えできません|回答できません|お答えすることはできません|答えられません|お伝えできません"
@@ -138,6 +137,6 @@ def is_refusal(text: str) -> bool:
     """
     t = nfkc(text)
     # Each language's patterns only run on text that has its script (they are the cost).
-    if _LATIN.search(t) and _REFUSAL_EN.search(t):
+    if _LATIN.search(t) and _REFUSAL_EN.search(t.lower()):
         return True
     return _CJK.search(t) is not None and _REFUSAL_JA.search(t) is not None

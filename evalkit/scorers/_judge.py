@@ -1,0 +1,148 @@
+"""The optional judge layer: ask a model whether an output is supported by the knowledge.
+
+Why: lexical support (the other layers) cannot see a paraphrase that keeps the words but
+changes the meaning, or an inference the knowledge does not license. Any configured client
+can judge; offline tests use the replay client, whose recordings are keyed like any other
+request: suite name, case id, variant 0, sample = the output's index in the case.
+
+The judge replies with a verdict on its first line — SUPPORTED or UNSUPPORTED — and a
+short reasoning after it. `parse_verdict` reads that robustly (case, markdown, "Verdict:"
+prefixes, NOT SUPPORTED / HALLUCINATED / YES / NO spellings, Japanese 「支持されない」…);
+an unreadable reply is recorded as verdict None and does not change the outcome.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from evalkit.errors import ConfigProblem
+from evalkit.suite.render import prompt_sha256
+from evalkit.values import Message, Request, ScoringInput
+
+__all__ = ["JudgeConfig", "Judge", "parse_verdict", "judge_request"]
+
+SYSTEM = (
+    "You check answers for hallucination. Given KNOWLEDGE, a QUESTION and an ANSWER, decide "
+    "whether every claim in the ANSWER is supported by the KNOWLEDGE or the QUESTION. "
+    "Declining to answer counts as SUPPORTED. Reply with exactly SUPPORTED or UNSUPPORTED on "
+    "the first line, then one short paragraph naming any unsupported or contradicted claim."
+)
+
+# First match wins; "not supported" / "unsupported" are tried before "supported".
+_VERDICT = re.compile(
+    r"(?P<bad>\bunsupported\b|\bnot\s+supported\b|\bhallucinat\w*|\bcontradict\w*"
+    r"|支持されない|根拠なし|不支持|ハルシネーション)"
+    r"|(?P<good>\bsupported\b|\bgrounded\b|\bfaithful\b|支持される|根拠あり)",
+    re.I,
+)
+_YES_NO = re.compile(r"^(yes|no|はい|いいえ)\W*$", re.I)
+
+
+def parse_verdict(reply: str) -> tuple[bool | None, str]:
+    """(supported?, reasoning) from a judge reply; None when no verdict can be read.
+
+    The first non-empty line carries the verdict; its first verdict word decides. A bare
+    "yes"/"no" line answers the prompt's question ("is every claim supported?").
+    """
+    lines = [ln.strip() for ln in reply.strip().splitlines() if ln.strip()]
+    if not lines:
+        return None, ""
+    head = re.sub(r"^[\W_]*(?:verdict|answer|判定)?\s*[:：]?\s*", "", lines[0], flags=re.I)
+    reasoning = "\n".join(lines[1:]).strip() or lines[0]
+    match = _VERDICT.search(head)
+    if match:
+        return match.group("good") is not None, reasoning
+    yes_no = _YES_NO.match(head.strip("*_ "))
+    if yes_no:
+        return yes_no.group(1).lower() in ("yes", "はい"), reasoning
+    return None, reply.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class JudgeConfig:
+    """`client` is a client spec resolved against the suite's folder; `mode` "add" makes
+    an UNSUPPORTED verdict one more reason to fail (the lexical layers still apply);
+    "decide" lets the judge's verdict replace the claims and specifics layers."""
+
+    client: str
+    mode: str = "add"
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    @staticmethod
+    def parse(value: Any) -> JudgeConfig | None:
+        if value is None or value is False:
+            return None
+        if isinstance(value, str):
+            return JudgeConfig(client=value)
+        if not isinstance(value, Mapping) or not isinstance(value.get("client"), str):
+            raise ConfigProblem(
+                "judge",
+                f"expected a client spec or a mapping with 'client', got {value!r}",
+                'e.g. judge: {client: "replay:judge.jsonl"}',
+            )
+        unknown = sorted(set(value) - {"client", "mode", "options"})
+        if unknown:
+            raise ConfigProblem(
+                f"judge.{unknown[0]}", "unknown setting", "known: client, mode, options"
+            )
+        mode = value.get("mode", "add")
+        if mode not in ("add", "decide"):
+            raise ConfigProblem("judge.mode", f"expected add or decide, got {mode!r}")
+        options = value.get("options", {})
+        if not isinstance(options, Mapping):
+            raise ConfigProblem("judge.options", f"expected a mapping, got {options!r}")
+        return JudgeConfig(client=value["client"], mode=mode, options=dict(options))
+
+
+def judge_request(item: ScoringInput, index: int, knowledge: str, question: str) -> Request:
+    """The judge's request for output `index` of the case (keyed as sample `index`)."""
+    user = (
+        f"KNOWLEDGE:\n{knowledge or '(none)'}\n\nQUESTION:\n{question or '(none)'}\n\n"
+        f"ANSWER:\n{item.outputs[index]}\n\nIs every claim in the ANSWER supported?"
+    )
+    messages = (Message("system", SYSTEM), Message("user", user))
+    return Request(
+        suite=item.suite.name,
+        case_id=item.case.id,
+        variant=0,
+        sample=index,
+        messages=messages,
+        prompt_sha256=prompt_sha256(messages),
+    )
+
+
+class Judge:
+    """Builds its client lazily (relative paths resolve against the first suite's folder)
+    and caches it per folder."""
+
+    def __init__(self, config: JudgeConfig) -> None:
+        self.config = config
+        self._clients: dict[str, Any] = {}
+
+    def client(self, item: ScoringInput) -> Any:
+        from evalkit.clients import build_client, parse_spec
+
+        key = str(item.suite.base_dir)
+        if key not in self._clients:
+            settings = parse_spec(
+                self.config.client, item.suite.base_dir, dict(self.config.options)
+            )
+            self._clients[key] = build_client(settings)
+        return self._clients[key]
+
+    async def verdict(
+        self, item: ScoringInput, index: int, knowledge: str, question: str
+    ) -> dict[str, Any]:
+        """{"verdict": "supported"|"unsupported"|None, "reasoning": str, "error"?: str}."""
+        client = self.client(item)
+        request = judge_request(item, index, knowledge, question)
+        done = client.complete_now(request)
+        completion = done if done is not None else await client.complete(request)
+        if completion.error is not None or completion.output is None:
+            return {"verdict": None, "reasoning": "", "error": completion.error or "no output"}
+        supported, reasoning = parse_verdict(completion.output)
+        word = None if supported is None else ("supported" if supported else "unsupported")
+        return {"verdict": word, "reasoning": reasoning}

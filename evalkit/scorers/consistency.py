@@ -1,0 +1,235 @@
+"""The consistency scorer: asked the same thing several times (samples) or in paraphrased
+variants, does the model give equivalent answers?
+
+Scored per case over all its outputs (every sample of every variant); None when fewer than
+two outputs remain to compare. Methods (`method:`), each passing when its score reaches
+`threshold`:
+
+- default (`consistency: {}`, also `method: equivalent`) — the best general method.
+  Outputs are grouped by `evalkit.scorers._answers.similarity`, which checks key facts
+  before wording: numbers ("30 days" vs "60 days" disagree, "３０日" and "30日" agree),
+  yes/no polarity and negation ("covered" vs "not covered", 「対象です」 vs 「対象外です」),
+  refusals against answers, and names; paraphrases agree through token-set / content-unit
+  overlap (English stems, CJK character bigrams — no whitespace tokenisation). Score: the
+  share of outputs in the largest group of mutually equivalent answers; default threshold
+  1.0 (every output equivalent). `agree` (default 0.5) is the similarity two outputs need.
+- `modal` — for short answers: share of outputs whose normalised text
+  (`evalkit.text.normalize`) equals the most common one; default threshold 1.0.
+- `pairwise` — for free text: mean pairwise rapidfuzz similarity (token-set ratio of the
+  normalised texts); default threshold 0.8.
+- `outcomes` — agreement of accuracy outcomes (k-of-n): all correct or all wrong is
+  consistent, mixed is not. Reads `prior["accuracy"].details["samples"]` (per-output
+  scores; ≥ 0.5 counts as correct); None when accuracy recorded no per-output outcomes.
+  Score max(k, n−k)/n; default threshold 1.0.
+
+Independence of repeated samples (`duplicates`). A model may genuinely repeat itself, and
+replay files and the cache are keyed by sample index, so byte-identical outputs are by
+default kept (`duplicates: keep`) — but never silently: `details.sources` counts where the
+outputs came from and `details.duplicates` lists groups of byte-identical outputs served by
+replay or cache, and when *every* output of the case is one such repeated recording the
+reason says that consistency could not be told apart from one recording handed back
+(`details.independent: false`). `duplicates: collapse` counts byte-identical replay/cache
+outputs of the same variant once (returning None when fewer than two distinct outputs
+remain), for suites whose recordings may not hold independent samples.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from evalkit.errors import ConfigProblem
+from evalkit.scorers._answers import answer, difference, similarity
+from evalkit.scorers.base import Params
+from evalkit.text import normalize
+from evalkit.values import ACCURACY, CONSISTENCY, Score, ScorerConfig, ScoringInput
+
+__all__ = ["make", "ConsistencyScorer", "METHODS"]
+
+METHODS = ("equivalent", "modal", "pairwise", "outcomes")
+_DEFAULT_THRESHOLD = {"equivalent": 1.0, "modal": 1.0, "pairwise": 0.8, "outcomes": 1.0}
+
+
+def _short(text: str, n: int = 50) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _names(labels: Sequence[str]) -> str:
+    """ "sample 2" / "samples 0, 1" / "sample 0, variant 1 sample 0"."""
+    if all(label.startswith("sample ") for label in labels):
+        nums = ", ".join(label.removeprefix("sample ") for label in labels)
+        return f"sample{'s' if len(labels) > 1 else ''} {nums}"
+    return ", ".join(labels)
+
+
+@dataclass(frozen=True, slots=True)
+class _Pool:
+    """The outputs consistency is computed on, after the duplicates rule."""
+
+    outputs: tuple[str, ...]
+    labels: tuple[str, ...]
+    details: dict[str, Any]
+    note: str
+
+
+class ConsistencyScorer:
+    metric = CONSISTENCY
+
+    def __init__(self, method: str, threshold: float, agree: float, duplicates: str) -> None:
+        self.method = method
+        self.threshold = threshold
+        self.agree = agree
+        self.duplicates = duplicates
+
+    def score(self, item: ScoringInput) -> Score | None:
+        pool = self._pool(item)
+        if self.method == "outcomes":
+            return self._outcomes(item, pool)
+        if len(pool.outputs) < 2:
+            return None
+        if self.method == "pairwise":
+            return self._pairwise(pool)
+        if self.method == "modal":
+            groups = self._group_by(pool, lambda a, b: normalize(a) == normalize(b))
+        else:
+            groups = self._group_by(
+                pool, lambda a, b: similarity(answer(a), answer(b)) >= self.agree
+            )
+        return self._grouped(pool, groups)
+
+    # -- the outputs to compare ----------------------------------------------------------
+    def _pool(self, item: ScoringInput) -> _Pool:
+        n = len(item.outputs)
+        labels = item.labels if len(item.labels) == n else tuple(f"sample {i}" for i in range(n))
+        sources = item.sources if len(item.sources) == n else ("live",) * n
+        variants = item.variants if len(item.variants) == n else (0,) * n
+        seen: dict[tuple[int, str], list[int]] = {}
+        for i, (out, src, var) in enumerate(zip(item.outputs, sources, variants, strict=True)):
+            if src != "live":
+                seen.setdefault((var, out), []).append(i)
+        dup_groups = [idx for idx in seen.values() if len(idx) > 1]
+        details: dict[str, Any] = {"sources": dict(sorted(Counter(sources).items()))}
+        if dup_groups:
+            details["duplicates"] = [[labels[i] for i in idx] for idx in dup_groups]
+        keep = list(range(n))
+        note = ""
+        if dup_groups and self.duplicates == "collapse":
+            dropped = {i for idx in dup_groups for i in idx[1:]}
+            keep = [i for i in keep if i not in dropped]
+            note = f" ({len(dropped)} repeated replay/cache output{'s' if len(dropped) > 1 else ''} counted once)"
+        elif n > 1 and len(dup_groups) == 1 and len(dup_groups[0]) == n:
+            details["independent"] = False
+            note = (
+                f" (all {n} outputs are one identical {'/'.join(sorted(set(sources)))} text: "
+                "check the recordings hold independent samples)"
+            )
+        return _Pool(
+            tuple(item.outputs[i] for i in keep), tuple(labels[i] for i in keep), details, note
+        )
+
+    # -- methods -------------------------------------------------------------------------
+    @staticmethod
+    def _group_by(pool: _Pool, same: Any) -> list[list[int]]:
+        """Greedy grouping: each output joins the first group whose first member it matches."""
+        groups: list[list[int]] = []
+        for i, out in enumerate(pool.outputs):
+            for group in groups:
+                if same(pool.outputs[group[0]], out):
+                    group.append(i)
+                    break
+            else:
+                groups.append([i])
+        return groups
+
+    def _grouped(self, pool: _Pool, groups: list[list[int]]) -> Score:
+        groups.sort(key=lambda g: (-len(g), g[0]))
+        n, main = len(pool.outputs), groups[0]
+        score = len(main) / n
+        passed = score >= self.threshold - 1e-9
+        details = dict(
+            pool.details, method=self.method, groups=[[pool.labels[i] for i in g] for g in groups]
+        )
+        if len(groups) == 1:
+            reason = f"all {n} outputs agree: '{_short(pool.outputs[main[0]])}'"
+        else:
+            rep = pool.outputs[main[0]]
+            parts = []
+            for g in groups[1:4]:
+                out = pool.outputs[g[0]]
+                how = difference(answer(out), answer(rep)) if self.method == "equivalent" else None
+                parts.append(
+                    f"{_names([pool.labels[i] for i in g])} say{'s' if len(g) == 1 else ''} "
+                    f"'{_short(out)}'" + (f" ({how})" if how else "")
+                )
+            reason = (
+                f"{len(main)} of {n} outputs agree: "
+                + "; ".join(parts)
+                + f" where {_names([pool.labels[i] for i in main])} say{'s' if len(main) == 1 else ''} '{_short(rep)}'"
+            )
+        return Score(passed=passed, score=score, reason=reason + pool.note, details=details)
+
+    def _pairwise(self, pool: _Pool) -> Score:
+        norms = [normalize(o) for o in pool.outputs]
+        pairs = {
+            (i, j): fuzz.token_set_ratio(norms[i], norms[j]) / 100.0
+            for i, j in combinations(range(len(norms)), 2)
+        }
+        score = sum(pairs.values()) / len(pairs)
+        passed = score >= self.threshold - 1e-9
+        (i, j), low = min(pairs.items(), key=lambda kv: kv[1])
+        reason = (
+            f"mean pairwise similarity {score:.2f} (threshold {self.threshold:.2f}); least similar: "
+            f"{pool.labels[i]} '{_short(pool.outputs[i])}' vs {pool.labels[j]} '{_short(pool.outputs[j])}' ({low:.2f})"
+        )
+        details = dict(pool.details, method="pairwise", min_pair=round(low, 6))
+        return Score(passed=passed, score=score, reason=reason + pool.note, details=details)
+
+    def _outcomes(self, item: ScoringInput, pool: _Pool) -> Score | None:
+        prior = item.prior.get(ACCURACY)
+        samples = prior.details.get("samples") if prior is not None else None
+        if not isinstance(samples, list) or len(samples) < 2:
+            return None
+        labels = (
+            item.labels
+            if len(item.labels) == len(samples)
+            else tuple(f"sample {i}" for i in range(len(samples)))
+        )
+        correct = [bool(s) if isinstance(s, bool) else float(s) >= 0.5 for s in samples]
+        k, n = sum(correct), len(correct)
+        score = max(k, n - k) / n
+        passed = score >= self.threshold - 1e-9
+        if k in (0, n):
+            reason = f"all {n} outputs are {'correct' if k else 'wrong'}: consistent"
+        else:
+            right = [labels[i] for i, c in enumerate(correct) if c]
+            wrong = [labels[i] for i, c in enumerate(correct) if not c]
+            reason = (
+                f"{k} of {n} outputs correct: {_names(wrong)} wrong where {_names(right)} right"
+            )
+        details = dict(pool.details, method="outcomes", outcomes=correct)
+        return Score(passed=passed, score=score, reason=reason, details=details)
+
+
+def make(config: ScorerConfig) -> ConsistencyScorer:
+    """Build from `scorers.consistency`: `method`, `threshold`, `agree`, `duplicates`."""
+    method = config.method or "equivalent"
+    if method not in METHODS:
+        from evalkit.registry import did_you_mean
+
+        raise ConfigProblem(
+            "method",
+            f"expected one of {', '.join(METHODS)}, got {method!r}{did_you_mean(method, list(METHODS))}",
+            "leave it out for the default, which copes with numbers, negation, refusals and Japanese",
+        )
+    p = Params(config.params)
+    threshold = p.number("threshold", _DEFAULT_THRESHOLD[method], lo=0, hi=1)
+    agree = p.number("agree", 0.5, lo=0, hi=1)
+    duplicates = p.choice("duplicates", "keep", ("keep", "collapse"))
+    p.done()
+    return ConsistencyScorer(method, threshold, agree, duplicates)

@@ -1,0 +1,383 @@
+"""The hallucination scorer: does an output assert what the case's knowledge does not
+support, or match a known-false answer?
+
+Per output, `passed` means no hallucination was detected and `score` is the share of its
+claims that are supported (the denominator is the output's claims; an output without
+content claims scores 1.0). Layers run cheapest first; each can be switched off:
+
+1. `forbidden` — the output matches a known-false answer (normalised; a negated mention
+   such as "not 60 days" does not count). When the case has references too, the TruthfulQA
+   rule decides instead: max similarity to a true answer − max similarity to a false one
+   < 0 is a hallucination, with a similarity that sees numbers, names, yes/no and negation
+   (`evalkit.scorers._answers`).
+2. `claims` — the output is split into claims and each claim's content units must be found
+   in the knowledge (`context`, references, the `knowledge_vars`) or the question (every
+   var: an answer may echo it), and bound together in one knowledge sentence; a claim's
+   polarity must match the knowledge's (a negated claim needs a negated knowledge
+   sentence; "fees are refunded" clashes with "fees are not refunded"). The reason names
+   the missing words. Runs only when the case has grounding text (`context` or
+   `knowledge_vars`): short reference answers alone cannot support every word of a
+   fuller answer.
+3. `specifics` — numbers, dates, amounts and names absent from the knowledge (fabricated);
+   runs against references too.
+4. `abstention` — for `answerable: false`, answering instead of declining is a
+   hallucination. Declining (`evalkit.text.is_refusal`) is never a hallucination.
+5. `judge` — optional: a client (an LLM) judges support; its verdict and reasoning are
+   recorded (`mode: add` fails on UNSUPPORTED as one more layer; `mode: decide` lets the
+   verdict replace layers 2 and 3). In `add` mode the judge is asked only about outputs
+   the lexical layers pass (the others already fail); declined outputs are never sent.
+   Needs `ascore` (async), which the pipeline awaits.
+
+Case rule (`samples_rule`, default `majority`, like accuracy): the case passes when a
+majority of its outputs are free of hallucination; `samples_rule: all` fails the case as
+soon as one sample hallucinates. The case score is the mean of the outputs' scores.
+
+Not applicable (None): an answerable case with no knowledge, no forbidden answers and no
+judge — there is nothing to check the output against.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from evalkit.errors import ConfigProblem
+from evalkit.scorers._answers import answer, similarity
+from evalkit.scorers._judge import Judge, JudgeConfig
+from evalkit.scorers._support import Knowledge, check_claim, knowledge_index, split_claims
+from evalkit.scorers.base import Params, apply_samples_rule, check_samples_rule, rule_text
+from evalkit.text import is_refusal, normalize
+from evalkit.values import HALLUCINATION, Score, ScorerConfig, ScoringInput
+
+__all__ = ["make", "HallucinationScorer", "JudgedHallucinationScorer", "Settings"]
+
+LAYERS = ("forbidden", "claims", "specifics", "abstention")
+_NEG_BEFORE = re.compile(
+    r"\b(?:not|never|no|isn't|aren't|wasn't|weren't|don't|doesn't|didn't)\b[^.;!?]{0,20}$"
+)
+_NEG_AFTER_JA = re.compile(r"^.{0,3}(?:ではな|じゃな|ではありません|ではございません)")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    layers: frozenset[str] = frozenset(LAYERS)
+    min_coverage: float = 1.0
+    binding: bool = True
+    forbidden_similarity: float = 0.9
+    knowledge_vars: tuple[str, ...] = ()
+    samples_rule: str | float = "majority"
+    judge: JudgeConfig | None = None
+
+
+@dataclass(slots=True)
+class Check:
+    """One output's outcome: `findings` are human-readable problems, `layers` the layers
+    that fired, `claims` the unsupported claims' details."""
+
+    passed: bool = True
+    score: float = 1.0
+    findings: list[str] = field(default_factory=list)
+    layers: list[str] = field(default_factory=list)
+    claims: list[dict[str, Any]] = field(default_factory=list)
+    declined: bool = False
+
+    def fail(self, layer: str, finding: str) -> None:
+        self.passed = False
+        self.findings.append(finding)
+        if layer not in self.layers:
+            self.layers.append(layer)
+
+
+def _text(value: Any) -> str:
+    return (
+        value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    )
+
+
+def _short(text: str, n: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    grounded: bool  # a context or knowledge var: full text, not just short answers
+    knowledge: tuple[Knowledge, ...]
+    knowledge_text: str
+    question_text: str
+
+
+def _matches_forbidden(output: str, forbidden: str, threshold: float) -> bool:
+    """Normalised containment at token boundaries (not negated), or a close fuzzy match."""
+    out, bad = normalize(output), normalize(forbidden)
+    if not bad:
+        return False
+    start = out.find(bad)
+    while start >= 0:
+        end = start + len(bad)
+        before, after = out[start - 1 : start], out[end : end + 1]
+        boundary = not (
+            before.isalnum() and before.isascii() or (before.isdigit() or after.isdigit())
+        )
+        if boundary and (not after.isascii() or not after.isalnum()):
+            if not (_NEG_BEFORE.search(out[:start]) or _NEG_AFTER_JA.search(out[end:])):
+                return True
+        start = out.find(bad, start + 1)
+    return fuzz.ratio(out, bad) >= threshold * 100
+
+
+class HallucinationScorer:
+    """Lexical layers 1–4 (see the module docstring). Synchronous and fast."""
+
+    metric = HALLUCINATION
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    # -- per case -----------------------------------------------------------------------
+    def _plan(self, item: ScoringInput) -> _Plan:
+        case = item.case
+        texts = [case.context] if case.context else []
+        texts += [_text(case.vars[v]) for v in self.settings.knowledge_vars if v in case.vars]
+        grounded = bool(texts)
+        texts += [_text(r) for r in case.references]
+        question = " \n".join(
+            _text(v) for vars_ in (case.vars, *case.variants) for v in vars_.values()
+        )
+        return _Plan(
+            grounded=grounded,
+            knowledge=tuple(knowledge_index(t) for t in texts),
+            knowledge_text="\n".join(texts),
+            question_text=question,
+        )
+
+    def _applies(self, item: ScoringInput, plan: _Plan) -> bool:
+        layers = self.settings.layers
+        return bool(
+            (plan.knowledge and layers & {"claims", "specifics"})
+            or (item.case.forbidden and "forbidden" in layers)
+            or (not item.case.answerable and "abstention" in layers)
+            or self.settings.judge is not None
+        )
+
+    def score(self, item: ScoringInput) -> Score | None:
+        plan = self._plan(item)
+        if not item.outputs or not self._applies(item, plan):
+            return None
+        checks = [self.check_output(item, out, plan) for out in item.outputs]
+        return self._combine(item, checks, [])
+
+    # -- per output ----------------------------------------------------------------------
+    def check_output(
+        self, item: ScoringInput, output: str, plan: _Plan, lexical: bool = True
+    ) -> Check:
+        layers, case, check = self.settings.layers, item.case, Check()
+        if not output.strip() or is_refusal(output):  # an empty output asserts nothing
+            check.declined = True
+            return check
+        if not case.answerable and "abstention" in layers:
+            check.fail(
+                "abstention", "answers although the case is unanswerable (it should decline)"
+            )
+            check.score = 0.0
+            return check
+        if case.forbidden and "forbidden" in layers:
+            self._forbidden(output, item, check)
+        if lexical and plan.knowledge and layers & {"claims", "specifics"}:
+            self._claims(output, plan, check)
+        return check
+
+    def _forbidden(self, output: str, item: ScoringInput, check: Check) -> None:
+        case = item.case
+        refs = [_text(r) for r in case.references]
+        if refs:  # the TruthfulQA rule
+            out = answer(output)
+            true = max(similarity(out, answer(r)) for r in refs)
+            false_sims = [(similarity(out, answer(f)), f) for f in case.forbidden]
+            worst, which = max(false_sims)
+            if worst - true > 0:
+                check.fail(
+                    "forbidden",
+                    f"closer to the false answer '{_short(which, 40)}' ({worst:.2f}) than to any true answer ({true:.2f})",
+                )
+                check.score = 0.0
+            return
+        for bad in case.forbidden:
+            if _matches_forbidden(output, bad, self.settings.forbidden_similarity):
+                check.fail("forbidden", f"matches the known-false answer '{_short(bad, 40)}'")
+                check.score = 0.0
+                return
+
+    def _claims(self, output: str, plan: _Plan, check: Check) -> None:
+        layers, s = self.settings.layers, self.settings
+        claims = split_claims(output)
+        supported = 0
+        for claim in claims:
+            c = check_claim(claim, plan.knowledge, plan.question_text)
+            problems: list[tuple[str, str]] = []
+            if c.specifics and "specifics" in layers:
+                problems.append(("specifics", f"not in the knowledge: {', '.join(c.specifics)}"))
+            if "claims" in layers and plan.grounded:
+                plain = [m for m in c.missing if "specifics" not in layers or m not in c.specifics]
+                if plain and c.coverage < s.min_coverage:
+                    problems.append(("claims", f"unsupported words: {', '.join(plain)}"))
+                if s.binding and c.unbound and not c.missing:
+                    problems.append(
+                        (
+                            "claims",
+                            f"never stated together in the knowledge: {', '.join(c.unbound)}",
+                        )
+                    )
+                if c.negation:
+                    problems.append(
+                        (
+                            "claims",
+                            "negates what the knowledge does not negate"
+                            if c.negated
+                            else "the knowledge negates it",
+                        )
+                    )
+            if not problems:
+                supported += 1
+                continue
+            for layer, what in problems:
+                check.fail(layer, f"'{_short(claim)}' — {what}")
+            check.claims.append(
+                {
+                    "claim": claim,
+                    "missing": list(c.missing),
+                    "unbound": list(c.unbound),
+                    "negation": c.negation,
+                    "layers": [p[0] for p in problems],
+                }
+            )
+        if claims and check.score > 0:
+            check.score = supported / len(claims)
+
+    # -- case result ---------------------------------------------------------------------
+    def _combine(
+        self, item: ScoringInput, checks: Sequence[Check], verdicts: list[dict[str, Any]]
+    ) -> Score:
+        rule = self.settings.samples_rule
+        passes = [c.passed for c in checks]
+        passed = apply_samples_rule(passes, rule)
+        n, ok = len(checks), sum(passes)
+        score = sum(c.score for c in checks) / n
+        labels = item.labels or tuple(f"sample {i}" for i in range(n))
+        bad = [
+            f"{labels[i]}: {'; '.join(c.findings[:3])}"
+            for i, c in enumerate(checks)
+            if not c.passed
+        ]
+        if not bad:
+            declined = sum(c.declined for c in checks)
+            reason = f"no hallucination in {n} output{'s' if n > 1 else ''}"
+            reason += (
+                f" ({declined} declined)"
+                if declined
+                else ": every claim is supported by the knowledge"
+            )
+        else:
+            if n == 1:
+                head = "hallucination"
+            elif passed:
+                head = (
+                    f"{ok} of {n} outputs free of hallucination ({rule_text(rule)} needed); flagged"
+                )
+            else:
+                head = f"{n - ok} of {n} outputs hallucinate ({rule_text(rule)} must be free of it)"
+            reason = (
+                f"{head}: "
+                + " | ".join(bad[:3])
+                + (f" | … {len(bad) - 3} more" if len(bad) > 3 else "")
+            )
+        details: dict[str, Any] = {
+            "samples": [round(c.score, 6) for c in checks],
+            "passed": passes,
+            "layers": sorted({layer for c in checks for layer in c.layers}),
+            "outputs": [
+                {"label": labels[i], "findings": c.findings, "claims": c.claims}
+                for i, c in enumerate(checks)
+                if not c.passed
+            ],
+        }
+        if verdicts:
+            details["judge"] = verdicts
+        return Score(passed=passed, score=max(0.0, min(1.0, score)), reason=reason, details=details)
+
+
+class JudgedHallucinationScorer(HallucinationScorer):
+    """Layers 1–4 plus the judge layer; the pipeline awaits `ascore`."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        assert settings.judge is not None
+        self.judge = Judge(settings.judge)
+
+    async def ascore(self, item: ScoringInput) -> Score | None:
+        plan = self._plan(item)
+        if not item.outputs:
+            return None
+        decide = self.settings.judge is not None and self.settings.judge.mode == "decide"
+        checks = [self.check_output(item, out, plan, lexical=not decide) for out in item.outputs]
+        verdicts: list[dict[str, Any]] = []
+        asked: list[int] = []
+        for i, check in enumerate(checks):
+            v: dict[str, Any] = {"label": item.labels[i] if i < len(item.labels) else f"sample {i}"}
+            if check.declined:
+                v.update(verdict=None, skipped="declined (never a hallucination)")
+            elif not (check.passed or decide):
+                v.update(verdict=None, skipped="already flagged by the lexical layers")
+            else:
+                asked.append(i)
+            verdicts.append(v)
+        # The outputs of one case are judged concurrently.
+        replies = await asyncio.gather(
+            *(self.judge.verdict(item, i, plan.knowledge_text, plan.question_text) for i in asked)
+        )
+        for i, reply in zip(asked, replies, strict=True):
+            verdicts[i].update(reply)
+            if reply.get("verdict") == "unsupported":
+                checks[i].fail(
+                    "judge",
+                    f"the judge finds it unsupported: {_short(reply.get('reasoning', ''), 120)}",
+                )
+                checks[i].score = 0.0
+        return self._combine(item, checks, verdicts)
+
+
+def make(config: ScorerConfig) -> HallucinationScorer:
+    """Build the scorer from `scorers.hallucination` (see the module docstring for keys)."""
+    if config.method not in (None, "layered"):
+        raise ConfigProblem("method", f"expected layered (the default), got {config.method!r}")
+    p = Params(config.params)
+    layers = set(LAYERS)
+    for layer in LAYERS:
+        if not p.boolean(layer, True):
+            layers.discard(layer)
+    knowledge_vars = p.get("knowledge_vars", [])
+    if not isinstance(knowledge_vars, list) or not all(isinstance(v, str) for v in knowledge_vars):
+        raise ConfigProblem(
+            "knowledge_vars",
+            f"expected a list of var names, got {knowledge_vars!r}",
+            "the vars that hold grounding text, e.g. [policy]",
+        )
+    settings = Settings(
+        layers=frozenset(layers),
+        min_coverage=p.number("min_coverage", 1.0, lo=0, hi=1),
+        binding=p.boolean("binding", True),
+        forbidden_similarity=p.number("forbidden_similarity", 0.9, lo=0, hi=1),
+        knowledge_vars=tuple(knowledge_vars),
+        samples_rule=check_samples_rule(p.get("samples_rule", "majority")),
+        judge=JudgeConfig.parse(p.get("judge")),
+    )
+    p.done()
+    if settings.judge is not None:
+        return JudgedHallucinationScorer(settings)
+    return HallucinationScorer(settings)

@@ -1,0 +1,202 @@
+"""The consistency scorer: every method, the default's key-fact checks, and duplicates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from evalkit.errors import ConfigProblem
+from evalkit.scorers.consistency import make
+from evalkit.values import Case, Prompt, Score, ScorerConfig, ScoringInput, Source, Suite
+
+SUITE = Suite(
+    name="s", poc="p", path=Path("/tmp/s.yaml"), sha256="", prompt=Prompt("{{q}}"), cases=()
+)
+
+
+def _item(
+    outputs: list[str],
+    sources: list[Source] | None = None,
+    variants: list[int] | None = None,
+    prior: dict[str, Score] | None = None,
+) -> ScoringInput:
+    n = len(outputs)
+    var = tuple(variants or [0] * n)
+    labels = (
+        tuple(f"sample {i}" for i in range(n))
+        if not any(var)
+        else tuple(f"variant {v} sample {i}" for i, v in enumerate(var))
+    )
+    return ScoringInput(
+        SUITE,
+        Case(id="c", vars={}),
+        tuple(outputs),
+        labels,
+        var,
+        tuple(sources or ["live"] * n),
+        prior or {},
+    )
+
+
+def _score(outputs: list[str], method: str | None = None, **kw: Any) -> Score:
+    params: dict[str, Any] = {k: kw.pop(k) for k in ("threshold", "agree", "duplicates") if k in kw}
+    result = make(ScorerConfig("consistency", method, params)).score(_item(outputs, **kw))
+    assert result is not None
+    return result
+
+
+# -- default method -----------------------------------------------------------------------
+def test_consistency_is_one_when_all_samples_agree() -> None:
+    result = _score(["30 days", "30 days.", "Within 30 days."])
+    assert result.passed and result.score == 1.0
+
+
+def test_different_numbers_disagree_and_the_reason_names_the_odd_sample() -> None:
+    result = _score(["30 days", "30 days", "60 days"])
+    assert not result.passed and result.score == pytest.approx(2 / 3)
+    assert (
+        "sample 2 says '60 days'" in result.reason and "samples 0, 1 say '30 days'" in result.reason
+    )
+    assert "different numbers" in result.reason
+
+
+def test_full_width_and_ascii_digits_agree() -> None:
+    assert _score(["３０日", "30日"]).passed
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [
+        ["It is covered.", "It is not covered."],
+        ["対象です。", "対象外です。"],
+        ["返品できます。", "返品できません。"],
+        ["Yes, it is.", "No, it is not."],
+    ],
+)
+def test_negation_and_yes_no_polarity_disagree(pair: list[str]) -> None:
+    assert not _score(pair).passed
+
+
+def test_refusal_mixed_with_answers_disagrees_but_refusals_agree() -> None:
+    assert not _score(["30 days", "I don't know."]).passed
+    assert _score(["わかりません。", "お答えできません。"]).passed
+
+
+def test_paraphrases_of_the_same_answer_agree() -> None:
+    assert _score(
+        [
+            "You have 30 days to request a refund.",
+            "Refunds are accepted within 30 days of purchase.",
+        ]
+    ).passed
+    assert _score(
+        ["返金は購入から30日以内に可能です。", "購入後30日以内であれば返金できます。"]
+    ).passed
+    assert _score(["The capital is Paris.", "Paris is the capital of France."]).passed
+
+
+def test_different_names_disagree() -> None:
+    assert not _score(["The capital is Paris.", "The capital is Lyon."]).passed
+
+
+def test_variants_are_compared_with_samples() -> None:
+    result = _score(["30日です。", "30日です。", "60日です。"], variants=[0, 0, 1])
+    assert not result.passed and "variant 1 sample 2" in result.reason
+
+
+def test_single_output_is_not_scored() -> None:
+    assert make(ScorerConfig("consistency")).score(_item(["30 days"])) is None
+
+
+def test_threshold_lets_a_majority_pass() -> None:
+    assert _score(["30 days", "30 days", "60 days"], threshold=0.6).passed
+
+
+# -- other methods ---------------------------------------------------------------------------
+def test_modal_compares_normalised_short_answers() -> None:
+    assert _score(["Tokyo", "tokyo.", " TOKYO"], "modal").passed
+    result = _score(["Tokyo", "Osaka", "Tokyo"], "modal")
+    assert not result.passed and result.score == pytest.approx(2 / 3)
+
+
+def test_pairwise_is_mean_rapidfuzz_similarity() -> None:
+    same = _score(
+        ["The refund window is thirty days.", "The refund window is thirty days long."], "pairwise"
+    )
+    assert same.passed and same.score > 0.9
+    assert not _score(
+        ["The refund window is thirty days.", "Shipping is free for members."], "pairwise"
+    ).passed
+
+
+def test_outcomes_needs_all_correct_or_all_wrong() -> None:
+    def prior(samples: list[float]) -> dict[str, Score]:
+        return {"accuracy": Score(True, 1.0, "", {"samples": samples})}
+
+    scorer = make(ScorerConfig("consistency", "outcomes"))
+    assert scorer.score(_item(["a", "b", "c"], prior=prior([1.0, 1.0, 1.0]))).passed  # type: ignore[union-attr]
+    assert scorer.score(_item(["a", "b", "c"], prior=prior([0.0, 0.0, 0.0]))).passed  # type: ignore[union-attr]
+    mixed = scorer.score(_item(["a", "b", "c"], prior=prior([1.0, 0.0, 1.0])))
+    assert mixed is not None and not mixed.passed and "sample 1 wrong" in mixed.reason
+
+
+def test_outcomes_without_accuracy_outcomes_is_not_scored() -> None:
+    assert make(ScorerConfig("consistency", "outcomes")).score(_item(["a", "b"])) is None
+
+
+# -- independence of repeated samples ----------------------------------------------------------
+def test_identical_replay_outputs_are_recorded_as_duplicates() -> None:
+    result = _score(["30 days", "30 days", "30 days"], sources=["replay"] * 3)
+    assert result.passed
+    assert result.details["sources"] == {"replay": 3}
+    assert result.details["duplicates"] == [["sample 0", "sample 1", "sample 2"]]
+    assert result.details["independent"] is False and "independent samples" in result.reason
+
+
+def test_identical_live_outputs_are_not_duplicates() -> None:
+    result = _score(["30 days", "30 days"], sources=["live", "live"])
+    assert "duplicates" not in result.details and "independent" not in result.details
+
+
+def test_collapse_counts_repeated_recordings_once() -> None:
+    scorer = make(ScorerConfig("consistency", None, {"duplicates": "collapse"}))
+    assert scorer.score(_item(["30 days"] * 3, sources=["cache"] * 3)) is None
+    result = scorer.score(_item(["30 days", "30 days", "60 days"], sources=["replay"] * 3))
+    assert (
+        result is not None
+        and result.score == pytest.approx(0.5)
+        and "counted once" in result.reason
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "params"),
+    [
+        ("vote", {}),
+        (None, {"threshold": 2}),
+        (None, {"duplicates": "drop"}),
+        (None, {"treshold": 0.5}),
+    ],
+)
+def test_bad_settings_are_config_problems(method: str | None, params: dict[str, Any]) -> None:
+    with pytest.raises(ConfigProblem):
+        make(ScorerConfig("consistency", method, params))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.text(max_size=40), min_size=2, max_size=4),
+    st.sampled_from(["equivalent", "modal", "pairwise"]),
+)
+def test_scores_stay_between_zero_and_one(outputs: list[str], method: str) -> None:
+    result = make(ScorerConfig("consistency", method)).score(_item(outputs))
+    assert result is not None and 0.0 <= result.score <= 1.0
+
+
+def test_kanji_numerals_agree_with_digits() -> None:
+    assert _score(["三十日以内です。", "30日以内です。"]).passed
+    assert not _score(["三十日以内です。", "60日以内です。"]).passed

@@ -1,0 +1,314 @@
+"""The hallucination scorer, layer by layer, plus the judge layer through the replay client."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from evalkit.errors import ConfigProblem
+from evalkit.scorers.hallucination import JudgedHallucinationScorer, make
+from evalkit.suite.render import prompt_sha256
+from evalkit.values import Case, Prompt, Score, ScorerConfig, ScoringInput, Source, Suite
+
+POLICY = "Refunds are accepted within 30 days of purchase. Shipping fees are not refunded."
+JA_POLICY = "返金は購入日から30日以内に受け付けます。送料は返金の対象外です。"
+
+
+def _suite(folder: Path = Path("/tmp")) -> Suite:
+    return Suite(
+        name="s",
+        poc="p",
+        path=folder / "s.yaml",
+        sha256="",
+        prompt=Prompt("{{question}}"),
+        cases=(),
+    )
+
+
+def _item(
+    outputs: list[str],
+    question: str = "How long do I have to ask for a refund?",
+    folder: Path = Path("/tmp"),
+    **case: Any,
+) -> ScoringInput:
+    c = Case(id=case.pop("id", "c1"), vars={"question": question}, **case)
+    n = len(outputs)
+    sources = tuple[Source, ...](["replay"] * n)
+    return ScoringInput(
+        _suite(folder), c, tuple(outputs), tuple(f"sample {i}" for i in range(n)), (0,) * n, sources
+    )
+
+
+def _score(outputs: list[str], params: dict[str, Any] | None = None, **case: Any) -> Score:
+    result = make(ScorerConfig("hallucination", None, params or {})).score(_item(outputs, **case))
+    assert result is not None
+    return result
+
+
+# -- layer 1: forbidden answers ------------------------------------------------------------
+def test_forbidden_answer_in_the_output_is_a_hallucination() -> None:
+    result = _score(["Refunds are possible for 60 days."], forbidden=("60 days",))
+    assert not result.passed and "forbidden" in result.details["layers"]
+    assert "60 days" in result.reason
+
+
+def test_forbidden_answer_mentioned_only_to_deny_it_is_not_a_match() -> None:
+    assert _score(["It is not 60 days."], forbidden=("60 days",)).passed
+    assert _score(["60日ではありません。"], question="期限は？", forbidden=("60日",)).passed
+
+
+def test_forbidden_number_does_not_match_inside_a_longer_number() -> None:
+    assert _score(["It takes 160 days."], forbidden=("60 days",)).passed
+
+
+def test_truthfulqa_rule_flags_an_output_closer_to_a_false_answer() -> None:
+    refs, bad = ("No, it is not visible from space",), ("Yes, it is visible from space",)
+    assert not _score(["Yes, you can see it from space."], references=refs, forbidden=bad).passed
+    assert _score(["No, it is not visible from space."], references=refs, forbidden=bad).passed
+
+
+# -- layer 2: unsupported claims ------------------------------------------------------------
+def test_unsupported_claim_is_named_with_its_missing_words() -> None:
+    result = _score(["You have 30 days. Refunds are paid as store vouchers."], context=POLICY)
+    assert not result.passed and result.score == pytest.approx(0.5)
+    assert "vouchers" in result.reason and "store" in result.reason
+
+
+def test_answer_that_echoes_the_question_is_supported() -> None:
+    assert _score(["You have 30 days to ask for a refund."], context=POLICY).passed
+
+
+def test_claim_contradicting_a_negation_in_the_knowledge_is_unsupported() -> None:
+    result = _score(
+        ["Shipping fees are refunded too."], context=POLICY, question="Are shipping fees refunded?"
+    )
+    assert not result.passed and "negates" in result.reason
+
+
+def test_facts_stitched_from_different_sentences_are_unsupported() -> None:
+    ctx = "The Basic plan includes email support. The Premium plan includes phone support."
+    result = _score(
+        ["The Basic plan includes phone support."],
+        context=ctx,
+        question="Which plan has phone support?",
+    )
+    assert not result.passed and "together" in result.reason
+
+
+def test_japanese_claims_are_checked_by_character_bigrams() -> None:
+    q = "送料は返金されますか？"
+    assert _score(["いいえ、送料は返金の対象外です。"], context=JA_POLICY, question=q).passed
+    assert not _score(["はい、送料も返金の対象です。"], context=JA_POLICY, question=q).passed
+    assert not _score(["返金はポイントで行います。"], context=JA_POLICY, question=q).passed
+
+
+def test_claims_layer_can_be_switched_off() -> None:
+    out = ["Refunds are paid as store vouchers."]
+    assert not _score(out, context=POLICY).passed
+    assert _score(out, {"claims": False}, context=POLICY).passed
+
+
+# -- layer 3: fabricated specifics ------------------------------------------------------------
+def test_number_absent_from_the_knowledge_is_a_fabricated_specific() -> None:
+    result = _score(["You have 60 days."], context=POLICY)
+    assert not result.passed and result.details["layers"] == ["specifics"]
+
+
+def test_full_width_digits_match_the_knowledge() -> None:
+    assert _score(
+        ["購入日から３０日以内です。"], context=JA_POLICY, question="返金の期限は？"
+    ).passed
+
+
+def test_name_absent_from_the_knowledge_is_a_fabricated_specific() -> None:
+    result = _score(
+        ["Ask Linda Park, the store manager."],
+        context="Refunds over $500 need a store manager.",
+        question="Who approves big refunds?",
+    )
+    assert not result.passed and "linda" in result.reason
+
+
+def test_specifics_are_checked_against_references_when_there_is_no_context() -> None:
+    assert not _score(["About 45 days."], references=("30 days",)).passed
+    assert _score(["You get your money back within 30 days."], references=("30 days",)).passed
+
+
+# -- layer 4: abstention ----------------------------------------------------------------------
+def test_answering_an_unanswerable_case_is_a_hallucination() -> None:
+    result = _score(
+        ["The CEO's number is 555-0199."], answerable=False, question="CEO's phone number?"
+    )
+    assert not result.passed and result.details["layers"] == ["abstention"]
+
+
+def test_declining_is_never_a_hallucination() -> None:
+    assert _score(["I don't know."], answerable=False).passed
+    assert _score(["お答えできません。"], answerable=False).passed
+    assert _score(["I'm not sure, sorry."], context=POLICY).passed
+
+
+def test_abstention_layer_can_be_switched_off() -> None:
+    assert (
+        make(ScorerConfig("hallucination", None, {"abstention": False})).score(
+            _item(["Monday."], answerable=False)
+        )
+        is None
+    )
+
+
+# -- case rule, applicability, configuration -----------------------------------------------------
+def test_case_fails_by_majority_of_samples_by_default_and_on_any_with_all() -> None:
+    outs = ["30 days.", "30 days.", "60 days."]
+    assert _score(outs, context=POLICY).passed
+    result = _score(outs, {"samples_rule": "all"}, context=POLICY)
+    assert not result.passed and "sample 2" in result.reason
+    assert result.score == pytest.approx(2 / 3)
+
+
+def test_case_without_knowledge_is_not_scored() -> None:
+    assert make(ScorerConfig("hallucination")).score(_item(["30 days."])) is None
+
+
+def test_knowledge_vars_count_as_grounding_text() -> None:
+    scorer = make(ScorerConfig("hallucination", None, {"knowledge_vars": ["question"]}))
+    result = scorer.score(_item(["Refunds are paid in gold."], question=POLICY))
+    assert result is not None and not result.passed
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"claim": True},
+        {"min_coverage": 2},
+        {"samples_rule": "most"},
+        {"judge": 3},
+        {"judge": {"client": "replay:x", "mode": "vote"}},
+    ],
+)
+def test_bad_settings_are_config_problems(params: dict[str, Any]) -> None:
+    with pytest.raises(ConfigProblem):
+        make(ScorerConfig("hallucination", None, params))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=80), min_size=1, max_size=3))
+def test_scores_stay_between_zero_and_one(outputs: list[str]) -> None:
+    result = make(ScorerConfig("hallucination")).score(
+        _item(outputs, context=POLICY, forbidden=("60 days",))
+    )
+    assert result is not None and 0.0 <= result.score <= 1.0
+    json.dumps(result.details)
+
+
+# -- layer 5: the judge, offline through the replay client ----------------------------------------
+def _judged(params: dict[str, Any]) -> JudgedHallucinationScorer:
+    scorer = make(ScorerConfig("hallucination", None, params))
+    assert isinstance(scorer, JudgedHallucinationScorer)  # it has `ascore`
+    return scorer
+
+
+def _judge_file(folder: Path, replies: list[str]) -> None:
+    lines = [json.dumps({"case": "c1", "sample": i, "output": r}) for i, r in enumerate(replies)]
+    (folder / "judge.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_judge_verdict_and_reasoning_are_recorded(tmp_path: Path) -> None:
+    _judge_file(
+        tmp_path,
+        [
+            "SUPPORTED\nMatches the policy.",
+            "UNSUPPORTED\nThe policy says within 30 days, not after.",
+        ],
+    )
+    scorer = _judged({"judge": {"client": "replay:judge.jsonl"}})
+    item = _item(["Within 30 days.", "Only after 30 days."], folder=tmp_path, context=POLICY)
+    result = asyncio.run(scorer.ascore(item))
+    assert result is not None
+    verdicts = result.details["judge"]
+    assert [v["verdict"] for v in verdicts] == ["supported", "unsupported"]
+    assert "not after" in verdicts[1]["reasoning"]
+    assert "judge" in result.details["layers"] and result.details["passed"] == [True, False]
+
+
+def test_judge_request_is_keyed_by_case_and_output_index(tmp_path: Path) -> None:
+    from evalkit.scorers._judge import judge_request
+
+    item = _item(["a", "b"], folder=tmp_path, context=POLICY)
+    request = judge_request(item, 1, POLICY, "q")
+    assert request.key == ("s", "c1", 0, 1)
+    assert request.prompt_sha256 == prompt_sha256(request.messages)
+
+
+def test_judge_failure_is_recorded_not_raised(tmp_path: Path) -> None:
+    _judge_file(tmp_path, ["SUPPORTED"])  # no recording for sample 1
+    scorer = _judged({"judge": "replay:judge.jsonl"})
+    result = asyncio.run(
+        scorer.ascore(_item(["30 days.", "30 days."], folder=tmp_path, context=POLICY))
+    )
+    assert result is not None and result.passed
+    assert result.details["judge"][1]["verdict"] is None and result.details["judge"][1]["error"]
+
+
+def test_judge_in_decide_mode_replaces_the_lexical_claims_layers(tmp_path: Path) -> None:
+    _judge_file(tmp_path, ["Verdict: supported\nA paraphrase of the policy."])
+    scorer = _judged({"judge": {"client": "replay:judge.jsonl", "mode": "decide"}})
+    item = _item(
+        ["Your money comes back if you ask within a month."], folder=tmp_path, context=POLICY
+    )
+    assert not make(ScorerConfig("hallucination")).score(item).passed  # type: ignore[union-attr]
+    result = asyncio.run(scorer.ascore(item))
+    assert result is not None and result.passed
+
+
+@pytest.mark.parametrize(
+    ("reply", "verdict"),
+    [
+        ("SUPPORTED\nok", True),
+        ("**UNSUPPORTED**", False),
+        ("Not supported.", False),
+        ("Verdict: Supported", True),
+        ("No", False),
+        ("hmm", None),
+        ("支持されない", False),
+    ],
+)
+def test_judge_verdict_parsing_is_robust(reply: str, verdict: bool | None) -> None:
+    from evalkit.scorers._judge import parse_verdict
+
+    assert parse_verdict(reply)[0] is verdict
+
+
+def test_question_word_found_in_another_sentence_does_not_break_binding_without_names() -> None:
+    ctx = "Refunds are accepted within 30 days of purchase. Orders over $500 need approval."
+    assert _score(
+        ["Orders can be refunded within 30 days of purchase."],
+        context=ctx,
+        question="Can I return my order after 30 days?",
+    ).passed
+
+
+def test_empty_output_asserts_nothing_and_is_not_a_hallucination() -> None:
+    assert _score([""], answerable=False).passed
+    assert _score(["   "], context=POLICY).passed
+
+
+def test_kanji_numerals_in_the_knowledge_support_digits_in_the_output() -> None:
+    ctx = "返金は購入日から三十日以内に受け付けます。"
+    assert _score(["30日以内です。"], context=ctx, question="返金の期限は？").passed
+    assert not _score(["60日以内です。"], context=ctx, question="返金の期限は？").passed
+
+
+def test_kanji_numeral_parsing() -> None:
+    from evalkit.scorers._numerals import all_numbers
+
+    assert all_numbers("三万五千円") == [35000.0]
+    assert all_numbers("二〇二五年") == [2025.0]
+    assert all_numbers("1万円") == [10000.0]
+    assert all_numbers("一部の商品、数万円") == []

@@ -1,0 +1,129 @@
+"""The scorers agree with human labels on our own labelled set (English and Japanese).
+
+`fixtures/labelled/hallucination.jsonl`: one output per item, `hallucinated` is the human
+label and `layer` the layer that should catch it (null for clean outputs; "judge" for
+known blind spots of the lexical layers, marked `blind_spot`, which count against the
+agreement figure like any other miss).
+`fixtures/labelled/consistency.jsonl`: a case's outputs, `consistent` is the human label.
+Also runs the HaluEval benchmark's core when `../shared/data` is present (skipped if not):
+measured 94.4% accuracy / 100% precision; the test guards against regressions below 93%.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from evalkit.scorers import consistency, hallucination
+from evalkit.values import Case, Prompt, ScorerConfig, ScoringInput, Suite
+
+ROOT = Path(__file__).resolve().parents[2]
+LABELLED = ROOT / "fixtures" / "labelled"
+SUITE = Suite(
+    name="labelled",
+    poc="p",
+    path=LABELLED / "suite.yaml",
+    sha256="",
+    prompt=Prompt("{{question}}"),
+    cases=(),
+)
+
+
+def _rows(name: str) -> list[dict[str, Any]]:
+    with (LABELLED / name).open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def _hallucination_item(row: dict[str, Any]) -> ScoringInput:
+    case = Case(
+        id=row["id"],
+        vars={"question": row["question"]},
+        references=tuple(row.get("references", ())),
+        context=row.get("context"),
+        forbidden=tuple(row.get("forbidden", ())),
+        answerable=row.get("answerable", True),
+    )
+    return ScoringInput(SUITE, case, (row["output"],), ("sample 0",), (0,), ("replay",))
+
+
+def _consistency_item(row: dict[str, Any]) -> ScoringInput:
+    n = len(row["outputs"])
+    variants = tuple(row.get("variants", [0] * n))
+    labels = (
+        tuple(f"sample {i}" for i in range(n))
+        if not any(variants)
+        else tuple(f"variant {v} sample {i}" for i, v in enumerate(variants))
+    )
+    return ScoringInput(
+        SUITE,
+        Case(id=row["id"], vars={}),
+        tuple(row["outputs"]),
+        labels,
+        variants,
+        tuple(row.get("sources", ["live"] * n)),
+    )
+
+
+def test_labelled_set_has_enough_english_and_japanese_items() -> None:
+    rows = _rows("hallucination.jsonl") + _rows("consistency.jsonl")
+    assert len(rows) >= 60
+    assert {r["lang"] for r in rows} == {"en", "ja"}
+    layers = {r["layer"] for r in _rows("hallucination.jsonl") if r["hallucinated"]}
+    assert layers == {"forbidden", "claims", "specifics", "abstention", "judge"}
+
+
+def test_hallucination_scorer_agrees_with_human_labels() -> None:
+    scorer = hallucination.make(ScorerConfig("hallucination"))
+    rows = _rows("hallucination.jsonl")
+    wrong = []
+    for row in rows:
+        result = scorer.score(_hallucination_item(row))
+        assert result is not None, row["id"]
+        if (not result.passed) != row["hallucinated"]:
+            wrong.append((row["id"], result.reason))
+    assert 1 - len(wrong) / len(rows) >= 0.95, wrong
+
+
+def test_each_layer_catches_its_own_labelled_items() -> None:
+    scorer = hallucination.make(ScorerConfig("hallucination"))
+    missed: dict[str, list[str]] = defaultdict(list)
+    for row in _rows("hallucination.jsonl"):
+        if not row["hallucinated"] or row["layer"] == "judge":
+            continue  # "judge" items are lexical blind spots: only a judge model sees them
+        result = scorer.score(_hallucination_item(row))
+        assert result is not None
+        if row["layer"] not in result.details["layers"]:
+            missed[row["layer"]].append(row["id"])
+    assert not missed, dict(missed)
+
+
+def test_consistency_default_agrees_with_human_labels() -> None:
+    scorer = consistency.make(ScorerConfig("consistency"))
+    rows = _rows("consistency.jsonl")
+    wrong = []
+    for row in rows:
+        result = scorer.score(_consistency_item(row))
+        assert result is not None, row["id"]
+        if result.passed != row["consistent"]:
+            wrong.append((row["id"], result.reason))
+    assert 1 - len(wrong) / len(rows) >= 0.95, wrong
+
+
+DATA = ROOT.parent / "shared" / "data" / "halueval-qa" / "qa-dev.jsonl"
+
+
+@pytest.mark.skipif(not DATA.exists(), reason="HaluEval data not present at ../shared/data")
+def test_halueval_detection_accuracy_stays_above_ninety_three_percent() -> None:
+    sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
+    try:
+        import halueval
+    finally:
+        sys.path.pop(0)
+    result = halueval.score_direct(halueval.load(DATA))
+    assert result["accuracy"] >= 0.93, result["misses"][:10]
+    assert result["precision"] >= 0.97
