@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import time
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -38,6 +39,15 @@ class EngineStats:
     input_tokens: int = 0
     output_tokens: int = 0
     token_reports: int = 0
+    first_sent: float | None = None  # monotonic time the first request needing I/O was sent
+    last_received: float | None = None  # ... and the last such response arrived
+
+    @property
+    def request_phase_s(self) -> float | None:
+        """First request sent → last response received (None when nothing needed I/O)."""
+        if self.first_sent is None or self.last_received is None:
+            return None
+        return self.last_received - self.first_sent
 
 
 def expand(suite: Suite, case: Case, samples: int) -> list[Request]:
@@ -241,7 +251,10 @@ class SuiteRunner:
         async def worker() -> None:
             for pending, index in work:
                 if index >= 0:
+                    if self.stats.first_sent is None:
+                        self.stats.first_sent = time.monotonic()
                     c = await self.client.complete(pending.requests[index])
+                    self.stats.last_received = time.monotonic()
                     self._record(c)
                     pending.completions[index] = c
                     pending.remaining -= 1

@@ -283,6 +283,7 @@ def run(
         "python": platform.python_version(),
         "concurrency": options.concurrency,
         "requests": stats.requests,
+        "request_phase_s": stats.request_phase_s,
         "resumed_cases": resumed,
         "sources": dict(sorted(stats.sources.items())),
         "errors": dict(sorted(stats.errors.items())),

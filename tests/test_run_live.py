@@ -189,3 +189,47 @@ def rows_without_latency(out: Path) -> list[dict]:
     for row in rows:
         row.pop("latency_s", None)
     return rows
+
+
+@pytest.mark.timeout(120)
+def test_ctrl_c_stops_cleanly_keeps_finished_cases_and_says_how_to_resume(tmp_path):
+    suite = write_suite(tmp_path)
+    with running_server(latency_ms=200) as url:
+        args = (
+            "run",
+            str(suite),
+            "--client",
+            "openai:test-model",
+            "--base-url",
+            url,
+            "--out",
+            "out",
+            "--concurrency",
+            "2",
+            "--no-progress",
+        )
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "evalkit", *args],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        journal = tmp_path / "out" / "cases.partial.jsonl"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (
+            journal.exists() and journal.read_text().count("\n") >= 4
+        ):
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+        assert proc.returncode == 130
+        assert "run the same command again to resume" in err
+        assert "Traceback" not in err
+        kept = journal.read_text().count("\n")
+        assert kept >= 4
+        r = evalkit(*args, cwd=tmp_path)
+        assert r.returncode in (0, 10, 20)
+        assert f"Resumed: {kept} cases" in r.stdout

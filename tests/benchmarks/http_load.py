@@ -9,7 +9,9 @@ Loads: A = 1,000 single-sample requests at concurrency 32 (ideal 1,000 × 50 ms 
 1.56 s); B = 5,000 requests at concurrency 256 (ideal ≈ 0.98 s). Modes: `bare` — an
 aiohttp session and a worker loop, no harness; `evalkit` — `evalkit.clients.openai`
 driven by a minimal bounded-worker loop like the engine's (`complete_now`, then
-`await complete`). Printed per load and mode (medians of --repeat runs): request phase
+`await complete`); `run` — the whole `evalkit run` process (start-up, suite loading,
+requests, scoring, result files) on a 1-sample `cases_from` suite, CPU and RSS of that
+process from `wait4`, request phase from the summary's `run.request_phase_s`. Printed per load and mode (medians of --repeat runs): request phase
 wall (first request sent → last response), whole child process wall, CPU of the child
 process (user + system, including start-up), peak RSS, and the ratio to the ideal.
 
@@ -109,6 +111,71 @@ def child(mode: str, url: str, n: int, concurrency: int) -> None:
     )
 
 
+def measure_run(url: str, n: int, concurrency: int, server_pid: int) -> dict[str, float]:
+    """The whole `evalkit run` process: start-up, loading, requests, scoring, writing."""
+    import os
+    import tempfile
+
+    server_cpu = _cpu_of(server_pid)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        with (folder / "cases.jsonl").open("w") as fh:
+            for i in range(n):
+                fh.write(
+                    json.dumps(
+                        {
+                            "id": f"c{i:05d}",
+                            "vars": {"q": f"question {i}"},
+                            "reference": f"question {i}",
+                        }
+                    )
+                    + "\n"
+                )
+        (folder / "s.yaml").write_text(
+            "suite: bench\npoc: bench\nprompt: {template: '{{q}}'}\ncases_from: cases.jsonl\n"
+            "scorers: {accuracy: {}}\nthresholds: {accuracy: {tolerable: 0.1, stop: 0.4}}\n"
+        )
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "evalkit",
+                "run",
+                str(folder / "s.yaml"),
+                "--client",
+                "openai:bench",
+                "--base-url",
+                url,
+                "--concurrency",
+                str(concurrency),
+                "--out",
+                str(folder / "out"),
+                "--no-progress",
+                "--exit-zero",
+            ],
+            stdout=subprocess.DEVNULL,
+            cwd=ROOT,
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        if status != 0:
+            raise SystemExit(f"evalkit run failed with status {status}")
+        summary = json.loads((folder / "out" / "summary.json").read_text())
+    run = summary["run"]
+    if run["requests"] != n or summary["pocs"]["bench"]["errors"]["count"]:
+        raise SystemExit(
+            f"evalkit run: {run['requests']} requests, {summary['pocs']['bench']['errors']} errors"
+        )
+    return {
+        "phase_s": run["request_phase_s"],
+        "wall_s": wall,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "rss_mb": usage.ru_maxrss / 1024,
+        "server_cpu_s": _cpu_of(server_pid) - server_cpu,
+    }
+
+
 def _cpu_of(pid: int) -> float:
     """CPU seconds used so far by process `pid` (Linux /proc; 0.0 elsewhere)."""
     try:
@@ -144,7 +211,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--loads", default="A,B")
-    parser.add_argument("--modes", default="bare,evalkit")
+    parser.add_argument("--modes", default="bare,evalkit,run")
     parser.add_argument("--child", nargs=4, metavar=("MODE", "URL", "N", "CONCURRENCY"))
     args = parser.parse_args()
     if args.child:
@@ -176,10 +243,9 @@ def main() -> None:
             n, concurrency = LOADS[load]
             ideal = n * args.latency_ms / 1000.0 / concurrency
             for mode in args.modes.split(","):
-                measure(
-                    mode, url, min(n, 200), concurrency, server.pid
-                )  # warm-up (connections, caches)
-                runs = [measure(mode, url, n, concurrency, server.pid) for _ in range(args.repeat)]
+                one = measure_run if mode == "run" else lambda *a, m=mode: measure(m, *a)
+                one(url, min(n, 200), concurrency, server.pid)  # warm-up (connections, caches)
+                runs = [one(url, n, concurrency, server.pid) for _ in range(args.repeat)]
                 med = {
                     k: statistics.median(r[k] for r in runs)
                     for k in ("phase_s", "wall_s", "cpu_s", "rss_mb", "server_cpu_s")
