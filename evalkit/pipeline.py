@@ -160,7 +160,11 @@ def _percentile(values: Sequence[float], q: float) -> float | None:
 
 
 def _resume(
-    out_dir: Path, fingerprint: str, options: RunOptions, agg: Aggregator
+    out_dir: Path,
+    fingerprint: str,
+    options: RunOptions,
+    agg: Aggregator,
+    costs: dict[str, list[float]],
 ) -> tuple[set[int], int]:
     """Load finished cases from a journal left by an interrupted identical run.
     Cases that ended in a client error are not "done": they are tried again."""
@@ -184,6 +188,10 @@ def _resume(
         if key in done:
             continue
         done.add(key)
+        if "cost" in row:
+            acc = costs.setdefault(row["cost"]["currency"], [0.0, 0])
+            acc[0] += row["cost"]["amount"]
+            acc[1] += 1
         agg.add(
             poc=row["poc"],
             suite=row["suite"],
@@ -220,16 +228,29 @@ def run(
 
     out_dir.mkdir(parents=True, exist_ok=True)
     agg = Aggregator()
-    done, resumed = _resume(out_dir, _fingerprint(provenance), options, agg)
+    costs: dict[str, list[float]] = {}  # currency → [total, cases priced]
+    done, resumed = _resume(out_dir, _fingerprint(provenance), options, agg, costs)
     journal = Journal(out_dir / JOURNAL_NAME)
     stats = EngineStats()
     stale: list[str] = []
     stale_count = 0
     finished = resumed
 
+    pricing = {s.name: s.pricing for s in suites if s.pricing is not None}
+
     def on_done(result: CaseResult, case: Case) -> None:
         nonlocal stale_count, finished
-        journal.write(case_row(result, case), urgent="live" in result.sources)
+        row = case_row(result, case)
+        price = pricing.get(result.suite)
+        if price is not None and (
+            result.input_tokens is not None or result.output_tokens is not None
+        ):
+            cost = price.cost(result.input_tokens, result.output_tokens)
+            row["cost"] = {"amount": round(cost, 8), "currency": price.currency}
+            acc = costs.setdefault(price.currency, [0.0, 0])
+            acc[0] += cost
+            acc[1] += 1
+        journal.write(row, urgent="live" in result.sources)
         agg.add_result(result)
         finished += 1
         if result.error_kind == "stale-recording":
@@ -295,6 +316,11 @@ def run(
         "tokens": {
             "input": stats.input_tokens if stats.token_reports else None,
             "output": stats.output_tokens if stats.token_reports else None,
+        },
+        # Estimated from the suites' `pricing` (per million tokens) and the reported usage.
+        "cost": {
+            currency: {"total": total, "cases": n, "per_case": total / n}
+            for currency, (total, n) in sorted(costs.items())
         },
     }
     summary = build_summary(agg, policy, verdicts, provenance, run_block)

@@ -133,6 +133,21 @@ class ModelParams:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class Pricing:
+    """Price per million input / output tokens, for a cost estimate of the run."""
+
+    input_per_million: float
+    output_per_million: float
+    currency: str = "USD"
+
+    def cost(self, input_tokens: int | None, output_tokens: int | None) -> float:
+        return (
+            (input_tokens or 0) * self.input_per_million
+            + (output_tokens or 0) * self.output_per_million
+        ) / 1e6
+
+
 class CaseSource(Protocol):
     """Re-iterable stream of cases (a tuple for inline cases, a file reader for
     `cases_from`). Iterating twice reads twice; nothing holds all cases in memory."""
@@ -167,6 +182,7 @@ class Suite:
     error_budget: float = 0.05
     critical_failure: Literal["redesign", "stop"] = "redesign"
     seed: int = 0
+    pricing: Pricing | None = None
 
     @property
     def base_dir(self) -> Path:

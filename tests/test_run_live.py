@@ -233,3 +233,32 @@ def test_ctrl_c_stops_cleanly_keeps_finished_cases_and_says_how_to_resume(tmp_pa
         r = evalkit(*args, cwd=tmp_path)
         assert r.returncode in (0, 10, 20)
         assert f"Resumed: {kept} cases" in r.stdout
+
+
+def test_pricing_in_the_suite_gives_a_cost_estimate_per_case_and_per_run(tmp_path):
+    suite = write_suite(tmp_path, n=4)
+    text = (
+        suite.read_text()
+        + "pricing: {input_per_million: 2.5, output_per_million: 10, currency: USD}\n"
+    )
+    suite.write_text(text)
+    with running_server() as url:
+        r = evalkit(
+            "run",
+            str(suite),
+            "--client",
+            "openai:test-model",
+            "--base-url",
+            url,
+            "--out",
+            "o",
+            "--no-progress",
+            cwd=tmp_path,
+        )
+    assert r.returncode in (0, 10, 20), r.stderr
+    assert "Estimated cost:" in r.stdout and "USD for 4 cases" in r.stdout
+    rows = [json.loads(line) for line in (tmp_path / "o" / "cases.jsonl").read_text().splitlines()]
+    expected = [(row["tokens"]["input"] * 2.5 + row["tokens"]["output"] * 10) / 1e6 for row in rows]
+    assert [row["cost"]["amount"] for row in rows] == pytest.approx(expected)
+    run = json.loads((tmp_path / "o" / "summary.json").read_text())["run"]
+    assert run["cost"]["USD"]["total"] == pytest.approx(sum(expected))

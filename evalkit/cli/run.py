@@ -198,6 +198,11 @@ def command(
     finally:
         bar.close()
     click.echo(render_summary(outcome.summary, colour=sys.stdout.isatty()))
+    for currency, cost in outcome.summary["run"].get("cost", {}).items():
+        click.echo(
+            f"Estimated cost: {cost['total']:.4f} {currency} for {cost['cases']} cases "
+            f"({cost['per_case']:.6f} {currency} per case; from the suites' pricing and reported token usage)"
+        )
     if outcome.resumed:
         click.echo(f"Resumed: {outcome.resumed} cases were taken from the interrupted run.")
     click.echo(

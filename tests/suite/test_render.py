@@ -7,7 +7,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evalkit.suite.render import canonical_messages, placeholders, prompt_sha256, render, render_messages
+from evalkit.suite.render import (
+    canonical_messages,
+    placeholders,
+    prompt_sha256,
+    render,
+    render_messages,
+)
 from evalkit.values import Message, Prompt
 
 

@@ -1,0 +1,402 @@
+"""Semantic checks on one parsed suite file, and its conversion into a `Suite` value.
+
+The JSON Schema has already checked shapes and types (`schema_check`); this module checks
+what a schema cannot: unique case ids, template variables present in every case, metric
+and client names known to the registries, scorer settings accepted by the scorer itself,
+`tolerable <= stop`, consistency having something to compare, and it reads `cases_from`
+sources once (streaming) to find bad rows before a run starts.
+
+It runs even when the schema found errors, so one pass reports everything: each check
+looks only at the parts whose types it can trust (isinstance guards), and the `Suite` is
+built only when the file has no errors at all. Raw dicts end here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, cast
+
+from evalkit.errors import ConfigProblem, MissingDependency, Problem, RegistryError
+from evalkit.suite.case_files import FileCases, Format, guess_format
+from evalkit.suite.case_rows import RowSpec, row_to_case
+from evalkit.suite.positions import Parsed, Path_
+from evalkit.suite.render import placeholders
+from evalkit.suite.schema_check import field_path
+from evalkit.values import (
+    CONSISTENCY,
+    Bar,
+    Case,
+    CaseSource,
+    ModelParams,
+    Pricing,
+    Prompt,
+    ScorerConfig,
+    Suite,
+    Threshold,
+)
+
+__all__ = ["FileReport", "check_and_build"]
+
+TOLERABLE_ZERO_HINT = (
+    "a zero failure rate can never be confirmed by a finite number of cases; mark the cases "
+    "that must never fail critical: true, or set a small tolerable rate (e.g. 0.02) with enough cases"
+)
+
+
+@dataclass(slots=True)
+class FileReport:
+    """What one file yielded: the suite (None when it has errors), problems, warnings, and
+    the facts the cross-file checks compare (with their lines)."""
+
+    file: str
+    suite: Suite | None = None
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    name: str | None = None
+    poc: str | None = None
+    thresholds: dict[str, Threshold] = field(default_factory=dict)
+    confidence: float | None = 0.95  # None: set but invalid (the schema reported it)
+    parsed: Parsed = field(default_factory=Parsed)
+
+    def line(self, path: Path_, key: bool = False) -> int:
+        return self.parsed.line_of(path, key=key) or 1
+
+    def error(self, path: Path_, message: str, hint: str = "", key: bool = False) -> None:
+        self.problems.append(
+            Problem(self.file, self.line(path, key), field_path(path), message, hint)
+        )
+
+    def warn(self, path: Path_, message: str, hint: str = "") -> None:
+        self.warnings.append(
+            Problem(self.file, self.line(path), field_path(path), message, hint, "warning")
+        )
+
+
+def _num(value: Any) -> float | None:
+    """A real number (not a bool), else None."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def check_and_build(report: FileReport, data: Mapping[str, Any], path: Path) -> None:
+    """Run every semantic check on `data`; set `report.suite` when the file is clean."""
+    prompt = _prompt(data)
+    names = _template_vars(prompt)
+    cases, has_variants = _cases(report, data, path, names)
+    samples = data.get("samples", 1)
+    samples = int(samples) if _num(samples) is not None else 1
+    scorers = _scorers(report, data)
+    thresholds = _thresholds(report, data)
+    for metric in thresholds:
+        scorers.setdefault(metric, ScorerConfig(metric))  # a bar implies the default scorer
+    _build_scorers(report, scorers)
+    if CONSISTENCY in scorers and samples < 2 and not has_variants:
+        where: Path_ = (
+            ("thresholds", CONSISTENCY) if CONSISTENCY in thresholds else ("scorers", CONSISTENCY)
+        )
+        report.error(
+            where,
+            f"consistency needs at least 2 samples or variants, but samples is {samples} and no case has variants",
+            "set samples: 3",
+            key=True,
+        )
+    client = data.get("client")
+    if isinstance(client, str) and client:
+        _check_client(report, client)
+    report.name = data.get("suite") if isinstance(data.get("suite"), str) else None
+    report.poc = data.get("poc") if isinstance(data.get("poc"), str) else None
+    confidence = _num(data.get("confidence", 0.95))
+    report.confidence = confidence if confidence is not None and 0 < confidence < 1 else None
+    report.thresholds = thresholds
+    if (
+        report.problems
+        or prompt is None
+        or cases is None
+        or report.name is None
+        or report.poc is None
+    ):
+        return
+    report.suite = Suite(
+        name=report.name,
+        poc=report.poc,
+        path=path,
+        sha256="",
+        prompt=prompt,
+        cases=cases,
+        description=str(data.get("description", "")),
+        samples=samples,
+        client=client if isinstance(client, str) else None,
+        scorers=scorers,
+        thresholds=thresholds,
+        params=_params(data.get("params") or {}),
+        confidence=float(data.get("confidence", 0.95)),
+        error_budget=float(data.get("error_budget", 0.05)),
+        critical_failure=cast(
+            Literal["redesign", "stop"], data.get("critical_failure", "redesign")
+        ),
+        seed=int(data.get("seed", 0)),
+        pricing=_pricing(data.get("pricing")),
+    )
+
+
+def _pricing(raw: Any) -> Pricing | None:
+    """The schema has checked the shape; absent means no cost estimate."""
+    if not isinstance(raw, Mapping):
+        return None
+    return Pricing(
+        input_per_million=float(raw["input_per_million"]),
+        output_per_million=float(raw["output_per_million"]),
+        currency=str(raw.get("currency", "USD")),
+    )
+
+
+def _prompt(data: Mapping[str, Any]) -> Prompt | None:
+    raw = data.get("prompt")
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("template"), str):
+        return None
+    system = raw.get("system")
+    return Prompt(template=raw["template"], system=system if isinstance(system, str) else None)
+
+
+def _template_vars(prompt: Prompt | None) -> tuple[str, ...]:
+    if prompt is None:
+        return ()
+    found = dict.fromkeys(placeholders(prompt.template))
+    found.update(dict.fromkeys(placeholders(prompt.system or "")))
+    return tuple(found)
+
+
+def _cases(
+    report: FileReport, data: Mapping[str, Any], path: Path, names: tuple[str, ...]
+) -> tuple[CaseSource | None, bool]:
+    """The suite's case source and whether any case has variants (None on problems)."""
+    if "cases" in data and "cases_from" not in data:
+        return _inline_cases(report, data.get("cases"), names)
+    if "cases_from" in data and "cases" not in data:
+        return _file_cases(report, data["cases_from"], path, names)
+    return None, False
+
+
+def _inline_cases(
+    report: FileReport, raw: Any, names: tuple[str, ...]
+) -> tuple[CaseSource | None, bool]:
+    if not isinstance(raw, list):
+        return None, False
+    bad_paths = {p.field for p in report.problems}
+    seen: dict[str, int] = {}
+    cases: list[Case] = []
+    ok = True
+    for i, item in enumerate(raw):
+        here: Path_ = ("cases", i)
+        if not isinstance(item, Mapping):
+            ok = False
+            continue
+        case_id = item.get("id")
+        label = case_id if isinstance(case_id, str) else f"#{i}"
+        if isinstance(case_id, str):
+            if case_id in seen:
+                report.error(
+                    (*here, "id"),
+                    f"duplicate case id '{case_id}' (first at line {seen[case_id]})",
+                    "case ids must be unique within a suite",
+                )
+            else:
+                seen[case_id] = report.line(here)
+        variables = item.get("vars", {})
+        if isinstance(variables, Mapping):
+            where: Path_ = (*here, "vars") if "vars" in item else here
+            for name in names:
+                if name not in variables:
+                    report.error(
+                        where,
+                        f"the template uses {{{{{name}}}}} but case '{label}' has no var '{name}'",
+                        f"add {name} to the case's vars",
+                    )
+        prefix = field_path(here)
+        if any(
+            f == prefix or f.startswith(prefix + ".") or f.startswith(prefix + "[")
+            for f in bad_paths
+        ):
+            ok = False
+            continue
+        case = row_to_case(item, i + 1, report.line(here), RowSpec())
+        if isinstance(case, Case):
+            cases.append(case)
+        else:
+            ok = False
+            for issue in case:
+                report.error((*here, issue.field), issue.message, issue.hint)
+    has_variants = any(c.variants for c in cases)
+    return (tuple(cases) if ok else None), has_variants
+
+
+def _file_cases(
+    report: FileReport, raw: Any, path: Path, names: tuple[str, ...]
+) -> tuple[CaseSource | None, bool]:
+    if isinstance(raw, str):
+        spec: Mapping[str, Any] = {"path": raw}
+        where: Path_ = ("cases_from",)
+    elif isinstance(raw, Mapping) and isinstance(raw.get("path"), str):
+        spec, where = raw, ("cases_from", "path")
+    else:
+        return None, False
+    rel = str(spec["path"])
+    target = path.parent / rel
+    display = os.path.normpath(os.path.join(os.path.dirname(report.file), rel))
+    if not target.exists():
+        report.error(
+            where,
+            f"expected an existing file or folder, but {display} does not exist",
+            "cases_from paths are relative to the suite file's folder",
+        )
+        return None, False
+    fmt = spec.get("format") or guess_format(target)
+    if fmt not in ("jsonl", "csv", "datasets"):
+        if "format" not in spec:
+            report.error(
+                where,
+                f"cannot tell the format of {display} from its name",
+                "set format: jsonl, csv or datasets (long form: cases_from: {path: ..., format: ...})",
+            )
+        return None, False
+    if fmt != "datasets" and target.is_dir():
+        report.error(where, f"expected a {fmt} file, but {display} is a folder")
+        return None, False
+    fields = spec.get("fields") if isinstance(spec.get("fields"), Mapping) else {}
+    source = FileCases(
+        path=target,
+        display=display,
+        format=cast(Format, fmt),
+        spec=RowSpec(
+            fields=tuple((str(k), str(v)) for k, v in (fields or {}).items()),
+            placeholders=names,
+            lenient=fmt == "datasets",
+        ),
+        split=spec.get("split") if isinstance(spec.get("split"), str) else None,
+    )
+    try:
+        result = source.check()
+    except MissingDependency as exc:
+        report.error(where, str(exc))
+        return None, False
+    except OSError as exc:
+        report.error(where, f"cannot read {display}: {exc.strerror or exc}")
+        return None, False
+    report.problems.extend(result.problems)
+    return (None if result.problems else source), result.has_variants
+
+
+def _scorers(report: FileReport, data: Mapping[str, Any]) -> dict[str, ScorerConfig]:
+    from evalkit.scorers import REGISTRY
+
+    raw = data.get("scorers")
+    out: dict[str, ScorerConfig] = {}
+    if not isinstance(raw, Mapping):
+        return out
+    for metric, settings in raw.items():
+        unknown = REGISTRY.check(metric)
+        if unknown:
+            report.error(("scorers", metric), unknown, key=True)
+            continue
+        if settings is None:
+            settings = {}
+        if not isinstance(settings, Mapping):
+            continue  # the schema reported it
+        method = settings.get("method")
+        params = {k: v for k, v in settings.items() if k != "method"}
+        out[metric] = ScorerConfig(metric, method if isinstance(method, str) else None, params)
+    return out
+
+
+def _build_scorers(report: FileReport, scorers: Mapping[str, ScorerConfig]) -> None:
+    """Let each scorer validate its own settings (it knows its methods and parameters).
+    ImportError is not caught: a built-in scorer module that fails to import is a bug."""
+    from evalkit.scorers import build_scorer
+
+    for metric, config in scorers.items():
+        try:
+            build_scorer(config)
+        except ConfigProblem as exc:
+            report.error(("scorers", metric, exc.field), exc.message, exc.hint)
+        except RegistryError as exc:
+            report.error(("scorers", metric), str(exc), key=True)
+
+
+def _thresholds(report: FileReport, data: Mapping[str, Any]) -> dict[str, Threshold]:
+    from evalkit.scorers import REGISTRY
+
+    raw = data.get("thresholds")
+    out: dict[str, Threshold] = {}
+    if not isinstance(raw, Mapping):
+        return out
+    for metric, spec in raw.items():
+        here: Path_ = ("thresholds", metric)
+        unknown = REGISTRY.check(metric)
+        if unknown:
+            report.error(here, unknown, key=True)
+            continue
+        bar = _bar(report, here, spec)
+        if bar is None:
+            continue
+        by_tag: dict[str, Bar] = {}
+        tags = spec.get("by_tag")
+        if isinstance(tags, Mapping):
+            for tag, tag_spec in tags.items():
+                tag_bar = _bar(report, (*here, "by_tag", tag), tag_spec)
+                if tag_bar is not None:
+                    by_tag[tag] = tag_bar
+        out[metric] = Threshold(bar, by_tag)
+    return out
+
+
+def _bar(report: FileReport, here: Path_, spec: Any) -> Bar | None:
+    if not isinstance(spec, Mapping):
+        return None
+    tolerable, stop = _num(spec.get("tolerable")), _num(spec.get("stop"))
+    if tolerable is None or stop is None or not (0 <= tolerable <= 1 and 0 <= stop <= 1):
+        return None  # the schema reported it
+    if tolerable > stop:
+        report.error(
+            (*here, "tolerable"),
+            f"expected tolerable <= stop, got tolerable {tolerable:g} above stop {stop:g}",
+            "tolerable is the bar for continue, stop the (higher) failure rate that stops the PoC",
+        )
+        return None
+    if tolerable == 0:
+        report.warn(
+            (*here, "tolerable"),
+            "tolerable: 0 can never be confirmed (the interval's upper bound is always above 0)",
+            TOLERABLE_ZERO_HINT,
+        )
+    return Bar(tolerable, stop)
+
+
+def _check_client(report: FileReport, spec: str) -> None:
+    from evalkit.clients import REGISTRY
+
+    name = spec.partition(":")[0].strip()
+    if not name:
+        report.error(
+            ("client",),
+            f"expected a client spec NAME[:ARG], got {spec!r}",
+            "e.g. replay:fixtures/x.jsonl",
+        )
+        return
+    unknown = REGISTRY.check(name)
+    if unknown:
+        report.error(("client",), unknown)
+
+
+def _params(raw: Mapping[str, Any]) -> ModelParams:
+    stop = raw.get("stop", ())
+    return ModelParams(
+        temperature=_num(raw.get("temperature")),
+        top_p=_num(raw.get("top_p")),
+        max_tokens=int(raw["max_tokens"]) if _num(raw.get("max_tokens")) is not None else None,
+        stop=(stop,) if isinstance(stop, str) else tuple(stop),
+        seed=int(raw["seed"]) if _num(raw.get("seed")) is not None else None,
+    )

@@ -1,0 +1,229 @@
+"""Load and validate suite files: the back end of `evalkit validate` and of every run.
+
+`load_suites(paths)` reads every suite file, and reports every problem of every file in
+one `SuiteError` (the user fixes them all in one go instead of one per run):
+
+1. parse YAML/JSON keeping lines (`positions`); syntax errors, binary garbage and empty
+   files become located problems, never tracebacks;
+2. validate against the shipped JSON Schema (`schema_check`), worded for people;
+3. semantic checks per file (`build`): ids, template variables, registries, scorer
+   settings, bars, `cases_from` rows (streamed once);
+4. cross-file checks: suite names are unique; the suites of one PoC agree on each
+   metric's thresholds and on the confidence level (a PoC pools their cases).
+
+Warnings (e.g. `tolerable: 0`) never block; they come back in `LoadResult.warnings`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from evalkit.errors import Problem, SuiteError, UsageError
+from evalkit.suite.build import FileReport, check_and_build
+from evalkit.suite.positions import parse
+from evalkit.suite.schema_check import field_path, schema_problems
+from evalkit.values import Suite, Threshold
+
+__all__ = ["LoadResult", "find_suite_files", "load_suites", "SUITE_EXTENSIONS"]
+
+SUITE_EXTENSIONS = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    """Valid suites, sorted by suite name, and the warnings found while loading them."""
+
+    suites: tuple[Suite, ...]
+    warnings: tuple[Problem, ...]
+
+
+def find_suite_files(paths: Sequence[str | Path]) -> list[Path]:
+    """Suite files named by `paths`: a file is taken as is; a folder contributes every
+    .yaml/.yml/.json file below it (sorted; hidden entries and folders written by
+    `datasets.save_to_disk` are skipped). Paths keep the form
+    they were given in (relative stays relative). Raises `UsageError` for a missing path,
+    a file with another extension, or a folder with no suite files."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            inside = sorted(_suites_below(path))
+            if not inside:
+                raise UsageError(f"{path}: no suite files (.yaml, .yml, .json) in this folder")
+            found.extend(inside)
+        elif path.is_file():
+            if path.suffix.lower() not in SUITE_EXTENSIONS:
+                raise UsageError(
+                    f"{path}: expected a suite file (.yaml, .yml or .json) or a folder"
+                )
+            found.append(path)
+        else:
+            raise UsageError(f"{path}: no such file or folder")
+    unique: dict[str, Path] = {}
+    for path in found:
+        unique.setdefault(os.path.normpath(os.path.abspath(path)), path)
+    return list(unique.values())
+
+
+# Files `datasets.Dataset.save_to_disk` writes: such a folder is a case source, not suites.
+_DATASET_MARKERS = ("dataset_info.json", "state.json", "dataset_dict.json")
+
+
+def _suites_below(folder: Path) -> list[Path]:
+    found: list[Path] = []
+    for current, dirs, files in os.walk(folder):
+        here = Path(current)
+        dirs[:] = [d for d in dirs if not d.startswith(".") and not _is_dataset_folder(here / d)]
+        found.extend(
+            here / f
+            for f in files
+            if not f.startswith(".") and Path(f).suffix.lower() in SUITE_EXTENSIONS
+        )
+    return found
+
+
+def _is_dataset_folder(folder: Path) -> bool:
+    return any((folder / marker).is_file() for marker in _DATASET_MARKERS)
+
+
+def load_suites(paths: Sequence[str | Path]) -> LoadResult:
+    """Load every suite under `paths` (see `find_suite_files`). Raises `SuiteError` with
+    every error of every file; returns the suites and warnings when there are none."""
+    reports = [load_file(path) for path in find_suite_files(paths)]
+    problems = [p for r in reports for p in r.problems]
+    problems.extend(_cross_file(reports))
+    if problems:
+        raise SuiteError(problems)
+    suites = sorted((r.suite for r in reports if r.suite is not None), key=lambda s: s.name)
+    warnings = tuple(w for r in reports for w in r.warnings)
+    return LoadResult(tuple(suites), warnings)
+
+
+def load_file(path: Path) -> FileReport:
+    """Parse, validate and build one suite file; never raises for bad content."""
+    display = str(path)
+    report = FileReport(display)
+    try:
+        blob = path.read_bytes()
+    except OSError as exc:
+        report.problems.append(
+            Problem(display, None, "(file)", f"cannot read the file: {exc.strerror or exc}")
+        )
+        return report
+    try:
+        text = blob.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = blob.count(b"\n", 0, exc.start) + 1
+        report.problems.append(
+            Problem(
+                display,
+                line,
+                "(file)",
+                "expected UTF-8 text, found bytes that are not",
+                "is this a suite file? save it as UTF-8",
+            )
+        )
+        return report
+    parsed = parse(text, is_json=path.suffix.lower() == ".json")
+    report.parsed = parsed
+    for issue in parsed.issues:
+        report.problems.append(
+            Problem(
+                display,
+                issue.line or 1,
+                field_path(issue.path) or "(file)",
+                issue.message,
+                issue.hint,
+            )
+        )
+    if parsed.data is None:
+        if not parsed.issues:
+            report.problems.append(
+                Problem(
+                    display,
+                    1,
+                    "(file)",
+                    "the file is empty",
+                    "a suite needs at least suite, poc, prompt and cases",
+                )
+            )
+        return report
+    report.problems.extend(schema_problems(parsed, display))
+    if isinstance(parsed.data, dict):
+        check_and_build(report, parsed.data, path)
+    report.problems.sort(key=lambda p: (p.file != display, p.line or 0, p.field))
+    if report.suite is not None:
+        if report.problems:  # pragma: no cover - check_and_build only builds clean files
+            report.suite = None
+        else:
+            report.suite = replace(report.suite, sha256=hashlib.sha256(blob).hexdigest())
+    return report
+
+
+def _bar_text(threshold: Threshold) -> str:
+    text = f"tolerable {threshold.bar.tolerable:g}, stop {threshold.bar.stop:g}"
+    if threshold.by_tag:
+        tags = ", ".join(
+            f"{t}: {b.tolerable:g}/{b.stop:g}" for t, b in sorted(threshold.by_tag.items())
+        )
+        text += f", by_tag {{{tags}}}"
+    return text
+
+
+def _cross_file(reports: list[FileReport]) -> list[Problem]:
+    problems: list[Problem] = []
+    by_name: dict[str, FileReport] = {}
+    by_poc: dict[str, FileReport] = {}
+    metric_owner: dict[tuple[str, str], FileReport] = {}
+    for report in reports:
+        if report.name is not None:
+            first = by_name.setdefault(report.name, report)
+            if first is not report:
+                problems.append(
+                    Problem(
+                        report.file,
+                        report.line(("suite",)),
+                        "suite",
+                        f"suite name '{report.name}' is also used by {first.file}:{first.line(('suite',))}",
+                        "suite names must be unique across the suites run together",
+                    )
+                )
+        if report.poc is None:
+            continue
+        first = by_poc.setdefault(report.poc, report)
+        if first.confidence is None:
+            by_poc[report.poc] = first = report
+        if (
+            first is not report
+            and report.confidence is not None
+            and first.confidence != report.confidence
+        ):
+            problems.append(
+                Problem(
+                    report.file,
+                    report.line(("confidence",)),
+                    "confidence",
+                    f"PoC '{report.poc}' pools the cases of its suites, but this file uses confidence "
+                    f"{report.confidence:g} and {first.file} uses {first.confidence or 0:g}",
+                    "use the same confidence in every suite of a PoC",
+                )
+            )
+        for metric, threshold in report.thresholds.items():
+            owner = metric_owner.setdefault((report.poc, metric), report)
+            other = owner.thresholds[metric]
+            if owner is not report and other != threshold:
+                problems.append(
+                    Problem(
+                        report.file,
+                        report.line(("thresholds", metric)),
+                        f"thresholds.{metric}",
+                        f"PoC '{report.poc}' pools the cases of its suites, but this file sets {metric} to "
+                        f"{_bar_text(threshold)} and {owner.file}:{owner.line(('thresholds', metric))} sets {_bar_text(other)}",
+                        "use the same thresholds for a metric in every suite of a PoC",
+                    )
+                )
+    return problems
