@@ -236,7 +236,9 @@ def finalize_cases(journal: Path, target: Path, in_order: bool = False) -> int:
             lines.clear()
 
         for row in read_journal(journal):
-            lines.append(dumps_row(row) + "\n")  # re-serialised: a resumed journal may predate this version
+            lines.append(
+                dumps_row(row) + "\n"
+            )  # re-serialised: a resumed journal may predate this version
             if len(lines) >= _SORT_CHUNK:
                 spill()
         spill()

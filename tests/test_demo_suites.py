@@ -44,7 +44,9 @@ def _start(out: Path) -> subprocess.Popen[str]:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, subprocess.CompletedProcess[str]]:
+def runs(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, Path, subprocess.CompletedProcess[str]]:
     """Two independent runs of the demo command (started together to save wall time)."""
     base = tmp_path_factory.mktemp("demo")
     first, second = base / "first", base / "second"
@@ -77,14 +79,18 @@ def _suite_case_ids() -> dict[str, list[str]]:
         else:
             source = data["cases_from"]
             rel = source if isinstance(source, str) else source["path"]
-            id_column = "id" if isinstance(source, str) else source.get("fields", {}).get("id", "id")
+            id_column = (
+                "id" if isinstance(source, str) else source.get("fields", {}).get("id", "id")
+            )
             rows = (path.parent / rel).read_text(encoding="utf-8").splitlines()
             ids = [str(json.loads(row)[id_column]) for row in rows if row.strip()]
         found[data["suite"]] = ids
     return found
 
 
-def test_demo_exits_with_the_worst_verdicts_code(runs: tuple[Path, Path, subprocess.CompletedProcess[str]]) -> None:
+def test_demo_exits_with_the_worst_verdicts_code(
+    runs: tuple[Path, Path, subprocess.CompletedProcess[str]],
+) -> None:
     _, _, result = runs
     assert result.returncode == 20, result.stdout + result.stderr
 
@@ -109,7 +115,9 @@ def test_demo_cases_file_has_one_line_per_case_ordered_by_suite_then_case(
     keys = [(row["suite"], row["case"]) for row in rows]
     expected = sorted((suite, case) for suite, ids in _suite_case_ids().items() for case in ids)
     assert keys == expected
-    assert not [row["case"] for row in rows if row.get("error")], "demo replay files must cover every request"
+    assert not [row["case"] for row in rows if row.get("error")], (
+        "demo replay files must cover every request"
+    )
 
 
 def test_demo_rerun_is_identical_apart_from_the_run_block(
@@ -166,7 +174,17 @@ def test_invoice_extraction_passes_correct_json_even_when_fenced_or_after_prose(
     runs: tuple[Path, Path, subprocess.CompletedProcess[str]],
 ) -> None:
     rows = _cases(runs[0])
-    correct = {"inv-001", "inv-003", "inv-004", "inv-008", "inv-014", "inv-015", "inv-017", "inv-020", "inv-024"}
+    correct = {
+        "inv-001",
+        "inv-003",
+        "inv-004",
+        "inv-008",
+        "inv-014",
+        "inv-015",
+        "inv-017",
+        "inv-020",
+        "inv-024",
+    }
     every = {row["case"] for row in rows if row["poc"] == "invoice-extraction"}
     assert _failed(rows, "invoice-extraction", "accuracy") == every - correct
     assert not correct & _failed(rows, "invoice-extraction", "hallucination")

@@ -211,5 +211,7 @@ def make(settings: ClientSettings) -> ReplayClient:
     path = Path(settings.arg)
     if path.is_absolute():
         return ReplayClient(path, settings.arg)
-    resolved = Path(os.path.normpath(settings.base_dir / path))  # "suites/../fixtures/x" → "fixtures/x"
+    resolved = Path(
+        os.path.normpath(settings.base_dir / path)
+    )  # "suites/../fixtures/x" → "fixtures/x"
     return ReplayClient(resolved, resolved.as_posix())

@@ -17,7 +17,13 @@ from evalkit.suite.render import (
 from evalkit.values import Message, Prompt
 
 
-@given(st.lists(st.tuples(st.sampled_from(["system", "user", "assistant"]), st.text()), min_size=1, max_size=3))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["system", "user", "assistant"]), st.text()),
+        min_size=1,
+        max_size=3,
+    )
+)
 def test_prompt_sha256_follows_the_documented_definition(pairs):
     messages = tuple(Message(role, content) for role, content in pairs)
     documented = json.dumps(
