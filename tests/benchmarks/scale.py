@@ -1,0 +1,202 @@
+"""Scale benchmark (prints figures; not a test): start-up, and replayed runs of 100k / 300k /
+1M cases from a `cases_from` JSONL in bounded memory.
+
+The load (issue "Scale"): one sample per case, accuracy `numeric` + hallucination against a
+~500-character context that differs per case, recorded outputs in a replay file. Each run is
+a whole `evalkit run` process; wall time, CPU and peak RSS come from `wait4` (summed over
+evalkit processes when --shards splits the run into parallel shard processes + merge).
+
+    python tests/benchmarks/scale.py [--sizes 100000,300000,1000000] [--shards 1,2] [--metrics accuracy,hallucination]
+
+Also prints `evalkit --help` and `evalkit validate` (one small suite) start-up times,
+medians of 5 whole-process runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+EVALKIT = [sys.executable, "-m", "evalkit"]
+# Run the checkout's evalkit even where it is not pip-installed.
+ENV = {
+    **os.environ,
+    "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+}
+
+_SENTENCES = [
+    "Invoices are payable within {d} days of the invoice date.",
+    "A late fee of {p}% applies for each month an invoice stays unpaid.",
+    "Standard shipping costs {s} yen for orders under {t} yen.",
+    "Refunds are processed within {r} business days after the item arrives at our warehouse.",
+    "Customers in Hokkaido and Okinawa pay an additional {h} yen per parcel.",
+    "Gift wrapping costs {g} yen per item and is available for most products.",
+    "Orders placed before {c} pm ship on the same business day.",
+]
+
+
+def make_files(folder: Path, n: int, metrics: list[str]) -> Path:
+    """Write cases.jsonl, replay.jsonl (shuffled in blocks: not in case order) and s.yaml."""
+    rnd = random.Random(n)
+    block: list[str] = []
+    with (folder / "cases.jsonl").open("w") as cases, (folder / "replay.jsonl").open("w") as replay:
+        for i in range(n):
+            values = {k: rnd.randint(2, 90) for k in "dpsthgcr"}
+            context = (
+                " ".join(s.format(**values) for s in _SENTENCES)
+                + f" Order {i} totals {values['t'] * 37} yen."
+            )
+            total = values["t"] * 37
+            cases.write(
+                json.dumps(
+                    {
+                        "id": f"c{i:07d}",
+                        "vars": {"q": f"What is the total of order {i}?"},
+                        "reference": str(total),
+                        "context": context,
+                    }
+                )
+                + "\n"
+            )
+            wrong = rnd.random() < 0.05
+            said = total + 1 if wrong else total
+            block.append(
+                json.dumps({"case": f"c{i:07d}", "output": f"Order {i} totals {said} yen."}) + "\n"
+            )
+            if len(block) == 1000:  # out of case order, in bounded blocks
+                rnd.shuffle(block)
+                replay.writelines(block)
+                block.clear()
+        rnd.shuffle(block)
+        replay.writelines(block)
+    scorers = {"accuracy": "{method: numeric}", "hallucination": "{}"}
+    lines = "".join(f"  {m}: {scorers[m]}\n" for m in metrics)
+    thresholds = "".join(f"  {m}: {{tolerable: 0.1, stop: 0.4}}\n" for m in metrics)
+    suite = folder / "s.yaml"
+    suite.write_text(
+        "suite: scale\npoc: scale\nprompt: {template: '{{q}}'}\ncases_from: cases.jsonl\n"
+        f"client: replay:replay.jsonl\nscorers:\n{lines}thresholds:\n{thresholds}"
+    )
+    return suite
+
+
+def timed(args: list[str], cwd: Path) -> tuple[float, float, float, int]:
+    """Wall s, CPU s, peak RSS MB, exit status of one process."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        args, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    return (
+        time.perf_counter() - started,
+        usage.ru_utime + usage.ru_stime,
+        usage.ru_maxrss / 1024,
+        status,
+    )
+
+
+def run_size(folder: Path, suite: Path, shards: int) -> dict[str, float]:
+    out = folder / f"out-{shards}"
+    if shards == 1:
+        wall, cpu, rss, status = timed(
+            [
+                *EVALKIT,
+                "run",
+                str(suite),
+                "--out",
+                str(out),
+                "--no-progress",
+                "--exit-zero",
+                "--no-resume",
+            ],
+            folder,
+        )
+        assert status == 0, "evalkit run failed"
+        return {"wall": wall, "cpu": cpu, "rss": rss}
+    started = time.perf_counter()
+    procs = []
+    for k in range(1, shards + 1):
+        args = [
+            *EVALKIT,
+            "run",
+            str(suite),
+            "--shard",
+            f"{k}/{shards}",
+            "--out",
+            str(out / f"shard{k}"),
+            "--no-progress",
+            "--exit-zero",
+            "--no-resume",
+        ]
+        procs.append(
+            subprocess.Popen(
+                args, cwd=folder, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+        )
+    cpu = rss = 0.0
+    for proc in procs:
+        _, status, usage = os.wait4(proc.pid, 0)
+        assert status == 0, "shard run failed"
+        cpu += usage.ru_utime + usage.ru_stime
+        rss += usage.ru_maxrss / 1024
+    m_wall, m_cpu, m_rss, status = timed(
+        [
+            *EVALKIT,
+            "merge",
+            *(str(out / f"shard{k}") for k in range(1, shards + 1)),
+            "--out",
+            str(out / "merged"),
+            "--exit-zero",
+        ],
+        folder,
+    )
+    assert status == 0, "merge failed"
+    return {"wall": time.perf_counter() - started, "cpu": cpu + m_cpu, "rss": max(rss, m_rss)}
+
+
+def startup() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        suite = make_files(Path(tmp), 5, ["accuracy"])
+        for label, args in (
+            ("evalkit --help", ["--help"]),
+            ("evalkit validate (small suite)", ["validate", str(suite)]),
+        ):
+            walls = [timed([*EVALKIT, *args], ROOT)[0] for _ in range(5)]
+            print(f"{label:<34} {statistics.median(walls):6.3f} s (median of 5)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100000,300000,1000000")
+    parser.add_argument("--shards", default="1,2")
+    parser.add_argument("--metrics", default="accuracy,hallucination")
+    args = parser.parse_args()
+    startup()
+    metrics = args.metrics.split(",")
+    print(
+        f"{'cases':>9} {'procs':>5} {'wall s':>8} {'CPU s':>8} {'µs/case':>8} {'peak RSS MB':>12}"
+    )
+    for size in (int(s) for s in args.sizes.split(",")):
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            suite = make_files(folder, size, metrics)
+            for shards in (int(s) for s in args.shards.split(",")):
+                f = run_size(folder, suite, shards)
+                print(
+                    f"{size:>9} {shards:>5} {f['wall']:>8.1f} {f['cpu']:>8.1f} {f['wall'] / size * 1e6:>8.1f} "
+                    f"{f['rss']:>12.0f}",
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    main()
