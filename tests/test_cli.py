@@ -105,3 +105,21 @@ def test_default_out_dir_is_stable_for_the_same_arguments():
     assert default_out_dir(("suites/a.yaml",), "openai:gpt-4o", (1, 2)) == Path(
         "results/a--openai-gpt-4o--shard-1-of-2"
     )
+
+
+def test_workers_spread_the_run_over_processes_and_merge_to_the_same_result(tmp_path):
+    import json
+
+    one = evalkit("run", "suites/", "--out", str(tmp_path / "one"), "--no-progress")
+    two = evalkit("run", "suites/", "--out", str(tmp_path / "two"), "--workers", "2")
+    assert one.returncode == two.returncode
+    docs = [json.loads((tmp_path / d / "summary.json").read_text()) for d in ("one", "two")]
+    for doc in docs:
+        del doc["run"], doc["provenance"]
+    assert docs[0] == docs[1]
+    assert (tmp_path / "one" / "cases.jsonl").read_bytes() == (tmp_path / "two" / "cases.jsonl").read_bytes()
+
+
+def test_workers_refuse_shard_and_record():
+    r = evalkit("run", "suites/", "--workers", "2", "--shard", "1/2")
+    assert r.returncode == 2 and "--workers cannot be combined" in r.stderr

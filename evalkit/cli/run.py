@@ -68,6 +68,14 @@ def default_out_dir(
     help="Requests in flight at once.",
 )
 @click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes to spread the cases over on this machine (CPU-bound scoring uses one core "
+    "each): runs --shard k/N workers and merges them.",
+)
+@click.option(
     "--shard",
     "shard_text",
     metavar="I/N",
@@ -123,6 +131,7 @@ def command(
     out_dir: Path | None,
     samples: int | None,
     concurrency: int,
+    workers: int,
     shard_text: str | None,
     base_url: str | None,
     api_key_env: str | None,
@@ -150,6 +159,25 @@ def command(
     from evalkit.suite.loader import load_suites
 
     shard = parse_shard(shard_text)
+    if workers > 1:
+        if shard is not None or record is not None:
+            raise click.UsageError("--workers cannot be combined with --shard or --record")
+        return _run_workers(
+            paths,
+            workers,
+            out_dir or default_out_dir(paths, client_spec, None),
+            exit_zero,
+            {
+                "--client": client_spec,
+                "--samples": samples,
+                "--concurrency": concurrency,
+                "--base-url": base_url,
+                "--api-key-env": api_key_env,
+                "--timeout": timeout,
+                "--cache": cache_dir,
+            },
+            no_resume,
+        )
     if fail_on and baseline is None:
         raise click.UsageError("--fail-on needs --baseline RESULT to compare against")
     loaded = load_suites(list(paths))
@@ -239,6 +267,38 @@ def command(
         (v.verdict for v in outcome.verdicts.values()),
         key=lambda v: v.severity,
         default=Verdict.REDESIGN,
+    )
+    return worst.exit_code
+
+
+def _run_workers(
+    paths: tuple[str, ...],
+    workers: int,
+    out_dir: Path,
+    exit_zero: bool,
+    options: dict[str, object],
+    no_resume: bool,
+) -> int:
+    from evalkit.cli._table import render_summary
+    from evalkit.parallel import run_workers
+    from evalkit.suite.loader import load_suites
+
+    load_suites(list(paths))  # report suite problems once, before starting any worker
+    forwarded = [
+        str(x) for flag, value in options.items() if value is not None for x in (flag, value)
+    ]
+    if no_resume:
+        forwarded.append("--no-resume")
+    click.echo(f"Running {workers} worker processes…", err=True)
+    summary, verdicts = run_workers(paths, forwarded, workers, out_dir)
+    click.echo(render_summary(summary, colour=sys.stdout.isatty()))
+    click.echo(
+        f"Results: {out_dir / 'summary.json'} and {out_dir / 'cases.jsonl'} (merged from {workers} workers)"
+    )
+    if exit_zero:
+        return 0
+    worst = max(
+        (v.verdict for v in verdicts.values()), key=lambda v: v.severity, default=Verdict.REDESIGN
     )
     return worst.exit_code
 
