@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from evalkit.values import CaseResult
 
@@ -74,6 +75,18 @@ class Aggregator:
             critical=result.critical,
             errored=result.error is not None,
             passed={m: s.passed for m, s in result.scores.items()},
+        )
+
+    def add_row(self, row: Mapping[str, Any]) -> None:
+        """Count one `cases.jsonl` row (how resumed runs and merged shards rebuild counts)."""
+        self.add(
+            poc=row["poc"],
+            suite=row["suite"],
+            case_id=row["case"],
+            tags=row.get("tags", ()),
+            critical=bool(row.get("critical", False)),
+            errored="error" in row,
+            passed={m: bool(s["passed"]) for m, s in row.get("scores", {}).items()},
         )
 
     def add(

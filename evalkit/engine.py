@@ -128,9 +128,7 @@ def score_case(
     if all(c.error is None for c in completions):
         item = _scoring_input(suite, case, requests, completions)
         for scorer in scorers:
-            s = scorer.score(_with_prior(item, scores))
-            if s is not None:
-                scores[scorer.metric] = s
+            _keep(scores, scorer, scorer.score(_with_prior(item, scores)))
     return _result(suite, case, requests, completions, scores)
 
 
@@ -147,10 +145,16 @@ async def score_case_async(
         item = _scoring_input(suite, case, requests, completions)
         for scorer in scorers:
             current = _with_prior(item, scores)
-            s = await scorer.ascore(current) if _has_async(scorer) else scorer.score(current)  # type: ignore[attr-defined]
-            if s is not None:
-                scores[scorer.metric] = s
+            if _has_async(scorer):
+                _keep(scores, scorer, await scorer.ascore(current))  # type: ignore[attr-defined]
+            else:
+                _keep(scores, scorer, scorer.score(current))
     return _result(suite, case, requests, completions, scores)
+
+
+def _keep(scores: dict[str, Score], scorer: Scorer, score: Score | None) -> None:
+    if score is not None:
+        scores[scorer.metric] = score
 
 
 def _with_prior(item: ScoringInput, scores: dict[str, Score]) -> ScoringInput:

@@ -63,15 +63,7 @@ def merge(sources: Sequence[Path], out_dir: Path) -> tuple[dict[str, Any], dict[
                             f"case {key[0]}/{key[1]} appears in more than one source ({path}); shards overlap"
                         )
                     seen.add(key)
-                    agg.add(
-                        poc=row["poc"],
-                        suite=row["suite"],
-                        case_id=row["case"],
-                        tags=row.get("tags", ()),
-                        critical=bool(row.get("critical", False)),
-                        errored="error" in row,
-                        passed={m: bool(s["passed"]) for m, s in row.get("scores", {}).items()},
-                    )
+                    agg.add_row(row)
                     journal.write(row, urgent=False)
         finally:
             journal.close()

@@ -192,15 +192,7 @@ def _resume(
             acc = costs.setdefault(row["cost"]["currency"], [0.0, 0])
             acc[0] += row["cost"]["amount"]
             acc[1] += 1
-        agg.add(
-            poc=row["poc"],
-            suite=row["suite"],
-            case_id=row["case"],
-            tags=row.get("tags", ()),
-            critical=bool(row.get("critical", False)),
-            errored=False,
-            passed={m: bool(s["passed"]) for m, s in row.get("scores", {}).items()},
-        )
+        agg.add_row(row)
     return done, len(done)
 
 

@@ -126,44 +126,57 @@ def test_record_then_replay_gives_the_same_results_and_catches_prompt_changes(tm
         assert url.log() == []
 
 
+def live_args(suite: Path, url: str, out: str = "out") -> tuple[str, ...]:
+    """`evalkit run` against the test server, two requests in flight."""
+    return (
+        "run",
+        str(suite),
+        "--client",
+        "openai:test-model",
+        "--base-url",
+        url,
+        "--out",
+        out,
+        "--concurrency",
+        "2",
+        "--no-progress",
+    )
+
+
+def start_until_journalled(args: tuple[str, ...], cwd: Path, rows: int) -> subprocess.Popen:
+    """Start `evalkit` in the background and return once its journal holds `rows` cases."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "evalkit", *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    journal = cwd / "out" / "cases.partial.jsonl"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (
+        journal.exists() and journal.read_text().count("\n") >= rows
+    ):
+        time.sleep(0.02)
+    return proc
+
+
+def journalled_cases(cwd: Path) -> set[str]:
+    text = (cwd / "out" / "cases.partial.jsonl").read_text()
+    return {json.loads(line)["case"] for line in text.splitlines() if line.endswith("}")}
+
+
 @pytest.mark.timeout(180)
 def test_kill_9_then_rerun_completes_without_requesting_finished_cases_again(tmp_path):
     suite = write_suite(tmp_path)
     with running_server(latency_ms=150) as url:
-        args = (
-            "run",
-            str(suite),
-            "--client",
-            "openai:test-model",
-            "--base-url",
-            url,
-            "--out",
-            "out",
-            "--concurrency",
-            "2",
-            "--no-progress",
-        )
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "evalkit", *args],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        journal = tmp_path / "out" / "cases.partial.jsonl"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if journal.exists() and journal.read_text().count("\n") >= 6:
-                break
-            time.sleep(0.02)
+        args = live_args(suite, url)
+        proc = start_until_journalled(args, tmp_path, rows=6)
         proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        done_before = {
-            json.loads(line)["case"]
-            for line in journal.read_text().splitlines()
-            if line.endswith("}")
-        }
+        proc.communicate()
+        done_before = journalled_cases(tmp_path)
         assert 6 <= len(done_before) < N_CASES
 
         r = evalkit(*args, cwd=tmp_path)
@@ -174,11 +187,7 @@ def test_kill_9_then_rerun_completes_without_requesting_finished_cases_again(tmp
         assert set(requested) == {f"c{i:02d}" for i in range(N_CASES)}
 
         url.clear_log()
-        assert evalkit(*args[:-1], "--out", "whole", "--no-progress", cwd=tmp_path).returncode in (
-            0,
-            10,
-            20,
-        )
+        assert evalkit(*live_args(suite, url, out="whole"), cwd=tmp_path).returncode in (0, 10, 20)
     assert summary_without_run(tmp_path / "out") == summary_without_run(tmp_path / "whole")
     assert rows_without_latency(tmp_path / "out") == rows_without_latency(tmp_path / "whole")
 
@@ -195,40 +204,14 @@ def rows_without_latency(out: Path) -> list[dict]:
 def test_ctrl_c_stops_cleanly_keeps_finished_cases_and_says_how_to_resume(tmp_path):
     suite = write_suite(tmp_path)
     with running_server(latency_ms=200) as url:
-        args = (
-            "run",
-            str(suite),
-            "--client",
-            "openai:test-model",
-            "--base-url",
-            url,
-            "--out",
-            "out",
-            "--concurrency",
-            "2",
-            "--no-progress",
-        )
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "evalkit", *args],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        journal = tmp_path / "out" / "cases.partial.jsonl"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not (
-            journal.exists() and journal.read_text().count("\n") >= 4
-        ):
-            time.sleep(0.02)
+        args = live_args(suite, url)
+        proc = start_until_journalled(args, tmp_path, rows=4)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)
         assert proc.returncode == 130
         assert "run the same command again to resume" in err
         assert "Traceback" not in err
-        kept = journal.read_text().count("\n")
+        kept = len(journalled_cases(tmp_path))
         assert kept >= 4
         r = evalkit(*args, cwd=tmp_path)
         assert r.returncode in (0, 10, 20)
