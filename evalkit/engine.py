@@ -20,6 +20,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from evalkit.clients.base import Client
 from evalkit.suite.render import prompt_sha256, render_messages
@@ -61,11 +62,24 @@ def expand(suite: Suite, case: Case, samples: int) -> list[Request]:
     return out
 
 
+_SAMPLE_LABELS = tuple(f"sample {i}" for i in range(64))
+
+
+def _label(variant: int, sample: int) -> str:
+    if variant == 0:
+        return _SAMPLE_LABELS[sample] if sample < 64 else f"sample {sample}"
+    return f"variant {variant} sample {sample}"
+
+
+@lru_cache(maxsize=256)
+def _labels_for(shape: tuple[tuple[int, int], ...]) -> tuple[str, ...]:
+    return tuple(_label(v, s) for v, s in shape)
+
+
 def _labels(requests: Sequence[Request]) -> tuple[str, ...]:
-    return tuple(
-        f"sample {r.sample}" if r.variant == 0 else f"variant {r.variant} sample {r.sample}"
-        for r in requests
-    )
+    """ "sample 2", "variant 1 sample 0": cached per (variant, sample) shape, which is the
+    same for every case of a suite."""
+    return _labels_for(tuple((r.variant, r.sample) for r in requests))
 
 
 def _has_async(scorer: Scorer) -> bool:
