@@ -6,15 +6,20 @@ number, a flipped yes/no, a "not", a refusal against an answer — so `similarit
 those *key facts* first and only then compares wording:
 
 1. a refusal agrees only with a refusal ("I don't know" vs "30 days": 0);
-2. opposite yes/no polarity, or one answer negated and the other not, disagree (0);
+2. opposite yes/no polarity disagrees (0); so does a clause of one answer that denies
+   what a clause of the other states about the same thing (`_negation_clash`: negation
+   is scoped, clause by clause, and a contrast inside one answer — "not when you order,
+   when it ships" — is not a denial);
 3. numbers: when each answer has a number the other lacks, they disagree (0)
    ("30 days" vs "60 days"); "３０日" and "30日" are the same number after NFKC;
-4. names (non-initial capitalised words, katakana, Latin words in CJK text): when each
-   answer has a name the other does not mention at all, they disagree ("The capital is
-   Paris" vs "The capital is Lyon"; but not "Paris" vs "Paris, France");
+4. names (non-initial capitalised words, katakana, Latin words in CJK text) that the
+   question does not give: when each answer has a name the other does not mention at
+   all, they disagree ("The capital is Paris" vs "The capital is Lyon"; but not "Paris"
+   vs "Paris, France", nor "Toronto" vs "Canada" when the question asked about Toronto);
 5. otherwise the wording decides: the best of rapidfuzz token-set similarity of the
-   normalised texts, Dice overlap of content units (English stems, CJK character bigrams),
-   raised to at least 0.75 when the answers share their numbers or names.
+   normalised texts and the share of the smaller answer's content units (English stems,
+   CJK character bigrams) found in the other — an answer that adds a detail still agrees
+   — raised to at least 0.75 when the answers share a number, a name or their yes/no.
 """
 
 from __future__ import annotations
@@ -25,7 +30,15 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from evalkit.scorers._support import bigrams, claim_negated, claim_units, stem
+from evalkit.scorers._lexicon import claim_negated
+from evalkit.scorers._support import (
+    Unit,
+    bigrams,
+    claim_units,
+    negation_scope,
+    split_claims,
+    stem,
+)
 from evalkit.text import is_refusal, nfkc, normalize
 
 __all__ = ["Answer", "answer", "similarity", "difference"]
@@ -47,6 +60,8 @@ _NUMBER_WORDS = {
     "hundred": 100.0,
 }
 _WORDS = re.compile(r"[a-z]+")
+_LIMITED = re.compile(r"\b(?:until|till|before|unless|except|only if)\b", re.I)
+_CLAUSE = re.compile(r"[,;:、，；：\u2014\u2013]| - ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,22 +74,16 @@ class Answer:
     polarity: bool | None  # True "yes", False "no", None neither
     negated: bool
     numbers: frozenset[float]
-    names: frozenset[str]
-    words: frozenset[str]  # every unit's text, to see a name mentioned without a capital
+    names: frozenset[str]  # stems of the names the question does not give
+    words: frozenset[str]  # every unit's stem, to see a name mentioned without a capital
     units: frozenset[str]
+    # Per clause: (content keys it negates, all its content keys, has a negation cue);
+    # see `_negation_clash`.
+    claims: tuple[tuple[frozenset[str], frozenset[str], bool], ...] = ()
 
 
-@lru_cache(maxsize=65536)
-def answer(text: str) -> Answer:
-    """Extract the comparable facts of an output (cached: outputs repeat)."""
-    t = nfkc(text).strip()
-    lead = _LEAD.match(t)
-    polarity = None if lead is None else lead.group(1).lower() in _POSITIVE
-    body = t[lead.end() :] if lead else t
-    units = claim_units(body)
-    nums = {float(u.text) for u in units if u.kind == "number"}
-    nums.update(_NUMBER_WORDS[w] for w in _WORDS.findall(body.lower()) if w in _NUMBER_WORDS)
-    names = {u.text for u in units if u.specific and u.kind != "number"}
+def _keys(units: tuple[Unit, ...]) -> set[str]:
+    """Comparable content keys: English stems, CJK bigrams, number texts."""
     content: set[str] = set()
     for u in units:
         if u.kind == "word":
@@ -83,17 +92,82 @@ def answer(text: str) -> Answer:
             content.update(bigrams(u.text))
         else:
             content.add(u.text)
+    return content
+
+
+@lru_cache(maxsize=65536)
+def answer(text: str, question: str = "") -> Answer:
+    """Extract the comparable facts of an output (cached: outputs repeat). Names that
+    `question` already gives are not counted as the answer's names: "Shipping to Toronto
+    costs $12" and "For Canada we charge $12" answer "How much is shipping to Toronto?"
+    with the same fact."""
+    t = nfkc(text).strip()
+    lead = _LEAD.match(t)
+    polarity = None if lead is None else lead.group(1).lower() in _POSITIVE
+    body = t[lead.end() :] if lead else t
+    units = claim_units(body)
+    nums = {float(u.text) for u in units if u.kind == "number"}
+    nums.update(_NUMBER_WORDS[w] for w in _WORDS.findall(body.lower()) if w in _NUMBER_WORDS)
+    given = _keys(claim_units(question)) if question else set()
+    names = {_name_key(u) for u in units if u.specific and u.kind != "number"} - given
+    clauses: list[tuple[set[str], frozenset[str], bool]] = []
+    for claim in split_claims(body) if body else ():
+        for clause in _CLAUSE.split(claim):
+            cu = claim_units(clause)
+            if not cu:
+                continue
+            scope = negation_scope(clause, cu)
+            cue = bool(scope) or claim_negated(clause) or _LIMITED.search(clause) is not None
+            clauses.append((_keys(tuple(cu[j] for j in scope)), frozenset(_keys(cu)), cue))
+    # "X, not Y" / "isn't charged at ordering — it's charged when it ships": what an
+    # answer also asserts positively is a contrast, not a denial.
+    positive = set().union(*(k for _, k, cue in clauses if not cue)) if clauses else set()
+    claims = tuple((frozenset(sc - positive), k, cue) for sc, k, cue in clauses)
+    negated = any(sc for sc, _, _ in claims)
     return Answer(
         text=text,
         norm=normalize(t),
         refusal=is_refusal(t),
         polarity=polarity,
-        negated=claim_negated(body),
+        negated=negated,
         numbers=frozenset(nums),
         names=frozenset(names),
-        words=frozenset(u.text for u in units),
-        units=frozenset(content),
+        words=frozenset(_name_key(u) for u in units),
+        units=frozenset(_keys(units)),
+        claims=claims,
     )
+
+
+def _name_key(u: Unit) -> str:
+    return stem(u.text) if u.kind == "word" else u.text
+
+
+def _negation_clash(a: Answer, b: Answer) -> bool:
+    """Does a clause of `a` deny what a clause of `b` asserts about the same thing?
+
+    Clause by clause, not answer by answer: "charged when your order ships, not when you
+    place it" adds a negated clause about ordering that no other answer asserts, and
+    「保育所に入れない場合は…延長できます」 negates admission, not the leave. A clash needs
+    a clause of `a` whose negated content (`negation_scope`, minus what `a` also asserts
+    positively) a clause of `b` states with no negation cue, the two being about the same
+    thing: the rest of `a`'s clause (its subject) is mostly found in `b`'s clause
+    ("express is not offered for PO boxes" does not clash with "standard shipping to a PO
+    box"; but "少額なら添付は不要" does clash with "添付は必要", whose clause `a`'s contains
+    whole) and at least half of `b`'s clause is in `a`'s ("nothing ships on July 4th" does
+    not clash with "orders placed on July 4th ship the next business day"). A clause with
+    a conditional or temporal limit ("until", "before", "unless", "except") does not
+    plainly assert, so it is never the asserting side ("until your order ships" says what
+    "as long as it hasn't shipped" says)."""
+    for scope, keys, _ in a.claims:
+        if not scope:
+            continue
+        rest = keys - scope
+        for _, b_keys, b_cue in b.claims:
+            if b_cue or not scope & b_keys or 2 * len(keys & b_keys) < len(b_keys):
+                continue
+            if not rest or 2 * len(rest & b_keys) >= len(rest) or b_keys <= keys:
+                return True
+    return False
 
 
 def _both_lack(a: frozenset[str] | frozenset[float], b: frozenset[str] | frozenset[float]) -> bool:
@@ -108,8 +182,8 @@ def difference(a: Answer, b: Answer) -> str | None:
         return None
     if a.polarity is not None and b.polarity is not None and a.polarity != b.polarity:
         return "opposite yes/no"
-    if a.negated != b.negated and a.polarity is None and b.polarity is None:
-        return "one is negated"
+    if _negation_clash(a, b) or _negation_clash(b, a):
+        return "one negates what the other states"
     if _both_lack(a.numbers, b.numbers):
         return "different numbers"
     if a.names - b.words and b.names - a.words:
@@ -126,8 +200,15 @@ def similarity(a: Answer, b: Answer) -> float:
     if a.refusal:  # both decline: equivalent behaviour
         return 1.0
     lex = fuzz.token_set_ratio(a.norm, b.norm) / 100.0
-    if a.units or b.units:
-        dice = 2 * len(a.units & b.units) / (len(a.units) + len(b.units))
-        lex = max(lex, dice)
-    shared = (a.numbers and a.numbers == b.numbers) or (a.names and a.names & b.names)
+    if a.units and b.units:
+        # Overlap of the smaller answer's content: an answer that adds a detail to
+        # another ("10日です" vs "10日です（入社6か月後）") still says the same thing.
+        lex = max(lex, len(a.units & b.units) / min(len(a.units), len(b.units)))
+    # Sharing the key fact — a number, a name, or the same yes/no to a yes/no question —
+    # with nothing contradicting it (checked above) makes two wordings agree.
+    shared = (
+        (a.numbers & b.numbers)
+        or (a.names & b.names)
+        or (a.polarity is not None and a.polarity == b.polarity)
+    )
     return max(lex, 0.75) if shared else lex

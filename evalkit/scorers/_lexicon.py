@@ -10,7 +10,19 @@ import re
 
 from evalkit.text import nfkc
 
-__all__ = ["STOPWORDS", "NEGATIONS", "NEG_EN", "NEG_JA", "HAS_CJK", "claim_negated"]
+__all__ = [
+    "STOPWORDS",
+    "UNCHECKABLE",
+    "GENERIC_JA",
+    "COURTESY_JA",
+    "PRESENTATIONAL",
+    "NEGATIONS",
+    "NEG_EN",
+    "NEG_JA",
+    "LIMITED_EN",
+    "HAS_CJK",
+    "claim_negated",
+]
 
 # English function words and discourse markers: they carry no checkable content. A general
 # list (pronouns, auxiliaries, prepositions, conjunctions, quantifiers, hedges), not a
@@ -39,12 +51,137 @@ STOPWORDS = frozenset(
     """.split()
 )
 
+# Words that are not claims a grader could check against a document, in two general
+# classes (language knowledge, not taken from any data set or suite):
+# - courtesy and discourse: apologies, thanks, greetings, empathy, hedges and stance
+#   adverbs ("sorry", "unfortunately", "please", "good news", "don't worry");
+# - light verbs and generic predicates: verbs whose meaning comes from their object
+#   ("take 3 days", "use the order page", "it costs $12"), the generic adverbs of
+#   time and manner an assistant adds ("later", "soon", "whenever"), and "policy" when
+#   an answer cites its source ("our policy only accepts …").
+# They are skipped only when written in lower case: a capitalised "Good" or "Help" may be
+# part of a name, which stays checkable.
+UNCHECKABLE = frozenset(
+    """
+    sorry apologies apologize apologise apology unfortunately fortunately luckily sadly
+    please thank thanks welcome glad happy hope hoping wish congratulations congrats
+    hi hello dear hey okay ok great good news worry worries afraid bother trouble
+    sure certainly absolutely definitely course anyway anything something everything
+    anyone someone everyone whenever wherever whatever however
+    use uses used using try tries tried trying help helps helped helping want wants
+    wanted need needs needed needing see sees saw seen seeing look looks looked looking
+    let lets seem seems seemed appear appears appeared happen happens happened
+    allow allows allowed mean means meant note notes noted check checks checked
+    choose chooses chose chosen select selects selected visit visits visited enter
+    enters entered head heads headed find finds know knows knew think
+    say says said tell tells told ask asks asked feel feels felt hear heard
+    cost costs costing pay pays paid paying apply applies applied applying
+    count counts counted receive receives received send sends sent sending
+    expect expects expected expecting able possible normal usual usually later soon
+    today tomorrow tonight now time times policy policies
+    """.split()
+)
+
+# High-frequency general verbs, adjectives, adverbs and nouns of everyday English whose
+# meaning depends on what they attach to ("add an item", "a new one", "in your case",
+# "available under Orders"): a paraphrase swaps them freely, so a missing one is not a
+# fabricated fact. Ordinals, comparatives and relation verbs that state facts ("first",
+# "older", "directed", "founded", "worked") are deliberately not here. Verbs are listed
+# by their base form; `_inflect` adds -s, -ed and -ing forms.
+_GENERAL_VERBS = """
+    add arrive become begin bring call carry change close complete contact continue
+    depend drop end follow handle include involve move offer open provide
+    reach remain request require set show sort start stay stop turn update wait base
+    accept happen manage reply respond
+"""
+_GENERAL_OTHER = """
+    new small large big long short next whole possible likely available simple easy
+    quick early late main certain additional extra different similar separate
+    separately directly quickly easily exactly approximately almost instead together
+    unless once anyway otherwise case way thing part place kind type option issue
+    matter point side lot bit
+"""
+
+
+def _inflect(base: str) -> list[str]:
+    stem_e = base[:-1] if base.endswith("e") else base
+    ies = base[:-1] + "ies" if base.endswith("y") and base[-2] not in "aeiou" else None
+    forms = [base, base + ("es" if base.endswith(("s", "sh", "ch", "x")) else "s")]
+    forms += [stem_e + "ed", stem_e + "ing"]
+    if ies:
+        forms += [ies, base[:-1] + "ied"]
+    return forms
+
+
+UNCHECKABLE = UNCHECKABLE | frozenset(
+    [f for v in _GENERAL_VERBS.split() for f in _inflect(v)] + _GENERAL_OTHER.split()
+)
+
+# Sentences that present the answer rather than state anything ("Here is the extracted
+# data:", "The following is the result", 「以下が抽出結果です」).
+PRESENTATIONAL = re.compile(
+    r"^\W*(?:here(?:'s| is| are)|below (?:is|are)|the following (?:is|are))\b[^.!?]*[:.]?\s*$"
+    r"|^\W*以下(?:が|は|の通り|のとおり)[^。]*(?:です|になります|となります)?[:：。]?\s*$",
+    re.I,
+)
+
+# Japanese courtesy formulas (apology, condolence, congratulation, thanks, requests) and
+# stance adverbs: removed from a claim before its content is checked.
+COURTESY_JA = re.compile(
+    r"申し訳(?:ございません|ありません|ない)(?:が|けれど|けど)?|恐れ入り(?:ますが|ます)"
+    r"|ご愁傷様(?:でございます|です)?|お悔やみ申し上げます|おめでとうございます"
+    r"|ありがとうございます|お手数(?:をおかけしますが|ですが)|残念ながら|あいにく"
+    r"|ご(?:注意|安心|確認|了承|留意)(?:ください|下さい)|よろしくお願い(?:いたします|します)"
+    r"|お大事に(?:してください)?|お気軽に"
+)
+
+# Japanese formal nouns and generic predicates (形式名詞, modality, light サ変 nouns): like
+# English light verbs they carry no checkable fact of their own (「…の場合」, 「…可能です」,
+# 「…必要です」, 「…した時点で」, 「…の観点から」, 「…に限り」, 「行う」), and the names of the
+# document itself (「就業規則では」, 「規程上」: "according to the rules"). Removed from kanji
+# runs before checking them; the one-character ones only when they are a whole run.
+GENERIC_JA = (
+    "場合",
+    "可能",
+    "必要",
+    "時点",
+    "経過",
+    "利用",
+    "取得",
+    "終了",
+    "開始",
+    "確認",
+    "対応",
+    "予定",
+    "観点",
+    "就業規則",
+    "規程",
+    "規則",
+    "規定",
+    "規約",
+    "方",
+    "限",
+    "行",
+    "際",
+    "等",
+    "様",
+)
+
 NEGATIONS = frozenset("not no never none nothing neither nor cannot without n't".split())
 
-NEG_EN = re.compile(r"\b(?:not|no|never|none|nothing|neither|nor|cannot|without)\b|n't|n t\b")
-NEG_JA = re.compile(
-    r"(?<!少)ない|ません|ず[、。]|ではなく|(?:対象|範囲|適用|保証|補償)外|不可|無し|なし"
+# "No." before a number or identifier ("Invoice no.: MLP-55120", "No. 5") abbreviates
+# "number" and is not a negation.
+NEG_EN = re.compile(
+    r"\b(?:not|no(?!\.\s*:?\s*#?\s*[a-z-]*\d)|never|none|nothing|neither|nor|cannot|without)\b"
+    r"|n't|n t\b"
 )
+NEG_JA = re.compile(
+    r"(?<!少)ない|ません|ず[、。]|ではなく|(?:対象|範囲|適用|保証|補償)外|不可|不要|無し|なし"
+)
+# Conditional and temporal limits ("until it ships", "before shipping", "unless"): a
+# sentence with one states when something does *not* hold, so a negated claim may draw on
+# it ("as long as it hasn't shipped" from "you can change it until it ships").
+LIMITED_EN = re.compile(r"\b(?:until|till|before|unless|except|only if)\b")
 HAS_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 
 

@@ -6,32 +6,62 @@ and explainable —
 every verdict names the words it could not find. It cannot see a paraphrase that keeps the
 words but changes the meaning; the judge layer exists for that.
 
-Units. An output is split into claims (`split_claims`), each claim into *units*:
+Units. An output is split into claims (`split_claims`: sentences, clauses joined by
+", and/but…", Japanese clauses after a continuative 「…て、」「…され、」, one claim per
+JSON field), each claim into *units*:
 
-- English content words (function words dropped), compared exactly or by a light stem
-  (plural / inflection suffixes stripped, then a 5-character prefix) so that "directed"
-  is supported by "director" and "Canadian" by "Canada";
+- English content words — function words (`STOPWORDS`) and uncheckable words
+  (`UNCHECKABLE`: courtesy, light verbs, general words) dropped unless capitalised
+  mid-sentence — compared exactly or by a light stem (plural / inflection suffixes
+  stripped, then a 5-character prefix) so that "directed" is supported by "director" and
+  "Canadian" by "Canada";
 - numbers (as values: "３０日", "30 days", 「三十日」 and "30" are the same 30);
 - CJK runs of kanji or katakana (Japanese content words; hiragana is mostly particles and
-  inflection), compared by character bigrams, so 「対象外」 is not supported by 「対象」;
+  inflection) after courtesy formulas (`COURTESY_JA`) are removed and formal nouns
+  (`GENERIC_JA`: 「場合」, 「可能」…) cut out, compared by character bigrams, so 「対象外」
+  is not supported by 「対象」; a run whose bigrams are not all found is still supported
+  as a compound of words the knowledge has (「週間取得」 from 「4週間」 and 「取得」);
 - *specifics* are the units that state checkable facts: numbers, capitalised words that
   are not sentence-initial function words, katakana runs and Latin words inside CJK text.
 
 A `Knowledge` index is built once per knowledge string and cached (`knowledge_index`),
 because the same context is checked against many outputs; look-ups of a unit in it are
 memoised too. Binding and polarity (see `check_claim`) work on per-sentence bitmasks, so
-they need no second search.
+they need no second search. The index is built with a few C-level scans (one sentence
+cut, `str.translate` for ASCII normalisation, substring probes for negation cues
+confirmed by regex only where they hit), because with a different context per case it is
+most of the cost.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
-from evalkit.scorers._lexicon import NEG_EN, NEG_JA, NEGATIONS, STOPWORDS, claim_negated
+from evalkit.scorers._knowledge import (
+    Knowledge,
+    Unit,
+    bigrams,
+    knowledge_index,
+    question_index,
+    stem,
+    word_unit,
+)
+from evalkit.scorers._lexicon import (
+    COURTESY_JA,
+    GENERIC_JA,
+    HAS_CJK,
+    NEG_EN,
+    NEG_JA,
+    NEGATIONS,
+    PRESENTATIONAL,
+    STOPWORDS,
+    UNCHECKABLE,
+    claim_negated,
+)
 from evalkit.scorers._numerals import kanji_numbers
 from evalkit.text import nfkc, numbers
 
@@ -43,6 +73,7 @@ __all__ = [
     "split_claims",
     "claim_units",
     "check_claim",
+    "name_phrases",
     "claim_negated",
     "stem",
     "bigrams",
@@ -52,185 +83,75 @@ __all__ = [
 
 _CLAIM_END = re.compile(
     r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|(?<=[。！？!?])|\n+|;\s+|；"
+    r"|(?<=て|り|し)、|(?<=され)、"
     r"|,\s+(?:and|but|while|whereas|although|though|so|yet)\s+"
 )
 _WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ɏ]+|\d+(?:[.,]\d+)*")
+_DIGIT = re.compile(r"\d")
 _CJK_RUN = re.compile(
     r"[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff々〆ヵヶ]+|[\u30a0-\u30ffー]+|[\uac00-\ud7af]+"
 )
-_HAS_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
-_SUFFIXES = ("ies", "es", "s", "ing", "ed", "ly")
-
-
-@lru_cache(maxsize=1 << 17)
-def stem(word: str) -> str:
-    """A light, language-agnostic-enough English stem: lower case, one inflection suffix
-    stripped, then at most 5 characters. Deliberately coarse: it errs towards "supported"."""
-    w = word.casefold()
-    for suffix in _SUFFIXES:
-        if len(w) > len(suffix) + 2 and w.endswith(suffix):
-            w = w[: -len(suffix)]
-            break
-    return w[:5]
-
-
-def bigrams(run: str) -> tuple[str, ...]:
-    """Character bigrams of a CJK run (the run itself when it is one character)."""
-    if len(run) < 2:
-        return (run,)
-    return tuple(run[i : i + 2] for i in range(len(run) - 1))
-
-
-@dataclass(frozen=True, slots=True)
-class Unit:
-    """One checkable piece of a claim. `kind` is "word", "number" or "cjk"; `specific`
-    marks numbers, names and other facts that must appear in the knowledge."""
-
-    text: str
-    kind: str
-    specific: bool
-    # What `Knowledge.locate` searches for, computed once: for a word, " stem" (a word
-    # start) or, for short words, " stem" as a gate and then any of " word " / " stem+ending ";
-    # for a CJK run, all of its bigrams.
-    probes: tuple[str, ...] = ()
-    value: float = 0.0  # for numbers
-
-
-@lru_cache(maxsize=1 << 16)
-def _word_unit(low: str, specific: bool) -> Unit:
-    root = stem(low)  # always a prefix of `low`
-    if len(root) >= 5:  # long words: any word starting with the stem ("direc|ted")
-        return Unit(low, "word", specific, (f" {root}",))
-    # Short words: the word or its stem with an inflection ("cat", "cats"); the first probe,
-    # the stem at a word start, only gates the others.
-    probes = (f" {root}", f" {low} ", *(f" {root}{e} " for e in _SHORT_ENDINGS if root + e != low))
-    return Unit(low, "word", specific, probes)
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Knowledge:
-    """A knowledge text, indexed for `locate`.
-
-    Why strings, not sets of words: building sets costs more than it saves — an output has
-    a handful of units, and `str.find` on a few hundred characters runs in C. `text` is the
-    NFKC, case-folded text of each sentence with every non-word character turned into one
-    space and a space at both ends (so " word" finds a word start and " word " a whole
-    word), sentences concatenated; `starts` are the sentences' offsets in `text`, so that a
-    hit maps to its sentence and binding needs no second search.
-
-    Compared and hashed by identity (`eq=False`): `knowledge_index` hands back the same
-    object for the same text, and `check_claim` caches on it.
-    """
-
-    text: str
-    starts: tuple[int, ...]
-    numbers: tuple[frozenset[float], ...]  # per sentence
-    all_numbers: frozenset[float]
-    negated: int  # bit i set: sentence i contains a negation cue
-    # locate() results by unit: vocabulary repeats across the outputs checked against one
-    # cached knowledge text, so most look-ups become one dict hit.
-    memo: dict[tuple[str, str], int] = field(
-        default_factory=dict, compare=False, hash=False, repr=False
-    )
-
-    @property
-    def empty(self) -> bool:
-        return not self.text.strip() and not self.all_numbers
-
-    def locate(self, unit: Unit) -> int:
-        """Bitmask of the sentences that hold `unit`; 0 when it is not found. A CJK run is
-        "found" when each of its bigrams is somewhere (the mask: sentences with all)."""
-        key = (unit.kind, unit.text)
-        found = self.memo.get(key)
-        if found is None:
-            found = self.memo[key] = self._locate(unit)
-        return found
-
-    def _locate(self, unit: Unit) -> int:
-        if unit.kind == "number":
-            if unit.value not in self.all_numbers:
-                return 0
-            return sum(1 << i for i, nums in enumerate(self.numbers) if unit.value in nums)
-        text, starts = self.text, self.starts
-        if unit.kind == "cjk":
-            mask = -1
-            for g in unit.probes:
-                m = _hits(text, starts, g)
-                if not m:
-                    return 0
-                mask &= m
-            # All bigrams present but never in one sentence: found, held by no sentence.
-            return mask if mask != 0 else 1 << len(starts)
-        probes = unit.probes
-        if len(probes) == 1:
-            return _hits(text, starts, probes[0])
-        if probes[0] not in text:
-            return 0
-        mask = 0
-        for p in probes[1:]:
-            mask |= _hits(text, starts, p)
-        return mask
-
-    def sentence(self, i: int) -> str:
-        end = self.starts[i + 1] if i + 1 < len(self.starts) else len(self.text)
-        return self.text[self.starts[i] : end]
-
-
-def _hits(text: str, starts: tuple[int, ...], probe: str) -> int:
-    mask, pos = 0, text.find(probe)
-    while pos >= 0:
-        mask |= 1 << (bisect_right(starts, pos) - 1)
-        pos = text.find(probe, pos + 1)
-    return mask
-
-
-_KB_SENTENCE = re.compile(r"(?<=[.!?])(?=[\"'(\[]?[A-Z])|(?<=[.!?])\s+|(?<=[。！？!?])|\n+")
-_NON_WORD = re.compile(r"[\W_]+")
-_DIGIT = re.compile(r"\d")
-_SHORT_ENDINGS = ("", "s", "es", "ed", "d", "ing", "er", "ers")
-
-
-@lru_cache(maxsize=4096)
-def knowledge_index(text: str) -> Knowledge:
-    """Index a knowledge text (cached per string: contexts repeat across outputs)."""
-    t = nfkc(text)
-    parts = [p for p in _KB_SENTENCE.split(t) if p.strip()] or [""]
-    texts, starts, nums, negated, offset = [], [], [], 0, 0
-    for i, part in enumerate(parts):
-        low = part.casefold()
-        norm = " " + _NON_WORD.sub(" ", low).strip() + " "
-        texts.append(norm)
-        starts.append(offset)
-        offset += len(norm)
-        values = numbers(part) if _DIGIT.search(part) else []
-        if _HAS_CJK.search(part):
-            values += kanji_numbers(part)
-        nums.append(frozenset(values))
-        if NEG_EN.search(low) or NEG_JA.search(part):
-            negated |= 1 << i
-    return Knowledge(
-        text="".join(texts),
-        starts=tuple(starts),
-        numbers=tuple(nums),
-        all_numbers=frozenset().union(*nums),
-        negated=negated,
-    )
 
 
 @lru_cache(maxsize=65536)
 def split_claims(text: str) -> tuple[str, ...]:
     """Sentences/clauses of an output: split after . ! ? (before a capital or digit),
-    after 。！？, at line breaks and semicolons. Empty pieces are dropped."""
+    after 。！？, at line breaks and semicolons. Empty pieces are dropped.
+
+    A JSON object or array in the output (fenced or not) is a list of field claims
+    ("due_date: 2025-04-17"), one per scalar value: its fields come from different places
+    of a document, so binding the whole object to one sentence would be meaningless.
+    Presentational sentences ("Here is the extracted data:") are not claims."""
     t = nfkc(text).strip()
-    parts = (p.strip(" \t-•*・") for p in _CLAIM_END.split(t))
-    return tuple(p for p in parts if p and any(ch.isalnum() for ch in p))
+    fields: list[str] = []
+    if "{" in t or "[" in t:
+        t, fields = _json_fields(t)
+    parts = (p.strip(" \t-•*・`") for p in _CLAIM_END.split(t))
+    prose = [
+        p for p in parts if p and any(ch.isalnum() for ch in p) and not PRESENTATIONAL.match(p)
+    ]
+    return tuple(prose + fields)
+
+
+_FENCE = re.compile(r"```[a-zA-Z]*")
+
+
+def _json_fields(text: str) -> tuple[str, list[str]]:
+    """(the text around the first JSON object/array, its scalar fields as "key: value"),
+    or (text, []) when there is no parseable JSON."""
+    unfenced = _FENCE.sub(" ", text)
+    starts = [i for i in (unfenced.find("{"), unfenced.find("[")) if i >= 0]
+    start = min(starts)
+    end = max(unfenced.rfind("}"), unfenced.rfind("]")) + 1
+    try:
+        value = json.loads(unfenced[start:end])
+    except ValueError:
+        return text, []
+    if not isinstance(value, dict | list):
+        return text, []
+    fields: list[str] = []
+    _flatten(value, "", fields)
+    return unfenced[:start] + "\n" + unfenced[end:], fields
+
+
+def _flatten(value: object, key: str, out: list[str]) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _flatten(v, f"{key}.{k}" if key else str(k), out)
+    elif isinstance(value, list):
+        for v in value:
+            _flatten(v, key, out)
+    elif value is not None and value != "":
+        out.append(f"{key}: {value}" if key else str(value))
 
 
 @lru_cache(maxsize=65536)
 def claim_units(claim: str) -> tuple[Unit, ...]:
     """The content units of one claim (see the module docstring), in order, deduplicated."""
     t = nfkc(claim)
-    cjk = _HAS_CJK.search(t) is not None
+    cjk = HAS_CJK.search(t) is not None
+    if cjk:
+        t = COURTESY_JA.sub("。", t)
     units: dict[tuple[str, str], Unit] = {}
     values = numbers(t) if _DIGIT.search(t) else []
     if cjk:
@@ -251,15 +172,36 @@ def claim_units(claim: str) -> tuple[Unit, ...]:
         # A capital that is not sentence-initial marks a name; inside CJK text any Latin
         # word is a name or term ("iPhone", "NHK").
         specific = cjk or (word[0].isupper() and not first) or word[1:] != low[1:]
+        if low in UNCHECKABLE and (word == low or first):
+            first = False
+            continue
         if ("word", low) not in units:
-            units[("word", low)] = _word_unit(low, specific)
+            units[("word", low)] = word_unit(low, specific)
         first = False
-    for run in _CJK_RUN.findall(t) if cjk else ():
+    for run in _cjk_runs(t) if cjk else ():
         katakana = "\u30a0" <= run[0] <= "\u30ff"
         if len(run) == 1 and katakana:
             continue
         units.setdefault(("cjk", run), Unit(run, "cjk", katakana and len(run) > 2, bigrams(run)))
     return tuple(units.values())
+
+
+_GENERIC_JA_INSIDE = re.compile("|".join(w for w in GENERIC_JA if len(w) > 1))
+_GENERIC_JA_WHOLE = frozenset(GENERIC_JA)
+
+
+def _cjk_runs(text: str) -> list[str]:
+    """Kanji / katakana runs of a claim, without the generic words of `GENERIC_JA`
+    (「延長可能」 → 「延長」; a run that is only 「場合」 or 「方」 is dropped)."""
+    runs: list[str] = []
+    for run in _CJK_RUN.findall(text):
+        if run in _GENERIC_JA_WHOLE:
+            continue
+        if len(run) > 2 and _GENERIC_JA_INSIDE.search(run):
+            runs.extend(p for p in _GENERIC_JA_INSIDE.split(run) if p)
+        else:
+            runs.append(run)
+    return runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,8 +213,10 @@ class ClaimCheck:
     found somewhere but never together: no single knowledge sentence holds all the claim's
     units that the question does not already give ("X is American" when the knowledge says
     "Y is American" and "X is Canadian"). `negation` is set when the claim negates
-    something no knowledge sentence negates. `coverage` is the supported share of its units
-    (1.0 for a claim with no content units: nothing to contradict).
+    something no knowledge sentence negates. `names` are its multi-word names that the
+    knowledge and the question never write as a whole ("Panama City Air Force Base" from
+    "Panama City" and "Tyndall Air Force Base"). `coverage` is the supported share of its
+    units (1.0 for a claim with no content units: nothing to contradict).
     """
 
     claim: str
@@ -282,6 +226,7 @@ class ClaimCheck:
     unbound: tuple[str, ...] = ()
     negation: bool = False
     negated: bool = False  # the claim itself negates (for wording the clash)
+    names: tuple[str, ...] = ()  # multi-word names found nowhere as a whole (`name_phrases`)
 
     @property
     def coverage(self) -> float:
@@ -291,7 +236,7 @@ class ClaimCheck:
 
     @property
     def supported(self) -> bool:
-        return not (self.missing or self.unbound or self.negation)
+        return not (self.missing or self.unbound or self.negation or self.names)
 
 
 def _polarity_clash(
@@ -299,11 +244,12 @@ def _polarity_clash(
     units: Sequence[Unit],
     negated: bool,
     question: str | None,
+    scope: Sequence[int] = (),
 ) -> bool:
     """Does the claim's polarity differ from that of the knowledge sentences that hold most
     of its units? A negated claim needs one of them negated; a plain claim clashes when all
     of them negate one of its units ("fees are refunded" against "fees are not refunded")."""
-    if negated and question is not None and knowledge_index(question).negated:
+    if negated and question is not None and question_index(question).negated:
         return False  # the question already negates: the answer may echo it
     if not negated and not any(k.negated & _union(m) for k, m in masks):
         return False  # no sentence that holds any of its units negates anything
@@ -329,8 +275,30 @@ def _polarity_clash(
     if not best:
         return False
     if negated:
-        return not any(k.negated >> i & 1 for k, i in best)
+        if any(k.negated >> i & 1 for k, i in best):
+            return False
+        # A clash only when the knowledge states positively what the claim negates; a
+        # negated word the knowledge lacks is a missing word, not a contradiction.
+        by_k = {id(k): m for k, m in masks}
+        return any(by_k[id(k)][j] >> i & 1 for k, i in best for j in scope)
     return all(k.negated >> i & 1 and _negates(k.sentence(i), units) for k, i in best)
+
+
+# A plain word found in this many sentences of one knowledge text is a topic word of it
+# ("shipping" in a shipping policy): binding it to one sentence says nothing.
+TOPIC_SENTENCES = 3
+
+
+def _grouped(k: Knowledge, mask: int) -> int:
+    """`mask` widened to whole list items (see `_bullet_groups`)."""
+    if not k.groups:
+        return mask
+    out, m = 0, mask & ((1 << len(k.starts)) - 1)
+    while m:
+        bit = m & -m
+        m ^= bit
+        out |= k.groups[bit.bit_length() - 1]
+    return out | mask
 
 
 def _intersection(masks: Sequence[int]) -> int:
@@ -363,6 +331,46 @@ def _negates(text: str, units: Sequence[Unit]) -> bool:
     return False
 
 
+_SCOPE_END_EN = re.compile(r"[,.;:!?()\u2014\u2013\"]| - ")
+_ANSWER_LEAD = re.compile(r"^\W*(?:yes|no|yeah|nope|はい|いいえ)\b[\s,.!、。]*", re.I)
+SCOPE_WORDS = 5
+
+
+def negation_scope(claim: str, units: Sequence[Unit]) -> tuple[int, ...]:
+    """Indexes of the claim's units that a negation cue scopes over.
+
+    English cues look ahead, to the end of the clause and at most `SCOPE_WORDS` words
+    ("not when you place it" scopes over "place"); Japanese cues look back over the few
+    characters they attach to (「保育所に入れない」, 「対象外」). A negation that scopes over
+    no content unit ("Don't worry", "Unfortunately not.") does not make the claim a negated
+    statement, and a leading "No," / 「いいえ、」 answers the question rather than negating
+    what follows.
+    """
+    t = nfkc(claim)
+    lead = _ANSWER_LEAD.match(t)
+    if lead:
+        t = t[lead.end() :]
+    found: set[int] = set()
+    low = t.lower()
+    for m in NEG_EN.finditer(low):
+        rest = low[m.end() :]
+        end = _SCOPE_END_EN.search(rest)
+        words = _WORD.findall(rest[: end.start()] if end else rest)[:SCOPE_WORDS]
+        stems = {stem(w) for w in words}
+        for j, u in enumerate(units):
+            if u.kind == "word" and stem(u.text) in stems:
+                found.add(j)
+            elif u.kind == "number" and any(w[0].isdigit() for w in words):
+                found.add(j)
+    if HAS_CJK.search(t):
+        for m in NEG_JA.finditer(t):
+            window = t[max(0, m.start() - 8) : m.end()]
+            for j, u in enumerate(units):
+                if u.kind == "cjk" and any(g in window for g in u.probes):
+                    found.add(j)
+    return tuple(sorted(found))
+
+
 @lru_cache(maxsize=16384)
 def check_claim(
     claim: str, knowledge: tuple[Knowledge, ...], question: str | None = None
@@ -371,9 +379,12 @@ def check_claim(
 
     A unit is supported when found in any knowledge text or in the question (an answer may
     echo the question; `question` is its text, indexed only when needed). Units the
-    question does not give must also be *bound*: found
-    together in one knowledge sentence, so that facts are not stitched from unrelated
-    places. A negated claim needs a negated knowledge sentence among those it draws on.
+    question does not give must also be *bound*: found together in one knowledge sentence
+    (or one list item of a bulleted text), so that facts are not stitched from unrelated
+    places; a plain word found in `TOPIC_SENTENCES` or more sentences of a text is exempt.
+    A claim that negates (`negation_scope`: a cue scoping over one of its units) clashes
+    when the sentences it draws on state the negated unit and none of them negates; a
+    plain claim clashes when every one of those sentences negates one of its units.
     Cached: the samples of a case often repeat a claim word for word.
     """
     units = claim_units(claim)
@@ -386,13 +397,16 @@ def check_claim(
     named = any(u.specific and u.kind != "number" for u in units)
     for j, u in enumerate(units):
         if any(m[j] for _, m in masks):
-            if named or u.specific or question is None or not knowledge_index(question).locate(u):
+            if not u.specific and any(m[j].bit_count() >= TOPIC_SENTENCES for _, m in masks):
+                continue  # a topic word of the knowledge: binding it says nothing
+            if named or u.specific or question is None or not question_index(question).locate(u):
                 free.append(j)
-        elif question is None or not knowledge_index(question).locate(u):
+        elif question is None or not question_index(question).locate(u):
             missing.append(u)
     unbound: tuple[str, ...] = ()
     if len(free) >= 2 and not any(
-        _intersection([m[j] for j in free]) & ((1 << len(k.starts)) - 1) for k, m in masks
+        _intersection([_grouped(k, m[j]) for j in free]) & ((1 << len(k.starts)) - 1)
+        for k, m in masks
     ):
         best: list[int] = []
         for k, unit_masks in masks:
@@ -403,10 +417,17 @@ def check_claim(
                     best = held
         if len(best) < len(free):
             unbound = tuple(units[j].text for j in free if j not in best)
-    negated = claim_negated(claim)
+    scope = negation_scope(claim, units)
+    negated = bool(scope)
     negation = False
     if units and (negated or any(k.negated for k in knowledge)):
-        negation = _polarity_clash(masks, units, negated, question)
+        negation = _polarity_clash(masks, units, negated, question, scope)
+    names = tuple(
+        n
+        for n in name_phrases(claim)
+        if not any(k.has_phrase(n) for k in knowledge)
+        and (question is None or not question_index(question).has_phrase(n))
+    )
     return ClaimCheck(
         claim=claim,
         units=len(units),
@@ -415,4 +436,43 @@ def check_claim(
         unbound=unbound,
         negation=negation,
         negated=negated,
+        names=names,
     )
+
+
+_NAME_TOKEN = re.compile(r"[^\W_][\w'’.&-]*|&")
+# Lower-case words that occur inside names ("Lord Black of Crossharbour", "Dolce & Gabbana").
+_NAME_JOINERS = frozenset("of the de for von van du la le del da di &".split())
+
+
+@lru_cache(maxsize=65536)
+def name_phrases(claim: str) -> tuple[str, ...]:
+    """Multi-word proper names of a claim: runs of two or more capitalised words, joined
+    only by spaces or by name-internal words ("of", "de", "&"), without leading function
+    words ("The", "Both"). "and" and punctuation end a name: "Anne Frank and John Toole"
+    are two names."""
+    text = nfkc(claim)
+    runs: list[str] = []
+    run: list[tuple[str, int, int]] = []
+
+    def flush() -> None:
+        while run and (run[0][0].lower() in STOPWORDS or run[0][0].lower() in _NAME_JOINERS):
+            run.pop(0)
+        while run and run[-1][0].lower() in _NAME_JOINERS:
+            run.pop()
+        if sum(1 for w, _, _ in run if w[0].isupper()) >= 2:
+            runs.append(text[run[0][1] : run[-1][2]])
+        run.clear()
+
+    end = -1
+    for m in _NAME_TOKEN.finditer(text):
+        word = m.group()
+        if run and text[end : m.start()].strip():
+            flush()  # punctuation between the words
+        if word[0].isupper() or (run and word.lower() in _NAME_JOINERS):
+            run.append((word, m.start(), m.end()))
+        else:
+            flush()
+        end = m.end()
+    flush()
+    return tuple(runs)

@@ -8,11 +8,21 @@ two outputs remain to compare. Methods (`method:`), each passing when its score 
 - default (`consistency: {}`, also `method: equivalent`) — the best general method.
   Outputs are grouped by `evalkit.scorers._answers.similarity`, which checks key facts
   before wording: numbers ("30 days" vs "60 days" disagree, "３０日" and "30日" agree),
-  yes/no polarity and negation ("covered" vs "not covered", 「対象です」 vs 「対象外です」),
-  refusals against answers, and names; paraphrases agree through token-set / content-unit
-  overlap (English stems, CJK character bigrams — no whitespace tokenisation). Score: the
-  share of outputs in the largest group of mutually equivalent answers; default threshold
-  1.0 (every output equivalent). `agree` (default 0.5) is the similarity two outputs need.
+  yes/no polarity, and negation clause by clause — one answer's clause denying what a
+  clause of the other states about the same thing ("covered" vs "not covered",
+  「必要です」 vs 「少額なら不要です」, 「対象です」 vs 「対象外です」), while an added negated
+  clause about something else ("charged when it ships, not when you order",
+  「保育所に入れない場合は…」) or a negation of nothing checkable ("Don't worry") is not a
+  disagreement; refusals against answers; and names, except those the question gives
+  ("Shipping to Toronto costs $12" and "For Canada it is $12" answer "shipping to
+  Toronto?" alike). Paraphrases agree through token-set similarity or the overlap of the
+  smaller answer's content units (English stems, CJK character bigrams — no whitespace
+  tokenisation), so an answer that adds a detail to another still agrees; sharing the key
+  fact (a number, a name, the same yes/no) with nothing contradicting it is agreement.
+  Score: the share of outputs in the largest group of mutually equivalent answers;
+  default threshold 1.0 (every output equivalent). `agree` (default 0.5) is the
+  similarity two outputs need. Blind spots: two answers that differ only in a word the
+  lexicon cannot weigh ("over $50" vs "$50 and up"), or in a paraphrased condition.
 - `modal` — for short answers: share of outputs whose normalised text
   (`evalkit.text.normalize`) equals the most common one; default threshold 1.0.
 - `pairwise` — for free text: mean pairwise rapidfuzz similarity (token-set ratio of the
@@ -78,6 +88,17 @@ class _Pool:
     note: str
 
 
+def _question(item: ScoringInput) -> str:
+    """The case's short vars (the question and its variants' wording): names they give
+    are echoed by answers, not answered. Long, document-like vars are left out."""
+    texts = []
+    for vars_ in (item.case.vars, *item.case.variants):
+        for value in vars_.values():
+            if isinstance(value, str) and len(value) < 200 and value not in texts:
+                texts.append(value)
+    return "\n".join(texts)
+
+
 class ConsistencyScorer:
     metric = CONSISTENCY
 
@@ -98,10 +119,11 @@ class ConsistencyScorer:
         if self.method == "modal":
             groups = self._group_by(pool, lambda a, b: normalize(a) == normalize(b))
         else:
+            q = _question(item)
             groups = self._group_by(
-                pool, lambda a, b: similarity(answer(a), answer(b)) >= self.agree
+                pool, lambda a, b: similarity(answer(a, q), answer(b, q)) >= self.agree
             )
-        return self._grouped(pool, groups)
+        return self._grouped(pool, groups, _question(item))
 
     # -- the outputs to compare ----------------------------------------------------------
     def _pool(self, item: ScoringInput) -> _Pool:
@@ -147,7 +169,7 @@ class ConsistencyScorer:
                 groups.append([i])
         return groups
 
-    def _grouped(self, pool: _Pool, groups: list[list[int]]) -> Score:
+    def _grouped(self, pool: _Pool, groups: list[list[int]], question: str = "") -> Score:
         groups.sort(key=lambda g: (-len(g), g[0]))
         n, main = len(pool.outputs), groups[0]
         score = len(main) / n
@@ -162,7 +184,11 @@ class ConsistencyScorer:
             parts = []
             for g in groups[1:4]:
                 out = pool.outputs[g[0]]
-                how = difference(answer(out), answer(rep)) if self.method == "equivalent" else None
+                how = (
+                    difference(answer(out, question), answer(rep, question))
+                    if self.method == "equivalent"
+                    else None
+                )
                 parts.append(
                     f"{_names([pool.labels[i] for i in g])} say{'s' if len(g) == 1 else ''} "
                     f"'{_short(out)}'" + (f" ({how})" if how else "")

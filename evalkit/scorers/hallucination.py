@@ -10,16 +10,29 @@ content claims scores 1.0). Layers run cheapest first; each can be switched off:
    rule decides instead: max similarity to a true answer − max similarity to a false one
    < 0 is a hallucination, with a similarity that sees numbers, names, yes/no and negation
    (`evalkit.scorers._answers`).
-2. `claims` — the output is split into claims and each claim's content units must be found
-   in the knowledge (`context`, references, the `knowledge_vars`) or the question (every
-   var: an answer may echo it), and bound together in one knowledge sentence; a claim's
-   polarity must match the knowledge's (a negated claim needs a negated knowledge
-   sentence; "fees are refunded" clashes with "fees are not refunded"). The reason names
-   the missing words. Runs only when the case has grounding text (`context` or
-   `knowledge_vars`): short reference answers alone cannot support every word of a
-   fuller answer.
-3. `specifics` — numbers, dates, amounts and names absent from the knowledge (fabricated);
-   runs against references too.
+2. `claims` — the output is split into claims (sentences and clauses; a JSON object is one
+   claim per field, "due_date: 2025-04-17"; presentational sentences such as "Here is the
+   extracted data:" are not claims) and each claim's *checkable* content — names, numbers,
+   content words, kanji/katakana terms — must be found in the knowledge or the question
+   text and bound together in one knowledge sentence (one list item, for bulleted
+   documents; a word found in 3+ sentences of one text is a topic word that need not be
+   bound). Courtesy and discourse words ("sorry", "unfortunately", "please", 「申し訳
+   ありませんが」, 「ご愁傷様です」), light verbs and general words ("takes", "costs",
+   "use", "new", "case"), Japanese formal nouns (「場合」, 「可能」, 「必要」) and citations
+   of the source ("our policy", 「就業規則では」) are not checked: a grader would not call
+   them unsupported (`evalkit.scorers._lexicon`). A claim's polarity must match the
+   knowledge's: a claim that negates what the knowledge states positively, or states what
+   it negates ("fees are refunded" vs "fees are not refunded"), is flagged; a negation
+   that scopes over no content word ("Don't worry") does not count. Questions about two
+   entities (`evalkit.scorers._compare`): for "Which was founded first, A or B?" the
+   option picked must be the one the knowledge's years support; a "both …" answer to an
+   "A and B" question must be stated of each of them; and "X directed W" fails when the
+   knowledge says W was directed by someone else. The reason names the missing words.
+   Runs only when the case has grounding text.
+3. `specifics` — numbers, dates, amounts and names absent from the knowledge (fabricated),
+   and multi-word names the knowledge never writes as a whole, though each word occurs
+   ("Panama City Air Force Base" from "Panama City" and "Tyndall Air Force Base"); runs
+   against references too.
 4. `abstention` — for `answerable: false`, answering instead of declining is a
    hallucination. Declining (`evalkit.text.is_refusal`) is never a hallucination.
 5. `judge` — optional: a client (an LLM) judges support; its verdict and reasoning are
@@ -32,8 +45,28 @@ Case rule (`samples_rule`, default `majority`, like accuracy): the case passes w
 majority of its outputs are free of hallucination; `samples_rule: all` fails the case as
 soon as one sample hallucinates. The case score is the mean of the outputs' scores.
 
+What is knowledge and what is question text (`is_knowledge_var`):
+- knowledge (must support the output, with binding): `context`, references, and the vars
+  that are documents — `knowledge_vars` when set (then only those), otherwise every var of
+  at least 200 characters that the prompt does not present as the question (its name or
+  the template text just before it says "question", 「質問」…); a system prompt of 200+
+  characters adds support when the case is grounded otherwise (it never grounds a case
+  on its own).
+- question text (an answer may echo it without binding): the other vars (and variants),
+  and the prompt's fixed wording (the template, and the system prompt when it is not
+  knowledge) minus numbers and acronyms, so that an option list such as "(USD, EUR,
+  CAD)" is no evidence for "USD".
+The case is *grounded* when it has a context or a knowledge var; without grounding,
+layer 2 does not run (short references cannot support every word of a fuller answer).
+
 Not applicable (None): an answerable case with no knowledge, no forbidden answers and no
 judge — there is nothing to check the output against.
+
+Blind spots: lexical support cannot see a paraphrase that changes meaning ("within 30
+days" vs "after 30 days"), an inference the knowledge only implies ("three weeks is
+outside the 14-day window"), or which of two entities the knowledge links to a relation
+when both are mentioned ("directed by X and written by Y"); the judge layer exists for
+these.
 """
 
 from __future__ import annotations
@@ -49,13 +82,21 @@ from rapidfuzz import fuzz
 
 from evalkit.errors import ConfigProblem
 from evalkit.scorers._answers import answer, similarity
+from evalkit.scorers._compare import agent_conflict, both_unsupported, compare_years
+from evalkit.scorers._grounding import Plan, is_knowledge_var, make_plan
 from evalkit.scorers._judge import Judge, JudgeConfig
-from evalkit.scorers._support import Knowledge, check_claim, knowledge_index, split_claims
+from evalkit.scorers._support import check_claim, split_claims
 from evalkit.scorers.base import Params, apply_samples_rule, check_samples_rule, rule_text
 from evalkit.text import is_refusal, normalize
 from evalkit.values import HALLUCINATION, Score, ScorerConfig, ScoringInput
 
-__all__ = ["make", "HallucinationScorer", "JudgedHallucinationScorer", "Settings"]
+__all__ = [
+    "make",
+    "HallucinationScorer",
+    "JudgedHallucinationScorer",
+    "Settings",
+    "is_knowledge_var",
+]
 
 LAYERS = ("forbidden", "claims", "specifics", "abstention")
 _NEG_BEFORE = re.compile(
@@ -105,14 +146,6 @@ def _short(text: str, n: int = 70) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-@dataclass(frozen=True, slots=True)
-class _Plan:
-    grounded: bool  # a context or knowledge var: full text, not just short answers
-    knowledge: tuple[Knowledge, ...]
-    knowledge_text: str
-    question_text: str
-
-
 def _matches_forbidden(output: str, forbidden: str, threshold: float) -> bool:
     """Normalised containment at token boundaries (not negated), or a close fuzzy match."""
     out, bad = normalize(output), normalize(forbidden)
@@ -141,23 +174,10 @@ class HallucinationScorer:
         self.settings = settings
 
     # -- per case -----------------------------------------------------------------------
-    def _plan(self, item: ScoringInput) -> _Plan:
-        case = item.case
-        texts = [case.context] if case.context else []
-        texts += [_text(case.vars[v]) for v in self.settings.knowledge_vars if v in case.vars]
-        grounded = bool(texts)
-        texts += [_text(r) for r in case.references]
-        question = " \n".join(
-            _text(v) for vars_ in (case.vars, *case.variants) for v in vars_.values()
-        )
-        return _Plan(
-            grounded=grounded,
-            knowledge=tuple(knowledge_index(t) for t in texts),
-            knowledge_text="\n".join(texts),
-            question_text=question,
-        )
+    def _plan(self, item: ScoringInput) -> Plan:
+        return make_plan(item, self.settings.knowledge_vars)
 
-    def _applies(self, item: ScoringInput, plan: _Plan) -> bool:
+    def _applies(self, item: ScoringInput, plan: Plan) -> bool:
         layers = self.settings.layers
         return bool(
             (plan.knowledge and layers & {"claims", "specifics"})
@@ -175,7 +195,7 @@ class HallucinationScorer:
 
     # -- per output ----------------------------------------------------------------------
     def check_output(
-        self, item: ScoringInput, output: str, plan: _Plan, lexical: bool = True
+        self, item: ScoringInput, output: str, plan: Plan, lexical: bool = True
     ) -> Check:
         layers, case, check = self.settings.layers, item.case, Check()
         if not output.strip() or is_refusal(output):  # an empty output asserts nothing
@@ -214,7 +234,7 @@ class HallucinationScorer:
                 check.score = 0.0
                 return
 
-    def _claims(self, output: str, plan: _Plan, check: Check) -> None:
+    def _claims(self, output: str, plan: Plan, check: Check) -> None:
         layers, s = self.settings.layers, self.settings
         claims = split_claims(output)
         supported = 0
@@ -223,6 +243,10 @@ class HallucinationScorer:
             problems: list[tuple[str, str]] = []
             if c.specifics and "specifics" in layers:
                 problems.append(("specifics", f"not in the knowledge: {', '.join(c.specifics)}"))
+            if c.names and "specifics" in layers:
+                problems.append(
+                    ("specifics", f"names the knowledge never writes: {', '.join(c.names)}")
+                )
             if "claims" in layers and plan.grounded:
                 plain = [m for m in c.missing if "specifics" not in layers or m not in c.specifics]
                 if plain and c.coverage < s.min_coverage:
@@ -253,10 +277,41 @@ class HallucinationScorer:
                     "claim": claim,
                     "missing": list(c.missing),
                     "unbound": list(c.unbound),
+                    "names": list(c.names),
                     "negation": c.negation,
                     "layers": [p[0] for p in problems],
                 }
             )
+        if "claims" in layers and plan.grounded:
+            other = agent_conflict(output, plan.grounding)
+            if other is not None:
+                agent, verb, work, theirs = other
+                check.fail(
+                    "claims", f"says {agent} {verb} {work}; the knowledge: {verb} by {theirs}"
+                )
+                supported = max(0, supported - 1)
+            for question in plan.questions:
+                unstated = both_unsupported(output, question, plan.grounding)
+                if unstated:
+                    check.fail(
+                        "claims",
+                        f"says 'both', but the knowledge does not state it of "
+                        f"{', '.join(unstated)}",
+                    )
+                    supported = max(0, supported - 1)
+                    break
+            for question in plan.questions:
+                if " or " not in question:
+                    continue
+                cmp = compare_years(question, output, plan.grounding)
+                if cmp is not None and cmp.wrong:
+                    check.fail(
+                        "claims",
+                        f"picks {cmp.named} ({cmp.years[0]}) where the knowledge's years "
+                        f"point to {cmp.expected} ({cmp.years[1]})",
+                    )
+                    supported = max(0, supported - 1)
+                    break
         if claims and check.score > 0:
             check.score = supported / len(claims)
 
@@ -339,7 +394,10 @@ class JudgedHallucinationScorer(HallucinationScorer):
             verdicts.append(v)
         # The outputs of one case are judged concurrently.
         replies = await asyncio.gather(
-            *(self.judge.verdict(item, i, plan.knowledge_text, plan.question_text) for i in asked)
+            *(
+                self.judge.verdict(item, i, plan.knowledge_text, "\n".join(plan.questions))
+                for i in asked
+            )
         )
         for i, reply in zip(asked, replies, strict=True):
             verdicts[i].update(reply)

@@ -7,7 +7,10 @@ offline and prints detection accuracy, precision and recall (hallucinated = posi
 CPU microseconds per scored output (each item's context is indexed once for its two
 answers, so this includes indexing a fresh ~600-character knowledge text per item).
 
-    python tests/benchmarks/halueval.py [--data FILE] [--pipeline]
+    python tests/benchmarks/halueval.py [--data FILE] [--pipeline] [--half even|odd]
+
+`--half` scores only the items with an even (or odd) index: develop a change on one half,
+confirm it on the other (the 2-fold check that guards against tuning to this file).
 
 `--pipeline` writes a suite YAML and a replay JSONL into a temporary folder and runs
 `python -m evalkit run` on it, reading the verdicts back from `cases.jsonl`; without it the
@@ -185,11 +188,16 @@ def main(argv: list[str] | None = None) -> int:
         "--pipeline", action="store_true", help="go through `python -m evalkit run`"
     )
     parser.add_argument("--misses", action="store_true", help="list the misclassified answers")
+    parser.add_argument(
+        "--half", choices=("even", "odd"), help="only the items with an even / odd index"
+    )
     args = parser.parse_args(argv)
     if not args.data.exists():
         print(f"no data at {args.data}", file=sys.stderr)
         return 2
     rows = load(args.data)
+    if args.half:
+        rows = rows[0::2] if args.half == "even" else rows[1::2]
     result = score_pipeline(rows) if args.pipeline else score_direct(rows)
     misses = result.pop("misses", [])
     print(json.dumps(result, indent=2))

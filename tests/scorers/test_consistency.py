@@ -200,3 +200,101 @@ def test_scores_stay_between_zero_and_one(outputs: list[str], method: str) -> No
 def test_kanji_numerals_agree_with_digits() -> None:
     assert _score(["三十日以内です。", "30日以内です。"]).passed
     assert not _score(["三十日以内です。", "60日以内です。"]).passed
+
+
+# -- realistic answers: additions are not disagreements ------------------------------------
+def _score_q(outputs: list[str], question: str) -> Score:
+    n = len(outputs)
+    item = ScoringInput(
+        SUITE,
+        Case(id="c", vars={"q": question}),
+        tuple(outputs),
+        tuple(f"sample {i}" for i in range(n)),
+        (0,) * n,
+        tuple[Source, ...](["live"] * n),
+    )
+    result = make(ScorerConfig("consistency")).score(item)
+    assert result is not None
+    return result
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [
+        # a negated clause that adds a contrast, not a denial of the other answer
+        [
+            "That's expected! Your card is charged when your order ships, not when you place it.",
+            "We only charge your card when your order ships, so you'll see the charge then.",
+        ],
+        # the answer denies and asserts in one sentence ("isn't X — it's Y")
+        [
+            "Your card isn't charged at the time of ordering — it's charged when the order ships.",
+            "We only charge your card when your order ships.",
+        ],
+        # a negation over no content word
+        ["Don't worry, it can take up to 24 hours.", "It can take up to 24 hours."],
+        # "as long as it hasn't shipped" says what "until it ships" says
+        [
+            "Yes, as long as the order hasn't shipped yet. Go to Orders > Edit address.",
+            "You can change the shipping address until your order ships.",
+        ],
+        # an extra negated detail about something else
+        [
+            "Express is not offered for PO boxes. You can still choose standard shipping.",
+            "Unfortunately, express isn't offered for PO boxes, so use a street address.",
+        ],
+    ],
+)
+def test_added_negated_clauses_do_not_make_answers_disagree(pair: list[str]) -> None:
+    result = _score(pair)
+    assert result.passed, result.reason
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [
+        [
+            "子どもが1歳になるまで取得できます。保育所に入れない場合は最長2歳まで延長可能です。",
+            "お子さんが１歳になるまで育児休業を取得できます。",
+        ],
+        [
+            "22時以降の帰宅であればタクシーを利用できます。それより早い時間の場合は対象外です。",
+            "タクシーの利用は、22時以降の帰宅時に限られています。",
+        ],
+        ["１０日です。", "最初に付与される有給休暇は10日です（入社6か月後）。"],
+        [
+            "はい、有給休暇は半日単位で取得できます。また、時間単位での取得も年5日分まで可能です。",
+            "はい、できます。就業規則では半日単位での取得が認められています。",
+        ],
+    ],
+)
+def test_japanese_answers_that_add_a_detail_still_agree(pair: list[str]) -> None:
+    result = _score(pair)
+    assert result.passed, result.reason
+
+
+def test_a_name_the_question_gives_is_not_a_different_answer() -> None:
+    pair = [
+        "Shipping to Toronto costs a flat rate of $12.00 (7-10 business days).",
+        "For Canada we charge a $12.00 flat rate. Delivery takes 7-10 business days.",
+    ]
+    assert _score_q(pair, "How much is shipping to Toronto?").passed
+    assert not _score(["The capital is Paris.", "The capital is Lyon."]).passed
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [
+        [
+            "はい、必要です。領収書は金額にかかわらず添付することになっています。",
+            "1万円未満の少額の支出であれば、領収書の添付は不要です。",
+        ],
+        ["Gift cards are refundable.", "Gift cards are not refundable."],
+        ["対象です。", "対象外です。"],
+        ["コアタイムは10時から15時です。", "コアタイムは10時から16時となっています。"],
+    ],
+)
+def test_a_clause_that_denies_what_the_other_answer_states_still_disagrees(
+    pair: list[str],
+) -> None:
+    assert not _score(pair).passed

@@ -312,3 +312,282 @@ def test_kanji_numeral_parsing() -> None:
     assert all_numbers("二〇二五年") == [2025.0]
     assert all_numbers("1万円") == [10000.0]
     assert all_numbers("一部の商品、数万円") == []
+
+
+# -- realistic answers: what a human grader would not call unsupported --------------------
+SHIPPING = (
+    "Standard shipping (US): 3-5 business days, $5.99, free on orders over $50. "
+    "Express shipping (US): 1-2 business days, $14.99. "
+    "Canada: standard shipping only, 7-10 business days, $12.00 flat rate. "
+    "We don't ship on weekends or public holidays. "
+    "You can change the shipping address until the order ships."
+)
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        "I'm sorry, we don't ship on public holidays.",
+        "Unfortunately, express shipping takes 1-2 business days.",
+        "Sorry to hear that! Please note that express shipping costs $14.99.",
+        "Good news: express shipping takes 1-2 business days.",
+    ],
+)
+def test_courtesy_words_are_not_unsupported_claims(output: str) -> None:
+    result = _score([output], context=SHIPPING, question="How fast is express?")
+    assert result.passed, result.reason
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        "申し訳ありませんが、送料は返金の対象外です。",
+        "ご愁傷様です。返金は購入日から30日以内に受け付けます。",
+        "恐れ入りますが、返金は30日以内に受け付けます。",
+    ],
+)
+def test_japanese_courtesy_formulas_are_not_unsupported_claims(output: str) -> None:
+    assert _score([output], context=JA_POLICY, question="返金できますか？").passed
+
+
+def test_light_verbs_and_generic_words_are_not_unsupported_claims() -> None:
+    outputs = ["Express shipping takes 1-2 business days and costs $14.99, if you need it."]
+    assert _score(outputs, context=SHIPPING, question="How fast is express?").passed
+
+
+def test_japanese_formal_nouns_and_compounds_of_known_words_are_supported() -> None:
+    context = "保育所に入れない場合は最長2歳まで延長できる。子の出生後8週間以内に、最大4週間の産後パパ育休を取得できる。"
+    for output in (
+        "保育所に入れない場合は、最長2歳まで延長可能です。",  # 延長 + generic 可能
+        "最大4週間取得できます。",  # 週間 + 取得: a compound of two known words
+    ):
+        assert _score([output], context=context, question="延長できますか？").passed, output
+    # A compound with an unknown part is still unsupported.
+    assert not _score(["最長3歳まで延長可能です。"], context=context, question="延長は？").passed
+
+
+def test_topic_words_of_the_knowledge_need_not_be_bound_to_one_sentence() -> None:
+    result = _score(
+        ["Shipping to Canada is a $12.00 flat rate."], context=SHIPPING, question="Canada?"
+    )
+    assert result.passed, result.reason
+
+
+def test_negation_that_scopes_over_no_content_word_is_not_a_negated_claim() -> None:
+    result = _score(
+        ["Don't worry, express shipping takes 1-2 business days."],
+        context=SHIPPING,
+        question="How fast is express?",
+    )
+    assert result.passed, result.reason
+
+
+def test_a_negated_claim_may_draw_on_an_until_sentence() -> None:
+    result = _score(
+        ["Yes, as long as the order hasn't shipped yet."],
+        context=SHIPPING,
+        question="Can I change the shipping address of my order?",
+    )
+    assert result.passed, result.reason
+
+
+def test_a_negated_claim_against_a_positive_statement_is_still_a_clash() -> None:
+    result = _score(
+        ["Express shipping does not cost $14.99."], context=SHIPPING, question="Express?"
+    )
+    assert not result.passed
+
+
+# -- what counts as knowledge: context, document-like vars, the system prompt -------------
+def _vars_item(
+    outputs: list[str], vars_: dict[str, str], template: str, system: str | None = None, **case: Any
+) -> ScoringInput:
+    suite = Suite(
+        name="s",
+        poc="p",
+        path=Path("/tmp/s.yaml"),
+        sha256="",
+        prompt=Prompt(template, system),
+        cases=(),
+    )
+    c = Case(id="c1", vars=vars_, **case)
+    n = len(outputs)
+    sources = tuple[Source, ...](["replay"] * n)
+    return ScoringInput(
+        suite, c, tuple(outputs), tuple(f"sample {i}" for i in range(n)), (0,) * n, sources
+    )
+
+
+def _score_item(item: ScoringInput, params: dict[str, Any] | None = None) -> Score | None:
+    return make(ScorerConfig("hallucination", None, params or {})).score(item)
+
+
+TEMPLATE = "Policy:\n{{policy}}\n\nCustomer question: {{question}}"
+
+
+def test_a_long_var_is_knowledge_so_a_misattributed_number_is_caught() -> None:
+    # "$5.99" is in the policy, but for US standard shipping: as knowledge, it must be
+    # bound to Canada to support this claim; as question text it would count as echoed.
+    item = _vars_item(
+        ["Shipping to Canada costs $5.99."],
+        {"policy": SHIPPING, "question": "How much is shipping to Canada?"},
+        TEMPLATE,
+    )
+    result = _score_item(item)
+    assert result is not None and not result.passed, result
+
+
+def test_a_fabricated_amount_is_caught_when_the_rules_are_a_var() -> None:
+    rules = "経費精算規程。" + "1件3万円以上の支出は事前申請が必要である。" * 3 + JA_POLICY * 4
+    item = _vars_item(
+        ["5万円以上の支出は事前申請が必要です。"],
+        {"rules": rules, "question": "事前申請はいくらからですか？"},
+        "規程:\n{{rules}}\n\n質問: {{question}}",
+    )
+    result = _score_item(item)
+    assert result is not None and not result.passed and "50000" in result.reason
+
+
+def test_short_vars_and_vars_labelled_as_the_question_are_question_text() -> None:
+    from evalkit.scorers.hallucination import is_knowledge_var
+
+    long_text = "x " * 150
+    assert is_knowledge_var("policy", long_text, [TEMPLATE])
+    assert not is_knowledge_var("policy", "short", [TEMPLATE])
+    assert not is_knowledge_var("question", long_text, [TEMPLATE])
+    assert not is_knowledge_var("body", long_text, ["Customer question: {{body}}"])
+    assert is_knowledge_var("notes", "short", [TEMPLATE], knowledge_vars=["notes"])
+    assert not is_knowledge_var("policy", long_text, [TEMPLATE], knowledge_vars=["notes"])
+
+
+def test_a_long_system_prompt_adds_support_but_never_grounds_a_case_alone() -> None:
+    system = "社内ヘルプデスクです。以下の就業規則だけを根拠に答えてください。" + JA_POLICY * 6
+    grounded = _vars_item(
+        ["就業規則では、送料は返金の対象外です。"],
+        {"question": "送料は返金されますか？"},
+        "質問: {{question}}",
+        system,
+        context="送料は返金の対象外です。",
+    )
+    result = _score_item(grounded)
+    assert result is not None and result.passed, result
+    alone = _vars_item(["何でも答えます。"], {"question": "?"}, "質問: {{question}}", system)
+    assert _score_item(alone) is None
+
+
+# -- comparative questions ----------------------------------------------------------------
+COMPARE_KB = (
+    "The Alder Gazette (1850–1901) was a weekly newspaper printed in Leeds. "
+    "The Birch Courier is a daily newspaper founded in 1923 in York."
+)
+
+
+@pytest.mark.parametrize(
+    ("output", "hallucinated"),
+    [
+        ("The Alder Gazette.", False),
+        ("The Birch Courier was founded first.", True),
+        ("The Birch Courier was founded before the Alder Gazette.", True),
+    ],
+)
+def test_comparative_question_answer_must_pick_the_option_the_years_support(
+    output: str, hallucinated: bool
+) -> None:
+    question = "Which newspaper was founded first, the Alder Gazette or the Birch Courier?"
+    result = _score([output], context=COMPARE_KB, question=question)
+    assert result.passed is not hallucinated, result.reason
+
+
+# -- structured output --------------------------------------------------------------------
+INVOICE = (
+    "MAPLE LEAF PACKAGING LTD.\nToronto, ON\nINVOICE\nInvoice no.: MLP-55120\n"
+    "Total due: CAD 1,406.85\nPayment due: 2025-04-04\n" + "Thank you for your business. " * 5
+)
+INVOICE_TEMPLATE = (
+    'Return JSON with "vendor", "invoice_no", "total", "currency" (ISO code: USD, EUR, CAD, '
+    'JPY) and "due_date".\n\nInvoice:\n{{invoice_text}}'
+)
+
+
+def _invoice(output: str) -> Score | None:
+    return _score_item(_vars_item([output], {"invoice_text": INVOICE}, INVOICE_TEMPLATE))
+
+
+def test_json_output_is_checked_field_by_field() -> None:
+    ok = (
+        'Here is the extracted data:\n```json\n{"vendor": "Maple Leaf Packaging Ltd.", '
+        '"invoice_no": "MLP-55120", "total": 1406.85, "currency": "CAD", '
+        '"due_date": "2025-04-04"}\n```'
+    )
+    result = _invoice(ok)
+    assert result is not None and result.passed, result
+    bad = _invoice('{"vendor": "Maple Leaf Packaging Ltd.", "due_date": "2025-04-17"}')
+    assert bad is not None and not bad.passed and "due_date: 2025-04-17" in bad.reason
+
+
+def test_an_option_listed_in_the_prompt_is_no_evidence_for_a_specific() -> None:
+    result = _invoice('{"vendor": "Maple Leaf Packaging Ltd.", "currency": "USD"}')
+    assert result is not None and not result.passed and "usd" in result.reason
+
+
+# -- fabricated names stitched from real words ------------------------------------------
+BASES = (
+    "Tyndall Air Force Base is 12 miles east of Panama City, Florida. "
+    "Lawrence M. Tanenbaum owns part of Insight Sports."
+)
+
+
+def test_a_multi_word_name_must_be_written_as_a_whole_somewhere() -> None:
+    question = "Which air force base is near Panama City?"
+    result = _score(["Panama City Air Force Base."], context=BASES, question=question)
+    assert not result.passed and "Panama City Air Force Base" in result.reason
+    assert _score(["Tyndall Air Force Base."], context=BASES, question=question).passed
+
+
+def test_name_phrases_survive_initials_and_split_at_and() -> None:
+    from evalkit.scorers._support import name_phrases
+
+    assert _score(["Lawrence M. Tanenbaum."], context=BASES, question="Who owns it?").passed
+    assert name_phrases("Both Anne Frank and John Kennedy Toole wrote.") == (
+        "Anne Frank",
+        "John Kennedy Toole",
+    )
+    assert name_phrases("Lord Black of Crossharbour, Dolce & Gabbana") == (
+        "Lord Black of Crossharbour",
+        "Dolce & Gabbana",
+    )
+
+
+# -- questions about two entities, and who did what ---------------------------------------
+AUTHORS = (
+    "Mara Quill (born 1950) is an American author of spy novels. "
+    "Tobias Wren (born 1961) is a British author of thrillers."
+)
+
+
+def test_a_both_answer_must_hold_for_each_entity() -> None:
+    question = "Mara Quill and Tobias Wren are what?"
+    result = _score(["Both are American authors."], context=AUTHORS, question=question)
+    assert not result.passed and "Tobias Wren" in result.reason
+    assert _score(["Both are authors."], context=AUTHORS, question=question).passed
+
+
+FILM = (
+    "Her first role was in the film Lantern Bay. "
+    "Lantern Bay is a 2003 drama film directed by Oren Vasko and starring Ida Lund."
+)
+
+
+@pytest.mark.parametrize(
+    ("output", "hallucinated"),
+    [
+        ("Ida Lund directed Lantern Bay.", True),
+        ("Lantern Bay was directed by Ida Lund.", True),
+        ("Oren Vasko directed Lantern Bay.", False),
+    ],
+)
+def test_the_agent_of_a_work_must_be_the_one_the_knowledge_names(
+    output: str, hallucinated: bool
+) -> None:
+    result = _score([output], context=FILM, question="Who directed the film Ida Lund was in?")
+    assert result.passed is not hallucinated, result.reason

@@ -4,9 +4,10 @@
 label and `layer` the layer that should catch it (null for clean outputs; "judge" for
 known blind spots of the lexical layers, marked `blind_spot`, which count against the
 agreement figure like any other miss).
-`fixtures/labelled/consistency.jsonl`: a case's outputs, `consistent` is the human label.
+`fixtures/labelled/consistency.jsonl`: a case's outputs (and optionally the `question`
+they answer), `consistent` is the human label.
 Also runs the HaluEval benchmark's core when `../shared/data` is present (skipped if not):
-measured 94.4% accuracy / 100% precision; the test guards against regressions below 93%.
+measured 96.2% accuracy / 100% precision; the test guards against regressions below 95%.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def _consistency_item(row: dict[str, Any]) -> ScoringInput:
     )
     return ScoringInput(
         SUITE,
-        Case(id=row["id"], vars={}),
+        Case(id=row["id"], vars={"question": row["question"]} if "question" in row else {}),
         tuple(row["outputs"]),
         labels,
         variants,
@@ -118,12 +119,12 @@ DATA = ROOT.parent / "shared" / "data" / "halueval-qa" / "qa-dev.jsonl"
 
 
 @pytest.mark.skipif(not DATA.exists(), reason="HaluEval data not present at ../shared/data")
-def test_halueval_detection_accuracy_stays_above_ninety_three_percent() -> None:
+def test_halueval_detection_accuracy_stays_above_ninety_five_percent() -> None:
     sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
     try:
         import halueval
     finally:
         sys.path.pop(0)
     result = halueval.score_direct(halueval.load(DATA))
-    assert result["accuracy"] >= 0.93, result["misses"][:10]
+    assert result["accuracy"] >= 0.95, result["misses"][:10]
     assert result["precision"] >= 0.97

@@ -1,0 +1,387 @@
+"""The knowledge index of the lexical scorers: units of text and where they occur.
+
+`Unit` is one checkable piece of a claim (a word, a number, a CJK run) with the probes
+that find it; `Knowledge` is a knowledge text indexed for `locate` (which sentences hold
+a unit), with per-sentence numbers, negation and list-item groups; `knowledge_index` and
+`question_index` build and cache them. Kept apart from `_support` (claims and their
+checks) so that each stays small; `_support` re-exports these names.
+
+Why strings and bitmasks, not sets of words: with a different context for every case
+(the million-case shape), building the index is most of the cost, and a few C-level
+scans (`str.find`, `str.translate`, one regex cut) beat any per-word Python work.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from evalkit.scorers._lexicon import LIMITED_EN, NEG_EN, NEG_JA
+from evalkit.scorers._numerals import kanji_numbers
+from evalkit.text import nfkc, numbers
+
+__all__ = [
+    "Knowledge",
+    "Unit",
+    "bigrams",
+    "knowledge_index",
+    "knowledge_sentences",
+    "question_index",
+    "stem",
+    "word_unit",
+]
+
+_HAS_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+_SUFFIXES = ("ies", "es", "s", "ing", "ed", "ly")
+
+
+@lru_cache(maxsize=1 << 17)
+def stem(word: str) -> str:
+    """A light, language-agnostic-enough English stem: lower case, one inflection suffix
+    stripped, then at most 5 characters. Deliberately coarse: it errs towards "supported"."""
+    w = word.casefold()
+    for suffix in _SUFFIXES:
+        if len(w) > len(suffix) + 2 and w.endswith(suffix):
+            w = w[: -len(suffix)]
+            break
+    return w[:5]
+
+
+def bigrams(run: str) -> tuple[str, ...]:
+    """Character bigrams of a CJK run (the run itself when it is one character)."""
+    if len(run) < 2:
+        return (run,)
+    return tuple(run[i : i + 2] for i in range(len(run) - 1))
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One checkable piece of a claim. `kind` is "word", "number" or "cjk"; `specific`
+    marks numbers, names and other facts that must appear in the knowledge."""
+
+    text: str
+    kind: str
+    specific: bool
+    # What `Knowledge.locate` searches for, computed once: for a word, " stem" (a word
+    # start) or, for short words, " stem" as a gate and then any of " word " / " stem+ending ";
+    # for a CJK run, all of its bigrams.
+    probes: tuple[str, ...] = ()
+    value: float = 0.0  # for numbers
+
+
+@lru_cache(maxsize=1 << 16)
+def word_unit(low: str, specific: bool) -> Unit:
+    root = stem(low)  # always a prefix of `low`
+    if len(root) >= 5:  # long words: any word starting with the stem ("direc|ted")
+        return Unit(low, "word", specific, (f" {root}",))
+    # Short words: the word or its stem with an inflection ("cat", "cats"); the first probe,
+    # the stem at a word start, only gates the others.
+    probes = (f" {root}", f" {low} ", *(f" {root}{e} " for e in _SHORT_ENDINGS if root + e != low))
+    return Unit(low, "word", specific, probes)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Knowledge:
+    """A knowledge text, indexed for `locate`.
+
+    Why strings, not sets of words: building sets costs more than it saves — an output has
+    a handful of units, and `str.find` on a few hundred characters runs in C. `text` is the
+    NFKC, case-folded text of each sentence with every non-word character turned into one
+    space and a space at both ends (so " word" finds a word start and " word " a whole
+    word), sentences concatenated; `starts` are the sentences' offsets in `text`, so that a
+    hit maps to its sentence and binding needs no second search.
+
+    Compared and hashed by identity (`eq=False`): `knowledge_index` hands back the same
+    object for the same text, and `check_claim` caches on it.
+    """
+
+    text: str
+    starts: tuple[int, ...]
+    sentences: tuple[str, ...]  # the raw (NFKC) sentences, for their numbers
+    negated: int  # bit i set: sentence i contains a negation cue
+    groups: tuple[int, ...] = ()  # per sentence, its list item's sentences (`_bullet_groups`)
+    # locate() results by unit: vocabulary repeats across the outputs checked against one
+    # cached knowledge text, so most look-ups become one dict hit.
+    memo: dict[tuple[str, str], int] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
+    # The numbers, computed on the first number look-up: most claims have none, and
+    # number extraction is the costliest part of indexing a fresh context.
+    lazy: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def _numbers(self) -> tuple[tuple[frozenset[float], ...], frozenset[float]]:
+        got = self.lazy.get("numbers")
+        if got is None:
+            per = tuple(frozenset(_sentence_numbers(p)) for p in self.sentences)
+            got = self.lazy["numbers"] = (per, frozenset().union(*per))
+        return got
+
+    def has_phrase(self, phrase: str) -> bool:
+        """Is `phrase` written as a whole (normalised, across sentence cuts such as the
+        one after an initial: "Lawrence M. Tanenbaum")?"""
+        flat = self.lazy.get("flat")
+        if flat is None:
+            flat = self.lazy["flat"] = " " + " ".join(self.text.split()) + " "
+        low = phrase.lower() if phrase.isascii() else phrase.casefold()
+        return f"{_norm(phrase, low)}" in flat
+
+    @property
+    def numbers(self) -> tuple[frozenset[float], ...]:
+        """Per sentence, the numbers it holds (digits and kanji numerals, as values)."""
+        return self._numbers()[0]
+
+    @property
+    def all_numbers(self) -> frozenset[float]:
+        return self._numbers()[1]
+
+    @property
+    def empty(self) -> bool:
+        return not self.text.strip() and not self.all_numbers
+
+    def locate(self, unit: Unit) -> int:
+        """Bitmask of the sentences that hold `unit`; 0 when it is not found. A CJK run is
+        "found" when each of its bigrams is somewhere (the mask: sentences with all)."""
+        key = (unit.kind, unit.text)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = self._locate(unit)
+        return found
+
+    def _locate(self, unit: Unit) -> int:
+        if unit.kind == "number":
+            if unit.value not in self.all_numbers:
+                return 0
+            return sum(1 << i for i, nums in enumerate(self.numbers) if unit.value in nums)
+        text, starts = self.text, self.starts
+        if unit.kind == "cjk":
+            mask = -1
+            for g in unit.probes:
+                m = _hits(text, starts, g)
+                if not m:
+                    return self._compound(unit.text)
+                mask &= m
+            # All bigrams present but never in one sentence: found, held by no sentence.
+            return mask if mask != 0 else 1 << len(starts)
+        probes = unit.probes
+        if len(probes) == 1:
+            return _hits(text, starts, probes[0])
+        if probes[0] not in text:
+            return 0
+        mask = 0
+        for p in probes[1:]:
+            mask |= _hits(text, starts, p)
+        return mask
+
+    def _compound(self, run: str) -> int:
+        """A kanji/katakana run whose bigrams are not all found may still be a compound of
+        words the knowledge has (「週間取得」 from 「4週間」 and 「取得」): found when it
+        splits into pieces of two or more characters (one at either end of the run) that
+        each occur in the text. Returns the sentences that hold any piece: a compound
+        names one thing, and binding only needs it where its other words are."""
+        n, text, starts = len(run), self.text, self.starts
+        # best[i]: a mask for a split of run[:i] (None: no split found).
+        best: list[int | None] = [None] * (n + 1)
+        best[0] = 0
+        for i in range(n):
+            if best[i] is None:
+                continue
+            # One-character pieces only as an affix of the run: a counter after a number
+            # (「10日付与」) or a suffix (「就業規則上」), never a string of single kanji.
+            low = i + 1 if i == 0 or i == n - 1 else i + 2
+            for j in range(n, low - 1, -1):
+                if best[j] is None:
+                    m = _hits(text, starts, run[i:j])
+                    if m:
+                        best[j] = (best[i] or 0) | m
+        mask = best[n]
+        if mask is None:
+            return 0
+        return mask if mask != 0 else 1 << len(starts)
+
+    def sentence(self, i: int) -> str:
+        end = self.starts[i + 1] if i + 1 < len(self.starts) else len(self.text)
+        return self.text[self.starts[i] : end]
+
+
+def _hits(text: str, starts: tuple[int, ...], probe: str) -> int:
+    mask, pos = 0, text.find(probe)
+    while pos >= 0:
+        mask |= 1 << (bisect_right(starts, pos) - 1)
+        pos = text.find(probe, pos + 1)
+    return mask
+
+
+# Where a knowledge sentence may end (see `_sentences_and_lines`).
+_CUT_CANDIDATE = re.compile(r"[.!?。！？\n]")
+_SPACES = re.compile(r"\s*")
+_NON_WORD = re.compile(r"[\W_]+")
+_DIGIT = re.compile(r"\d")
+_SHORT_ENDINGS = ("", "s", "es", "ed", "d", "ing", "er", "ers")
+# NEG_EN and LIMITED_EN as probes of the normalised text (" word " is a whole word there,
+# "n t " an "n't"): a few C-level `find`s cost less than one regex scan of the text. A hit
+# is confirmed with the regex on that sentence alone (the normalised text also turns
+# "invoice_no" into "invoice no").
+_NEG_OR_LIMIT_EN = re.compile(f"(?:{NEG_EN.pattern})|(?:{LIMITED_EN.pattern})")
+_NEG_PROBES_EN = (
+    *(
+        f" {w} "
+        for w in "not no never none nothing neither nor cannot without until till before"
+        " unless except".split()
+    ),
+    " only if ",
+    "n t ",
+)
+
+
+def knowledge_sentences(text: str) -> list[str]:
+    """The sentences of a (NFKC) knowledge text, punctuation kept, blank ones dropped."""
+    return [p for p, _ in _sentences_and_lines(text)]
+
+
+def _sentences_and_lines(text: str) -> list[tuple[str, int]]:
+    """Each sentence with the number of the line it starts on. Cuts: after "." before
+    whitespace (consumed) or a (quoted) capital; after "!" / "?" (with the whitespace
+    after them); after 。！？; at line breaks (consumed). Candidates are found with a
+    plain character class and decided here: a regex with those alternatives tests every
+    position of the text and costs several times more."""
+    parts, start, line, n = [], 0, 0, len(text)
+    for m in _CUT_CANDIDATE.finditer(text):
+        cut = m.start()
+        if cut < start:
+            continue  # inside whitespace an earlier cut consumed
+        c = text[cut]
+        if c == "\n":
+            end = cut + 1
+            while end < n and text[end] == "\n":
+                end += 1
+            parts.append((text[start:cut], line))
+        else:
+            if c == ".":
+                nxt = text[cut + 1 : cut + 2]
+                if nxt.isspace():
+                    end = _SPACES.match(text, cut + 1).end()  # type: ignore[union-attr]
+                elif "A" <= nxt <= "Z" or (
+                    nxt and nxt in "\"'([" and "A" <= text[cut + 2 : cut + 3] <= "Z"
+                ):
+                    end = cut + 1
+                else:
+                    continue  # "3.5", "e.g. the"
+            elif c in "!?":
+                end = _SPACES.match(text, cut + 1).end()  # type: ignore[union-attr]
+            else:  # 。！？
+                end = cut + 1
+            parts.append((text[start : cut + 1], line))
+        line += text.count("\n", cut, end)
+        start = end
+    parts.append((text[start:], line))
+    return [(p, k) for p, k in parts if p.strip()] or [("", 0)]
+
+
+# A list item: "- …", "* …", "• …", "・…", "1. …", "(2) …".
+_BULLET = re.compile(r"\s*(?:[-*]\s+|[•・●▪‣]|\d{1,2}[.)]\s+|[(（]\d{1,2}[)）])")
+
+
+def _bullet_groups(parts: Sequence[tuple[str, int]]) -> tuple[int, ...]:
+    """Per sentence, the mask of the sentences of its list item (itself when it is not in
+    one): the sentences of one bullet share a subject ("- Canada: standard only. Duties
+    are collected at checkout."), so a claim may draw on any of them. Empty when the text
+    has no list items."""
+    first_of_line: dict[int, str] = {}
+    for p, n in parts:
+        first_of_line.setdefault(n, p)
+    bullets = {n for n, p in first_of_line.items() if _BULLET.match(p)}
+    if not bullets:
+        return ()
+    by_line: dict[int, int] = {}
+    for i, (_, n) in enumerate(parts):
+        if n in bullets:
+            by_line[n] = by_line.get(n, 0) | 1 << i
+    return tuple(
+        by_line.get(n, 1 << i) if n in bullets else 1 << i for i, (_, n) in enumerate(parts)
+    )
+
+
+_ASCII_NON_WORD = {i: " " for i in range(128) if not chr(i).isalnum()}
+
+
+def _norm(part: str, low: str) -> str:
+    """ " " + the sentence's words, case-folded, joined by single spaces + " ". ASCII text
+    takes a `str.translate` path (same result as the regex, a third cheaper)."""
+    if part.isascii():
+        return " " + " ".join(low.translate(_ASCII_NON_WORD).split()) + " "
+    return " " + _NON_WORD.sub(" ", low).strip() + " "
+
+
+def _mask_of(pattern: re.Pattern[str], parts: Sequence[str]) -> int:
+    """Bit i set when sentence i matches `pattern`: one scan of the joined sentences (a
+    search per sentence costs a call each), mapped back by offset."""
+    joined = "\n".join(parts)
+    mask, offsets, pos = 0, [], 0
+    for part in parts:
+        offsets.append(pos)
+        pos += len(part) + 1
+    for m in pattern.finditer(joined):
+        mask |= 1 << (bisect_right(offsets, m.start()) - 1)
+    return mask
+
+
+@lru_cache(maxsize=4096)
+def knowledge_index(text: str) -> Knowledge:
+    """Index a knowledge text (cached per string: contexts repeat across outputs)."""
+    t = nfkc(text)
+    lined = _sentences_and_lines(t)
+    parts = [p for p, _ in lined]
+    lows = [part.lower() if part.isascii() else part.casefold() for part in parts]
+    cjk = _HAS_CJK.search(t) is not None
+    texts, starts, offset = [], [], 0
+    for part, low in zip(parts, lows, strict=True):
+        norm = _norm(part, low)
+        texts.append(norm)
+        starts.append(offset)
+        offset += len(norm)
+    joined, starts_t = "".join(texts), tuple(starts)
+    candidates = 0
+    for probe in _NEG_PROBES_EN:
+        if probe in joined:
+            candidates |= _hits(joined, starts_t, probe)
+    negated = 0
+    while candidates:  # confirm on the raw sentence: "invoice_no" is not a "no"
+        bit = candidates & -candidates
+        candidates ^= bit
+        if _NEG_OR_LIMIT_EN.search(lows[bit.bit_length() - 1]):
+            negated |= bit
+    if cjk:
+        negated |= _mask_of(NEG_JA, parts)
+    return Knowledge(
+        text=joined,
+        starts=starts_t,
+        sentences=tuple(parts),
+        negated=negated,
+        groups=_bullet_groups(lined) if "\n" in t else (),
+    )
+
+
+@lru_cache(maxsize=4096)
+def question_index(text: str) -> Knowledge:
+    """A question's text indexed as one sentence: it only answers "is this unit echoed?"
+    and "does the question negate?", so it skips the sentence split."""
+    t = nfkc(text)
+    low = t.lower() if t.isascii() else t.casefold()
+    norm = _norm(t, low)
+    cjk = _HAS_CJK.search(t) is not None
+    negated = bool(
+        any(probe in norm for probe in _NEG_PROBES_EN) and _NEG_OR_LIMIT_EN.search(low)
+    ) or bool(cjk and NEG_JA.search(t))
+    return Knowledge(text=norm, starts=(0,), sentences=(t,), negated=int(negated))
+
+
+def _sentence_numbers(sentence: str) -> list[float]:
+    """Digits (`evalkit.text.numbers`) and kanji numerals of one NFKC sentence."""
+    values = numbers(sentence) if _DIGIT.search(sentence) else []
+    if _HAS_CJK.search(sentence):
+        values += kanji_numbers(sentence)
+    return values
