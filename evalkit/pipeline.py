@@ -54,7 +54,8 @@ class RunOptions:
     `client` overrides every suite's own client (its relative paths resolve against the
     current directory); `samples` overrides each suite's `samples`; `shard` is (I, N) with
     I from 1; `resume` False discards a journal left in `out_dir` instead of using it.
-    `cache_dir` puts an on-disk cache in front of the client; `record` writes every output
+    `concurrency` (requests in flight) defaults to the suite's `client_options.concurrency`,
+    else 8. `cache_dir` puts an on-disk cache in front of the client; `record` writes every output
     to that replay file (needs `client`: one client for the whole run), and with
     `rerecord_stale` only missing or stale recordings call the model.
     """
@@ -63,7 +64,7 @@ class RunOptions:
     client: str | None = None
     client_options: Mapping[str, Any] = field(default_factory=dict)
     samples: int | None = None
-    concurrency: int = 8
+    concurrency: int | None = None
     shard: tuple[int, int] | None = None
     resume: bool = True
     cache_dir: Path | None = None
@@ -204,7 +205,7 @@ def run(
     """Run `suites` and write `summary.json` + `cases.jsonl` into `options.out_dir`."""
     started, t0 = datetime.now(UTC), time.perf_counter()
     out_dir = options.out_dir
-    clients: dict[tuple[str, Path], Client] = {}
+    clients: dict[tuple[str, Path, str], Client] = {}
     by_suite: dict[str, Client] = {}
     if options.record is not None and options.client is None:
         raise UsageError(
@@ -212,10 +213,13 @@ def run(
         )
     for suite in suites:
         spec, base = _client_key(suite, options)
-        if (spec, base) not in clients:
-            built = build_client(parse_spec(spec, base, dict(options.client_options)))
-            clients[(spec, base)] = _wrapped(built, options)
-        by_suite[suite.name] = clients[(spec, base)]
+        # The suite's client settings, then the command line's on top.
+        settings = {**suite.client_options, **options.client_options}
+        key = (spec, base, json.dumps(settings, sort_keys=True, default=str))
+        if key not in clients:
+            built = build_client(parse_spec(spec, base, settings))
+            clients[key] = _wrapped(built, options)
+        by_suite[suite.name] = clients[key]
     provenance = _provenance(suites, by_suite, options)
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -274,7 +278,8 @@ def run(
                     on_done,
                     stats,
                 )
-                await runner.run(todo(suite), options.concurrency)
+                concurrency = options.concurrency or int(suite.client_options.get("concurrency", 8))
+                await runner.run(todo(suite), concurrency)
         finally:
             for client in clients.values():
                 await client.aclose()
@@ -294,7 +299,7 @@ def run(
         "duration_s": time.perf_counter() - t0,
         "host": platform.node(),
         "python": platform.python_version(),
-        "concurrency": options.concurrency,
+        "concurrency": options.concurrency,  # None: each suite's own (default 8)
         "requests": stats.requests,
         "request_phase_s": stats.request_phase_s,
         "resumed_cases": resumed,

@@ -163,7 +163,8 @@ class Suite:
     `base_dir` is the suite file's folder, against which relative paths in the suite
     (`cases_from`, a replay file) resolve. `sha256` hashes the suite file's bytes.
     `confidence` is the Wilson interval's level; `error_budget` the largest share of cases
-    that may end in a client error for `continue` (point estimate).
+    that may end in a client error for `continue` (point estimate). `client_options` are
+    the suite's client settings (base URL, key variable, limits); command-line flags win.
     """
 
     name: str
@@ -183,6 +184,7 @@ class Suite:
     critical_failure: Literal["redesign", "stop"] = "redesign"
     seed: int = 0
     pricing: Pricing | None = None
+    client_options: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def base_dir(self) -> Path:

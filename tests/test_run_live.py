@@ -245,3 +245,29 @@ def test_pricing_in_the_suite_gives_a_cost_estimate_per_case_and_per_run(tmp_pat
     assert [row["cost"]["amount"] for row in rows] == pytest.approx(expected)
     run = json.loads((tmp_path / "o" / "summary.json").read_text())["run"]
     assert run["cost"]["USD"]["total"] == pytest.approx(sum(expected))
+
+
+def test_suite_client_options_reach_the_client_and_flags_override_them(tmp_path):
+    suite = write_suite(tmp_path, n=3)
+    with running_server() as url, running_server() as other:
+        suite.write_text(
+            suite.read_text()
+            + f"client: openai:test-model\nclient_options: {{base_url: '{url}', max_retries: 1}}\n"
+        )
+        assert evalkit(
+            "run", str(suite), "--out", "a", "--no-progress", cwd=tmp_path
+        ).returncode in (0, 10, 20)
+        assert len(url.log()) == 3
+        r = evalkit(
+            "run", str(suite), "--out", "b", "--base-url", other, "--no-progress", cwd=tmp_path
+        )
+        assert r.returncode in (0, 10, 20)
+        assert len(other.log()) == 3 and len(url.log()) == 3
+
+
+def test_an_api_key_in_a_suite_file_is_refused(tmp_path):
+    suite = write_suite(tmp_path, n=1)
+    suite.write_text(suite.read_text() + "client_options: {api_key: sk-secret}\n")
+    r = evalkit("validate", str(suite), cwd=tmp_path)
+    assert r.returncode == 2
+    assert "client_options.api_key" in r.stderr and "sk-secret" not in r.stderr

@@ -63,9 +63,17 @@ def default_out_dir(
 @click.option(
     "--concurrency",
     type=click.IntRange(min=1),
-    default=8,
-    show_default=True,
-    help="Requests in flight at once.",
+    help="Requests in flight at once (default: the suite's client_options.concurrency, else 8).",
+)
+@click.option(
+    "--rpm",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Requests-per-minute limit for HTTP clients.",
+)
+@click.option(
+    "--tpm",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Tokens-per-minute limit for HTTP clients.",
 )
 @click.option(
     "--workers",
@@ -130,7 +138,9 @@ def command(
     client_spec: str | None,
     out_dir: Path | None,
     samples: int | None,
-    concurrency: int,
+    concurrency: int | None,
+    rpm: float | None,
+    tpm: float | None,
     workers: int,
     shard_text: str | None,
     base_url: str | None,
@@ -171,6 +181,8 @@ def command(
                 "--client": client_spec,
                 "--samples": samples,
                 "--concurrency": concurrency,
+                "--rpm": rpm,
+                "--tpm": tpm,
                 "--base-url": base_url,
                 "--api-key-env": api_key_env,
                 "--timeout": timeout,
@@ -183,7 +195,10 @@ def command(
     loaded = load_suites(list(paths))
     for warning in loaded.warnings:
         click.echo(str(warning), err=True)
-    client_options: dict[str, object] = {"concurrency": concurrency}
+    client_options: dict[str, object] = {}
+    for name, value in (("concurrency", concurrency), ("rpm", rpm), ("tpm", tpm)):
+        if value is not None:
+            client_options[name] = value
     if base_url:
         client_options["base_url"] = base_url
     if api_key_env:

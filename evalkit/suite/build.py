@@ -140,6 +140,7 @@ def check_and_build(report: FileReport, data: Mapping[str, Any], path: Path) -> 
         ),
         seed=int(data.get("seed", 0)),
         pricing=_pricing(data.get("pricing")),
+        client_options=dict(data.get("client_options") or {}),
     )
 
 
