@@ -51,7 +51,7 @@ def _strip_punct(text: str) -> str:
     return "".join(" " if unicodedata.category(ch)[0] in ("P", "S") else ch for ch in text)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)  # bounded: a million-case run must not keep every text
 def normalize(text: str) -> str:
     """Canonical form for comparing answers.
 

@@ -39,7 +39,7 @@ _HAS_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ua
 _SUFFIXES = ("ies", "es", "s", "ing", "ed", "ly")
 
 
-@lru_cache(maxsize=1 << 17)
+@lru_cache(maxsize=1 << 15)
 def stem(word: str) -> str:
     """A light, language-agnostic-enough English stem: lower case, one inflection suffix
     stripped, then at most 5 characters. Deliberately coarse: it errs towards "supported"."""
@@ -329,7 +329,7 @@ def _mask_of(pattern: re.Pattern[str], parts: Sequence[str]) -> int:
     return mask
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=256)  # contexts repeat across a case's samples, rarely further
 def knowledge_index(text: str) -> Knowledge:
     """Index a knowledge text (cached per string: contexts repeat across outputs)."""
     t = nfkc(text)
@@ -365,7 +365,7 @@ def knowledge_index(text: str) -> Knowledge:
     )
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def question_index(text: str) -> Knowledge:
     """A question's text indexed as one sentence: it only answers "is this unit echoed?"
     and "does the question negate?", so it skips the sentence split."""

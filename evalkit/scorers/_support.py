@@ -93,7 +93,7 @@ _CJK_RUN = re.compile(
 )
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def split_claims(text: str) -> tuple[str, ...]:
     """Sentences/clauses of an output: split after . ! ? (before a capital or digit),
     after 。！？, at line breaks and semicolons. Empty pieces are dropped.
@@ -145,7 +145,7 @@ def _flatten(value: object, key: str, out: list[str]) -> None:
         out.append(f"{key}: {value}" if key else str(value))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def claim_units(claim: str) -> tuple[Unit, ...]:
     """The content units of one claim (see the module docstring), in order, deduplicated."""
     t = nfkc(claim)
@@ -371,7 +371,9 @@ def negation_scope(claim: str, units: Sequence[Unit]) -> tuple[int, ...]:
     return tuple(sorted(found))
 
 
-@lru_cache(maxsize=16384)
+# Small: the key holds the knowledge indexes, which this cache would otherwise keep alive
+# long after their case is scored (a million distinct contexts must not pile up).
+@lru_cache(maxsize=512)
 def check_claim(
     claim: str, knowledge: tuple[Knowledge, ...], question: str | None = None
 ) -> ClaimCheck:
@@ -445,7 +447,7 @@ _NAME_TOKEN = re.compile(r"[^\W_][\w'’.&-]*|&")
 _NAME_JOINERS = frozenset("of the de for von van du la le del da di &".split())
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def name_phrases(claim: str) -> tuple[str, ...]:
     """Multi-word proper names of a claim: runs of two or more capitalised words, joined
     only by spaces or by name-internal words ("of", "de", "&"), without leading function
