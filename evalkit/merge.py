@@ -67,7 +67,9 @@ def merge(sources: Sequence[Path], out_dir: Path) -> tuple[dict[str, Any], dict[
                     journal.write(row, urgent=False)
         finally:
             journal.close()
-        finalize_cases(journal_path, out_dir / CASES_NAME, in_order=journal.in_order)
+        finalize_cases(
+            journal_path, out_dir / CASES_NAME, in_order=journal.rows if journal.in_order else None
+        )
     policy = policies_from_documents(base["suites"])
     verdicts = judge_all(agg, policy)
     provenance = dict(base)

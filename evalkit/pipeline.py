@@ -17,11 +17,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from evalkit import __version__
 from evalkit.aggregate import Aggregator
 from evalkit.clients import Client, build_client, parse_spec
+from evalkit.clients.base import ClientSettings
 from evalkit.engine import EngineStats, SuiteRunner
 from evalkit.errors import UsageError
 from evalkit.results import (
@@ -57,7 +58,9 @@ class RunOptions:
     `concurrency` (requests in flight) defaults to the suite's `client_options.concurrency`,
     else 8. `cache_dir` puts an on-disk cache in front of the client; `record` writes every output
     to that replay file (needs `client`: one client for the whole run), and with
-    `rerecord_stale` only missing or stale recordings call the model.
+    `rerecord_stale` only missing or stale recordings call the model. `executor` "ray" runs
+    the cases on a Ray cluster (`ray_address`, None: a local one; see `evalkit.ray_executor`);
+    it changes where cases run, never what they give.
     """
 
     out_dir: Path
@@ -70,6 +73,8 @@ class RunOptions:
     cache_dir: Path | None = None
     record: Path | None = None
     rerecord_stale: bool = False
+    executor: Literal["local", "ray"] = "local"
+    ray_address: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,19 +212,29 @@ def run(
     out_dir = options.out_dir
     clients: dict[tuple[str, Path, str], Client] = {}
     by_suite: dict[str, Client] = {}
+    settings_by_suite: dict[str, ClientSettings] = {}  # what a Ray task rebuilds its client from
     if options.record is not None and options.client is None:
         raise UsageError(
             "--record needs --client: the model to record from (e.g. --client openai:gpt-4o-mini)"
         )
+    if options.executor == "ray" and options.record is not None:
+        raise UsageError("--executor ray cannot be combined with --record")
     for suite in suites:
         spec, base = _client_key(suite, options)
         # The suite's client settings, then the command line's on top.
         settings = {**suite.client_options, **options.client_options}
         key = (spec, base, json.dumps(settings, sort_keys=True, default=str))
+        settings_by_suite[suite.name] = parse_spec(spec, base, settings)
         if key not in clients:
-            built = build_client(parse_spec(spec, base, settings))
+            built = build_client(settings_by_suite[suite.name])
             clients[key] = _wrapped(built, options)
         by_suite[suite.name] = clients[key]
+    ray_executor = None  # connected before any file is touched
+    if options.executor == "ray":
+        from evalkit.ray_executor import RayExecutor
+
+        ray_executor = RayExecutor(options.ray_address)
+
     provenance = _provenance(suites, by_suite, options)
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -267,6 +282,18 @@ def run(
     async def run_all() -> None:
         try:
             for suite in suites:
+                if ray_executor is not None:
+                    ray_executor.run_suite(
+                        suite,
+                        settings_by_suite[suite.name],
+                        options.samples or suite.samples,
+                        options.concurrency or int(suite.client_options.get("concurrency", 8)),
+                        todo(suite),
+                        on_done,
+                        stats,
+                        options.cache_dir,
+                    )
+                    continue
                 scorers = [
                     build_scorer(suite.scorers[m]) for m in scoring_order(list(suite.scorers))
                 ]
@@ -288,6 +315,8 @@ def run(
         asyncio.run(run_all())
     finally:
         journal.close()
+        if ray_executor is not None:
+            ray_executor.close()
 
     policy = policies(suites)
     verdicts = judge_all(agg, policy)
@@ -300,6 +329,8 @@ def run(
         "host": platform.node(),
         "python": platform.python_version(),
         "concurrency": options.concurrency,  # None: each suite's own (default 8)
+        "executor": options.executor,
+        **({"ray_address": ray_executor.address} if ray_executor is not None else {}),
         "requests": stats.requests,
         "request_phase_s": stats.request_phase_s,
         "resumed_cases": resumed,
@@ -321,7 +352,11 @@ def run(
         },
     }
     summary = build_summary(agg, policy, verdicts, provenance, run_block)
-    count = finalize_cases(out_dir / JOURNAL_NAME, out_dir / CASES_NAME, in_order=journal.in_order)
+    count = finalize_cases(
+        out_dir / JOURNAL_NAME,
+        out_dir / CASES_NAME,
+        in_order=journal.rows if journal.in_order else None,
+    )
     write_summary(out_dir / SUMMARY_NAME, summary)
     (out_dir / JOURNAL_NAME).unlink(missing_ok=True)
     (out_dir / _META_NAME).unlink(missing_ok=True)

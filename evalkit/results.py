@@ -131,6 +131,7 @@ class Journal:
         self._last_key: tuple[str, str] | None = None
         # Rows already in the file (a resumed run) have unknown order.
         self.in_order = not existing
+        self.rows = 0  # rows written by this process
 
     def write(self, row: dict[str, Any], urgent: bool = True) -> None:
         key = (row["suite"], row["case"])
@@ -138,6 +139,7 @@ class Journal:
             self.in_order = False
         self._last_key = key
         self._fh.write(dumps_row(row) + "\n")
+        self.rows += 1
         now = time.monotonic()
         if urgent or now - self._last_flush >= self._FLUSH_S:
             self._fh.flush()
@@ -206,19 +208,16 @@ def _row_key(line: str) -> tuple[str, str]:
     return (row["suite"], row["case"])
 
 
-def finalize_cases(journal: Path, target: Path, in_order: bool = False) -> int:
+def finalize_cases(journal: Path, target: Path, in_order: int | None = None) -> int:
     """Sort the journal's rows by (suite, case id) into `target`, atomically; returns the
-    row count. When the rows are known to be `in_order` already (strictly increasing
-    keys), the journal is renamed into place. Sorting is external (chunks of `_SORT_CHUNK` rows merged from temp files),
+    row count. `in_order` is the row count of a journal this process wrote whole, with
+    strictly increasing keys: then it is renamed into place, unread. Sorting is external (chunks of `_SORT_CHUNK` rows merged from temp files),
     so memory stays bounded however many cases there are. Duplicate rows for one case
     (a case finished twice across a resume) keep the last one written."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    if in_order:
-        repair_journal(journal)
-        with journal.open("rb") as fh:
-            count = sum(1 for _ in fh)
+    if in_order is not None:
         os.replace(journal, target)
-        return count
+        return in_order
     lines: list[str] = []
     runs: list[Path] = []
     tmpdir = Path(tempfile.mkdtemp(prefix=".sort.", dir=target.parent))

@@ -169,7 +169,7 @@ class ReplayClient(Client):
         }
 
     def complete_now(self, request: Request) -> Completion:
-        rows = self._load().get(request.case_id, request.variant, request.sample)
+        rows = (self._store or self._load()).get(request.case_id, request.variant, request.sample)
         chosen = next((r for r in rows if r[0] == request.suite), None) or next(
             (r for r in rows if r[0] is None), None
         )

@@ -6,12 +6,18 @@ number, a flipped yes/no, a "not", a refusal against an answer — so `similarit
 those *key facts* first and only then compares wording:
 
 1. a refusal agrees only with a refusal ("I don't know" vs "30 days": 0);
-2. opposite yes/no polarity disagrees (0); so does a clause of one answer that denies
-   what a clause of the other states about the same thing (`_negation_clash`: negation
-   is scoped, clause by clause, and a contrast inside one answer — "not when you order,
-   when it ships" — is not a denial);
+2. opposite yes/no polarity disagrees (0). The lead is a yes/no word or an interjection
+   that answers like one ("Sure", 「もちろん」; "Almost!", "Not quite", "Not yet",
+   "Absolutely not", 「いいえ」 say no); a bad-news lead ("Unfortunately", 「残念ながら」)
+   is a no only when the answer goes on to deny something. So does a clause of one answer
+   that denies what a clause of the other states about the same thing (`_negation_clash`:
+   negation is scoped, clause by clause, and a contrast inside one answer — "not when you
+   order, when it ships" — is not a denial);
 3. numbers: when each answer has a number the other lacks, they disagree (0)
-   ("30 days" vs "60 days"); "３０日" and "30日" are the same number after NFKC;
+   ("30 days" vs "60 days"); "３０日" and "30日" are the same number after NFKC. A number
+   only one answer has is an added detail, unless the other fills that number's place
+   with words (`_slot_clash`): 「翌月10日」 vs 「翌月末」, "the 10th of next month" vs "the
+   end of next month";
 4. names (non-initial capitalised words, katakana, Latin words in CJK text) that the
    question does not give: when each answer has a name the other does not mention at
    all, they disagree ("The capital is Paris" vs "The capital is Lyon"; but not "Paris"
@@ -30,7 +36,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from evalkit.scorers._lexicon import claim_negated
+from evalkit.scorers._lexicon import STOPWORDS, claim_negated
 from evalkit.scorers._support import (
     Unit,
     bigrams,
@@ -43,8 +49,32 @@ from evalkit.text import is_refusal, nfkc, normalize
 
 __all__ = ["Answer", "answer", "similarity", "difference"]
 
-_LEAD = re.compile(r"^\W*(yes|no|yeah|nope|correct|incorrect|true|false|はい|いいえ|いや)\b", re.I)
-_POSITIVE = {"yes", "yeah", "correct", "true", "はい"}
+# An answer's lead: a yes/no word, or an interjection that answers like one. "Almost!" and
+# "Not quite" say no (the thing asked about does not hold, if only just); "Almost" counts
+# only standing alone ("Almost all items…" is a quantifier). "No problem" / "No worries"
+# are courtesies, not answers.
+_LEAD = re.compile(
+    r"^\W*((?:absolutely|definitely|certainly|of course) not"
+    r"|yes|yeah|yep|yup|sure|absolutely|definitely|certainly|of course|correct|true"
+    r"|はい|ええ|もちろん"
+    r"|no(?! problem| worries)|nope|nah|incorrect|false|(?:i['’]?m |i am )?afraid not|unfortunately not"
+    r"|sadly not|not quite|not really|not exactly|not yet|not necessarily"
+    r"|almost(?=\s*(?:[!.,;:\u2014\u2013]|-\s|$))|いいえ|いや|いえ)\b",
+    re.I,
+)
+_POSITIVE = {
+    "yes", "yeah", "yep", "yup", "sure", "absolutely", "definitely", "certainly",
+    "of course", "correct", "true", "はい", "ええ", "もちろん",
+}  # fmt: skip
+# Bad-news leads ("Unfortunately, …", 「残念ながら…」) are a "no" only when the answer goes
+# on to deny something: "Unfortunately, we don't ship to the UK" answers "Do you ship to
+# the UK?" with no, but "Unfortunately, a $6.95 fee applies" answers "Do I have to pay?"
+# with yes. A yes/no word after one decides ("Unfortunately, yes").
+_REGRET = re.compile(
+    r"^\W*(?:(?:unfortunately|sadly|regrettably|(?:i['’]?m |i am )?afraid)\b|残念ながら|あいにく)"
+    r"[\s,、!！]*",
+    re.I,
+)
 _NUMBER_WORDS = {
     w: float(i)
     for i, w in enumerate(
@@ -63,6 +93,100 @@ _WORDS = re.compile(r"[a-z]+")
 _LIMITED = re.compile(r"\b(?:until|till|before|unless|except|only if)\b", re.I)
 _CLAUSE = re.compile(r"[,;:、，；：\u2014\u2013]| - ")
 
+# -- where a number sits ---------------------------------------------------------------------
+# "An answer that adds a number the other lacks still agrees" ("10日です" vs "10日です
+# （入社6か月後）") — unless the other answer fills the number's own place with words: the
+# deadline 「翌月10日」 against 「翌月末」, "the 10th of next month" against "the end of next
+# month". The place is what the number is bound to:
+# in Japanese the two kanji/katakana it is written onto (「翌月」10日, 「月額」5,000円,
+# 「入社」6か月 — a particle between them, 「送料は500円」, binds nothing); in English the
+# "of …" phrase a bare number or ordinal heads ("the 10th of next month"; "30 days of
+# delivery" is a duration counted from a point, and "the date of delivery" fills no place
+# of it). The other answer's filler must be a content word (kanji/katakana, an English
+# non-function word), not a number and not the number's own unit, nor a kanji that only
+# qualifies the anchor (「期間中」「入社後」「月内」 say "during/after/within", not a value).
+_CJK_CHARS = "\u3005\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_SLOT = re.compile(rf"([{_CJK_CHARS}]{{2}})(\d+(?:[.,]\d+)*)([{_CJK_CHARS}]?)")
+_CJK_FILL = re.compile(rf"[{_CJK_CHARS}]")
+_KANJI_DIGITS = frozenset("〇一二三四五六七八九十百千万億両")
+_QUALIFIERS = frozenset("中内間後前以的上下等頃際用者毎当")
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+")
+_CLAUSES = re.compile(r"(?<!\d)[.,](?!\d)|[;:!?()、。，！？；：\u2014\u2013]| - ")
+_ORDINAL = frozenset(("st", "nd", "rd", "th"))
+_ORDINAL_WORDS = {
+    w: float(i)
+    for i, w in enumerate(
+        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split(),
+        start=1,
+    )
+} | {"twentieth": 20.0, "thirtieth": 30.0}
+
+
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    """One number and the place it sits: `anchor` (the kanji/katakana it is written onto,
+    Japanese), `unit` (the character after it), `of` (English: the words of the "of …"
+    phrase it heads)."""
+
+    value: float
+    text: str
+    anchor: str
+    unit: str
+    of: tuple[str, ...] = ()
+
+
+def _value(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def _content(word: str) -> bool:
+    return word.isalpha() and len(word) > 2 and word not in STOPWORDS
+
+
+def _slots(body: str) -> tuple[_Slot, ...]:
+    flat = body.lower()
+    found = [_Slot(_value(m[2]), m[0], m[1], m[3]) for m in _CJK_SLOT.finditer(flat)]
+    for clause in _CLAUSES.split(flat):
+        toks = _TOKEN.findall(clause)
+        for i, tok in enumerate(toks):
+            if not tok[0].isdigit():
+                continue
+            j = i + 1 + (i + 1 < len(toks) and toks[i + 1] in _ORDINAL)
+            of = tuple(toks[j + 1 : j + 4]) if j < len(toks) and toks[j] == "of" else ()
+            while of and not _content(of[-1]):  # "of next month to" → "of next month"
+                of = of[:-1]
+            if of:
+                found.append(_Slot(_value(tok), "".join(toks[i:j]), "", "", of))
+    return tuple(found)
+
+
+def _slot_clash(a: Answer, b: Answer) -> tuple[str, str] | None:
+    """A number of `a` that `b` lacks, whose place `b` fills with words: (a's wording,
+    b's wording), or None."""
+    for slot in a.slots:
+        if slot.value in b.numbers:
+            continue
+        if slot.anchor:  # Japanese: 「翌月」10日 vs 「翌月」末
+            for m in re.finditer(re.escape(slot.anchor), b.flat):
+                fill = b.flat[m.end() : m.end() + 1]
+                if (
+                    _CJK_FILL.match(fill)
+                    and fill not in _KANJI_DIGITS
+                    and fill not in _QUALIFIERS
+                    and fill != slot.unit
+                ):
+                    return slot.text, slot.anchor + fill
+            continue
+        n = len(slot.of)  # English: "the 10th of next month" vs "the end of next month"
+        for toks in b.tokens:
+            for k in range(1, len(toks)):
+                if toks[k] == "of" and tuple(toks[k + 1 : k + 1 + n]) == slot.of:
+                    fill = toks[k - 1]  # "the first of the month" is the 1st, spelt out
+                    if _content(fill) and _ORDINAL_WORDS.get(fill) != slot.value:
+                        phrase = " ".join(slot.of)
+                        return f"{slot.text} of {phrase}", f"{fill} of {phrase}"
+    return None
+
 
 @dataclass(frozen=True, slots=True)
 class Answer:
@@ -80,6 +204,11 @@ class Answer:
     # Per clause: (content keys it negates, all its content keys, has a negation cue);
     # see `_negation_clash`.
     claims: tuple[tuple[frozenset[str], frozenset[str], bool], ...] = ()
+    # Where each of its numbers sits (`_slots`) and its clauses as lower-cased token lists,
+    # to see the other answer fill a number's place with words (「翌月10日」/「翌月末」).
+    slots: tuple[_Slot, ...] = ()
+    tokens: tuple[tuple[str, ...], ...] = ()
+    flat: str = ""
 
 
 def _keys(units: tuple[Unit, ...]) -> set[str]:
@@ -102,28 +231,35 @@ def answer(text: str, question: str = "") -> Answer:
     costs $12" and "For Canada we charge $12" answer "How much is shipping to Toronto?"
     with the same fact."""
     t = nfkc(text).strip()
-    lead = _LEAD.match(t)
+    regret = None if _LEAD.match(t) else _REGRET.match(t)
+    start = regret.end() if regret else 0
+    lead = _LEAD.match(t[start:])
     polarity = None if lead is None else lead.group(1).lower() in _POSITIVE
-    body = t[lead.end() :] if lead else t
+    body = t[start + lead.end() :] if lead else t[start:]
     units = claim_units(body)
     nums = {float(u.text) for u in units if u.kind == "number"}
     nums.update(_NUMBER_WORDS[w] for w in _WORDS.findall(body.lower()) if w in _NUMBER_WORDS)
     given = _keys(claim_units(question)) if question else set()
     names = {_name_key(u) for u in units if u.specific and u.kind != "number"} - given
     clauses: list[tuple[set[str], frozenset[str], bool]] = []
+    denies = False
     for claim in split_claims(body) if body else ():
         for clause in _CLAUSE.split(claim):
             cu = claim_units(clause)
             if not cu:
                 continue
             scope = negation_scope(clause, cu)
-            cue = bool(scope) or claim_negated(clause) or _LIMITED.search(clause) is not None
+            denial = bool(scope) or claim_negated(clause)
+            denies = denies or denial
+            cue = denial or _LIMITED.search(clause) is not None
             clauses.append((_keys(tuple(cu[j] for j in scope)), frozenset(_keys(cu)), cue))
     # "X, not Y" / "isn't charged at ordering — it's charged when it ships": what an
     # answer also asserts positively is a contrast, not a denial.
     positive = set().union(*(k for _, k, cue in clauses if not cue)) if clauses else set()
     claims = tuple((frozenset(sc - positive), k, cue) for sc, k, cue in clauses)
     negated = any(sc for sc, _, _ in claims)
+    if regret and lead is None and denies:
+        polarity = False  # "Unfortunately, we don't…": bad news that denies is a "no"
     return Answer(
         text=text,
         norm=normalize(t),
@@ -135,6 +271,9 @@ def answer(text: str, question: str = "") -> Answer:
         words=frozenset(_name_key(u) for u in units),
         units=frozenset(_keys(units)),
         claims=claims,
+        slots=_slots(body),
+        tokens=tuple(tuple(_TOKEN.findall(c)) for c in _CLAUSES.split(body.lower())),
+        flat=body.lower(),
     )
 
 
@@ -186,6 +325,12 @@ def difference(a: Answer, b: Answer) -> str | None:
         return "one negates what the other states"
     if _both_lack(a.numbers, b.numbers):
         return "different numbers"
+    clash = _slot_clash(a, b)
+    if clash:
+        return f"'{clash[0]}' where the other says '{clash[1]}'"
+    clash = _slot_clash(b, a)
+    if clash:
+        return f"'{clash[1]}' where the other says '{clash[0]}'"
     if a.names - b.words and b.names - a.words:
         return "different names"
     return None

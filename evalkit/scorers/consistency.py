@@ -7,13 +7,15 @@ two outputs remain to compare. Methods (`method:`), each passing when its score 
 
 - default (`consistency: {}`, also `method: equivalent`) — the best general method.
   Outputs are grouped by `evalkit.scorers._answers.similarity`, which checks key facts
-  before wording: numbers ("30 days" vs "60 days" disagree, "３０日" and "30日" agree),
-  yes/no polarity, and negation clause by clause — one answer's clause denying what a
-  clause of the other states about the same thing ("covered" vs "not covered",
-  「必要です」 vs 「少額なら不要です」, 「対象です」 vs 「対象外です」), while an added negated
-  clause about something else ("charged when it ships, not when you order",
-  「保育所に入れない場合は…」) or a negation of nothing checkable ("Don't worry") is not a
-  disagreement; refusals against answers; and names, except those the question gives
+  before wording: numbers ("30 days" vs "60 days" disagree, "３０日" and "30日" agree; a
+  number one answer adds is a detail unless the other puts words in its place, 「翌月10日」
+  vs 「翌月末」), the yes/no an answer leads with ("Almost!", "Not quite", 「いいえ」 and
+  "Unfortunately, we don't…" are noes), and negation clause by clause — one answer's
+  clause denying what a clause of the other states about the same thing ("covered" vs
+  "not covered", 「必要です」 vs 「少額なら不要です」, 「対象です」 vs 「対象外です」), while
+  an added negated clause about something else ("charged when it ships, not when you
+  order", 「保育所に入れない場合は…」) or a negation of nothing checkable ("Don't worry")
+  is not a disagreement; refusals against answers; and names, except those the question gives
   ("Shipping to Toronto costs $12" and "For Canada it is $12" answer "shipping to
   Toronto?" alike). Paraphrases agree through token-set similarity or the overlap of the
   smaller answer's content units (English stems, CJK character bigrams — no whitespace

@@ -298,3 +298,100 @@ def test_a_clause_that_denies_what_the_other_answer_states_still_disagrees(
     pair: list[str],
 ) -> None:
     assert not _score(pair).passed
+
+
+# -- answer leads beyond yes/no ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    "pair",
+    [
+        [
+            "Almost! Free delivery starts with orders over $40, so at exactly $40 you still pay $4.99.",
+            "Yes! Orders of $40 and up get free delivery.",
+        ],
+        ["Not quite — the plan renews monthly.", "Yes, the plan renews monthly."],
+        ["Absolutely not.", "Absolutely!"],
+        ["Unfortunately, we don't deliver on Sundays.", "Yes, Sunday delivery is available."],
+        ["残念ながら、パート社員は利用できません。", "はい、パート社員も利用可能です。"],
+        ["いいえ、まだです。", "はい、もう発送済みです。"],
+    ],
+)
+def test_a_no_like_lead_disagrees_with_a_yes(pair: list[str]) -> None:
+    result = _score(pair)
+    assert not result.passed and "opposite yes/no" in result.reason
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [
+        # bad news that affirms is not a "no": both say the fee applies
+        ["Unfortunately, a $10 replacement fee applies.", "Yes, there is a $10 replacement fee."],
+        ["Unfortunately, yes: the fee is $10.", "Yes, the fee is $10."],
+        # a courtesy is not an answer
+        [
+            "No problem! You can change the date on your booking page.",
+            "Yes, you can change the date.",
+        ],
+        # "almost" as a quantifier is not a lead
+        [
+            "Almost all items can be returned within 30 days.",
+            "Yes, most items can be returned within 30 days.",
+        ],
+        ["Not quite: you need $10 more.", "No, you need another $10."],
+        ["残念ながら、対象外です。", "いいえ、対象外です。"],
+    ],
+)
+def test_leads_that_answer_alike_still_agree(pair: list[str]) -> None:
+    result = _score(pair)
+    assert result.passed, result.reason
+
+
+# -- a number against words in the same place ---------------------------------------------------
+@pytest.mark.parametrize(
+    ("pair", "how"),
+    [
+        (
+            ["翌月10日までに申請してください。", "締め切りは翌月末です。"],
+            "'翌月末' where the other says '翌月10日'",
+        ),
+        (["入社6か月後に付与されます。", "入社直後に付与されます。"], "入社直"),
+        (
+            ["Submit it by the 10th of next month.", "Submit it by the end of next month."],
+            "end of next month",
+        ),
+        (
+            [
+                "Payment is due on the 1st of each month.",
+                "Payment is due in the middle of each month.",
+            ],
+            "middle of each month",
+        ),
+    ],
+)
+def test_a_number_whose_place_the_other_fills_with_words_disagrees(
+    pair: list[str], how: str
+) -> None:
+    result = _score(pair)
+    assert not result.passed and how in result.reason, result.reason
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [
+        ["10日です。", "10日です（入社6か月後）。"],
+        ["Yes, it's covered.", "Yes — it's covered up to $500."],
+        # a particle between the words and the number binds nothing
+        ["在宅勤務手当は月額5,000円です。", "在宅勤務手当は月額で支給されます。"],
+        # 「期間中」 says "during", not a value in the number's place
+        ["試用期間3か月の間は対象外です。", "試用期間中は対象外です。"],
+        # a duration counted from a point: "the date of delivery" fills no place of it
+        [
+            "Return items within 30 days of delivery.",
+            "Returns are counted from the date of delivery.",
+        ],
+        ["翌月１０日までに申請してください。", "翌月十日が締め切りです。"],
+        ["Payment is due on the 1st of each month.", "Payment is due on the first of each month."],
+    ],
+)
+def test_an_added_number_with_nothing_in_its_place_still_agrees(pair: list[str]) -> None:
+    result = _score(pair)
+    assert result.passed, result.reason
