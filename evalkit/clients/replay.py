@@ -28,7 +28,7 @@ _Row = tuple[str | None, str, str | None]  # (suite, output, prompt_sha256)
 
 # Above this size the recordings are indexed in a temporary SQLite file instead of a dict,
 # so a million-line replay file is served in bounded memory, in any order.
-DISK_INDEX_BYTES = 32 * 1024 * 1024
+DISK_INDEX_BYTES = 8 * 1024 * 1024
 
 
 class _MemoryStore:
