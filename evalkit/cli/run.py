@@ -84,6 +84,19 @@ def default_out_dir(
     "each): runs --shard k/N workers and merges them.",
 )
 @click.option(
+    "--executor",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="Where cases run: this process, or a Ray cluster (needs `pip install 'evalkit[ray]'`; "
+    "for CPU-heavy scorers or local models, not API-bound runs).",
+)
+@click.option(
+    "--ray-address",
+    metavar="HOST:PORT",
+    help="With --executor ray: the cluster's head address (default: start a local cluster).",
+)
+@click.option(
     "--shard",
     "shard_text",
     metavar="I/N",
@@ -142,6 +155,8 @@ def command(
     rpm: float | None,
     tpm: float | None,
     workers: int,
+    executor: str,
+    ray_address: str | None,
     shard_text: str | None,
     base_url: str | None,
     api_key_env: str | None,
@@ -169,6 +184,10 @@ def command(
     from evalkit.suite.loader import load_suites
 
     shard = parse_shard(shard_text)
+    if executor == "ray" and (record is not None or workers > 1):
+        raise click.UsageError("--executor ray cannot be combined with --record or --workers")
+    if ray_address is not None and executor != "ray":
+        raise click.UsageError("--ray-address needs --executor ray")
     if workers > 1:
         if shard is not None or record is not None:
             raise click.UsageError("--workers cannot be combined with --shard or --record")
@@ -216,6 +235,8 @@ def command(
         cache_dir=cache_dir,
         record=record,
         rerecord_stale=rerecord_stale,
+        executor="ray" if executor == "ray" else "local",
+        ray_address=ray_address,
     )
     if rerecord_stale and record is None:
         raise click.UsageError("--rerecord-stale needs --record FILE")
