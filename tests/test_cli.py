@@ -117,7 +117,9 @@ def test_workers_spread_the_run_over_processes_and_merge_to_the_same_result(tmp_
     for doc in docs:
         del doc["run"], doc["provenance"]
     assert docs[0] == docs[1]
-    assert (tmp_path / "one" / "cases.jsonl").read_bytes() == (tmp_path / "two" / "cases.jsonl").read_bytes()
+    assert (tmp_path / "one" / "cases.jsonl").read_bytes() == (
+        tmp_path / "two" / "cases.jsonl"
+    ).read_bytes()
 
 
 def test_workers_refuse_shard_and_record():
