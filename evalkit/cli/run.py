@@ -177,8 +177,6 @@ def command(
     OUT/cases.jsonl, prints a table per PoC, and exits 0 (continue), 10 (redesign) or
     20 (stop) — the worst verdict — unless --exit-zero.
     """
-    from tqdm import tqdm
-
     from evalkit.cli._table import render_summary
     from evalkit.pipeline import RunOptions, run
     from evalkit.suite.loader import load_suites
@@ -240,19 +238,12 @@ def command(
     )
     if rerecord_stale and record is None:
         raise click.UsageError("--rerecord-stale needs --record FILE")
-    total = _count(loaded.suites) if shard is None else None
-    bar = tqdm(
-        total=total,
-        unit="case",
-        desc="evalkit",
-        disable=True if no_progress else None,
-        file=sys.stderr,
-        dynamic_ncols=True,
-    )
+    bar = _progress_bar(loaded.suites, shard, no_progress)
     try:
-        outcome = run(loaded.suites, options, progress=lambda _result: bar.update(1))
+        outcome = run(loaded.suites, options, progress=bar.update_one if bar else None)
     except KeyboardInterrupt:
-        bar.close()
+        if bar:
+            bar.close()
         click.echo(
             f"\nInterrupted. Finished cases are kept in {options.out_dir}; run the same command again "
             "to resume without calling the model for them.",
@@ -260,7 +251,8 @@ def command(
         )
         return 130
     finally:
-        bar.close()
+        if bar:
+            bar.close()
     click.echo(render_summary(outcome.summary, colour=sys.stdout.isatty()))
     for currency, cost in outcome.summary["run"].get("cost", {}).items():
         click.echo(
@@ -337,6 +329,30 @@ def _run_workers(
         (v.verdict for v in verdicts.values()), key=lambda v: v.severity, default=Verdict.REDESIGN
     )
     return worst.exit_code
+
+
+class _Bar:
+    """A tqdm progress bar on stderr, one tick per finished case."""
+
+    def __init__(self, total: int | None) -> None:
+        from tqdm import tqdm  # imported only when a bar is shown (~30 ms)
+
+        self._bar = tqdm(
+            total=total, unit="case", desc="evalkit", file=sys.stderr, dynamic_ncols=True
+        )
+
+    def update_one(self, _result: object) -> None:
+        self._bar.update(1)
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def _progress_bar(suites: object, shard: tuple[int, int] | None, no_progress: bool) -> _Bar | None:
+    """A bar when stderr is a terminal and --no-progress is not given."""
+    if no_progress or not sys.stderr.isatty():
+        return None
+    return _Bar(_count(suites) if shard is None else None)
 
 
 def _count(suites: object) -> int | None:
