@@ -356,10 +356,13 @@ def _progress_bar(suites: object, shard: tuple[int, int] | None, no_progress: bo
 
 
 def _count(suites: object) -> int | None:
+    """Cases to run, for the bar: inline cases, plus the rows validation counted in
+    `cases_from` files; None when unknown."""
     total = 0
     for suite in suites:  # type: ignore[attr-defined]
-        try:
-            total += len(suite.cases)
-        except TypeError:
+        cases = suite.cases
+        size = len(cases) if isinstance(cases, tuple) else getattr(cases, "count", None)
+        if size is None:
             return None
+        total += size
     return total

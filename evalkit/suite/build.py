@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -288,7 +288,9 @@ def _file_cases(
         report.error(where, f"cannot read {display}: {exc.strerror or exc}")
         return None, False
     report.problems.extend(result.problems)
-    return (None if result.problems else source), result.has_variants
+    if result.problems:
+        return None, result.has_variants
+    return replace(source, count=result.rows), result.has_variants
 
 
 def _scorers(report: FileReport, data: Mapping[str, Any]) -> dict[str, ScorerConfig]:

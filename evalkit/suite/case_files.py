@@ -74,6 +74,7 @@ class FileCases:
     format: Format
     spec: RowSpec = RowSpec()
     split: str | None = None
+    count: int | None = field(default=None, compare=False)  # rows seen by the validation pass
 
     def __iter__(self) -> Iterator[Case]:
         spec = self.spec
