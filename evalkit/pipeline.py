@@ -39,7 +39,7 @@ from evalkit.results import (
 )
 from evalkit.scorers import build_scorer, scoring_order
 from evalkit.summary import build_summary, judge_all
-from evalkit.values import Case, CaseResult, Suite
+from evalkit.values import Case, CaseResult, Scorer, Suite
 from evalkit.verdict import PocVerdict, policies, policy_document
 
 __all__ = ["RunOptions", "RunOutcome", "run", "in_shard", "case_hash"]
@@ -279,6 +279,8 @@ def run(
                 continue
             yield case
 
+    built_scorers: list[Scorer] = []
+
     async def run_all() -> None:
         try:
             for suite in suites:
@@ -297,6 +299,7 @@ def run(
                 scorers = [
                     build_scorer(suite.scorers[m]) for m in scoring_order(list(suite.scorers))
                 ]
+                built_scorers.extend(scorers)
                 runner = SuiteRunner(
                     suite,
                     by_suite[suite.name],
@@ -310,6 +313,10 @@ def run(
         finally:
             for client in clients.values():
                 await client.aclose()
+            for scorer in built_scorers:  # e.g. an LLM judge's client
+                close = getattr(scorer, "aclose", None)
+                if close is not None:
+                    await close()
 
     try:
         asyncio.run(run_all())

@@ -163,3 +163,47 @@ def test_merge_refuses_overlapping_shards(suite_factory, tmp_path):
     run([suite], RunOptions(out_dir=tmp_path / "a"))
     with pytest.raises(ResultError, match="more than one source"):
         merge([tmp_path / "a", tmp_path / "a"], tmp_path / "m")
+
+
+def test_a_judged_scorer_runs_through_the_pipeline_and_its_client_is_closed(
+    suite_factory, tmp_path, monkeypatch
+):
+    from dataclasses import replace
+
+    from evalkit.scorers._judge import Judge
+    from evalkit.values import ScorerConfig
+
+    closed = []
+    original = Judge.aclose
+
+    async def recording_aclose(self):
+        closed.append(True)
+        await original(self)
+
+    monkeypatch.setattr(Judge, "aclose", recording_aclose)
+    (tmp_path / "judge.jsonl").write_text(
+        '{"case": "c000", "sample": 0, "output": "UNSUPPORTED\\nThe context never says so."}\n',
+        encoding="utf-8",
+    )
+    case = Case(
+        id="c000",
+        vars={"q": "How long?"},
+        references=("30 days",),
+        context="Refunds within 30 days.",
+    )
+    suite = suite_factory([case], {"c000": ["It is 30 days."]})
+    suite = replace(
+        suite,
+        scorers={
+            **suite.scorers,
+            "hallucination": ScorerConfig(
+                "hallucination", None, {"judge": {"client": "replay:judge.jsonl", "mode": "decide"}}
+            ),
+        },
+    )
+    out = run([suite], RunOptions(out_dir=tmp_path / "out"))
+    row = json.loads((tmp_path / "out" / "cases.jsonl").read_text())
+    assert row["scores"]["hallucination"]["details"]["judge"][0]["verdict"] == "unsupported"
+    assert row["scores"]["hallucination"]["passed"] is False
+    assert out.summary["pocs"]["p"]["metrics"]["hallucination"]["failures"] == 1
+    assert closed == [True]

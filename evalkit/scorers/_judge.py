@@ -133,6 +133,12 @@ class Judge:
             self._clients[key] = build_client(settings)
         return self._clients[key]
 
+    async def aclose(self) -> None:
+        """Close the clients this judge built (HTTP sessions)."""
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
+
     async def verdict(
         self, item: ScoringInput, index: int, knowledge: str, question: str
     ) -> dict[str, Any]:

@@ -21,8 +21,9 @@ from functools import lru_cache
 from typing import Any
 
 from evalkit.scorers._lexicon import LIMITED_EN, NEG_EN, NEG_JA
-from evalkit.scorers._numerals import kanji_numbers
-from evalkit.text import nfkc, numbers
+from evalkit.scorers._numerals import ascii_numbers as _ascii_numbers
+from evalkit.scorers._numerals import digit_numbers, kanji_numbers
+from evalkit.text import nfkc
 
 __all__ = [
     "Knowledge",
@@ -116,9 +117,30 @@ class Knowledge:
     def _numbers(self) -> tuple[tuple[frozenset[float], ...], frozenset[float]]:
         got = self.lazy.get("numbers")
         if got is None:
-            per = tuple(frozenset(_sentence_numbers(p)) for p in self.sentences)
+            per = self._per_sentence_numbers()
             got = self.lazy["numbers"] = (per, frozenset().union(*per))
         return got
+
+    def _per_sentence_numbers(self) -> tuple[frozenset[float], ...]:
+        per: tuple[frozenset[float], ...] | None = self.lazy.get("per")
+        if per is None:
+            per = self.lazy["per"] = tuple(map(_numbers_of, self.sentences))
+        return per
+
+    def _number_masks(self) -> dict[float, int]:
+        """Each number of the text → the bitmask of the sentences that hold it (one dict
+        look-up per number unit instead of a scan of every sentence's set; its keys are
+        `all_numbers`, so a look-up needs no union of the sentences' sets)."""
+        where: dict[float, int] | None = self.lazy.get("where")
+        if where is None:
+            where = {}
+            bit = 1
+            for nums in self._per_sentence_numbers():
+                for v in nums:
+                    where[v] = where.get(v, 0) | bit
+                bit <<= 1
+            self.lazy["where"] = where
+        return where
 
     def has_phrase(self, phrase: str) -> bool:
         """Is `phrase` written as a whole (normalised, across sentence cuts such as the
@@ -153,9 +175,7 @@ class Knowledge:
 
     def _locate(self, unit: Unit) -> int:
         if unit.kind == "number":
-            if unit.value not in self.all_numbers:
-                return 0
-            return sum(1 << i for i, nums in enumerate(self.numbers) if unit.value in nums)
+            return self._number_masks().get(unit.value, 0)
         text, starts = self.text, self.starts
         if unit.kind == "cjk":
             mask = -1
@@ -173,7 +193,8 @@ class Knowledge:
             return 0
         mask = 0
         for p in probes[1:]:
-            mask |= _hits(text, starts, p)
+            if p in text:  # most endings are absent: skip the call (`_hits` gives 0)
+                mask |= _hits(text, starts, p)
         return mask
 
     def _compound(self, run: str) -> int:
@@ -217,7 +238,6 @@ def _hits(text: str, starts: tuple[int, ...], probe: str) -> int:
 
 # Where a knowledge sentence may end (see `_sentences_and_lines`).
 _CUT_CANDIDATE = re.compile(r"[.!?。！？\n]")
-_SPACES = re.compile(r"\s*")
 _NON_WORD = re.compile(r"[\W_]+")
 _DIGIT = re.compile(r"\d")
 _SHORT_ENDINGS = ("", "s", "es", "ed", "d", "ing", "er", "ers")
@@ -263,7 +283,11 @@ def _sentences_and_lines(text: str) -> list[tuple[str, int]]:
             if c == ".":
                 nxt = text[cut + 1 : cut + 2]
                 if nxt.isspace():
-                    end = _SPACES.match(text, cut + 1).end()  # type: ignore[union-attr]
+                    # `str.isspace` is exactly the regex `\s` (checked over all of
+                    # Unicode); a loop over the usual one space beats a regex call.
+                    end = cut + 2
+                    while end < n and text[end].isspace():
+                        end += 1
                 elif "A" <= nxt <= "Z" or (
                     nxt and nxt in "\"'([" and "A" <= text[cut + 2 : cut + 3] <= "Z"
                 ):
@@ -271,7 +295,9 @@ def _sentences_and_lines(text: str) -> list[tuple[str, int]]:
                 else:
                     continue  # "3.5", "e.g. the"
             elif c in "!?":
-                end = _SPACES.match(text, cut + 1).end()  # type: ignore[union-attr]
+                end = cut + 1
+                while end < n and text[end].isspace():
+                    end += 1
             else:  # 。！？
                 end = cut + 1
             parts.append((text[start : cut + 1], line))
@@ -329,31 +355,53 @@ def _mask_of(pattern: re.Pattern[str], parts: Sequence[str]) -> int:
     return mask
 
 
+# Per sentence, not per text: contexts that differ as wholes (a million cases, each its own
+# context) are mostly built from recurring sentences (policy clauses, retrieved chunks), so
+# a sentence's normal form, negation flag and numbers are computed once for all of them.
+# Keyed by the sentence string only, and small: about a megabyte each at most.
+@lru_cache(maxsize=2048)
+def _sentence_index(part: str) -> tuple[str, bool]:
+    """(the sentence's normalised text (`_norm`), does it hold an English negation or
+    limiting cue). The cue test is two-step: a few C-level probes of the normalised text
+    ("n t " is an "n't"), then the regex on the case-folded sentence to confirm ("invoice_no"
+    is not a "no"). A probe never spans two sentences of `Knowledge.text` (each ends and
+    starts with a space), so per sentence gives what a scan of the joined text gives."""
+    low = part.lower() if part.isascii() else part.casefold()
+    norm = _norm(part, low)
+    neg = False
+    for probe in _NEG_PROBES_EN:  # a plain loop: no generator per sentence
+        if probe in norm:
+            neg = _NEG_OR_LIMIT_EN.search(low) is not None
+            break
+    return norm, neg
+
+
+@lru_cache(maxsize=2048)
+def _numbers_of(sentence: str) -> frozenset[float]:
+    """The numbers of one NFKC sentence (`_sentence_numbers`; ASCII is NFKC-stable and has
+    no kanji, so it takes `ascii_numbers` without the `nfkc` and the CJK search)."""
+    if sentence.isascii():
+        return frozenset(_ascii_numbers(sentence))
+    return frozenset(_sentence_numbers(sentence))
+
+
 @lru_cache(maxsize=256)  # contexts repeat across a case's samples, rarely further
 def knowledge_index(text: str) -> Knowledge:
     """Index a knowledge text (cached per string: contexts repeat across outputs)."""
     t = nfkc(text)
     lined = _sentences_and_lines(t)
     parts = [p for p, _ in lined]
-    lows = [part.lower() if part.isascii() else part.casefold() for part in parts]
-    cjk = _HAS_CJK.search(t) is not None
-    texts, starts, offset = [], [], 0
-    for part, low in zip(parts, lows, strict=True):
-        norm = _norm(part, low)
+    # ASCII holds no CJK: `isascii` is O(1) on CPython, the regex scans the whole text.
+    cjk = not t.isascii() and _HAS_CJK.search(t) is not None
+    texts, starts, offset, negated = [], [], 0, 0
+    for i, part in enumerate(parts):
+        norm, neg = _sentence_index(part)
         texts.append(norm)
         starts.append(offset)
         offset += len(norm)
+        if neg:
+            negated |= 1 << i
     joined, starts_t = "".join(texts), tuple(starts)
-    candidates = 0
-    for probe in _NEG_PROBES_EN:
-        if probe in joined:
-            candidates |= _hits(joined, starts_t, probe)
-    negated = 0
-    while candidates:  # confirm on the raw sentence: "invoice_no" is not a "no"
-        bit = candidates & -candidates
-        candidates ^= bit
-        if _NEG_OR_LIMIT_EN.search(lows[bit.bit_length() - 1]):
-            negated |= bit
     if cjk:
         negated |= _mask_of(NEG_JA, parts)
     return Knowledge(
@@ -372,7 +420,7 @@ def question_index(text: str) -> Knowledge:
     t = nfkc(text)
     low = t.lower() if t.isascii() else t.casefold()
     norm = _norm(t, low)
-    cjk = _HAS_CJK.search(t) is not None
+    cjk = not t.isascii() and _HAS_CJK.search(t) is not None
     negated = bool(
         any(probe in norm for probe in _NEG_PROBES_EN) and _NEG_OR_LIMIT_EN.search(low)
     ) or bool(cjk and NEG_JA.search(t))
@@ -381,7 +429,7 @@ def question_index(text: str) -> Knowledge:
 
 def _sentence_numbers(sentence: str) -> list[float]:
     """Digits (`evalkit.text.numbers`) and kanji numerals of one NFKC sentence."""
-    values = numbers(sentence) if _DIGIT.search(sentence) else []
-    if _HAS_CJK.search(sentence):
+    values = digit_numbers(sentence) if _DIGIT.search(sentence) else []
+    if not sentence.isascii() and _HAS_CJK.search(sentence):
         values += kanji_numbers(sentence)
     return values

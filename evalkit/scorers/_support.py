@@ -62,8 +62,8 @@ from evalkit.scorers._lexicon import (
     UNCHECKABLE,
     claim_negated,
 )
-from evalkit.scorers._numerals import kanji_numbers
-from evalkit.text import nfkc, numbers
+from evalkit.scorers._numerals import digit_numbers, kanji_numbers
+from evalkit.text import nfkc
 
 __all__ = [
     "Knowledge",
@@ -149,19 +149,18 @@ def _flatten(value: object, key: str, out: list[str]) -> None:
 def claim_units(claim: str) -> tuple[Unit, ...]:
     """The content units of one claim (see the module docstring), in order, deduplicated."""
     t = nfkc(claim)
-    cjk = HAS_CJK.search(t) is not None
+    cjk = not t.isascii() and HAS_CJK.search(t) is not None  # isascii: O(1), no scan
     if cjk:
         t = COURTESY_JA.sub("。", t)
     units: dict[tuple[str, str], Unit] = {}
-    values = numbers(t) if _DIGIT.search(t) else []
+    values = digit_numbers(t) if _DIGIT.search(t) else []
     if cjk:
         values += kanji_numbers(t)
     for value in values:
         text = f"{value:g}"
         units[("number", text)] = Unit(text, "number", True, (), value)
     first = True
-    for match in _WORD.finditer(t):
-        word = match.group()
+    for word in _WORD.findall(t):  # no groups: findall gives the matched words
         if word[0].isdigit():
             first = False
             continue
@@ -362,7 +361,7 @@ def negation_scope(claim: str, units: Sequence[Unit]) -> tuple[int, ...]:
                 found.add(j)
             elif u.kind == "number" and any(w[0].isdigit() for w in words):
                 found.add(j)
-    if HAS_CJK.search(t):
+    if not t.isascii() and HAS_CJK.search(t):
         for m in NEG_JA.finditer(t):
             window = t[max(0, m.start() - 8) : m.end()]
             for j, u in enumerate(units):
@@ -458,6 +457,8 @@ def name_phrases(claim: str) -> tuple[str, ...]:
     run: list[tuple[str, int, int]] = []
 
     def flush() -> None:
+        if not run:  # most words are not capitalised: nothing to end
+            return
         while run and (run[0][0].lower() in STOPWORDS or run[0][0].lower() in _NAME_JOINERS):
             run.pop(0)
         while run and run[-1][0].lower() in _NAME_JOINERS:

@@ -375,6 +375,10 @@ class JudgedHallucinationScorer(HallucinationScorer):
         assert settings.judge is not None
         self.judge = Judge(settings.judge)
 
+    async def aclose(self) -> None:
+        """Called by the pipeline when the run ends: close the judge's client."""
+        await self.judge.aclose()
+
     async def ascore(self, item: ScoringInput) -> Score | None:
         plan = self._plan(item)
         if not item.outputs:
