@@ -50,7 +50,11 @@ def _has_playwright() -> bool:
 # browser start, so it only runs when the Playwright tests cannot).
 dump_dom_only = pytest.mark.skipif(
     CHROMIUM is None or _has_playwright(),
-    reason="no chromium (apt-get install chromium), or Playwright runs the fuller browser tests",
+    reason=(
+        "no chromium (apt-get install chromium)"
+        if CHROMIUM is None
+        else "fallback for machines without Playwright: the Playwright browser tests ran instead"
+    ),
 )
 
 
