@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import importlib
 from collections.abc import Mapping
-from importlib.metadata import entry_points
 from typing import Any
 
 from evalkit.errors import RegistryError
@@ -37,6 +36,9 @@ class Registry:
 
     def _entry_points(self) -> dict[str, Any]:
         if self._plugins is None:
+            # importlib.metadata costs ~15 ms to import: only when a plugin may be needed.
+            from importlib.metadata import entry_points
+
             found: dict[str, Any] = {}
             for ep in entry_points(group=self.group):
                 if ep.name in self._builtins or ep.name in found:
