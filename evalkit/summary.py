@@ -106,9 +106,7 @@ def build_summary(
                 for tag, ms in sorted(tally.tags.items())
             },
         }
-    worst = max(
-        (v.verdict for v in verdicts.values()), key=lambda x: x.severity, default=Verdict.REDESIGN
-    )
+    worst = Verdict.worst(v.verdict for v in verdicts.values())
     return {
         "schema_version": SCHEMA_VERSION,
         "verdict": worst.value,

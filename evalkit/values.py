@@ -36,6 +36,11 @@ class Verdict(StrEnum):
     def severity(self) -> int:
         return {"continue": 0, "redesign": 1, "stop": 2}[self.value]
 
+    @staticmethod
+    def worst(verdicts: Iterable[Verdict]) -> Verdict:
+        """The most severe verdict; `redesign` when there is none (nothing was judged)."""
+        return max(verdicts, key=lambda v: v.severity, default=Verdict.REDESIGN)
+
     @property
     def exit_code(self) -> int:
         """The CLI exit code DESIGN.md pins: 0 continue, 10 redesign, 20 stop."""
@@ -318,9 +323,3 @@ class CaseResult:
     input_tokens: int | None = None
     output_tokens: int | None = None
     prompt: tuple[Message, ...] = ()
-
-
-def iter_all(sources: Iterable[CaseSource]) -> Iterator[Case]:
-    """Chain several case sources lazily."""
-    for source in sources:
-        yield from source

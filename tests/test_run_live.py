@@ -51,72 +51,37 @@ def summary_without_run(out: Path) -> dict:
     return doc
 
 
+def replay_args(suite: Path, out: str) -> tuple[str, ...]:
+    return ("run", str(suite), "--client", "replay:rec.jsonl", "--out", out, "--no-progress")
+
+
 def test_record_then_replay_gives_the_same_results_and_catches_prompt_changes(tmp_path):
     suite = write_suite(tmp_path)
     with running_server(echo_prefix="") as url:
-        r = evalkit(
-            "run",
-            str(suite),
-            "--client",
-            "openai:test-model",
-            "--base-url",
-            url,
-            "--record",
-            "rec.jsonl",
-            "--out",
-            "live",
-            "--no-progress",
-            cwd=tmp_path,
-        )
+        r = evalkit(*live_args(suite, url, out="live"), "--record", "rec.jsonl", cwd=tmp_path)
         assert r.returncode in (0, 10, 20), r.stderr
         assert len(url.log()) == N_CASES
     lines = [json.loads(line) for line in (tmp_path / "rec.jsonl").read_text().splitlines()]
     assert len(lines) == N_CASES and all(len(line["prompt_sha256"]) == 64 for line in lines)
 
-    r = evalkit(
-        "run",
-        str(suite),
-        "--client",
-        "replay:rec.jsonl",
-        "--out",
-        "replayed",
-        "--no-progress",
-        cwd=tmp_path,
-    )
+    r = evalkit(*replay_args(suite, "replayed"), cwd=tmp_path)
     assert r.returncode in (0, 10, 20), r.stderr
     assert summary_without_run(tmp_path / "live") == summary_without_run(tmp_path / "replayed")
 
     # A prompt edit makes every recording stale: replay refuses, exit 2, says to re-record.
     write_suite(tmp_path, template="Question: {{q}}")
-    r = evalkit(
-        "run",
-        str(suite),
-        "--client",
-        "replay:rec.jsonl",
-        "--out",
-        "stale",
-        "--no-progress",
-        cwd=tmp_path,
-    )
+    r = evalkit(*replay_args(suite, "stale"), cwd=tmp_path)
     assert r.returncode == 2
     assert "re-record" in r.stderr and f"{N_CASES} recorded outputs" in r.stderr
 
-    # Re-record only what is stale: with one case's prompt unchanged... here all changed, so
-    # the server sees every case once; a second re-record calls it for none.
+    # --rerecord-stale calls the model only for stale recordings: after the edit that is
+    # every case once; right after re-recording, none.
     with running_server() as url:
         args = (
-            "run",
-            str(suite),
-            "--client",
-            "openai:test-model",
-            "--base-url",
-            url,
+            *live_args(suite, url, out="rerec"),
             "--record",
             "rec.jsonl",
             "--rerecord-stale",
-            "--out",
-            "rerec",
-            "--no-progress",
             "--no-resume",
         )
         assert evalkit(*args, cwd=tmp_path).returncode in (0, 10, 20)

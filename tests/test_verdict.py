@@ -11,19 +11,33 @@ from evalkit.verdict import PocPolicy, assess, judge
 BAR = Bar(tolerable=0.10, stop=0.40)
 
 
-def tally_with(failures: int, total: int, metric: str = "accuracy") -> PocTally:
+def tally_of(
+    n,
+    *,
+    errored=lambda i: False,
+    critical=lambda i: False,
+    ok=lambda i: True,
+    tags=lambda i: (),
+    metric="accuracy",
+):
+    """A PoC's counts over `n` cases whose properties are functions of the case index."""
     agg = Aggregator()
-    for i in range(total):
+    for i in range(n):
         agg.add(
             poc="p",
             suite="s",
             case_id=f"c{i}",
-            tags=(),
-            critical=False,
-            errored=False,
-            passed={metric: i >= failures},
+            tags=tags(i),
+            critical=critical(i),
+            errored=errored(i),
+            passed={metric: ok(i)},
         )
     return agg.pocs["p"]
+
+
+def tally_with(failures: int, total: int, metric: str = "accuracy") -> PocTally:
+    """`failures` failing cases out of `total`."""
+    return tally_of(total, ok=lambda i: i >= failures, metric=metric)
 
 
 def policy(**thresholds: Threshold) -> PocPolicy:
@@ -61,20 +75,9 @@ def test_stop_when_a_metric_is_confidently_beyond_stop_and_reason_names_rate_int
 
 
 def test_per_tag_bar_can_fail_a_metric_that_passes_overall():
-    agg = Aggregator()
-    for i in range(100):
-        tags = ("billing",) if i < 10 else ()
-        agg.add(
-            poc="p",
-            suite="s",
-            case_id=f"c{i}",
-            tags=tags,
-            critical=False,
-            errored=False,
-            passed={"accuracy": not (i < 3)},
-        )
+    tally = tally_of(100, ok=lambda i: i >= 3, tags=lambda i: ("billing",) if i < 10 else ())
     thr = Threshold(Bar(0.10, 0.40), by_tag={"billing": Bar(0.02, 0.10)})
-    v = judge("p", agg.pocs["p"], policy(accuracy=thr))
+    v = judge("p", tally, policy(accuracy=thr))
     assert v.metrics["accuracy"].status is Status.PASS
     assert v.by_tag["accuracy"]["billing"].status is Status.STOP
     assert v.verdict is Verdict.STOP
@@ -91,57 +94,27 @@ def test_metric_without_threshold_is_reported_but_does_not_decide():
 
 
 def test_failed_critical_case_is_redesign_by_default_and_stop_when_suite_says_so():
-    agg = Aggregator()
-    for i in range(60):
-        agg.add(
-            poc="p",
-            suite="s",
-            case_id=f"c{i}",
-            tags=(),
-            critical=i == 0,
-            errored=False,
-            passed={"accuracy": i != 0},
-        )
-    assert judge("p", agg.pocs["p"], policy()).verdict is Verdict.REDESIGN
+    tally = tally_of(60, critical=lambda i: i == 0, ok=lambda i: i != 0)
+    assert judge("p", tally, policy()).verdict is Verdict.REDESIGN
     stopping = PocPolicy(
         thresholds={"accuracy": Threshold(BAR)}, critical_stop_suites=frozenset({"s"})
     )
-    v = judge("p", agg.pocs["p"], stopping)
+    v = judge("p", tally, stopping)
     assert v.verdict is Verdict.STOP
     assert "s/c0: accuracy" in v.reasons[0]
 
 
 def test_client_errors_beyond_the_budget_rule_out_continue():
-    agg = Aggregator()
-    for i in range(60):
-        agg.add(
-            poc="p",
-            suite="s",
-            case_id=f"c{i}",
-            tags=(),
-            critical=False,
-            errored=i < 6,
-            passed={"accuracy": True},
-        )
-    v = judge("p", agg.pocs["p"], policy())
+    tally = tally_of(60, errored=lambda i: i < 6)
+    v = judge("p", tally, policy())
     assert v.verdict is Verdict.REDESIGN
     assert v.reasons[0].startswith("client errors: 6 of 60 cases (10.0%)")
     assert v.metrics["accuracy"].total == 54  # errored cases are not scored
 
 
 def test_errors_within_budget_are_reported_but_allow_continue():
-    agg = Aggregator()
-    for i in range(100):
-        agg.add(
-            poc="p",
-            suite="s",
-            case_id=f"c{i}",
-            tags=(),
-            critical=False,
-            errored=i < 2,
-            passed={"accuracy": True},
-        )
-    v = judge("p", agg.pocs["p"], policy())
+    tally = tally_of(100, errored=lambda i: i < 2)
+    v = judge("p", tally, policy())
     assert v.verdict is Verdict.CONTINUE
     assert any("within the error budget" in r for r in v.reasons)
 

@@ -29,12 +29,9 @@ def command(sources: tuple[Path, ...], out_dir: Path, exit_zero: bool) -> int:
     from evalkit.merge import merge
     from evalkit.values import Verdict
 
-    summary, verdicts = merge(list(sources), out_dir)
+    summary, _ = merge(list(sources), out_dir)
     click.echo(render_summary(summary, colour=sys.stdout.isatty()))
     click.echo(f"Merged {len(sources)} result folders into {out_dir}")
     if exit_zero:
         return 0
-    worst = max(
-        (v.verdict for v in verdicts.values()), key=lambda v: v.severity, default=Verdict.REDESIGN
-    )
-    return worst.exit_code
+    return Verdict(summary["verdict"]).exit_code

@@ -291,12 +291,7 @@ def command(
         return 0
     if gate:
         return 3
-    worst = max(
-        (v.verdict for v in outcome.verdicts.values()),
-        key=lambda v: v.severity,
-        default=Verdict.REDESIGN,
-    )
-    return worst.exit_code
+    return Verdict(outcome.summary["verdict"]).exit_code
 
 
 def _run_workers(
@@ -318,17 +313,14 @@ def _run_workers(
     if no_resume:
         forwarded.append("--no-resume")
     click.echo(f"Running {workers} worker processes…", err=True)
-    summary, verdicts = run_workers(paths, forwarded, workers, out_dir)
+    summary, _ = run_workers(paths, forwarded, workers, out_dir)
     click.echo(render_summary(summary, colour=sys.stdout.isatty()))
     click.echo(
         f"Results: {out_dir / 'summary.json'} and {out_dir / 'cases.jsonl'} (merged from {workers} workers)"
     )
     if exit_zero:
         return 0
-    worst = max(
-        (v.verdict for v in verdicts.values()), key=lambda v: v.severity, default=Verdict.REDESIGN
-    )
-    return worst.exit_code
+    return Verdict(summary["verdict"]).exit_code
 
 
 class _Bar:

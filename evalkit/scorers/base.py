@@ -17,7 +17,7 @@ from typing import Any
 
 from evalkit.errors import ConfigProblem
 
-__all__ = ["apply_samples_rule", "check_samples_rule", "Params", "clamp01"]
+__all__ = ["apply_samples_rule", "check_samples_rule", "rule_text", "Params"]
 
 SAMPLE_RULES = ("majority", "all", "any")
 
@@ -55,10 +55,6 @@ def rule_text(rule: str | float) -> str:
     if isinstance(rule, str):
         return {"majority": "a majority", "all": "all", "any": "at least one"}[rule]
     return f"at least {float(rule):.0%}"
-
-
-def clamp01(x: float) -> float:
-    return 0.0 if x < 0 else 1.0 if x > 1 else float(x)
 
 
 class Params:
