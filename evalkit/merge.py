@@ -8,16 +8,20 @@ run's apart from `run` and `provenance`.
 
 from __future__ import annotations
 
+import heapq
 import json
+import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from evalkit.aggregate import Aggregator
 from evalkit.errors import ResultError
+from evalkit.jsonio import dumps_line
 from evalkit.resultfiles import iter_case_rows, load_summary, resolve
-from evalkit.results import CASES_NAME, SUMMARY_NAME, Journal, finalize_cases, write_summary
+from evalkit.results import CASES_NAME, SUMMARY_NAME, write_summary
 from evalkit.summary import build_summary, judge_all
 from evalkit.verdict import PocVerdict, policies_from_documents
 
@@ -28,6 +32,26 @@ def _without_shard(provenance: dict[str, Any]) -> dict[str, Any]:
     copy = json.loads(json.dumps(provenance))
     copy.get("options", {}).pop("shard", None)
     return copy
+
+
+def _ordered_rows(path: Path) -> Iterator[tuple[tuple[str, str], dict[str, Any], Path]]:
+    """(key, row, source) of one source's `cases.jsonl`, checking the (suite, case id)
+    order every evalkit result file has: that order lets shards merge as sorted streams,
+    in memory independent of their size."""
+    cases = resolve(path).cases
+    if cases is None:
+        raise ResultError(f"{path} has no {CASES_NAME}; merge needs the per-case rows")
+    previous: tuple[str, str] | None = None
+    for row in iter_case_rows(cases):
+        key = (row["suite"], row["case"])
+        if previous is not None and key <= previous:
+            what = "twice" if key == previous else "out of order"
+            raise ResultError(
+                f"{cases}: case {key[0]}/{key[1]} appears {what}; a result file lists each "
+                "case once, ordered by suite then case id (re-run or re-merge it with evalkit)"
+            )
+        previous = key
+        yield key, row, path
 
 
 def merge(sources: Sequence[Path], out_dir: Path) -> tuple[dict[str, Any], dict[str, PocVerdict]]:
@@ -46,30 +70,25 @@ def merge(sources: Sequence[Path], out_dir: Path) -> tuple[dict[str, Any], dict[
                 "(their provenance differs); merge only shards of one run"
             )
     agg = Aggregator()
-    seen: set[tuple[str, str]] = set()
     out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".merge.") as tmp:
-        journal_path = Path(tmp) / "rows.jsonl"
-        journal = Journal(journal_path)
-        try:
-            for path in sources:
-                cases = resolve(path).cases
-                if cases is None:
-                    raise ResultError(f"{path} has no {CASES_NAME}; merge needs the per-case rows")
-                for row in iter_case_rows(cases):
-                    key = (row["suite"], row["case"])
-                    if key in seen:
-                        raise ResultError(
-                            f"case {key[0]}/{key[1]} appears in more than one source ({path}); shards overlap"
-                        )
-                    seen.add(key)
-                    agg.add_row(row)
-                    journal.write(row, urgent=False)
-        finally:
-            journal.close()
-        finalize_cases(
-            journal_path, out_dir / CASES_NAME, in_order=journal.rows if journal.in_order else None
-        )
+    target = out_dir / CASES_NAME
+    fd, tmp = tempfile.mkstemp(prefix=f".{CASES_NAME}.", dir=out_dir)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            previous: tuple[str, str] | None = None
+            streams = [_ordered_rows(path) for path in sources]
+            for key, row, path in heapq.merge(*streams, key=itemgetter(0)):
+                if key == previous:
+                    raise ResultError(
+                        f"case {key[0]}/{key[1]} appears in more than one source ({path}); shards overlap"
+                    )
+                previous = key
+                agg.add_row(row)
+                out.write(dumps_line(row))
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     policy = policies_from_documents(base["suites"])
     verdicts = judge_all(agg, policy)
     provenance = dict(base)

@@ -18,6 +18,8 @@ from typing import Any
 
 from evalkit.errors import UsageError
 from evalkit.merge import merge
+from evalkit.suite.case_files import CHECKED_ENV, FileCases, checked_stamps
+from evalkit.values import Suite
 from evalkit.verdict import PocVerdict
 
 __all__ = ["run_workers", "worker_dirs"]
@@ -28,13 +30,20 @@ def worker_dirs(out_dir: Path, workers: int) -> list[Path]:
 
 
 def run_workers(
-    paths: Sequence[str], forwarded: Sequence[str], workers: int, out_dir: Path
+    paths: Sequence[str],
+    forwarded: Sequence[str],
+    workers: int,
+    out_dir: Path,
+    suites: Sequence[Suite] = (),
 ) -> tuple[dict[str, Any], dict[str, PocVerdict]]:
     """Start `workers` `evalkit run --shard k/N` processes with the `forwarded` options,
     wait for all, and merge their results into `out_dir`. A worker that fails (exit code
     other than a verdict's) fails the whole run with its exit code; its own message has
-    already gone to stderr."""
+    already gone to stderr. `suites` are the suites this process has just validated: their
+    `cases_from` files are not validated again by every worker (unless they changed)."""
     dirs = worker_dirs(out_dir, workers)
+    env = os.environ.copy()
+    env[CHECKED_ENV] = checked_stamps(s.cases for s in suites if isinstance(s.cases, FileCases))
     procs = []
     for k, folder in enumerate(dirs, 1):
         args = [
@@ -51,7 +60,7 @@ def run_workers(
             "--no-progress",
             "--exit-zero",
         ]
-        procs.append(subprocess.Popen(args, stdout=subprocess.DEVNULL, env=os.environ.copy()))
+        procs.append(subprocess.Popen(args, stdout=subprocess.DEVNULL, env=env))
     try:
         codes = [p.wait() for p in procs]
     except BaseException:

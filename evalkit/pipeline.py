@@ -13,7 +13,7 @@ import hashlib
 import json
 import platform
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +38,7 @@ from evalkit.results import (
     write_summary,
 )
 from evalkit.scorers import build_scorer, scoring_order
+from evalkit.suite.case_files import FileCases
 from evalkit.summary import build_summary, judge_all
 from evalkit.values import Case, CaseResult, Scorer, Suite
 from evalkit.verdict import PocVerdict, policies, policy_document
@@ -272,9 +273,15 @@ def run(
             progress(result)
 
     def todo(suite: Suite) -> Iterator[Case]:
-        for case in suite.cases:
-            if options.shard is not None and not in_shard(suite.name, case.id, options.shard):
-                continue
+        cases: Iterable[Case] = suite.cases
+        shard = options.shard
+        if shard is not None:
+            name = suite.name
+            if isinstance(cases, FileCases):  # skip other shards' rows before building cases
+                cases = cases.select(lambda case_id: in_shard(name, case_id, shard))
+            else:
+                cases = (c for c in cases if in_shard(name, c.id, shard))
+        for case in cases:
             if done and case_hash(suite.name, case.id) in done:
                 continue
             yield case

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.errors import ResultError
+from evalkit.jsonio import loads
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -122,23 +123,21 @@ def iter_case_rows(path: Path | str) -> Iterator[dict[str, Any]]:
             )
         cases = found
     try:
-        handle = cases.open(encoding="utf-8")
+        handle = cases.open("rb")
     except OSError as exc:
         raise ResultError(f"{cases}: cannot be read ({exc})") from exc
     with handle:
-        lineno = 0
-        try:
-            for lineno, line in enumerate(handle, start=1):  # noqa: B007 (used in except)
-                if not line.strip():
-                    continue
-                yield _parse_row(cases, lineno, line)
-        except UnicodeDecodeError as exc:
-            raise ResultError(f"{cases}:{lineno + 1}: not UTF-8 text ({exc.reason})") from exc
+        for lineno, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            yield _parse_row(cases, lineno, line)
 
 
-def _parse_row(cases: Path, lineno: int, line: str) -> dict[str, Any]:
+def _parse_row(cases: Path, lineno: int, line: bytes) -> dict[str, Any]:
     try:
-        row = json.loads(line)
+        row = loads(line)
+    except UnicodeDecodeError as exc:
+        raise ResultError(f"{cases}:{lineno}: not UTF-8 text ({exc.reason})") from exc
     except json.JSONDecodeError as exc:
         raise ResultError(
             f"{cases}:{lineno}: not valid JSON ({exc.msg}); the file is corrupt or was "

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from evalkit.jsonio import dumps_line, loads
 from evalkit.values import Case, CaseResult
 
 __all__ = [
@@ -59,11 +60,11 @@ def rounded(value: Any) -> Any:
     return value
 
 
-def dumps_row(row: dict[str, Any]) -> str:
-    """One JSONL line: sorted keys, UTF-8 text kept readable (Japanese stays Japanese).
-    Floats must already be rounded (`case_row` does it): rounding a whole row recursively
-    costs more than the rest of writing it."""
-    return json.dumps(row, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+def dumps_row(row: dict[str, Any]) -> bytes:
+    """One JSONL line (UTF-8, with its newline): sorted keys, compact, text kept readable
+    (Japanese stays Japanese). Floats must already be rounded (`case_row` does it):
+    rounding a whole row recursively costs more than the rest of writing it."""
+    return dumps_line(row)
 
 
 def case_row(result: CaseResult, case: Case) -> dict[str, Any]:
@@ -126,7 +127,7 @@ class Journal:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         existing = path.exists() and path.stat().st_size > 0
-        self._fh: IO[str] = path.open("a", encoding="utf-8")
+        self._fh: IO[bytes] = path.open("ab")
         self._last_flush = time.monotonic()
         self._last_key: tuple[str, str] | None = None
         # Rows already in the file (a resumed run) have unknown order.
@@ -138,7 +139,7 @@ class Journal:
         if self.in_order and self._last_key is not None and key <= self._last_key:
             self.in_order = False
         self._last_key = key
-        self._fh.write(dumps_row(row) + "\n")
+        self._fh.write(dumps_line(row))
         self.rows += 1
         now = time.monotonic()
         if urgent or now - self._last_flush >= self._FLUSH_S:
@@ -153,12 +154,12 @@ def read_journal(path: Path) -> Iterator[dict[str, Any]]:
     """Rows of a journal; a torn last line (the process died mid-write) is ignored."""
     if not path.exists():
         return
-    with path.open(encoding="utf-8") as fh:
+    with path.open("rb") as fh:
         for line in fh:
-            if not line.endswith("\n"):
+            if not line.endswith(b"\n"):
                 break
             try:
-                yield json.loads(line)
+                yield loads(line)
             except ValueError:
                 break
 
@@ -174,7 +175,7 @@ def repair_journal(path: Path) -> None:
             if not line.endswith(b"\n"):
                 break
             try:
-                json.loads(line)
+                loads(line)
             except ValueError:
                 break
             good += len(line)
@@ -203,8 +204,8 @@ def write_summary(path: Path, summary: dict[str, Any]) -> None:
     )
 
 
-def _row_key(line: str) -> tuple[str, str]:
-    row = json.loads(line)
+def _row_key(line: bytes) -> tuple[str, str]:
+    row = loads(line)
     return (row["suite"], row["case"])
 
 
@@ -218,7 +219,7 @@ def finalize_cases(journal: Path, target: Path, in_order: int | None = None) -> 
     if in_order is not None:
         os.replace(journal, target)
         return in_order
-    lines: list[str] = []
+    lines: list[bytes] = []
     runs: list[Path] = []
     tmpdir = Path(tempfile.mkdtemp(prefix=".sort.", dir=target.parent))
     try:
@@ -228,31 +229,29 @@ def finalize_cases(journal: Path, target: Path, in_order: int | None = None) -> 
                 return
             run = tmpdir / f"run{len(runs)}.jsonl"
             decorated = sorted((_row_key(line), i, line) for i, line in enumerate(lines))
-            with run.open("w", encoding="utf-8") as fh:
+            with run.open("wb") as fh:
                 for key, _, line in decorated:
-                    fh.write(f"{json.dumps(list(key), ensure_ascii=False)}\t{line}")
+                    fh.write(dumps_line(list(key))[:-1] + b"\t" + line)
             runs.append(run)
             lines.clear()
 
         for row in read_journal(journal):
-            lines.append(
-                dumps_row(row) + "\n"
-            )  # re-serialised: a resumed journal may predate this version
+            lines.append(dumps_line(row))  # re-serialised: a journal may predate this version
             if len(lines) >= _SORT_CHUNK:
                 spill()
         spill()
 
-        def stream(run: Path) -> Iterator[tuple[tuple[str, str], str]]:
-            with run.open(encoding="utf-8") as fh:
+        def stream(run: Path) -> Iterator[tuple[tuple[str, str], bytes]]:
+            with run.open("rb") as fh:
                 for entry in fh:
-                    key_text, _, line = entry.partition("\t")
-                    k = json.loads(key_text)
+                    key_text, _, line = entry.partition(b"\t")
+                    k = loads(key_text)
                     yield (k[0], k[1]), line
 
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         count = 0
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            previous: tuple[tuple[str, str], str] | None = None
+        with os.fdopen(fd, "wb") as out:
+            previous: tuple[tuple[str, str], bytes] | None = None
             for key, line in heapq.merge(*(stream(r) for r in runs), key=lambda kv: kv[0]):
                 # Equal keys arrive in journal order within and across runs: keep the last.
                 if previous is not None and previous[0] != key:

@@ -78,11 +78,12 @@ def numbers(text: str) -> list[float]:
     a minus). Digits glued after letters ("v2", "INV42") are identifiers, not numbers.
     """
     found = []
-    for match in _NUMBER.finditer(nfkc(text)):
-        value = float(match.group("num").replace(",", ""))
-        if match.group("sign") in ("-", "−"):
+    # NFKC leaves ASCII unchanged; findall's (sign, num, unit) tuples are cheaper than
+    # match objects (this runs for every output and reference of a numeric suite).
+    for sign, num, unit in _NUMBER.findall(text if text.isascii() else nfkc(text)):
+        value = float(num.replace(",", "") if "," in num else num)
+        if sign and sign != "+":
             value = -value
-        unit = match.group("unit")
         if unit:
             value *= _MULTIPLIER[unit]
         found.append(value)

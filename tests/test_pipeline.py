@@ -207,3 +207,15 @@ def test_a_judged_scorer_runs_through_the_pipeline_and_its_client_is_closed(
     assert row["scores"]["hallucination"]["passed"] is False
     assert out.summary["pocs"]["p"]["metrics"]["hallucination"]["failures"] == 1
     assert closed == [True]
+
+
+def test_merge_refuses_a_result_file_that_is_not_in_case_order(suite_factory, tmp_path):
+    from evalkit.errors import ResultError
+    from evalkit.merge import merge
+
+    suite = suite_factory(cases(3), outputs(3))
+    run([suite], RunOptions(out_dir=tmp_path / "a"))
+    rows = (tmp_path / "a" / "cases.jsonl").read_bytes().splitlines(keepends=True)
+    (tmp_path / "a" / "cases.jsonl").write_bytes(b"".join(reversed(rows)))
+    with pytest.raises(ResultError, match="out of order"):
+        merge([tmp_path / "a"], tmp_path / "m")

@@ -306,14 +306,14 @@ def _run_workers(
     from evalkit.parallel import run_workers
     from evalkit.suite.loader import load_suites
 
-    load_suites(list(paths))  # report suite problems once, before starting any worker
+    loaded = load_suites(list(paths))  # report suite problems once, before starting any worker
     forwarded = [
         str(x) for flag, value in options.items() if value is not None for x in (flag, value)
     ]
     if no_resume:
         forwarded.append("--no-resume")
     click.echo(f"Running {workers} worker processes…", err=True)
-    summary, _ = run_workers(paths, forwarded, workers, out_dir)
+    summary, _ = run_workers(paths, forwarded, workers, out_dir, loaded.suites)
     click.echo(render_summary(summary, colour=sys.stdout.isatty()))
     click.echo(
         f"Results: {out_dir / 'summary.json'} and {out_dir / 'cases.jsonl'} (merged from {workers} workers)"

@@ -20,6 +20,7 @@ from typing import Any
 
 from evalkit.clients.base import Client, ClientSettings
 from evalkit.errors import UsageError
+from evalkit.jsonio import loads
 from evalkit.values import Completion, Request
 
 __all__ = ["ReplayClient", "make"]
@@ -112,9 +113,9 @@ class ReplayClient(Client):
         big = self.path.stat().st_size > DISK_INDEX_BYTES
         store: _MemoryStore | _DiskStore = _DiskStore() if big else _MemoryStore()
         try:
-            with self.path.open(encoding="utf-8") as fh:
+            with self.path.open("rb") as fh:
                 for lineno, line in enumerate(fh, 1):
-                    if not line.strip():
+                    if line.isspace():
                         continue
                     row = self._parse(line, lineno)
                     store.add(
@@ -135,10 +136,12 @@ class ReplayClient(Client):
             self._store.close()
             self._store = None
 
-    def _parse(self, line: str, lineno: int) -> dict[str, Any]:
+    def _parse(self, line: bytes, lineno: int) -> dict[str, Any]:
         where = f"{self._shown}:{lineno}"
         try:
-            raw = json.loads(line)
+            raw = loads(line[3:] if lineno == 1 and line.startswith(b"\xef\xbb\xbf") else line)
+        except UnicodeDecodeError:
+            raise UsageError(f"{where}: not UTF-8 text; save the file as UTF-8") from None
         except json.JSONDecodeError as exc:
             raise UsageError(
                 f"{where}: not valid JSON ({exc.msg}); each line must be one JSON object"

@@ -197,7 +197,8 @@ class AccuracyScorer:
         got = numbers(out)
         if not got:
             return Check(False, 0.0, f"no number in {_short(out)!r}")
-        pool = {"any": got, "first": got[:1], "last": got[-1:]}[self.match]
+        match = self.match
+        pool = got if match == "any" else got[:1] if match == "first" else got[-1:]
         target = wanted[0]
         ok = any(_close(g, target, self.tolerance, self.abs_tolerance) for g in pool)
         shown = ", ".join(f"{g:g}" for g in pool)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from evalkit.errors import ConfigProblem, MissingDependency, Problem, RegistryError
-from evalkit.suite.case_files import FileCases, Format, guess_format
+from evalkit.suite.case_files import FileCases, Format, checked_elsewhere, guess_format
 from evalkit.suite.case_rows import RowSpec, row_to_case
 from evalkit.suite.positions import Parsed, Path_
 from evalkit.suite.render import placeholders
@@ -280,7 +280,7 @@ def _file_cases(
         split=spec.get("split") if isinstance(spec.get("split"), str) else None,
     )
     try:
-        result = source.check()
+        result = checked_elsewhere(source) or source.check()
     except MissingDependency as exc:
         report.error(where, str(exc))
         return None, False
@@ -290,7 +290,7 @@ def _file_cases(
     report.problems.extend(result.problems)
     if result.problems:
         return None, result.has_variants
-    return replace(source, count=result.rows), result.has_variants
+    return replace(source, count=result.rows, has_variants=result.has_variants), result.has_variants
 
 
 def _scorers(report: FileReport, data: Mapping[str, Any]) -> dict[str, ScorerConfig]:

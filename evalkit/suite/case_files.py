@@ -19,8 +19,10 @@ Formats and how their cells are read: see `evalkit.suite.case_readers`.
 from __future__ import annotations
 
 import itertools
+import json
+import os
 from array import array
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -30,7 +32,15 @@ from evalkit.suite.case_readers import RawRow, csv_rows, dataset_rows, jsonl_row
 from evalkit.suite.case_rows import RowIssue, RowSpec, row_parts, row_to_case
 from evalkit.values import Case
 
-__all__ = ["Format", "FileCases", "FileCheck", "guess_format"]
+__all__ = [
+    "Format",
+    "FileCases",
+    "FileCheck",
+    "guess_format",
+    "CHECKED_ENV",
+    "checked_stamps",
+    "checked_elsewhere",
+]
 
 Format = Literal["jsonl", "csv", "datasets"]
 
@@ -75,12 +85,21 @@ class FileCases:
     spec: RowSpec = RowSpec()
     split: str | None = None
     count: int | None = field(default=None, compare=False)  # rows seen by the validation pass
+    has_variants: bool = field(default=False, compare=False)  # ... and whether any had variants
 
     def __iter__(self) -> Iterator[Case]:
+        return self.select(None)
+
+    def select(self, keep: Callable[[str], bool] | None) -> Iterator[Case]:
+        """The cases whose id passes `keep` (all when None). The id is read from the raw
+        row, so a shard of a million-row file builds only its own cases."""
         spec = self.spec
+        id_column = dict(spec.fields).get("id", "id")
         for rowno, line, row in self.rows():
             if isinstance(row, RowIssue):
                 raise SuiteError([self.problem(rowno, line, row)])
+            if keep is not None and not keep(_row_id(row, rowno, id_column)):
+                continue
             case = row_to_case(row, rowno, line, spec)
             if isinstance(case, list):
                 raise SuiteError([self.problem(rowno, line, issue) for issue in case])
@@ -178,6 +197,48 @@ class FileCases:
             else:
                 seen[case_id] = (rowno, line)
         return out
+
+
+# Set by `evalkit run --workers` for its worker processes: the files the parent process has
+# just validated, so each worker does not read a million rows again to learn the same thing.
+CHECKED_ENV = "EVALKIT_CHECKED_CASE_FILES"
+
+
+def _stamp_key(source: FileCases) -> str:
+    return f"{source.path}\x00{source.format}\x00{source.split}\x00{source.spec!r}"
+
+
+def _stamp(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns]
+
+
+def checked_stamps(sources: Iterable[FileCases]) -> str:
+    """What `CHECKED_ENV` holds: for each validated source, its file's size and mtime at
+    validation, its row count and whether it has variants (JSON)."""
+    return json.dumps(
+        {
+            _stamp_key(s): [*_stamp(s.path), s.count or 0, s.has_variants]
+            for s in sources
+            if s.format != "datasets"
+        }
+    )
+
+
+def checked_elsewhere(source: FileCases) -> FileCheck | None:
+    """The validation result recorded in `CHECKED_ENV` for `source`, if its file has not
+    changed since (same size and modification time); else None (validate it here). Rows
+    are still converted one by one while running, so a bad row can never pass silently."""
+    raw = os.environ.get(CHECKED_ENV)
+    if not raw:
+        return None
+    try:
+        entry = json.loads(raw).get(_stamp_key(source))
+        if entry is None or entry[:2] != _stamp(source.path):
+            return None
+        return FileCheck([], int(entry[2]), bool(entry[3]))
+    except (ValueError, TypeError, AttributeError, OSError):
+        return None
 
 
 def _row_id(row: Mapping[str, Any], rowno: int, id_column: str) -> str:

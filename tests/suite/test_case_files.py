@@ -170,3 +170,44 @@ def test_hash_collision_between_distinct_ids_is_not_reported(tmp_path: Path) -> 
     source = FileCases(path, "c.jsonl", "jsonl", RowSpec(placeholders=("q",)))
     # pretend every id hashed alike: the second pass compares the real ids
     assert source._duplicates({hash("a"), hash("b")}, "id") == []
+
+
+def _valid_file(rows: int) -> None:
+    Path("c.jsonl").write_text(
+        "".join(f'{{"id": "c{i}", "vars": {{"q": {i}}}}}\n' for i in range(rows)),
+        encoding="utf-8",
+    )
+    Path("s.yaml").write_text(SUITE % "c.jsonl")
+
+
+def test_select_builds_only_the_cases_whose_id_passes() -> None:
+    _valid_file(6)
+    source = load_suites(["s.yaml"]).suites[0].cases
+    assert isinstance(source, FileCases)
+    picked = [c.id for c in source.select(lambda case_id: case_id in {"c1", "c4"})]
+    assert picked == ["c1", "c4"]
+    assert [c.id for c in source] == [f"c{i}" for i in range(6)]
+
+
+def test_a_file_validated_by_the_parent_is_not_read_again_until_it_changes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from evalkit.suite import case_files
+
+    _valid_file(3)
+    source = load_suites(["s.yaml"]).suites[0].cases
+    assert isinstance(source, FileCases) and source.count == 3
+    monkeypatch.setenv(case_files.CHECKED_ENV, case_files.checked_stamps([source]))
+    reads: list[int] = []
+    real_check = FileCases.check
+    monkeypatch.setattr(FileCases, "check", lambda self: reads.append(1) or real_check(self))
+    again = load_suites(["s.yaml"]).suites[0].cases
+    assert reads == [] and isinstance(again, FileCases) and again.count == 3
+    # The file changed after the parent validated it: it is validated here, and its new
+    # problem is reported.
+    with Path("c.jsonl").open("a", encoding="utf-8") as fh:
+        fh.write("not json\n")
+    with pytest.raises(SuiteError) as info:
+        load_suites(["s.yaml"])
+    assert reads == [1]
+    assert [(p.line, p.field) for p in info.value.problems] == [(4, "row")]
