@@ -15,7 +15,7 @@ from typing import Any
 
 from evalkit.values import CaseResult
 
-__all__ = ["Tally", "PocTally", "Aggregator"]
+__all__ = ["Tally", "PocTally", "Aggregator", "aggregator_to_json", "aggregator_add_json"]
 
 # At most this many critical case ids are kept per PoC for reasons; counts stay exact.
 _MAX_LISTED = 50
@@ -138,3 +138,67 @@ def _tally(table: dict[str, Tally], metric: str) -> Tally:
     if t is None:
         t = table[metric] = Tally()
     return t
+
+
+def _tallies_json(table: Mapping[str, Tally]) -> dict[str, list[int]]:
+    return {m: [t.failures, t.total] for m, t in table.items()}
+
+
+def _tallies_add(table: dict[str, Tally], data: Mapping[str, list[int]]) -> None:
+    for metric, (failures, total) in data.items():
+        t = _tally(table, metric)
+        t.failures += failures
+        t.total += total
+
+
+def aggregator_to_json(agg: Aggregator) -> dict[str, Any]:
+    """Every count of `agg` as JSON, for `aggregator_add_json` in another process (how
+    `run --workers` combines its workers without re-reading a million rows)."""
+    return {
+        poc: {
+            "cases": p.cases,
+            "errors": p.errors,
+            "metrics": _tallies_json(p.metrics),
+            "suites": {
+                name: {"cases": s.cases, "errors": s.errors, "metrics": _tallies_json(s.metrics)}
+                for name, s in p.suites.items()
+            },
+            "tags": {tag: _tallies_json(t) for tag, t in p.tags.items()},
+            "critical_total": p.critical_total,
+            "critical_failed": p.critical_failed,
+            "critical_failed_count": p.critical_failed_count,
+            "critical_failed_suites": sorted(p.critical_failed_suites),
+            "critical_errored": p.critical_errored,
+            "critical_errored_count": p.critical_errored_count,
+        }
+        for poc, p in agg.pocs.items()
+    }
+
+
+def aggregator_add_json(agg: Aggregator, data: Mapping[str, Any]) -> None:
+    """Add counts written by `aggregator_to_json` into `agg` (counts add exactly; the
+    listed critical cases stay capped at the first `_MAX_LISTED`, as in one process)."""
+    for poc, d in data.items():
+        p = agg.pocs.get(poc)
+        if p is None:
+            p = agg.pocs[poc] = PocTally()
+        p.cases += d["cases"]
+        p.errors += d["errors"]
+        _tallies_add(p.metrics, d["metrics"])
+        for name, sd in d["suites"].items():
+            s = p.suites.get(name)
+            if s is None:
+                s = p.suites[name] = SliceTally()
+            s.cases += sd["cases"]
+            s.errors += sd["errors"]
+            _tallies_add(s.metrics, sd["metrics"])
+        for tag, td in d["tags"].items():
+            _tallies_add(p.tags.setdefault(tag, {}), td)
+        p.critical_total += d["critical_total"]
+        p.critical_failed_count += d["critical_failed_count"]
+        p.critical_failed_suites.update(d["critical_failed_suites"])
+        p.critical_errored_count += d["critical_errored_count"]
+        room = _MAX_LISTED - len(p.critical_failed)
+        p.critical_failed.extend(d["critical_failed"][: max(0, room)])
+        room = _MAX_LISTED - len(p.critical_errored)
+        p.critical_errored.extend(d["critical_errored"][: max(0, room)])

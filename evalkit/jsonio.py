@@ -10,7 +10,8 @@ errors read. A line orjson refuses (NaN literals, lone surrogates, integers beyo
 a syntax error) is parsed again by `json`, which either accepts it exactly as before or
 raises its familiar `JSONDecodeError`. A row orjson cannot write (an integer beyond 64
 bits, a non-text key) is written by `json` with the same options, so output depends only
-on the row, never on the environment.
+on the row, never on the environment. NaN and infinities are written as `null` (valid
+JSON, where the standard library would write the non-standard `NaN`).
 """
 
 from __future__ import annotations

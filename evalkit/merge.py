@@ -9,19 +9,21 @@ run's apart from `run` and `provenance`.
 from __future__ import annotations
 
 import heapq
+import itertools
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from evalkit.aggregate import Aggregator
+from evalkit.aggregate import Aggregator, aggregator_add_json
 from evalkit.errors import ResultError
-from evalkit.jsonio import dumps_line
+from evalkit.jsonio import dumps_line, loads
 from evalkit.resultfiles import iter_case_rows, load_summary, resolve
-from evalkit.results import CASES_NAME, SUMMARY_NAME, write_summary
+from evalkit.results import CASES_NAME, SUMMARY_NAME, peak_rss_mb, write_summary
 from evalkit.summary import build_summary, judge_all
 from evalkit.verdict import PocVerdict, policies_from_documents
 
@@ -54,11 +56,66 @@ def _ordered_rows(path: Path) -> Iterator[tuple[tuple[str, str], dict[str, Any],
         yield key, row, path
 
 
-def merge(sources: Sequence[Path], out_dir: Path) -> tuple[dict[str, Any], dict[str, PocVerdict]]:
+def _merge_counted(
+    sources: Sequence[Path], counts: Sequence[Path], agg: Aggregator, out: BinaryIO
+) -> None:
+    """The `run --workers` merge: counts add up from the workers' count files, and rows
+    are copied unparsed — whole files when each ends before the next begins (contiguous
+    windows of a sorted cases file), else interleaved by key. The workers wrote their rows
+    sorted, each case once, moments ago: nothing to re-check."""
+    for path in counts:
+        aggregator_add_json(agg, loads(path.read_bytes()))
+    files = [resolve(path).cases for path in sources]
+    present = [f for f in files if f is not None and f.stat().st_size > 0]
+    ends = [(_key(_first_line(f)), _key(_last_line(f))) for f in present]
+    if all(a[1] < b[0] for a, b in itertools.pairwise(ends)):
+        for f in present:
+            with f.open("rb") as handle:
+                shutil.copyfileobj(handle, out, 1 << 20)
+        return
+    handles = [f.open("rb") for f in present]
+    try:
+        keyed = ((((_key(line), line) for line in h)) for h in handles)
+        for _, line in heapq.merge(*keyed, key=itemgetter(0)):
+            out.write(line)
+    finally:
+        for h in handles:
+            h.close()
+
+
+def _key(line: bytes) -> tuple[str, str]:
+    row = loads(line)
+    return (row["suite"], row["case"])
+
+
+def _first_line(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.readline()
+
+
+def _last_line(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        step = 4096
+        while True:
+            start = max(0, size - step)
+            handle.seek(start)
+            tail = handle.read(size - start)
+            cut = tail.rstrip(b"\n").rfind(b"\n")
+            if cut >= 0 or start == 0:
+                return tail[cut + 1 :]
+            step *= 4
+
+
+def merge(
+    sources: Sequence[Path], out_dir: Path, counts: Sequence[Path] | None = None
+) -> tuple[dict[str, Any], dict[str, PocVerdict]]:
     """Combine result folders `sources` into `out_dir`; returns (summary, verdicts).
 
     The sources must come from the same suites and settings (their provenance, shard
-    aside, must agree) and must not share a case (overlapping shards are refused)."""
+    aside, must agree) and must not share a case (overlapping shards are refused).
+    `counts`: the sources' count files (`COUNTS_NAME`), written by `run --workers`
+    workers of this very run; then the rows are not re-counted (see `_merge_counted`)."""
     if not sources:
         raise ResultError("merge needs at least one result folder")
     summaries = [load_summary(resolve(p).summary) for p in sources]
@@ -75,16 +132,19 @@ def merge(sources: Sequence[Path], out_dir: Path) -> tuple[dict[str, Any], dict[
     fd, tmp = tempfile.mkstemp(prefix=f".{CASES_NAME}.", dir=out_dir)
     try:
         with os.fdopen(fd, "wb") as out:
-            previous: tuple[str, str] | None = None
-            streams = [_ordered_rows(path) for path in sources]
-            for key, row, path in heapq.merge(*streams, key=itemgetter(0)):
-                if key == previous:
-                    raise ResultError(
-                        f"case {key[0]}/{key[1]} appears in more than one source ({path}); shards overlap"
-                    )
-                previous = key
-                agg.add_row(row)
-                out.write(dumps_line(row))
+            if counts is not None:
+                _merge_counted(sources, counts, agg, out)
+            else:
+                previous: tuple[str, str] | None = None
+                streams = [_ordered_rows(path) for path in sources]
+                for key, row, path in heapq.merge(*streams, key=itemgetter(0)):
+                    if key == previous:
+                        raise ResultError(
+                            f"case {key[0]}/{key[1]} appears in more than one source ({path}); shards overlap"
+                        )
+                    previous = key
+                    agg.add_row(row)
+                    out.write(dumps_line(row))
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -98,6 +158,7 @@ def merge(sources: Sequence[Path], out_dir: Path) -> tuple[dict[str, Any], dict[
         "shards": run_blocks,
         "requests": sum(int(r.get("requests", 0) or 0) for r in run_blocks),
         "duration_s": max((float(r.get("duration_s", 0) or 0) for r in run_blocks), default=0.0),
+        "peak_rss_mb": peak_rss_mb(),  # of the merging process; each shard's is in `shards`
     }
     summary = build_summary(agg, policy, verdicts, provenance, run)
     write_summary(out_dir / SUMMARY_NAME, summary)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
 import platform
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -20,25 +21,27 @@ from pathlib import Path
 from typing import Any, Literal
 
 from evalkit import __version__
-from evalkit.aggregate import Aggregator
+from evalkit.aggregate import Aggregator, aggregator_to_json
 from evalkit.clients import Client, build_client, parse_spec
 from evalkit.clients.base import ClientSettings
 from evalkit.engine import EngineStats, SuiteRunner
 from evalkit.errors import UsageError
 from evalkit.results import (
     CASES_NAME,
+    COUNTS_NAME,
     JOURNAL_NAME,
     SUMMARY_NAME,
     Journal,
     atomic_write_text,
     case_row,
     finalize_cases,
+    peak_rss_mb,
     read_journal,
     repair_journal,
     write_summary,
 )
 from evalkit.scorers import build_scorer, scoring_order
-from evalkit.suite.case_files import FileCases
+from evalkit.suite.case_files import SLICE_ENV, FileCases
 from evalkit.summary import build_summary, judge_all
 from evalkit.values import Case, CaseResult, Scorer, Suite
 from evalkit.verdict import PocVerdict, policies, policy_document
@@ -277,7 +280,9 @@ def run(
         shard = options.shard
         if shard is not None:
             name = suite.name
-            if isinstance(cases, FileCases):  # skip other shards' rows before building cases
+            if isinstance(cases, FileCases) and cases.window is not None:
+                pass  # a `run --workers` worker's own window of the file: its shard already
+            elif isinstance(cases, FileCases):  # skip other shards' rows before building cases
                 cases = cases.select(lambda case_id: in_shard(name, case_id, shard))
             else:
                 cases = (c for c in cases if in_shard(name, c.id, shard))
@@ -347,6 +352,7 @@ def run(
         **({"ray_address": ray_executor.address} if ray_executor is not None else {}),
         "requests": stats.requests,
         "request_phase_s": stats.request_phase_s,
+        "peak_rss_mb": peak_rss_mb(),
         "resumed_cases": resumed,
         "sources": dict(sorted(stats.sources.items())),
         "errors": dict(sorted(stats.errors.items())),
@@ -372,6 +378,8 @@ def run(
         in_order=journal.rows if journal.in_order else None,
     )
     write_summary(out_dir / SUMMARY_NAME, summary)
+    if os.environ.get(SLICE_ENV):  # a `run --workers` worker: the parent adds up these counts
+        atomic_write_text(out_dir / COUNTS_NAME, json.dumps(aggregator_to_json(agg)) + "\n")
     (out_dir / JOURNAL_NAME).unlink(missing_ok=True)
     (out_dir / _META_NAME).unlink(missing_ok=True)
     return RunOutcome(out_dir, summary, verdicts, count, resumed, tuple(stale), stale_count)

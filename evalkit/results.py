@@ -17,6 +17,7 @@ from __future__ import annotations
 import heapq
 import json
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -40,13 +41,26 @@ __all__ = [
     "JOURNAL_NAME",
     "CASES_NAME",
     "SUMMARY_NAME",
+    "COUNTS_NAME",
+    "peak_rss_mb",
 ]
 
 FLOAT_DIGITS = 6
 JOURNAL_NAME = "cases.partial.jsonl"
 CASES_NAME = "cases.jsonl"
 SUMMARY_NAME = "summary.json"
+COUNTS_NAME = "counts.json"  # a `run --workers` worker's counts, for its parent (internal)
 _SORT_CHUNK = 50_000  # rows per in-memory run of the external sort
+
+
+def peak_rss_mb() -> float | None:
+    """This process's peak resident memory so far, in MB (None where not measurable)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
 def rounded(value: Any) -> Any:

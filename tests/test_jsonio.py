@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from evalkit.jsonio import dumps_line, loads
 
 _values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text() | st.floats(allow_nan=False),
+    st.none() | st.booleans() | st.integers() | st.text() | st.floats(allow_nan=False, allow_infinity=False),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
     max_leaves=20,
 )
@@ -38,3 +38,7 @@ def test_what_orjson_refuses_is_still_read_and_written_as_the_standard_library_d
 def test_invalid_json_raises_the_standard_librarys_error():
     with pytest.raises(json.JSONDecodeError, match="Expecting ',' delimiter"):
         loads(b'{"a": 1 "b": 2}')
+
+
+def test_non_finite_numbers_are_written_as_null_which_every_json_reader_accepts():
+    assert dumps_line({"x": float("nan"), "y": float("inf")}) == b'{"x":null,"y":null}\n'

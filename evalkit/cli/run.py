@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -238,6 +239,11 @@ def command(
     )
     if rerecord_stale and record is None:
         raise click.UsageError("--rerecord-stale needs --record FILE")
+    if os.environ.get("EVALKIT_SLICE"):  # a `run --workers` worker: wait for the parent's go
+        from evalkit.parallel import worker_ready
+
+        if not worker_ready(loaded.suites, options.out_dir):
+            return 2
     bar = _progress_bar(loaded.suites, shard, no_progress)
     try:
         outcome = run(loaded.suites, options, progress=bar.update_one if bar else None)
@@ -303,17 +309,22 @@ def _run_workers(
     no_resume: bool,
 ) -> int:
     from evalkit.cli._table import render_summary
-    from evalkit.parallel import run_workers
+    from evalkit.parallel import WorkerStopped, run_workers
+    from evalkit.suite.case_files import jsonl_rows_checked_by_workers
     from evalkit.suite.loader import load_suites
 
-    loaded = load_suites(list(paths))  # report suite problems once, before starting any worker
+    with jsonl_rows_checked_by_workers():  # each worker validates its own window of rows
+        loaded = load_suites(list(paths))  # report suite problems once, before starting any worker
     forwarded = [
         str(x) for flag, value in options.items() if value is not None for x in (flag, value)
     ]
     if no_resume:
         forwarded.append("--no-resume")
     click.echo(f"Running {workers} worker processes…", err=True)
-    summary, _ = run_workers(paths, forwarded, workers, out_dir, loaded.suites)
+    try:
+        summary, _ = run_workers(paths, forwarded, workers, out_dir, loaded.suites)
+    except WorkerStopped as stopped:  # a worker has printed the problems it found
+        return stopped.code
     click.echo(render_summary(summary, colour=sys.stdout.isatty()))
     click.echo(
         f"Results: {out_dir / 'summary.json'} and {out_dir / 'cases.jsonl'} (merged from {workers} workers)"

@@ -20,7 +20,14 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from evalkit.errors import ConfigProblem, MissingDependency, Problem, RegistryError
-from evalkit.suite.case_files import FileCases, Format, checked_elsewhere, guess_format
+from evalkit.suite.case_files import (
+    FileCases,
+    FileCheck,
+    Format,
+    checked_elsewhere,
+    guess_format,
+    prepare,
+)
 from evalkit.suite.case_rows import RowSpec, row_to_case
 from evalkit.suite.positions import Parsed, Path_
 from evalkit.suite.render import placeholders
@@ -280,6 +287,10 @@ def _file_cases(
         split=spec.get("split") if isinstance(spec.get("split"), str) else None,
     )
     try:
+        prepared = prepare(source)
+        if isinstance(prepared, FileCheck):  # rows checked by `run --workers` workers
+            return source, prepared.has_variants
+        source = prepared
         result = checked_elsewhere(source) or source.check()
     except MissingDependency as exc:
         report.error(where, str(exc))
@@ -288,9 +299,15 @@ def _file_cases(
         report.error(where, f"cannot read {display}: {exc.strerror or exc}")
         return None, False
     report.problems.extend(result.problems)
+    # A worker's window may hold no variants where another's does: the parent, which saw
+    # the whole file, has already judged whether consistency has something to compare.
+    has_variants = result.has_variants or source.window is not None
     if result.problems:
-        return None, result.has_variants
-    return replace(source, count=result.rows, has_variants=result.has_variants), result.has_variants
+        return None, has_variants
+    return (
+        replace(source, count=result.rows, has_variants=result.has_variants, window_ids=result.ids),
+        has_variants,
+    )
 
 
 def _scorers(report: FileReport, data: Mapping[str, Any]) -> dict[str, ScorerConfig]:

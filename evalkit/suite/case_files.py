@@ -21,14 +21,24 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import zlib
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from evalkit.errors import Problem, SuiteError
-from evalkit.suite.case_readers import RawRow, csv_rows, dataset_rows, jsonl_rows
+from evalkit.suite.case_readers import (
+    RawRow,
+    Window,
+    csv_rows,
+    dataset_rows,
+    jsonl_rows,
+    jsonl_window,
+)
 from evalkit.suite.case_rows import RowIssue, RowSpec, row_parts, row_to_case
 from evalkit.values import Case
 
@@ -68,6 +78,7 @@ class FileCheck:
     problems: list[Problem] = field(default_factory=list)
     rows: int = 0
     has_variants: bool = False
+    ids: array[int] | None = None  # a window's `stable_hash` of each case id
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +97,8 @@ class FileCases:
     split: str | None = None
     count: int | None = field(default=None, compare=False)  # rows seen by the validation pass
     has_variants: bool = field(default=False, compare=False)  # ... and whether any had variants
+    window: Window | None = None  # JSONL only: the part of the file this process owns
+    window_ids: array[int] | None = field(default=None, compare=False, repr=False)
 
     def __iter__(self) -> Iterator[Case]:
         return self.select(None)
@@ -115,7 +128,7 @@ class FileCases:
         """Raw rows, lazily. Read errors come back as a `RowIssue` row (and end the stream
         when reading cannot go on)."""
         if self.format == "jsonl":
-            return jsonl_rows(self.path)
+            return jsonl_rows(self.path, self.window)
         if self.format == "csv":
             return csv_rows(self.path, self.spec)
         return dataset_rows(self.path, self.split)
@@ -130,10 +143,12 @@ class FileCases:
         rows = 0
         spec = self.spec
         id_column = dict(spec.fields).get("id", "id")
-        hash_ = hash
+        # A worker's window is checked against the others' by the parent process, which
+        # needs a hash that is the same in every process (`hash` is salted per process).
+        hash_ = hash if self.window is None else stable_hash
         append = hashes.append
         for rowno, line, row in self.rows():
-            rows = rowno
+            rows += 1
             if isinstance(row, RowIssue):
                 issues: list[RowIssue] = [row]
             else:
@@ -150,13 +165,13 @@ class FileCases:
                     problems.append(self.problem(rowno, line, issue))
                 else:
                     extra += 1
-        if rows == 0 and not problems:
+        if rows == 0 and not problems and self.window is None:
             problems.append(
                 Problem(
                     self.display, None, "cases_from", "expected at least one case, found no rows"
                 )
             )
-        for problem in self._duplicates(_repeated(hashes), id_column):
+        for problem in self._duplicates(_repeated(hashes), id_column, hash_):
             if len(problems) < max_problems:
                 problems.append(problem)
             else:
@@ -167,9 +182,11 @@ class FileCases:
                     self.display, None, "cases_from", f"... and {extra} more problems in this file"
                 )
             )
-        return FileCheck(problems, rows, has_variants)
+        return FileCheck(problems, rows, has_variants, hashes if self.window is not None else None)
 
-    def _duplicates(self, repeated: set[int], id_column: str) -> list[Problem]:
+    def _duplicates(
+        self, repeated: set[int], id_column: str, hash_: Callable[[str], int] = hash
+    ) -> list[Problem]:
         if not repeated:
             return []
         seen: dict[str, tuple[int, int | None]] = {}
@@ -178,7 +195,7 @@ class FileCases:
             if isinstance(row, RowIssue):
                 continue
             case_id = _row_id(row, rowno, id_column)
-            if hash(case_id) not in repeated:
+            if hash_(case_id) not in repeated:
                 continue
             if case_id in seen:
                 first_row, first_line = seen[case_id]
@@ -220,7 +237,7 @@ def checked_stamps(sources: Iterable[FileCases]) -> str:
         {
             _stamp_key(s): [*_stamp(s.path), s.count or 0, s.has_variants]
             for s in sources
-            if s.format != "datasets"
+            if s.format != "datasets" and s.count is not None
         }
     )
 
@@ -239,6 +256,72 @@ def checked_elsewhere(source: FileCases) -> FileCheck | None:
         return FileCheck([], int(entry[2]), bool(entry[3]))
     except (ValueError, TypeError, AttributeError, OSError):
         return None
+
+
+# Set by `evalkit run --workers` for worker K of N ("K/N"): each worker reads, validates
+# and runs only its own contiguous part of every JSONL `cases_from` file.
+SLICE_ENV = "EVALKIT_SLICE"
+_defer_jsonl: ContextVar[bool] = ContextVar("defer_jsonl", default=False)
+
+
+@contextmanager
+def jsonl_rows_checked_by_workers() -> Iterator[None]:
+    """Within this block, loading a suite does not read its JSONL `cases_from` rows: the
+    `run --workers` parent validates the suite files, and its workers the rows."""
+    token = _defer_jsonl.set(True)
+    try:
+        yield
+    finally:
+        _defer_jsonl.reset(token)
+
+
+def prepare(source: FileCases) -> FileCases | FileCheck:
+    """What the loader does with a `cases_from` source before its validation pass: in a
+    `run --workers` worker, narrow a JSONL source to the worker's window; in the parent,
+    skip the pass: a `FileCheck` with no problems, no row count, and `has_variants` from a
+    byte search for the variants column (a false "yes" only skips the loader's check that
+    consistency has something to compare; a "no" is certain)."""
+    if source.format != "jsonl":
+        return source
+    if _defer_jsonl.get():
+        column = dict(source.spec.fields).get("variants", "variants")
+        return FileCheck([], 0, _mentions(source.path, json.dumps(column).encode()))
+    text = os.environ.get(SLICE_ENV, "")
+    index, _, count = text.partition("/")
+    if index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count):
+        return replace(source, window=jsonl_window(source.path, int(index), int(count)))
+    return source
+
+
+def stable_hash(case_id: str) -> int:
+    """A 63-bit hash of a case id that every process computes alike (collisions are
+    harmless: repeated hashes are confirmed by comparing the ids themselves)."""
+    data = case_id.encode("utf-8", "surrogatepass")
+    return ((zlib.adler32(data) & 0x7FFFFFFF) << 32) | zlib.crc32(data)
+
+
+def duplicates_across_windows(source: FileCases, windows: Sequence[array[int]]) -> list[Problem]:
+    """Duplicate ids between the windows of `source` (each window has already reported its
+    own): one more pass over the whole file, only when some hashes repeat."""
+    joined = array("q")
+    for ids in windows:
+        joined.extend(ids)
+    repeated = _repeated(joined)
+    if not repeated:
+        return []
+    whole = replace(source, window=None)
+    return whole._duplicates(repeated, dict(source.spec.fields).get("id", "id"), stable_hash)
+
+
+def _mentions(path: Path, needle: bytes, chunk: int = 8 << 20) -> bool:
+    """Whether `needle` occurs in the file (read in chunks: bounded memory)."""
+    with path.open("rb") as handle:
+        tail = b""
+        while block := handle.read(chunk):
+            if needle in tail + block[: len(needle)] or needle in block:
+                return True
+            tail = block[-len(needle) :]
+    return False
 
 
 def _row_id(row: Mapping[str, Any], rowno: int, id_column: str) -> str:

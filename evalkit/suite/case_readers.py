@@ -28,7 +28,7 @@ from evalkit.errors import MissingDependency
 from evalkit.jsonio import loads
 from evalkit.suite.case_rows import CASE_FIELDS, RowIssue, RowSpec
 
-__all__ = ["RawRow", "jsonl_rows", "csv_rows", "dataset_rows"]
+__all__ = ["RawRow", "Window", "jsonl_rows", "jsonl_window", "csv_rows", "dataset_rows"]
 
 # (1-based row number, 1-based line or None, the row or why it could not be read)
 RawRow = tuple[int, int | None, "Mapping[str, Any] | RowIssue"]
@@ -46,10 +46,23 @@ _TRUE = frozenset({"true", "yes", "1", "y"})
 _FALSE = frozenset({"false", "no", "0", "n"})
 
 
-def jsonl_rows(path: Path) -> Iterator[RawRow]:
-    rowno = 0
+# A contiguous part of a JSONL file: (first byte, end byte, lines before it, rows before it).
+Window = tuple[int, int, int, int]
+
+
+def jsonl_rows(path: Path, window: Window | None = None) -> Iterator[RawRow]:
+    """Rows of a JSONL file, or of the `window` of it (line and row numbers stay those of
+    the whole file)."""
+    start, end, lines_before, rowno = window or (0, -1, 0, 0)
     with path.open("rb") as handle:
-        for lineno, raw in enumerate(handle, 1):
+        if start:
+            handle.seek(start)
+        position = start
+        for lineno, raw in enumerate(handle, lines_before + 1):
+            if end >= 0:
+                if position >= end:
+                    return
+                position += len(raw)
             if raw.isspace():
                 continue
             rowno += 1
@@ -80,6 +93,38 @@ def jsonl_rows(path: Path) -> Iterator[RawRow]:
             else:
                 kind = "a list" if isinstance(row, list) else "a single value"
                 yield rowno, lineno, RowIssue("row", f"expected a JSON object per line, got {kind}")
+
+
+def jsonl_window(path: Path, index: int, count: int) -> Window:
+    """Part `index` (1-based) of `count` contiguous, line-aligned parts of a JSONL file of
+    about equal size: how `run --workers` gives each worker its own rows to read, with
+    nobody parsing anybody else's. Reads the bytes before the part once (to number lines
+    and rows as in the whole file), which is fast next to parsing them."""
+    size = path.stat().st_size
+
+    def boundary(k: int) -> int:
+        cut = size * k // count
+        if cut <= 0:
+            return 0
+        if k >= count:
+            return size
+        with path.open("rb") as handle:
+            handle.seek(cut - 1)
+            handle.readline()  # to the end of the line the cut falls in
+            return handle.tell()
+
+    start, end = boundary(index - 1), boundary(index)
+    lines = rows = 0
+    with path.open("rb") as handle:
+        position = 0
+        for raw in handle:
+            if position >= start:
+                break
+            position += len(raw)
+            lines += 1
+            if not raw.isspace():
+                rows += 1
+    return (start, end, lines, rows)
 
 
 def csv_rows(path: Path, spec: RowSpec) -> Iterator[RawRow]:
