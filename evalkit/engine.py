@@ -13,7 +13,6 @@ Why this shape:
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import time
 from array import array
@@ -261,6 +260,18 @@ class SuiteRunner:
             result = score_case(self.suite, p.case, p.requests, done, self.scorers)
         self.on_done(result, p.case)
 
+    @property
+    def needs_no_loop(self) -> bool:
+        """Every case is answered and scored synchronously (see `run_now`)."""
+        return self.client.answers_now and not self.async_scoring
+
+    def run_now(self, cases: Iterable[Case]) -> None:
+        """Run every case without an event loop: for a client that always answers at once
+        (replay) and sync scorers, which is most offline runs. asyncio (and the ssl module
+        it loads, ~6 MB per process) is then never imported."""
+        for _pending, _index in self._work(cases):
+            raise RuntimeError(f"{self.client.spec} declared answers_now but needed I/O")
+
     async def run(self, cases: Iterable[Case], concurrency: int) -> None:
         """Run every case. With a client that answers synchronously the first worker
         drains the whole stream inline (no request ever awaits)."""
@@ -279,5 +290,7 @@ class SuiteRunner:
                     if pending.remaining:
                         continue
                 await self._finish(pending)
+
+        import asyncio
 
         await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))

@@ -8,7 +8,6 @@ journal instead of calling the model again for cases already done.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import os
@@ -292,6 +291,28 @@ def run(
             yield case
 
     built_scorers: list[Scorer] = []
+    runners: dict[str, SuiteRunner] = {}
+    if ray_executor is None:
+        for suite in suites:
+            scorers = [build_scorer(suite.scorers[m]) for m in scoring_order(list(suite.scorers))]
+            built_scorers.extend(scorers)
+            runners[suite.name] = SuiteRunner(
+                suite,
+                by_suite[suite.name],
+                scorers,
+                options.samples or suite.samples,
+                on_done,
+                stats,
+            )
+
+    def run_now() -> None:
+        """Every suite answered and scored synchronously: no event loop at all."""
+        try:
+            for suite in suites:
+                runners[suite.name].run_now(todo(suite))
+        finally:
+            for client in clients.values():
+                client.close_now()
 
     async def run_all() -> None:
         try:
@@ -308,20 +329,8 @@ def run(
                         options.cache_dir,
                     )
                     continue
-                scorers = [
-                    build_scorer(suite.scorers[m]) for m in scoring_order(list(suite.scorers))
-                ]
-                built_scorers.extend(scorers)
-                runner = SuiteRunner(
-                    suite,
-                    by_suite[suite.name],
-                    scorers,
-                    options.samples or suite.samples,
-                    on_done,
-                    stats,
-                )
                 concurrency = options.concurrency or int(suite.client_options.get("concurrency", 8))
-                await runner.run(todo(suite), concurrency)
+                await runners[suite.name].run(todo(suite), concurrency)
         finally:
             for client in clients.values():
                 await client.aclose()
@@ -331,7 +340,12 @@ def run(
                     await close()
 
     try:
-        asyncio.run(run_all())
+        if runners and all(r.needs_no_loop for r in runners.values()):
+            run_now()
+        else:
+            import asyncio  # only here: with ssl it costs ~6 MB and ~40 ms per process
+
+            asyncio.run(run_all())
     finally:
         journal.close()
         if ray_executor is not None:

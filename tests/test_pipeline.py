@@ -219,3 +219,25 @@ def test_merge_refuses_a_result_file_that_is_not_in_case_order(suite_factory, tm
     (tmp_path / "a" / "cases.jsonl").write_bytes(b"".join(reversed(rows)))
     with pytest.raises(ResultError, match="out of order"):
         merge([tmp_path / "a"], tmp_path / "m")
+
+
+def test_a_replayed_run_with_sync_scorers_never_starts_an_event_loop(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "s.yaml").write_text(
+        "suite: s\npoc: p\nprompt: {template: '{{q}}'}\nclient: replay:r.jsonl\n"
+        "cases:\n  - {id: a, vars: {q: one}, reference: '1'}\n"
+        "scorers: {accuracy: {method: numeric}}\n"
+    )
+    (tmp_path / "r.jsonl").write_text('{"case": "a", "output": "It is 1."}\n')
+    code = (
+        "import sys\nfrom pathlib import Path\nfrom evalkit.pipeline import RunOptions, run\n"
+        "from evalkit.suite.loader import load_suites\n"
+        "out = run(load_suites(['s.yaml']).suites, RunOptions(out_dir=Path('out')))\n"
+        "print(out.cases, 'asyncio' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["1", "False"]

@@ -52,6 +52,9 @@ class Client:
 
     spec: str = ""
     model: str | None = None
+    # True when `complete_now` always answers (never None) and `close_now` releases
+    # everything: a run with only such clients and sync scorers needs no event loop.
+    answers_now: bool = False
 
     async def complete(self, request: Request) -> Completion:
         raise NotImplementedError
@@ -62,6 +65,10 @@ class Client:
 
     async def aclose(self) -> None:
         """Release connections; called once when the run ends."""
+        return None
+
+    def close_now(self) -> None:
+        """`aclose` for runs without an event loop (see `answers_now`)."""
         return None
 
     def describe(self) -> dict[str, Any]:

@@ -18,6 +18,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from orjson import loads as _fast_loads
+
 from evalkit.clients.base import Client, ClientSettings
 from evalkit.errors import UsageError
 from evalkit.jsonio import loads
@@ -112,13 +114,32 @@ class ReplayClient(Client):
             raise UsageError(f"replay file not found: {self._shown} (resolved to {self.path})")
         big = self.path.stat().st_size > DISK_INDEX_BYTES
         store: _MemoryStore | _DiskStore = _DiskStore() if big else _MemoryStore()
+        add = store.add
         try:
             with self.path.open("rb") as fh:
                 for lineno, line in enumerate(fh, 1):
                     if line.isspace():
                         continue
+                    # The common line ({"case": ..., "output": ...}, maybe "sample") is
+                    # taken directly; anything else gets `_parse`'s checks and messages.
+                    try:
+                        raw = _fast_loads(line)
+                    except ValueError:
+                        raw = None
+                    if (
+                        raw.__class__ is dict
+                        and len(raw) <= 3
+                        and raw.get("case").__class__ is str
+                        and raw["case"]
+                        and raw.get("output").__class__ is str
+                        and raw.get("sample", 0).__class__ is int
+                        and raw.get("sample", 0) >= 0
+                        and (len(raw) == 2 or "sample" in raw)
+                    ):
+                        add(raw["case"], 0, raw.get("sample", 0), (None, raw["output"], None))
+                        continue
                     row = self._parse(line, lineno)
-                    store.add(
+                    add(
                         row["case"],
                         row["variant"],
                         row["sample"],
@@ -131,7 +152,12 @@ class ReplayClient(Client):
         self._store = store
         return store
 
+    answers_now = True
+
     async def aclose(self) -> None:
+        self.close_now()
+
+    def close_now(self) -> None:
         if self._store is not None:
             self._store.close()
             self._store = None

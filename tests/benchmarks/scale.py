@@ -3,10 +3,11 @@
 
 The load (issue "Scale"): one sample per case, accuracy `numeric` + hallucination against a
 ~500-character context that differs per case, recorded outputs in a replay file. Each run is
-a whole `evalkit run` process; wall time, CPU and peak RSS come from `wait4` (summed over
-evalkit processes when --shards splits the run into parallel shard processes + merge).
+a whole `evalkit run` process (`--workers N` for N > 1: N worker processes, each reading
+its own window of the cases file, merged by the parent); wall time and CPU come from
+`wait4`, peak RSS is summed over the parent and its workers.
 
-    python tests/benchmarks/scale.py [--sizes 100000,300000,1000000] [--shards 1,2] [--metrics accuracy,hallucination]
+    python tests/benchmarks/scale.py [--sizes 100000,300000,1000000] [--workers 1,2] [--metrics accuracy,hallucination]
 
 Also prints `evalkit --help` and `evalkit validate` (one small suite) start-up times,
 medians of 5 whole-process runs.
@@ -18,6 +19,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -104,63 +106,20 @@ def timed(args: list[str], cwd: Path) -> tuple[float, float, float, int]:
     )
 
 
-def run_size(folder: Path, suite: Path, shards: int) -> dict[str, float]:
-    out = folder / f"out-{shards}"
-    if shards == 1:
-        wall, cpu, rss, status = timed(
-            [
-                *EVALKIT,
-                "run",
-                str(suite),
-                "--out",
-                str(out),
-                "--no-progress",
-                "--exit-zero",
-                "--no-resume",
-            ],
-            folder,
-        )
-        assert status == 0, "evalkit run failed"
-        return {"wall": wall, "cpu": cpu, "rss": rss}
-    started = time.perf_counter()
-    procs = []
-    for k in range(1, shards + 1):
-        args = [
-            *EVALKIT,
-            "run",
-            str(suite),
-            "--shard",
-            f"{k}/{shards}",
-            "--out",
-            str(out / f"shard{k}"),
-            "--no-progress",
-            "--exit-zero",
-            "--no-resume",
-        ]
-        procs.append(
-            subprocess.Popen(
-                args, cwd=folder, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-            )
-        )
-    cpu = rss = 0.0
-    for proc in procs:
-        _, status, usage = os.wait4(proc.pid, 0)
-        assert status == 0, "shard run failed"
-        cpu += usage.ru_utime + usage.ru_stime
-        rss += usage.ru_maxrss / 1024
-    m_wall, m_cpu, m_rss, status = timed(
-        [
-            *EVALKIT,
-            "merge",
-            *(str(out / f"shard{k}") for k in range(1, shards + 1)),
-            "--out",
-            str(out / "merged"),
-            "--exit-zero",
-        ],
-        folder,
-    )
-    assert status == 0, "merge failed"
-    return {"wall": time.perf_counter() - started, "cpu": cpu + m_cpu, "rss": max(rss, m_rss)}
+def run_size(folder: Path, suite: Path, workers: int) -> dict[str, float]:
+    """One whole `evalkit run` (with `--workers N` when N > 1). CPU from `wait4` covers the
+    workers too (they are waited-for children); peak RSS is summed over the processes from
+    the summary (`run.peak_rss_mb` of the parent and of each worker's shard)."""
+    out = folder / f"out-{workers}"
+    args = [*EVALKIT, "run", str(suite), "--out", str(out), "--no-progress", "--exit-zero"]
+    args += ["--no-resume"] + (["--workers", str(workers)] if workers > 1 else [])
+    wall, cpu, rss, status = timed(args, folder)
+    assert status == 0, "evalkit run failed"
+    if workers > 1:
+        run = json.loads((out / "summary.json").read_text())["run"]
+        rss = run["peak_rss_mb"] + sum(shard["peak_rss_mb"] for shard in run["shards"])
+    shutil.rmtree(out)
+    return {"wall": wall, "cpu": cpu, "rss": rss}
 
 
 def startup() -> None:
@@ -177,7 +136,7 @@ def startup() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100000,300000,1000000")
-    parser.add_argument("--shards", default="1,2")
+    parser.add_argument("--workers", default="1,2")
     parser.add_argument("--metrics", default="accuracy,hallucination")
     args = parser.parse_args()
     startup()
@@ -189,10 +148,10 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
             suite = make_files(folder, size, metrics)
-            for shards in (int(s) for s in args.shards.split(",")):
-                f = run_size(folder, suite, shards)
+            for workers in (int(s) for s in args.workers.split(",")):
+                f = run_size(folder, suite, workers)
                 print(
-                    f"{size:>9} {shards:>5} {f['wall']:>8.1f} {f['cpu']:>8.1f} {f['wall'] / size * 1e6:>8.1f} "
+                    f"{size:>9} {workers:>5} {f['wall']:>8.1f} {f['cpu']:>8.1f} {f['wall'] / size * 1e6:>8.1f} "
                     f"{f['rss']:>12.0f}",
                     flush=True,
                 )
