@@ -175,5 +175,6 @@ def worker_ready(suites: Sequence[Suite], out_dir: Path) -> bool:
         cases = suite.cases
         if isinstance(cases, FileCases) and cases.window_ids is not None:
             (out_dir / f"ids-{index}.bin").write_bytes(cases.window_ids.tobytes())
+            del cases.window_ids[:]  # handed over: 8 bytes per row not kept for the run
     atomic_write_text(out_dir / _READY, "{}\n")
     return sys.stdin.readline().strip() == "go"

@@ -113,3 +113,12 @@ def test_windows_cover_every_row_once_with_the_whole_files_numbers(tmp_path_fact
         for rowno, lineno, _ in jsonl_rows(path, jsonl_window(path, k, count))
     ]
     assert parts == whole
+
+
+def test_a_case_id_repeated_within_one_window_is_refused_too(tmp_path):
+    ids = [f"c{i:03d}" for i in range(60)]
+    ids[4] = "c002"
+    write(tmp_path, ids)
+    r = evalkit(tmp_path, "run", "s.yaml", "--out", "two", "--workers", "3")
+    assert r.returncode == 2
+    assert "cases.jsonl:5" in r.stderr and "duplicate case id 'c002' (first at line 3)" in r.stderr

@@ -171,7 +171,9 @@ class FileCases:
                     self.display, None, "cases_from", "expected at least one case, found no rows"
                 )
             )
-        for problem in self._duplicates(_repeated(hashes), id_column, hash_):
+        # A window's ids are checked by the parent, with every other window's.
+        repeated = _repeated(hashes) if self.window is None else set()
+        for problem in self._duplicates(repeated, id_column, hash_):
             if len(problems) < max_problems:
                 problems.append(problem)
             else:
@@ -331,24 +333,35 @@ def _row_id(row: Mapping[str, Any], rowno: int, id_column: str) -> str:
     return str(value)
 
 
-# Below this many rows a plain sort is cheaper than importing numpy (~75 ms).
-_NUMPY_ROWS = 200_000
+# Below this many rows a plain sort is cheap; above, a bit filter keeps memory small.
+_SORT_ROWS = 200_000
+_FILTER_BITS = 1 << 25  # 4 MB: ~3% of a million hashes collide by chance in the filter
 
 
 def _repeated(hashes: array[int]) -> set[int]:
-    """Hash values that occur more than once. For large files numpy (when present) sorts
-    8 bytes per row in place; otherwise a plain sort of a list (about 40 bytes per row,
-    transient)."""
+    """Hash values that occur more than once. Small files: a plain sort (about 40 bytes
+    per row, transient). Large files: two passes through a 4 MB bit filter — the first
+    collects values whose bit was already set (every repeat, plus a few percent of chance
+    hits), the second counts only those — so memory stays a few MB at a million rows."""
     if len(hashes) < 2:
         return set()
-    try:
-        if len(hashes) < _NUMPY_ROWS:
-            raise ImportError
-        import numpy as np
-    except ImportError:  # numpy is optional: fall back to a plain sort
+    if len(hashes) < _SORT_ROWS:
         ordered = sorted(hashes)
         return {a for a, b in itertools.pairwise(ordered) if a == b}
-    values = np.frombuffer(hashes, dtype=np.int64).copy()
-    values.sort()
-    same = values[1:] == values[:-1]
-    return {int(v) for v in np.unique(values[1:][same])}
+    seen = bytearray(_FILTER_BITS >> 3)
+    mask = _FILTER_BITS - 1
+    maybe: set[int] = set()
+    for h in hashes:
+        bit = h & mask
+        byte, flag = bit >> 3, 1 << (bit & 7)
+        if seen[byte] & flag:
+            maybe.add(h)
+        else:
+            seen[byte] |= flag
+    if not maybe:
+        return set()
+    counts: dict[int, int] = {}
+    for h in hashes:
+        if h in maybe:
+            counts[h] = counts.get(h, 0) + 1
+    return {h for h, n in counts.items() if n > 1}

@@ -211,3 +211,16 @@ def test_a_file_validated_by_the_parent_is_not_read_again_until_it_changes(
         load_suites(["s.yaml"])
     assert reads == [1]
     assert [(p.line, p.field) for p in info.value.problems] == [(4, "row")]
+
+
+def test_repeated_hashes_are_found_exactly_in_a_large_file_without_sorting_it() -> None:
+    import random
+    from array import array
+
+    from evalkit.suite.case_files import _SORT_ROWS, _repeated
+
+    rnd = random.Random(7)
+    hashes = array("q", (rnd.getrandbits(64) - 2**63 for _ in range(_SORT_ROWS + 10)))
+    assert _repeated(hashes) == set()
+    hashes.extend([hashes[3], hashes[-1], hashes[3]])
+    assert _repeated(hashes) == {hashes[3], hashes[-4]}
