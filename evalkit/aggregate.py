@@ -119,14 +119,16 @@ class Aggregator:
                 if len(p.critical_errored) < _MAX_LISTED:
                     p.critical_errored.append(f"{suite}/{case_id}")
             return
-        tag_list = list(dict.fromkeys(tags))
+        tag_list = list(dict.fromkeys(tags)) if tags else ()
         for metric, ok in passed.items():
             _tally(p.metrics, metric).add(ok)
             _tally(s.metrics, metric).add(ok)
             for tag in tag_list:
                 _tally(p.tags.setdefault(tag, {}), metric).add(ok)
+        if not critical:
+            return
         failed = sorted(m for m, ok in passed.items() if not ok)
-        if critical and failed:
+        if failed:
             p.critical_failed_count += 1
             p.critical_failed_suites.add(suite)
             if len(p.critical_failed) < _MAX_LISTED:

@@ -92,10 +92,19 @@ def _result(
     completions: Sequence[Completion],
     scores: dict[str, Score],
 ) -> CaseResult:
-    failed = next((c for c in completions if c.error is not None), None)
-    latencies = [c.latency_s for c in completions if c.latency_s is not None]
-    ins = [c.input_tokens for c in completions if c.input_tokens is not None]
-    outs = [c.output_tokens for c in completions if c.output_tokens is not None]
+    failed = None
+    latency: float | None = None
+    ins: int | None = None
+    outs: int | None = None
+    for c in completions:  # one pass: this runs for every case of a million-case run
+        if failed is None and c.error is not None:
+            failed = c
+        if c.latency_s is not None:
+            latency = c.latency_s + (latency or 0.0)
+        if c.input_tokens is not None:
+            ins = c.input_tokens + (ins or 0)
+        if c.output_tokens is not None:
+            outs = c.output_tokens + (outs or 0)
     return CaseResult(
         suite=suite.name,
         poc=suite.poc,
@@ -108,9 +117,9 @@ def _result(
         error=failed.error if failed else None,
         error_kind=failed.error_kind if failed else None,
         sources=tuple(c.source for c in completions),
-        latency_s=sum(latencies) if latencies else None,
-        input_tokens=sum(ins) if ins else None,
-        output_tokens=sum(outs) if outs else None,
+        latency_s=latency,
+        input_tokens=ins,
+        output_tokens=outs,
         prompt=requests[0].messages if requests else (),
     )
 

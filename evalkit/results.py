@@ -81,6 +81,9 @@ def dumps_row(row: dict[str, Any]) -> bytes:
     return dumps_line(row)
 
 
+_PLAIN_LABELS = tuple(f"sample {i}" for i in range(64))  # the labels a row leaves out
+
+
 def case_row(result: CaseResult, case: Case) -> dict[str, Any]:
     """The `cases.jsonl` row of a finished case (README "Result files")."""
     row: dict[str, Any] = {
@@ -113,7 +116,10 @@ def case_row(result: CaseResult, case: Case) -> dict[str, Any]:
         row["forbidden"] = list(case.forbidden)
     if result.prompt:
         row["prompt"] = result.prompt[-1].content
-    if any(label != f"sample {i}" for i, label in enumerate(result.labels)):
+    labels = result.labels
+    if labels != _PLAIN_LABELS[: len(labels)] and any(
+        label != f"sample {i}" for i, label in enumerate(labels)
+    ):
         row["labels"] = list(result.labels)
     if result.error is not None:
         row["error"] = result.error
