@@ -23,7 +23,7 @@ import json
 import os
 import zlib
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
@@ -302,13 +302,10 @@ def stable_hash(case_id: str) -> int:
     return ((zlib.adler32(data) & 0x7FFFFFFF) << 32) | zlib.crc32(data)
 
 
-def duplicates_across_windows(source: FileCases, windows: Sequence[array[int]]) -> list[Problem]:
-    """Duplicate ids between the windows of `source` (each window has already reported its
-    own): one more pass over the whole file, only when some hashes repeat."""
-    joined = array("q")
-    for ids in windows:
-        joined.extend(ids)
-    repeated = _repeated(joined)
+def duplicates_across_windows(source: FileCases, ids: array[int]) -> list[Problem]:
+    """Duplicate ids in `source`, given the `stable_hash` of every row's id (all windows'):
+    one more pass over the whole file, only when some hashes repeat."""
+    repeated = _repeated(ids)
     if not repeated:
         return []
     whole = replace(source, window=None)
