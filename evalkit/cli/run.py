@@ -250,6 +250,8 @@ def command(
     except KeyboardInterrupt:
         if bar:
             bar.close()
+        if os.environ.get("EVALKIT_SLICE"):  # a --workers worker: its parent tells the user
+            return 130
         click.echo(
             f"\nInterrupted. Finished cases are kept in {options.out_dir}; run the same command again "
             "to resume without calling the model for them.",
@@ -325,6 +327,13 @@ def _run_workers(
         summary, _ = run_workers(paths, forwarded, workers, out_dir, loaded.suites)
     except WorkerStopped as stopped:  # a worker has printed the problems it found
         return stopped.code
+    except KeyboardInterrupt:
+        click.echo(
+            f"\nInterrupted. Finished cases are kept in {out_dir}; run the same command again "
+            "to resume without calling the model for them.",
+            err=True,
+        )
+        return 130
     click.echo(render_summary(summary, colour=sys.stdout.isatty()))
     click.echo(
         f"Results: {out_dir / 'summary.json'} and {out_dir / 'cases.jsonl'} (merged from {workers} workers)"
