@@ -31,8 +31,10 @@ __all__ = ["merge"]
 
 
 def _without_shard(provenance: dict[str, Any]) -> dict[str, Any]:
+    """The provenance of the whole run the shards belong to (as an unsharded run records it)."""
     copy = json.loads(json.dumps(provenance))
-    copy.get("options", {}).pop("shard", None)
+    if "shard" in copy.get("options", {}):
+        copy["options"]["shard"] = None
     return copy
 
 

@@ -156,14 +156,15 @@ class WorkerStopped(Exception):
 def _duplicate_ids(suites: Sequence[Suite], dirs: Sequence[Path]) -> list[Problem]:
     problems: list[Problem] = []
     for index, suite in enumerate(suites):
-        if not isinstance(suite.cases, FileCases) or suite.cases.format != "jsonl":
-            continue
+        cases = suite.cases
+        if not isinstance(cases, FileCases) or cases.format != "jsonl" or cases.count is not None:
+            continue  # not a JSONL file, or one this process has validated whole
         ids = array("q")  # every window's ids in one array: 8 bytes per row, no copies
         for folder in dirs:
             with (folder / f"ids-{index}.bin").open("rb") as handle:
                 while block := handle.read(1 << 20):
                     ids.frombytes(block)
-        problems.extend(duplicates_across_windows(suite.cases, ids))
+        problems.extend(duplicates_across_windows(cases, ids))
         del ids
     return problems
 

@@ -122,3 +122,32 @@ def test_a_case_id_repeated_within_one_window_is_refused_too(tmp_path):
     r = evalkit(tmp_path, "run", "s.yaml", "--out", "two", "--workers", "3")
     assert r.returncode == 2
     assert "cases.jsonl:5" in r.stderr and "duplicate case id 'c002' (first at line 3)" in r.stderr
+
+
+def test_workers_write_junit_and_compare_with_a_baseline_like_one_process(tmp_path):
+    write(tmp_path, [f"c{i:03d}" for i in range(60)])
+    one = evalkit(tmp_path, "run", "s.yaml", "--out", "one", "--no-progress")
+    two = evalkit(
+        tmp_path,
+        *("run", "s.yaml", "--out", "two", "--workers", "2", "--junit", "j.xml"),
+        *("--baseline", "one", "--fail-on", "verdict-drop"),
+    )
+    assert one.returncode == two.returncode == 10, two.stderr
+    assert (tmp_path / "j.xml").read_text().count("<testcase") == 60
+    assert "Verdict: redesign (unchanged)" in two.stdout
+    assert "What changed in how the runs were made" not in two.stdout  # same provenance
+
+
+def test_a_large_replayed_jsonl_run_uses_every_core_by_itself(tmp_path, monkeypatch):
+    from evalkit.cli import run as run_module
+    from evalkit.suite.loader import load_suites
+
+    write(tmp_path, [f"c{i:03d}" for i in range(60)])
+    loaded = load_suites([tmp_path / "s.yaml"])
+    monkeypatch.setattr(run_module.os, "cpu_count", lambda: 2)
+    assert run_module._auto_workers(loaded, None) == 1  # 60 rows: not worth a process
+    monkeypatch.setattr(run_module, "_AUTO_ROWS", 50)
+    assert run_module._auto_workers(loaded, None) == 2
+    assert run_module._auto_workers(loaded, "openai:gpt-4o-mini") == 1  # never multiply API load
+    monkeypatch.setattr(run_module.os, "cpu_count", lambda: 1)
+    assert run_module._auto_workers(loaded, None) == 1

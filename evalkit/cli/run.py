@@ -6,6 +6,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -79,10 +80,10 @@ def default_out_dir(
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
+    default=None,
     help="Processes to spread the cases over on this machine (CPU-bound scoring uses one core "
-    "each): runs --shard k/N workers and merges them.",
+    "each); results equal a one-process run's. Default: one per core (up to 4) for a replayed "
+    "run of 50,000+ cases from JSONL files, else 1.",
 )
 @click.option(
     "--executor",
@@ -178,41 +179,47 @@ def command(
     OUT/cases.jsonl, prints a table per PoC, and exits 0 (continue), 10 (redesign) or
     20 (stop) — the worst verdict — unless --exit-zero.
     """
-    from evalkit.cli._table import render_summary
     from evalkit.pipeline import RunOptions, run
     from evalkit.suite.loader import load_suites
 
     shard = parse_shard(shard_text)
-    if executor == "ray" and (record is not None or workers > 1):
+    if executor == "ray" and (record is not None or (workers or 1) > 1):
         raise click.UsageError("--executor ray cannot be combined with --record or --workers")
     if ray_address is not None and executor != "ray":
         raise click.UsageError("--ray-address needs --executor ray")
-    if workers > 1:
-        if shard is not None or record is not None:
-            raise click.UsageError("--workers cannot be combined with --shard or --record")
-        return _run_workers(
-            paths,
-            workers,
-            out_dir or default_out_dir(paths, client_spec, None),
-            exit_zero,
-            {
-                "--client": client_spec,
-                "--samples": samples,
-                "--concurrency": concurrency,
-                "--rpm": rpm,
-                "--tpm": tpm,
-                "--base-url": base_url,
-                "--api-key-env": api_key_env,
-                "--timeout": timeout,
-                "--cache": cache_dir,
-            },
-            no_resume,
-        )
+    if (workers or 1) > 1 and (shard is not None or record is not None):
+        raise click.UsageError("--workers cannot be combined with --shard or --record")
     if fail_on and baseline is None:
         raise click.UsageError("--fail-on needs --baseline RESULT to compare against")
+    forwarded: dict[str, object] = {
+        "--client": client_spec,
+        "--samples": samples,
+        "--concurrency": concurrency,
+        "--rpm": rpm,
+        "--tpm": tpm,
+        "--base-url": base_url,
+        "--api-key-env": api_key_env,
+        "--timeout": timeout,
+        "--cache": cache_dir,
+    }
+    ending: dict[str, Any] = {
+        "junit_file": junit_file,
+        "baseline": baseline,
+        "fail_on": fail_on,
+        "exit_zero": exit_zero,
+    }
+    if workers is not None and workers > 1:
+        out = out_dir or default_out_dir(paths, client_spec, None)
+        return _run_workers(paths, workers, out, forwarded, no_resume, ending)
     loaded = load_suites(list(paths))
     for warning in loaded.warnings:
         click.echo(str(warning), err=True)
+    in_worker = bool(os.environ.get("EVALKIT_SLICE"))
+    if workers is None and shard is None and record is None and executor != "ray" and not in_worker:
+        auto = _auto_workers(loaded, client_spec)
+        if auto > 1:
+            out = out_dir or default_out_dir(paths, client_spec, None)
+            return _run_workers(paths, auto, out, forwarded, no_resume, ending, loaded)
     client_options: dict[str, object] = {}
     for name, value in (("concurrency", concurrency), ("rpm", rpm), ("tpm", tpm)):
         if value is not None:
@@ -239,7 +246,7 @@ def command(
     )
     if rerecord_stale and record is None:
         raise click.UsageError("--rerecord-stale needs --record FILE")
-    if os.environ.get("EVALKIT_SLICE"):  # a `run --workers` worker: wait for the parent's go
+    if in_worker:  # a `run --workers` worker: wait for the parent's go
         from evalkit.parallel import worker_ready
 
         if not worker_ready(loaded.suites, options.out_dir):
@@ -250,7 +257,7 @@ def command(
     except KeyboardInterrupt:
         if bar:
             bar.close()
-        if os.environ.get("EVALKIT_SLICE"):  # a --workers worker: its parent tells the user
+        if in_worker:  # a --workers worker: its parent tells the user
             return 130
         click.echo(
             f"\nInterrupted. Finished cases are kept in {options.out_dir}; run the same command again "
@@ -261,36 +268,65 @@ def command(
     finally:
         if bar:
             bar.close()
-    click.echo(render_summary(outcome.summary, colour=sys.stdout.isatty()))
-    for currency, cost in outcome.summary["run"].get("cost", {}).items():
+    return _report(
+        outcome.summary,
+        outcome.out_dir,
+        f"{outcome.cases} cases",
+        outcome.resumed,
+        outcome.stale_count,
+        outcome.stale,
+        junit_file,
+        baseline,
+        fail_on,
+        exit_zero,
+    )
+
+
+def _report(
+    summary: dict[str, Any],
+    out_dir: Path,
+    what: str,
+    resumed: int,
+    stale_count: int,
+    stale: tuple[str, ...],
+    junit_file: Path | None,
+    baseline: Path | None,
+    fail_on: tuple[str, ...],
+    exit_zero: bool,
+) -> int:
+    """Print the table and what else the user asked for; the exit code (one ending for a
+    single-process run and for `--workers`)."""
+    from evalkit.cli._table import render_summary
+
+    click.echo(render_summary(summary, colour=sys.stdout.isatty()))
+    for currency, cost in summary["run"].get("cost", {}).items():
         click.echo(
             f"Estimated cost: {cost['total']:.4f} {currency} for {cost['cases']} cases "
             f"({cost['per_case']:.6f} {currency} per case; from the suites' pricing and reported token usage)"
         )
-    if outcome.resumed:
-        click.echo(f"Resumed: {outcome.resumed} cases were taken from the interrupted run.")
-    click.echo(
-        f"Results: {outcome.out_dir / 'summary.json'} and {outcome.out_dir / 'cases.jsonl'} ({outcome.cases} cases)"
-    )
+    if resumed:
+        click.echo(f"Resumed: {resumed} cases were taken from the interrupted run.")
+    click.echo(f"Results: {out_dir / 'summary.json'} and {out_dir / 'cases.jsonl'} ({what})")
     if junit_file is not None:
         from evalkit.report.junit import write_junit
 
-        write_junit(outcome.out_dir, junit_file)
+        write_junit(out_dir, junit_file)
         click.echo(f"JUnit XML: {junit_file}")
     gate: list[str] = []
     if baseline is not None:
         from evalkit.diff import compare, triggered
         from evalkit.report.diffview import render_text
 
-        diff = compare(baseline, outcome.out_dir)
+        diff = compare(baseline, out_dir)
         click.echo(render_text(diff), nl=False)
         gate = triggered(diff, fail_on or ("verdict-drop",))
         for reason in gate:
             click.echo(f"fail-on {reason}", err=True)
-    if outcome.stale_count:
+    if stale_count:
+        examples = f", e.g. {', '.join(stale[:5])}" if stale else ""
         click.echo(
-            f"error: {outcome.stale_count} recorded outputs were made for a different prompt (stale recordings), "
-            f"e.g. {', '.join(outcome.stale[:5])}. The prompt changed since they were recorded: re-record them "
+            f"error: {stale_count} recorded outputs were made for a different prompt (stale recordings)"
+            f"{examples}. The prompt changed since they were recorded: re-record them "
             "(evalkit run --record) before trusting this verdict.",
             err=True,
         )
@@ -299,24 +335,29 @@ def command(
         return 0
     if gate:
         return 3
-    return Verdict(outcome.summary["verdict"]).exit_code
+    return Verdict(summary["verdict"]).exit_code
 
 
 def _run_workers(
     paths: tuple[str, ...],
     workers: int,
     out_dir: Path,
-    exit_zero: bool,
     options: dict[str, object],
     no_resume: bool,
+    ending: dict[str, Any],
+    loaded: Any = None,
 ) -> int:
-    from evalkit.cli._table import render_summary
+    """`run --workers N`. `loaded`: suites this process has already validated whole (the
+    automatic choice of workers); else they are loaded here with rows left to the workers."""
     from evalkit.parallel import WorkerStopped, run_workers
     from evalkit.suite.case_files import jsonl_rows_checked_by_workers
     from evalkit.suite.loader import load_suites
 
-    with jsonl_rows_checked_by_workers():  # each worker validates its own window of rows
-        loaded = load_suites(list(paths))  # report suite problems once, before starting any worker
+    if loaded is None:
+        with jsonl_rows_checked_by_workers():  # each worker validates its own window of rows
+            loaded = load_suites(list(paths))  # suite problems once, before any worker starts
+        for warning in loaded.warnings:
+            click.echo(str(warning), err=True)
     forwarded = [
         str(x) for flag, value in options.items() if value is not None for x in (flag, value)
     ]
@@ -334,13 +375,40 @@ def _run_workers(
             err=True,
         )
         return 130
-    click.echo(render_summary(summary, colour=sys.stdout.isatty()))
-    click.echo(
-        f"Results: {out_dir / 'summary.json'} and {out_dir / 'cases.jsonl'} (merged from {workers} workers)"
+    shards = summary["run"].get("shards", [])
+    stale = sum(int(r.get("errors", {}).get("stale-recording", 0)) for r in shards)
+    cases = sum(p.get("cases", 0) for p in summary["pocs"].values())
+    return _report(
+        summary,
+        out_dir,
+        f"{cases} cases, merged from {workers} workers",
+        sum(int(r.get("resumed_cases", 0) or 0) for r in shards),
+        stale,
+        (),
+        **ending,
     )
-    if exit_zero:
-        return 0
-    return Verdict(summary["verdict"]).exit_code
+
+
+def _auto_workers(loaded: Any, client_spec: str | None) -> int:
+    """Workers to use when --workers is not given: all cores (at most 4) for a large
+    replayed run — `cases_from` JSONL files of at least `_AUTO_ROWS` rows in all and only
+    replay clients, so scoring is the bottleneck and no API sees more load — else 1."""
+    from evalkit.suite.case_files import FileCases
+
+    cores = min(os.cpu_count() or 1, 4)
+    if cores < 2:
+        return 1
+    rows = 0
+    for suite in loaded.suites:
+        spec = client_spec or suite.client or ""
+        if not spec.startswith("replay:"):
+            return 1
+        if isinstance(suite.cases, FileCases) and suite.cases.format == "jsonl":
+            rows += suite.cases.count or 0
+    return cores if rows >= _AUTO_ROWS else 1
+
+
+_AUTO_ROWS = 50_000
 
 
 class _Bar:
