@@ -5,6 +5,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evalkit.clients import build_client, parse_spec
 from evalkit.errors import UsageError
@@ -110,3 +112,26 @@ def test_large_files_are_indexed_on_disk_with_the_same_answers(tmp_path, monkeyp
     assert c.complete_now(request("c99")).error_kind == "missing-recording"
     assert isinstance(c._store, replay._DiskStore)
     asyncio.run(c.aclose())
+
+
+@settings(max_examples=25, deadline=None)
+@given(order=st.permutations(list(range(40))), chunk=st.sampled_from([1, 3, 8, 64]))
+def test_the_disk_index_answers_like_memory_in_any_lookup_order(tmp_path_factory, order, chunk):
+    import evalkit.clients.replay as replay
+
+    folder = tmp_path_factory.mktemp("r")
+    rows = [{"case": f"c{i}", "output": f"o{i}"} for i in range(30)]
+    rows += [{"case": "c5", "output": "for s", "suite": "s"}, {"case": "c5", "output": "other"}]
+    rows += [{"case": f"c{i}", "output": f"v{i}", "sample": 1} for i in range(30, 40)]
+    memory = client_for(folder, rows)
+    memory.complete_now(request("c0"))  # loaded now, in memory
+    old_limit, old_chunk = replay.DISK_INDEX_BYTES, replay._DiskStore._CHUNK
+    replay.DISK_INDEX_BYTES, replay._DiskStore._CHUNK = 10, chunk
+    try:
+        disk = client_for(folder, rows)
+        for i in order + order[:5]:  # and again: answers never run out
+            req = request(f"c{i}", sample=1 if i >= 30 else 0)
+            assert disk.complete_now(req) == memory.complete_now(req)
+        assert isinstance(disk._store, replay._DiskStore)
+    finally:
+        replay.DISK_INDEX_BYTES, replay._DiskStore._CHUNK = old_limit, old_chunk
