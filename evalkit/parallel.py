@@ -16,7 +16,8 @@ import subprocess
 import sys
 import time
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -159,14 +160,19 @@ def _duplicate_ids(suites: Sequence[Suite], dirs: Sequence[Path]) -> list[Proble
         cases = suite.cases
         if not isinstance(cases, FileCases) or cases.format != "jsonl" or cases.count is not None:
             continue  # not a JSONL file, or one this process has validated whole
-        ids = array("q")  # every window's ids in one array: 8 bytes per row, no copies
-        for folder in dirs:
-            with (folder / f"ids-{index}.bin").open("rb") as handle:
-                while block := handle.read(1 << 20):
-                    ids.frombytes(block)
-        problems.extend(duplicates_across_windows(cases, ids))
-        del ids
+        files = [folder / f"ids-{index}.bin" for folder in dirs]
+        problems.extend(duplicates_across_windows(cases, partial(_id_blocks, files)))
     return problems
+
+
+def _id_blocks(files: Sequence[Path]) -> Iterator[array[int]]:
+    """The windows' id hashes, 1 MB at a time (a million rows need not be in memory)."""
+    for path in files:
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                ids = array("q")
+                ids.frombytes(block)
+                yield ids
 
 
 def worker_ready(suites: Sequence[Suite], out_dir: Path) -> bool:

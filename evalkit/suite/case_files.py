@@ -302,10 +302,12 @@ def stable_hash(case_id: str) -> int:
     return ((zlib.adler32(data) & 0x7FFFFFFF) << 32) | zlib.crc32(data)
 
 
-def duplicates_across_windows(source: FileCases, ids: array[int]) -> list[Problem]:
-    """Duplicate ids in `source`, given the `stable_hash` of every row's id (all windows'):
-    one more pass over the whole file, only when some hashes repeat."""
-    repeated = _repeated(ids)
+def duplicates_across_windows(
+    source: FileCases, ids: Callable[[], Iterable[array[int]]]
+) -> list[Problem]:
+    """Duplicate ids in `source`, given the `stable_hash` of every row's id (all windows',
+    in blocks; read twice): one more pass over the whole file, only when some repeat."""
+    repeated = repeated_in(ids)
     if not repeated:
         return []
     whole = replace(source, window=None)
@@ -345,20 +347,29 @@ def _repeated(hashes: array[int]) -> set[int]:
     if len(hashes) < _SORT_ROWS:
         ordered = sorted(hashes)
         return {a for a, b in itertools.pairwise(ordered) if a == b}
+    return repeated_in(lambda: (hashes,))
+
+
+def repeated_in(blocks: Callable[[], Iterable[array[int]]]) -> set[int]:
+    """`_repeated`'s bit filter over hashes that arrive in blocks (read twice through
+    `blocks()`), so they never have to be in memory all at once."""
     seen = bytearray(_FILTER_BITS >> 3)
     mask = _FILTER_BITS - 1
     maybe: set[int] = set()
-    for h in hashes:
-        bit = h & mask
-        byte, flag = bit >> 3, 1 << (bit & 7)
-        if seen[byte] & flag:
-            maybe.add(h)
-        else:
-            seen[byte] |= flag
+    for block in blocks():
+        for h in block:
+            bit = h & mask
+            byte, flag = bit >> 3, 1 << (bit & 7)
+            if seen[byte] & flag:
+                maybe.add(h)
+            else:
+                seen[byte] |= flag
+    del seen
     if not maybe:
         return set()
     counts: dict[int, int] = {}
-    for h in hashes:
-        if h in maybe:
-            counts[h] = counts.get(h, 0) + 1
+    for block in blocks():
+        for h in block:
+            if h in maybe:
+                counts[h] = counts.get(h, 0) + 1
     return {h for h, n in counts.items() if n > 1}
