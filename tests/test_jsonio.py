@@ -35,6 +35,8 @@ def test_lines_have_sorted_keys_and_readable_japanese():
 def test_what_orjson_refuses_is_still_read_and_written_as_the_standard_library_does():
     big = 2**70
     assert loads(f'{{"n": {big}, "x": NaN}}')["n"] == big
+    for exact in (2**64, -(2**63) - 1, 12345678901234567890123):  # orjson alone: floats
+        assert loads(f'{{"id": {exact}}}'.encode()) == {"id": exact}
     assert dumps_line({"n": big}) == f'{{"n":{big}}}\n'.encode()
     assert loads('"\\ud800"') == "\ud800"  # a lone surrogate
 
