@@ -228,7 +228,7 @@ def test_a_replayed_run_with_sync_scorers_never_starts_an_event_loop(tmp_path):
     (tmp_path / "s.yaml").write_text(
         "suite: s\npoc: p\nprompt: {template: '{{q}}'}\nclient: replay:r.jsonl\n"
         "cases:\n  - {id: a, vars: {q: one}, reference: '1'}\n"
-        "scorers: {accuracy: {method: numeric}}\n"
+        "scorers: {accuracy: {method: numeric}, hallucination: {}}\n"
     )
     (tmp_path / "r.jsonl").write_text('{"case": "a", "output": "It is 1."}\n')
     code = (

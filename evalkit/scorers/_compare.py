@@ -22,14 +22,16 @@ picks B) — and says nothing (None) otherwise. Pure and English-only.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from evalkit.scorers._lexicon import STOPWORDS
 from evalkit.scorers._support import claim_units, knowledge_index, word_unit
 from evalkit.text import nfkc
 
-__all__ = ["Comparison", "agent_conflict", "both_unsupported", "compare_years"]
+__all__ = ["Comparison", "agent_conflict", "both_unsupported", "compare_years", "may_name_agent"]
 
 _EARLIER = re.compile(r"\b(?:first|earlier|earliest|older|oldest|before|sooner)\b", re.I)
 _LATER = re.compile(
@@ -251,6 +253,38 @@ _PASSIVE = re.compile(
 )
 _BY = re.compile(rf"\b({_VERB})\s+by\s+({_NAME})")
 _ANY_VERB = re.compile(rf"\b(?:{'|'.join(_ACTIVE_FORMS)})\b")
+
+
+def _trie(words: Iterable[str]) -> str:
+    """A regex alternation of `words` as a prefix tree ("direct(?:ed|s)?|…"): it matches
+    exactly the same strings as "|".join(words), with far less backtracking per position."""
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def walk(node: dict[str, Any]) -> str:
+        alts = [re.escape(ch) + walk(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" in node:
+            body = (body if len(alts) == 1 and len(body) == 1 else f"(?:{body})") + "?"
+        return body
+
+    return walk(tree)
+
+
+_ANY_VERB_TRIE = re.compile(rf"\b(?:{_trie(_ACTIVE_FORMS)})\b")
+
+
+def may_name_agent(answer: str) -> bool:
+    """False when `agent_conflict(answer, …)` is certainly None because the answer holds
+    no agentive verb: its own first test, with a faster pattern, for callers that check
+    many outputs which mostly have none."""
+    return _ANY_VERB_TRIE.search(nfkc(answer)) is not None
 
 
 def _caps(name: str) -> set[str]:

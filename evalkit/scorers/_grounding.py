@@ -17,7 +17,14 @@ from typing import Any
 from evalkit.scorers._support import Knowledge, knowledge_index
 from evalkit.values import ScoringInput
 
-__all__ = ["KNOWLEDGE_VAR_CHARS", "Plan", "is_knowledge_var", "make_plan", "plain_words"]
+__all__ = [
+    "KNOWLEDGE_VAR_CHARS",
+    "Plan",
+    "is_knowledge_var",
+    "make_plan",
+    "plain_words",
+    "without_options",
+]
 
 
 def _text(value: Any) -> str:
@@ -28,18 +35,70 @@ def _text(value: Any) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """A case's texts, sorted: `knowledge` (indexed) and its joined text, the question
-    text, the question vars one by one, and `grounding` (context and knowledge vars)."""
+    """A case's texts, sorted: the knowledge `texts` (indexed on demand as `knowledge`)
+    and their joined text, the question text, the question vars one by one, and
+    `grounding` (context and knowledge vars: the first `grounding_texts` of `texts`).
+
+    Why the index and the joined texts are not built here: an output that quotes its
+    knowledge is proven supported without them (`_verbatim`), and with a fresh context
+    per case building the index is most of the scorer's cost. `knowledge_index` caches
+    it per text, so every claim and output of a case shares one index."""
 
     grounded: bool  # a context or knowledge var: full text, not just short answers
-    knowledge: tuple[Knowledge, ...]
-    knowledge_text: str
-    question_text: str
+    texts: tuple[str, ...]
     questions: tuple[str, ...] = ()  # the question vars, one by one
-    grounding: str = ""  # context and knowledge vars (not references, not the system prompt)
+    prompt_words: tuple[str, ...] = ()  # the prompt's own wording (`plain_words`)
+    grounding_texts: int = 0
+
+    @property
+    def knowledge(self) -> tuple[Knowledge, ...]:
+        """The knowledge texts indexed (built on first use, then cached per text)."""
+        return tuple(map(knowledge_index, self.texts))
+
+    @property
+    def knowledge_text(self) -> str:
+        return "\n".join(self.texts)
+
+    @property
+    def question_text(self) -> str:
+        """The question vars and the prompt's wording: text an answer may echo. The
+        options of an either/or question are left out (`without_options`)."""
+        return " \n".join(tuple(map(without_options, self.questions)) + self.prompt_words)
+
+    @property
+    def grounding(self) -> str:
+        """Context and knowledge vars (not references, not the system prompt)."""
+        return "\n".join(self.texts[: self.grounding_texts])
 
 
 KNOWLEDGE_VAR_CHARS = 200
+# "X or Y": X is the run of capitalised words (and name-internal "of", "the", …) or the
+# one word before "or"; Y runs to the end of the clause.
+_EITHER_OR = re.compile(
+    r"(?:(?:[A-Z][\w'’.-]*|of|the|de|for|&)\s+)*?(?:[A-Z][\w'’.-]*|\w[\w'’-]*)\s+or\s+[^,;:?!]*"
+)
+
+
+@lru_cache(maxsize=1024)
+def without_options(question: str) -> str:
+    """The question without the options it offers ("Was he a democrat or a republican?"
+    → "Was he a ?").
+
+    Why: an answer may echo a question's wording without the knowledge backing it, but
+    naming one of the options *is* the answer — a choice the knowledge has to support.
+    Left in, "a republican" would be echoed support for "He was appointed by a
+    Republican" although the knowledge says "A Democrat"."""
+    if " or " not in question:
+        return question
+    return _EITHER_OR.sub(_drop_options, question)
+
+
+def _drop_options(m: re.Match[str]) -> str:
+    # "… or not?" asks yes or no: its "X" is the question's content, not an option.
+    right = m.group().rsplit(" or ", 1)[-1].strip().lower()
+    return m.group() if right in ("not", "no", "none", "never") else " "
+
+
 _PLACEHOLDER = re.compile(r"\{\{[^}]*\}\}")
 _QUESTION_LABEL = re.compile(r"question|query|ask|質問|問い|設問|問題", re.I)
 
@@ -90,11 +149,12 @@ def is_knowledge_var(
 
 def make_plan(item: ScoringInput, knowledge_vars: Sequence[str] = ()) -> Plan:
     """Sort a case's texts into knowledge and question text (see `is_knowledge_var`)."""
-    case = item.case
-    templates = (item.suite.prompt.template, item.suite.prompt.system or "")
+    case, prompt = item.case, item.suite.prompt
+    system = prompt.system
+    templates = (prompt.template, system or "")
     texts = [case.context] if case.context else []
     question_parts: list[str] = []
-    for vars_ in (case.vars, *case.variants):
+    for vars_ in (case.vars, *case.variants) if case.variants else (case.vars,):
         for name, value in vars_.items():
             text = value if isinstance(value, str) else _text(value)
             if (knowledge_vars or len(text) >= KNOWLEDGE_VAR_CHARS) and is_knowledge_var(
@@ -105,25 +165,20 @@ def make_plan(item: ScoringInput, knowledge_vars: Sequence[str] = ()) -> Plan:
             else:
                 question_parts.append(text)
     grounded = bool(texts)
-    grounding = "\n".join(texts)
+    grounding_texts = len(texts)
     # The prompt's own wording (the template without its vars, a short system prompt)
     # is question text: an answer may echo it ("total", "due_date", "JSON").
-    prompt_text = [plain_words(item.suite.prompt.template)]
-    system = item.suite.prompt.system
     if system and grounded and len(system) >= KNOWLEDGE_VAR_CHARS:
         # Text the model was given for every case (rules, instructions) may be used in
         # an answer; it adds support but never makes a case grounded on its own (a
         # long persona prompt alone is no basis for checking every word).
         texts.append(system)
+        prompt_words: tuple[str, ...] = (plain_words(prompt.template),)
     elif system:
-        prompt_text.append(plain_words(system))
-    texts += [_text(r) for r in case.references]
-    question = " \n".join(question_parts + prompt_text)
-    return Plan(
-        grounded=grounded,
-        knowledge=tuple(knowledge_index(t) for t in texts),
-        knowledge_text="\n".join(texts),
-        question_text=question,
-        questions=tuple(question_parts),
-        grounding=grounding,
-    )
+        prompt_words = (plain_words(prompt.template), plain_words(system))
+    else:
+        prompt_words = (plain_words(prompt.template),)
+    for r in case.references:
+        texts.append(r if isinstance(r, str) else _text(r))
+    # Positional: a frozen dataclass's keyword call costs more, once per case.
+    return Plan(grounded, tuple(texts), tuple(question_parts), prompt_words, grounding_texts)

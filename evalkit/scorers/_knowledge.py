@@ -21,14 +21,15 @@ from functools import lru_cache
 from typing import Any
 
 from evalkit.scorers._lexicon import LIMITED_EN, NEG_EN, NEG_JA
-from evalkit.scorers._numerals import ascii_numbers as _ascii_numbers
-from evalkit.scorers._numerals import digit_numbers, kanji_numbers
+from evalkit.scorers._numerals import digit_numbers, kanji_numbers, scan_ascii_numbers
 from evalkit.text import nfkc
 
 __all__ = [
     "Knowledge",
     "Unit",
     "bigrams",
+    "NEG_OR_LIMIT_EN",
+    "scan_ascii_numbers",
     "knowledge_index",
     "knowledge_sentences",
     "question_index",
@@ -142,6 +143,46 @@ class Knowledge:
             self.lazy["where"] = where
         return where
 
+    def _number_mask(self, value: float) -> int:
+        """`_number_masks().get(value, 0)`, reading only the sentences that can hold
+        `value`.
+
+        Why: reading every sentence's numbers is the costliest part of checking a claim
+        against a fresh context, and a claim has one or two numbers. In ASCII text a
+        number equal to a positive integer v is written with v's digits (leading zeros,
+        thousands commas and a zero fraction aside: "2,258", "2258.0"), because a
+        decimal of at most 15 significant digits reads as a float exactly; so a sentence
+        without those digits (commas removed) holds no such number. Text with a longer
+        digit run, non-ASCII text (万, kanji numerals) and other values take the full
+        table."""
+        where: dict[float, int] | None = self.lazy.get("where")
+        if where is not None:
+            return where.get(value, 0)
+        plain: tuple[str, list[int]] | None = self.lazy.get("plain")
+        if plain is None:
+            # The sentences without commas, one per line, and where each one starts.
+            joined = "\n".join(self.sentences).replace(",", "")
+            offsets, at = [], 0
+            for sentence in self.sentences:
+                offsets.append(at)
+                at += len(sentence) - sentence.count(",") + 1
+            usable = joined.isascii() and _LONG_DIGITS.search(joined) is None
+            plain = self.lazy["plain"] = (joined, offsets) if usable else ("", offsets)
+        text, offsets = plain
+        if not text or not (1 <= value < 1e15 and value.is_integer()):
+            return self._number_masks().get(value, 0)
+        digits = str(int(value))
+        mask, checked, pos = 0, 0, text.find(digits)
+        while pos >= 0:
+            i = bisect_right(offsets, pos) - 1
+            bit = 1 << i
+            if not checked & bit:  # each sentence with the digits is read once
+                checked |= bit
+                if value in _numbers_of(self.sentences[i]):
+                    mask |= bit
+            pos = text.find(digits, pos + 1)
+        return mask
+
     def has_phrase(self, phrase: str) -> bool:
         """Is `phrase` written as a whole (normalised, across sentence cuts such as the
         one after an initial: "Lawrence M. Tanenbaum")?"""
@@ -175,7 +216,7 @@ class Knowledge:
 
     def _locate(self, unit: Unit) -> int:
         if unit.kind == "number":
-            return self._number_masks().get(unit.value, 0)
+            return self._number_mask(unit.value)
         text, starts = self.text, self.starts
         if unit.kind == "cjk":
             mask = -1
@@ -236,6 +277,8 @@ def _hits(text: str, starts: tuple[int, ...], probe: str) -> int:
     return mask
 
 
+# 16+ digits (and points) in a row: a decimal that may round to a float it does not spell.
+_LONG_DIGITS = re.compile(r"[0-9.]{16,}")
 # Where a knowledge sentence may end (see `_sentences_and_lines`).
 _CUT_CANDIDATE = re.compile(r"[.!?。！？\n]")
 _NON_WORD = re.compile(r"[\W_]+")
@@ -246,6 +289,7 @@ _SHORT_ENDINGS = ("", "s", "es", "ed", "d", "ing", "er", "ers")
 # is confirmed with the regex on that sentence alone (the normalised text also turns
 # "invoice_no" into "invoice no").
 _NEG_OR_LIMIT_EN = re.compile(f"(?:{NEG_EN.pattern})|(?:{LIMITED_EN.pattern})")
+NEG_OR_LIMIT_EN = _NEG_OR_LIMIT_EN  # a sentence with a match is a negated one (`Knowledge.negated`)
 _NEG_PROBES_EN = (
     *(
         f" {w} "
@@ -379,9 +423,9 @@ def _sentence_index(part: str) -> tuple[str, bool]:
 @lru_cache(maxsize=2048)
 def _numbers_of(sentence: str) -> frozenset[float]:
     """The numbers of one NFKC sentence (`_sentence_numbers`; ASCII is NFKC-stable and has
-    no kanji, so it takes `ascii_numbers` without the `nfkc` and the CJK search)."""
+    no kanji, so it takes `scan_ascii_numbers` without the `nfkc` and the CJK search)."""
     if sentence.isascii():
-        return frozenset(_ascii_numbers(sentence))
+        return frozenset(scan_ascii_numbers(sentence))
     return frozenset(_sentence_numbers(sentence))
 
 

@@ -14,7 +14,7 @@ import re
 
 from evalkit.text import _MULTIPLIER, _NUMBER, nfkc
 
-__all__ = ["kanji_numbers", "all_numbers", "digit_numbers", "ascii_numbers"]
+__all__ = ["kanji_numbers", "all_numbers", "digit_numbers", "ascii_numbers", "scan_ascii_numbers"]
 
 _DIGITS = {
     "〇": 0,
@@ -86,6 +86,41 @@ def ascii_numbers(text: str) -> list[float]:
         if unit:
             value *= _MULTIPLIER[unit]
         found.append(value)
+    return found
+
+
+_A_DIGIT = re.compile(r"[0-9]")  # in ASCII text the same as \d, and a cheaper scan
+
+
+def scan_ascii_numbers(text: str) -> list[float]:
+    """`ascii_numbers(text)` (the numbers of `evalkit.text.numbers`) for ASCII text, found
+    by jumping from digit to digit: the number pattern starts with a lookbehind, so a
+    `findall` tries it at every character, and most characters of a sentence are not
+    digits. A match can only start at a digit or at a sign just before one, so trying
+    the pattern there, left to right, gives the same matches (a property test compares
+    the two)."""
+    found: list[float] = []
+    pos, n = 0, len(text)
+    digit, number = _A_DIGIT.search, _NUMBER.match
+    while pos < n:
+        d = digit(text, pos)
+        if d is None:
+            break
+        p = d.start()
+        m = number(text, p - 1) if p > pos and text[p - 1] in "-+" else None
+        if m is None:
+            m = number(text, p)
+            if m is None:
+                pos = p + 1
+                continue
+        sign, num, unit = m.groups()
+        value = float(num.replace(",", ""))
+        if sign == "-":
+            value = -value
+        if unit:
+            value *= _MULTIPLIER[unit]
+        found.append(value)
+        pos = m.end()
     return found
 
 

@@ -24,7 +24,9 @@ JSON field), each claim into *units*:
 - *specifics* are the units that state checkable facts: numbers, capitalised words that
   are not sentence-initial function words, katakana runs and Latin words inside CJK text.
 
-A `Knowledge` index is built once per knowledge string and cached (`knowledge_index`),
+A claim that is, verbatim, a sentence of the knowledge is proven supported before any of
+this (`_verbatim.quotes_knowledge`, called by the scorer). Otherwise a `Knowledge`
+index is built once per knowledge string and cached (`knowledge_index`),
 because the same context is checked against many outputs; look-ups of a unit in it are
 memoised too. Binding and polarity (see `check_claim`) work on per-sentence bitmasks, so
 they need no second search. The index is built with a few C-level scans (one sentence
@@ -62,7 +64,7 @@ from evalkit.scorers._lexicon import (
     UNCHECKABLE,
     claim_negated,
 )
-from evalkit.scorers._numerals import digit_numbers, kanji_numbers
+from evalkit.scorers._numerals import digit_numbers, kanji_numbers, scan_ascii_numbers
 from evalkit.text import nfkc
 
 __all__ = [
@@ -86,6 +88,8 @@ _CLAIM_END = re.compile(
     r"|(?<=て|り|し)、|(?<=され)、"
     r"|,\s+(?:and|but|while|whereas|although|though|so|yet)\s+"
 )
+_ALNUM = re.compile(r"[^\W_]")  # a character for which str.isalnum() is true
+_NO_CUT_ASCII = re.compile(r"[!?\n]|[.,;]\s")
 _WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ɏ]+|\d+(?:[.,]\d+)*")
 _DIGIT = re.compile(r"\d")
 _CJK_RUN = re.compile(
@@ -106,7 +110,17 @@ def split_claims(text: str) -> tuple[str, ...]:
     fields: list[str] = []
     if "{" in t or "[" in t:
         t, fields = _json_fields(t)
-    parts = (p.strip(" \t-•*・`") for p in _CLAIM_END.split(t))
+    # ASCII text without "!", "?", a line break, or [.,;] before whitespace has no cut of
+    # `_CLAIM_END` (its other cuts are CJK punctuation): one cheap scan instead of the
+    # split's lookbehinds at every position.
+    if t.isascii() and _NO_CUT_ASCII.search(t) is None:
+        p = t.strip(" \t-•*・`")  # one piece: the loop below, unrolled
+        if p and not fields and _ALNUM.search(p) and not PRESENTATIONAL.match(p):
+            return (p,)
+        pieces = [t]
+    else:
+        pieces = _CLAIM_END.split(t)
+    parts = (p.strip(" \t-•*・`") for p in pieces)
     prose = [
         p for p in parts if p and any(ch.isalnum() for ch in p) and not PRESENTATIONAL.match(p)
     ]
@@ -153,12 +167,15 @@ def claim_units(claim: str) -> tuple[Unit, ...]:
     if cjk:
         t = COURTESY_JA.sub("。", t)
     units: dict[tuple[str, str], Unit] = {}
-    values = digit_numbers(t) if _DIGIT.search(t) else []
+    if t.isascii():  # NFKC-stable: `digit_numbers` without its `nfkc`
+        values = scan_ascii_numbers(t)
+    else:
+        values = digit_numbers(t) if _DIGIT.search(t) else []
     if cjk:
         values += kanji_numbers(t)
     for value in values:
         text = f"{value:g}"
-        units[("number", text)] = Unit(text, "number", True, (), value)
+        units[("number", text)] = _number_unit(text, value)
     first = True
     for word in _WORD.findall(t):  # no groups: findall gives the matched words
         if word[0].isdigit():
@@ -183,6 +200,12 @@ def claim_units(claim: str) -> tuple[Unit, ...]:
             continue
         units.setdefault(("cjk", run), Unit(run, "cjk", katakana and len(run) > 2, bigrams(run)))
     return tuple(units.values())
+
+
+@lru_cache(maxsize=4096)
+def _number_unit(text: str, value: float) -> Unit:
+    """A number's unit (values) and their `:g` text recur across claims: built once."""
+    return Unit(text, "number", True, (), value)
 
 
 _GENERIC_JA_INSIDE = re.compile("|".join(w for w in GENERIC_JA if len(w) > 1))
@@ -441,6 +464,7 @@ def check_claim(
     )
 
 
+_TWO_CAPITALS = re.compile(r"[A-Z][^A-Z]*[A-Z]")
 _NAME_TOKEN = re.compile(r"[^\W_][\w'’.&-]*|&")
 # Lower-case words that occur inside names ("Lord Black of Crossharbour", "Dolce & Gabbana").
 _NAME_JOINERS = frozenset("of the de for von van du la le del da di &".split())
@@ -452,6 +476,8 @@ def name_phrases(claim: str) -> tuple[str, ...]:
     only by spaces or by name-internal words ("of", "de", "&"), without leading function
     words ("The", "Both"). "and" and punctuation end a name: "Anne Frank and John Toole"
     are two names."""
+    if claim.isascii() and _TWO_CAPITALS.search(claim) is None:
+        return ()  # a name needs two capitalised words (ASCII: NFKC leaves it as it is)
     text = nfkc(claim)
     runs: list[str] = []
     run: list[tuple[str, int, int]] = []

@@ -27,8 +27,10 @@ content claims scores 1.0). Layers run cheapest first; each can be switched off:
    entities (`evalkit.scorers._compare`): for "Which was founded first, A or B?" the
    option picked must be the one the knowledge's years support; a "both …" answer to an
    "A and B" question must be stated of each of them; and "X directed W" fails when the
-   knowledge says W was directed by someone else. The reason names the missing words.
-   Runs only when the case has grounding text.
+   knowledge says W was directed by someone else. The options an either/or question
+   offers ("a democrat or a republican?") are no echo support: the option an answer picks
+   must be in the knowledge (`_grounding.without_options`). The reason names the missing
+   words. Runs only when the case has grounding text.
 3. `specifics` — numbers, dates, amounts and names absent from the knowledge (fabricated),
    and multi-word names the knowledge never writes as a whole, though each word occurs
    ("Panama City Air Force Base" from "Panama City" and "Tyndall Air Force Base"); runs
@@ -62,6 +64,11 @@ layer 2 does not run (short references cannot support every word of a fuller ans
 Not applicable (None): an answerable case with no knowledge, no forbidden answers and no
 judge — there is nothing to check the output against.
 
+Cost: an output that quotes its knowledge sentence by sentence (the common case for
+extraction and RAG answers) is proven supported without indexing the knowledge
+(`_verbatim`; same decisions, a property test compares both paths); the index of a
+knowledge text is built on the first claim that needs it and cached per text.
+
 Blind spots: lexical support cannot see a paraphrase that changes meaning ("within 30
 days" vs "after 30 days"), an inference the knowledge only implies ("three weeks is
 outside the 14-day window"), or which of two entities the knowledge links to a relation
@@ -71,22 +78,28 @@ these.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz
 
 from evalkit.errors import ConfigProblem
 from evalkit.scorers._answers import answer, similarity
-from evalkit.scorers._compare import agent_conflict, both_unsupported, compare_years
+from evalkit.scorers._compare import (
+    agent_conflict,
+    both_unsupported,
+    compare_years,
+    may_name_agent,
+)
 from evalkit.scorers._grounding import Plan, is_knowledge_var, make_plan
 from evalkit.scorers._judge import Judge, JudgeConfig
-from evalkit.scorers._support import check_claim, split_claims
-from evalkit.scorers.base import Params, apply_samples_rule, check_samples_rule, rule_text
+from evalkit.scorers._outcome import Check, combine
+from evalkit.scorers._support import Knowledge, check_claim, split_claims
+from evalkit.scorers._verbatim import quotes_knowledge
+from evalkit.scorers.base import Params, check_samples_rule
 from evalkit.text import is_refusal, normalize
 from evalkit.values import HALLUCINATION, Score, ScorerConfig, ScoringInput
 
@@ -114,25 +127,6 @@ class Settings:
     knowledge_vars: tuple[str, ...] = ()
     samples_rule: str | float = "majority"
     judge: JudgeConfig | None = None
-
-
-@dataclass(slots=True)
-class Check:
-    """One output's outcome: `findings` are human-readable problems, `layers` the layers
-    that fired, `claims` the unsupported claims' details."""
-
-    passed: bool = True
-    score: float = 1.0
-    findings: list[str] = field(default_factory=list)
-    layers: list[str] = field(default_factory=list)
-    claims: list[dict[str, Any]] = field(default_factory=list)
-    declined: bool = False
-
-    def fail(self, layer: str, finding: str) -> None:
-        self.passed = False
-        self.findings.append(finding)
-        if layer not in self.layers:
-            self.layers.append(layer)
 
 
 def _text(value: Any) -> str:
@@ -172,6 +166,8 @@ class HallucinationScorer:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        # Fixed per scorer, read per output: decided once.
+        self._lexical = bool(settings.layers & {"claims", "specifics"})
 
     # -- per case -----------------------------------------------------------------------
     def _plan(self, item: ScoringInput) -> Plan:
@@ -180,7 +176,7 @@ class HallucinationScorer:
     def _applies(self, item: ScoringInput, plan: Plan) -> bool:
         layers = self.settings.layers
         return bool(
-            (plan.knowledge and layers & {"claims", "specifics"})
+            (plan.texts and self._lexical)
             or (item.case.forbidden and "forbidden" in layers)
             or (not item.case.answerable and "abstention" in layers)
             or self.settings.judge is not None
@@ -209,7 +205,7 @@ class HallucinationScorer:
             return check
         if case.forbidden and "forbidden" in layers:
             self._forbidden(output, item, check)
-        if lexical and plan.knowledge and layers & {"claims", "specifics"}:
+        if lexical and plan.texts and self._lexical:
             self._claims(output, plan, check)
         return check
 
@@ -238,8 +234,15 @@ class HallucinationScorer:
         layers, s = self.settings.layers, self.settings
         claims = split_claims(output)
         supported = 0
+        knowledge: tuple[Knowledge, ...] | None = None  # indexed only if a claim needs it
+        question = ""
         for claim in claims:
-            c = check_claim(claim, plan.knowledge, plan.question_text)
+            if quotes_knowledge(claim, plan.texts):  # proven supported (`_verbatim`)
+                supported += 1
+                continue
+            if knowledge is None:
+                knowledge, question = plan.knowledge, plan.question_text
+            c = check_claim(claim, knowledge, question)
             problems: list[tuple[str, str]] = []
             if c.specifics and "specifics" in layers:
                 problems.append(("specifics", f"not in the knowledge: {', '.join(c.specifics)}"))
@@ -283,14 +286,17 @@ class HallucinationScorer:
                 }
             )
         if "claims" in layers and plan.grounded:
-            other = agent_conflict(output, plan.grounding)
+            other = agent_conflict(output, plan.grounding) if may_name_agent(output) else None
             if other is not None:
                 agent, verb, work, theirs = other
                 check.fail(
                     "claims", f"says {agent} {verb} {work}; the knowledge: {verb} by {theirs}"
                 )
                 supported = max(0, supported - 1)
-            for question in plan.questions:
+            # In ASCII text, "both" in lower case is a precondition of `both_unsupported`
+            # (its `\bboth\b`, any case): cheaper than its regex on outputs without it.
+            says_both = not output.isascii() or "both" in output.lower()
+            for question in plan.questions if says_both else ():
                 unstated = both_unsupported(output, question, plan.grounding)
                 if unstated:
                     check.fail(
@@ -319,52 +325,7 @@ class HallucinationScorer:
     def _combine(
         self, item: ScoringInput, checks: Sequence[Check], verdicts: list[dict[str, Any]]
     ) -> Score:
-        rule = self.settings.samples_rule
-        passes = [c.passed for c in checks]
-        passed = apply_samples_rule(passes, rule)
-        n, ok = len(checks), sum(passes)
-        score = sum(c.score for c in checks) / n
-        labels = item.labels or tuple(f"sample {i}" for i in range(n))
-        bad = [
-            f"{labels[i]}: {'; '.join(c.findings[:3])}"
-            for i, c in enumerate(checks)
-            if not c.passed
-        ]
-        if not bad:
-            declined = sum(c.declined for c in checks)
-            reason = f"no hallucination in {n} output{'s' if n > 1 else ''}"
-            reason += (
-                f" ({declined} declined)"
-                if declined
-                else ": every claim is supported by the knowledge"
-            )
-        else:
-            if n == 1:
-                head = "hallucination"
-            elif passed:
-                head = (
-                    f"{ok} of {n} outputs free of hallucination ({rule_text(rule)} needed); flagged"
-                )
-            else:
-                head = f"{n - ok} of {n} outputs hallucinate ({rule_text(rule)} must be free of it)"
-            reason = (
-                f"{head}: "
-                + " | ".join(bad[:3])
-                + (f" | … {len(bad) - 3} more" if len(bad) > 3 else "")
-            )
-        details: dict[str, Any] = {
-            "samples": [round(c.score, 6) for c in checks],
-            "passed": passes,
-            "layers": sorted({layer for c in checks for layer in c.layers}),
-            "outputs": [
-                {"label": labels[i], "findings": c.findings, "claims": c.claims}
-                for i, c in enumerate(checks)
-                if not c.passed
-            ],
-        }
-        if verdicts:
-            details["judge"] = verdicts
-        return Score(passed=passed, score=max(0.0, min(1.0, score)), reason=reason, details=details)
+        return combine(checks, item.labels, self.settings.samples_rule, verdicts)
 
 
 class JudgedHallucinationScorer(HallucinationScorer):
@@ -397,6 +358,8 @@ class JudgedHallucinationScorer(HallucinationScorer):
                 asked.append(i)
             verdicts.append(v)
         # The outputs of one case are judged concurrently.
+        import asyncio  # only with a judge: a replayed run never loads it
+
         replies = await asyncio.gather(
             *(
                 self.judge.verdict(item, i, plan.knowledge_text, "\n".join(plan.questions))

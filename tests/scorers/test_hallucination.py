@@ -84,6 +84,23 @@ def test_answer_that_echoes_the_question_is_supported() -> None:
     assert _score(["You have 30 days to ask for a refund."], context=POLICY).passed
 
 
+def test_an_option_of_an_either_or_question_needs_the_knowledge_not_the_echo() -> None:
+    ctx = "Mara Quill founded the clinic in 1990. Before that, she worked as a doctor."
+    question = "Was the clinic's founder a lawyer or a doctor?"
+    picked_wrong = _score(["The founder was a lawyer."], context=ctx, question=question)
+    assert not picked_wrong.passed and "lawyer" in picked_wrong.reason
+    assert _score(["The founder was a doctor."], context=ctx, question=question).passed
+
+
+def test_without_options_keeps_yes_no_questions_and_drops_offered_options() -> None:
+    from evalkit.scorers._grounding import without_options
+
+    assert "shipping" in without_options("Do I pay shipping or not?")
+    kept = without_options("Who is older, Glenn Hughes or Ross Lynch?")
+    assert "Hughes" not in kept and "Lynch" not in kept and "older" in kept
+    assert without_options("How long is the refund window?") == "How long is the refund window?"
+
+
 def test_claim_contradicting_a_negation_in_the_knowledge_is_unsupported() -> None:
     result = _score(
         ["Shipping fees are refunded too."], context=POLICY, question="Are shipping fees refunded?"

@@ -1,0 +1,107 @@
+"""One output's hallucination check (`Check`) and a case's result from its outputs'
+checks (`combine`): the bookkeeping half of the hallucination scorer, kept apart from its
+layers so that each module stays small.
+
+Contract of `combine`: `passed` applies the samples rule to the outputs' passes; `score`
+is the mean of their scores, clamped to [0, 1]; `reason` names the flagged outputs (at
+most three, three findings each); `details` holds per-sample scores and passes, the
+layers that fired, the flagged outputs' findings and claims, and the judge's verdicts
+when there are any.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from evalkit.scorers.base import apply_samples_rule, rule_text
+from evalkit.values import Score
+
+__all__ = ["Check", "combine"]
+
+_CLEAN = "no hallucination in 1 output: every claim is supported by the knowledge"
+_CLEAN_DECLINED = "no hallucination in 1 output (1 declined)"
+
+
+@dataclass(slots=True)
+class Check:
+    """One output's outcome: `findings` are human-readable problems, `layers` the layers
+    that fired, `claims` the unsupported claims' details."""
+
+    passed: bool = True
+    score: float = 1.0
+    findings: list[str] = field(default_factory=list)
+    layers: list[str] = field(default_factory=list)
+    claims: list[dict[str, Any]] = field(default_factory=list)
+    declined: bool = False
+
+    def fail(self, layer: str, finding: str) -> None:
+        self.passed = False
+        self.findings.append(finding)
+        if layer not in self.layers:
+            self.layers.append(layer)
+
+
+def combine(
+    checks: Sequence[Check],
+    labels: Sequence[str],
+    rule: str | float,
+    verdicts: list[dict[str, Any]],
+) -> Score:
+    """The case's `Score` from its outputs' checks (see the module docstring); `labels`
+    name the outputs in reasons ("sample 2"; empty: numbered)."""
+    if len(checks) == 1 and checks[0].passed and not verdicts:
+        # The common case (one clean output), built directly: same result as below.
+        c = checks[0]
+        return Score(
+            passed=True,  # one clean output passes every rule: majority, all, any, a share
+            score=max(0.0, min(1.0, c.score)),
+            reason=_CLEAN_DECLINED if c.declined else _CLEAN,
+            details={
+                "samples": [round(c.score, 6)],
+                "passed": [True],
+                "layers": [],
+                "outputs": [],
+            },
+        )
+    passes = [c.passed for c in checks]
+    n = len(checks)
+    passed = apply_samples_rule(passes, rule)
+    ok = sum(passes)
+    score = sum(c.score for c in checks) / n
+    labels = labels or tuple(f"sample {i}" for i in range(n))
+    bad = [
+        f"{labels[i]}: {'; '.join(c.findings[:3])}" for i, c in enumerate(checks) if not c.passed
+    ]
+    if not bad:
+        declined = sum(c.declined for c in checks)
+        reason = f"no hallucination in {n} output{'s' if n > 1 else ''}"
+        reason += (
+            f" ({declined} declined)" if declined else ": every claim is supported by the knowledge"
+        )
+    else:
+        if n == 1:
+            head = "hallucination"
+        elif passed:
+            head = f"{ok} of {n} outputs free of hallucination ({rule_text(rule)} needed); flagged"
+        else:
+            head = f"{n - ok} of {n} outputs hallucinate ({rule_text(rule)} must be free of it)"
+        reason = (
+            f"{head}: "
+            + " | ".join(bad[:3])
+            + (f" | … {len(bad) - 3} more" if len(bad) > 3 else "")
+        )
+    details: dict[str, Any] = {
+        "samples": [round(c.score, 6) for c in checks],
+        "passed": passes,
+        "layers": sorted({layer for c in checks for layer in c.layers}),
+        "outputs": [
+            {"label": labels[i], "findings": c.findings, "claims": c.claims}
+            for i, c in enumerate(checks)
+            if not c.passed
+        ],
+    }
+    if verdicts:
+        details["judge"] = verdicts
+    return Score(passed=passed, score=max(0.0, min(1.0, score)), reason=reason, details=details)
