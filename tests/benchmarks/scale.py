@@ -112,7 +112,7 @@ def run_size(folder: Path, suite: Path, workers: int) -> dict[str, float]:
     the summary (`run.peak_rss_mb` of the parent and of each worker's shard)."""
     out = folder / f"out-{workers}"
     args = [*EVALKIT, "run", str(suite), "--out", str(out), "--no-progress", "--exit-zero"]
-    args += ["--no-resume"] + (["--workers", str(workers)] if workers > 1 else [])
+    args += ["--no-resume", "--workers", str(workers)]  # explicit: 1 means one process
     wall, cpu, rss, status = timed(args, folder)
     assert status == 0, "evalkit run failed"
     if workers > 1:
