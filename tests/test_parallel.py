@@ -74,6 +74,7 @@ def test_workers_give_the_one_process_result_whatever_the_file_order(tmp_path, o
     one, two = run_both(tmp_path)
     assert one.returncode == two.returncode == 10, two.stderr  # redesign: 1 in 7 wrong
     same_results(tmp_path)
+    assert not (tmp_path / "two" / ".workers").exists()  # merged: nothing left to resume
 
 
 def test_a_bad_row_in_one_window_stops_every_worker_before_any_case_runs(tmp_path):
