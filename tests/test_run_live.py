@@ -236,3 +236,48 @@ def test_an_api_key_in_a_suite_file_is_refused(tmp_path):
     r = evalkit("validate", str(suite), cwd=tmp_path)
     assert r.returncode == 2
     assert "client_options.api_key" in r.stderr and "sk-secret" not in r.stderr
+
+
+@pytest.mark.timeout(180)
+def test_ctrl_c_of_a_workers_run_says_once_how_to_resume_and_the_rerun_repeats_no_call(
+    tmp_path,
+):
+    suite = write_suite(tmp_path)
+    with running_server(latency_ms=200) as url:
+        args = (*live_args(suite, url), "--workers", "2")
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "evalkit", *args],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # its own process group, as a terminal would signal it
+        )
+        journals = tmp_path / "out" / ".workers"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any(
+            j.read_text().count("\n") >= 2 for j in journals.glob("*/cases.partial.jsonl")
+        ):
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+        assert proc.returncode == 130, err
+        assert err.count("run the same command again to resume") == 1
+        assert "Traceback" not in err
+        done_before = {
+            json.loads(line)["case"]
+            for j in journals.glob("*/cases.partial.jsonl")
+            for line in j.read_text().splitlines()
+            if line.endswith("}")
+        }
+        assert 2 <= len(done_before) < N_CASES
+        url.clear_log()
+        r = evalkit(*args, cwd=tmp_path)
+        assert r.returncode in (0, 10, 20), r.stderr
+        requested = Counter(entry["case"] for entry in url.log())
+        assert not set(requested) & done_before and all(n == 1 for n in requested.values())
+        assert len(requested) + len(done_before) == N_CASES
+        assert evalkit(*live_args(suite, url, out="whole"), cwd=tmp_path).returncode == r.returncode
+    assert summary_without_run(tmp_path / "out") == summary_without_run(tmp_path / "whole")
