@@ -19,7 +19,6 @@ it was chosen by measurement (see the README's benchmark section).
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import json
 import random
 import time
@@ -31,6 +30,7 @@ from urllib.parse import quote
 from evalkit.clients.base import Client, ClientSettings
 from evalkit.clients.limits import Limits
 from evalkit.errors import MissingDependency, UsageError
+from evalkit.jsonio import loads
 from evalkit.values import Completion, Request
 
 __all__ = [
@@ -126,6 +126,8 @@ def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> f
         return max(0.0, float(value))
     except ValueError:
         pass
+    import email.utils  # only for the rare HTTP-date form (~2 ms to import)
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -253,6 +255,7 @@ class HttpClient(Client):
         self._session: Any = None
         self._session_loop: asyncio.AbstractEventLoop | None = None
         self._rng = random.Random()
+        self._quoted: dict[str, str] = {}  # suite name → percent-encoded, for the request key
 
     # --- subclass hooks -------------------------------------------------------------
     def encode(self, request: Request) -> bytes:
@@ -328,13 +331,16 @@ class HttpClient(Client):
         except aiohttp.ClientError as exc:
             detail = str(exc) or type(exc).__name__
             return None, Failure("connection", f"connection to {self.url} failed: {detail}", True)
-        try:
-            payload = json.loads(data)
+        try:  # orjson first (`evalkit.jsonio`): json.loads(bytes) sniffs the encoding each call
+            payload = loads(data)
         except ValueError:
-            snippet = " ".join(data[:200].decode("utf-8", "replace").split())
-            return None, Failure(
-                "bad-response", f"malformed JSON from {self.url}: {snippet!r}", True
-            )
+            try:  # as before: json.loads also reads UTF-16/32 bodies
+                payload = json.loads(data)
+            except ValueError:
+                snippet = " ".join(data[:200].decode("utf-8", "replace").split())
+                return None, Failure(
+                    "bad-response", f"malformed JSON from {self.url}: {snippet!r}", True
+                )
         parsed = self.parse(payload)
         if isinstance(parsed, Failure):
             return None, parsed
@@ -347,15 +353,19 @@ class HttpClient(Client):
         body = self.encode(request)
         # Names the request for server logs and proxies; percent-encoded because header
         # values must be ASCII and case ids may be Japanese or contain "/".
-        key = f"{quote(request.suite, safe='')}/{quote(request.case_id, safe='')}/{request.variant}/{request.sample}"
-        estimate = self._estimate_tokens(request) if self.limits.counts_tokens else 0
+        suite = self._quoted.get(request.suite)
+        if suite is None:
+            suite = self._quoted[request.suite] = quote(request.suite, safe="")
+        key = f"{suite}/{quote(request.case_id, safe='')}/{request.variant}/{request.sample}"
         limits = self.limits
+        estimate = self._estimate_tokens(request) if limits.counts_tokens else 0
         attempts = self.retry.max_retries + 1
         failure: Failure | None = None
         attempt = 0
         while attempt < attempts:
             attempt += 1
-            await limits.acquire(estimate)
+            if not limits.try_acquire():  # the common case needs no coroutine
+                await limits.acquire(estimate)
             stats.attempts += 1
             started = time.perf_counter()
             parsed: Parsed | None = None

@@ -157,3 +157,17 @@ def test_status_classification():
     )
     limited = classify_status(429, url, b"{}", {"Retry-After": "2"}, "K")
     assert limited.kind == "rate-limited" and limited.retry_after == 2.0
+
+
+def test_try_acquire_takes_free_slots_without_waiting_and_refuses_when_limited():
+    limits = Limits(concurrency=2)
+    assert limits.try_acquire() and limits.try_acquire()
+    assert not limits.try_acquire()  # window full: the caller must await acquire()
+    limits.release()
+    assert limits.try_acquire()
+    limits.release()
+    limits.release()
+    limits.on_rate_limited(30.0)  # a 429 pauses everyone: no fast path
+    assert not limits.try_acquire()
+    assert not Limits(concurrency=2, rpm=60).try_acquire()  # spacing applies
+    assert not Limits(concurrency=2, tpm=1000).try_acquire()  # tokens are counted
