@@ -30,8 +30,9 @@ __all__ = ["ReplayClient", "make"]
 _Row = tuple[str | None, str, str | None]  # (suite, output, prompt_sha256)
 
 # Above this size the recordings are indexed in a temporary SQLite file instead of a dict,
-# so a million-line replay file is served in bounded memory, in any order.
-DISK_INDEX_BYTES = 8 * 1024 * 1024
+# so a million-line replay file is served in bounded memory, in any order. 2 MB of JSONL
+# is ~15 MB as Python objects; per `--workers` worker, since each serves its own cases.
+DISK_INDEX_BYTES = 2 * 1024 * 1024
 
 
 class _MemoryStore:
