@@ -21,8 +21,8 @@ from functools import lru_cache
 from typing import Any
 
 from evalkit.scorers._lexicon import LIMITED_EN, NEG_EN, NEG_JA
-from evalkit.scorers._numerals import digit_numbers, kanji_numbers, scan_ascii_numbers
-from evalkit.text import nfkc
+from evalkit.scorers._numerals import kanji_numbers, scan_ascii_numbers
+from evalkit.text import nfkc, numbers
 
 __all__ = [
     "Knowledge",
@@ -473,7 +473,7 @@ def question_index(text: str) -> Knowledge:
 
 def _sentence_numbers(sentence: str) -> list[float]:
     """Digits (`evalkit.text.numbers`) and kanji numerals of one NFKC sentence."""
-    values = digit_numbers(sentence) if _DIGIT.search(sentence) else []
+    values = numbers(sentence) if _DIGIT.search(sentence) else []
     if not sentence.isascii() and _HAS_CJK.search(sentence):
         values += kanji_numbers(sentence)
     return values

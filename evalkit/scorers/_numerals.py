@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 
-from evalkit.text import _MULTIPLIER, _NUMBER, nfkc
+from evalkit.text import _MULTIPLIER, _NUMBER, numbers
 
-__all__ = ["kanji_numbers", "all_numbers", "digit_numbers", "ascii_numbers", "scan_ascii_numbers"]
+__all__ = ["kanji_numbers", "all_numbers", "scan_ascii_numbers"]
 
 _DIGITS = {
     "〇": 0,
@@ -60,40 +60,11 @@ def _value(run: str) -> float | None:
     return float(total + section + digit)
 
 
-def digit_numbers(text: str) -> list[float]:
-    """Exactly `evalkit.text.numbers(text)` (same pattern, same arithmetic), a few times
-    cheaper: one `findall` of (sign, digits, unit) tuples instead of a `finditer` with
-    three `group` calls per number. The knowledge index calls it once per sentence of
-    every fresh context, so the per-number overhead is most of its cost."""
-    found = []
-    for sign, num, unit in _NUMBER.findall(nfkc(text)):
-        value = float(num.replace(",", ""))
-        if sign == "-" or sign == "\u2212":
-            value = -value
-        if unit:
-            value *= _MULTIPLIER[unit]
-        found.append(value)
-    return found
-
-
-def ascii_numbers(text: str) -> list[float]:
-    """`digit_numbers` of an ASCII text (which NFKC leaves unchanged), without the `nfkc`."""
-    found = []
-    for sign, num, unit in _NUMBER.findall(text):
-        value = float(num.replace(",", ""))
-        if sign == "-":
-            value = -value
-        if unit:
-            value *= _MULTIPLIER[unit]
-        found.append(value)
-    return found
-
-
 _A_DIGIT = re.compile(r"[0-9]")  # in ASCII text the same as \d, and a cheaper scan
 
 
 def scan_ascii_numbers(text: str) -> list[float]:
-    """`ascii_numbers(text)` (the numbers of `evalkit.text.numbers`) for ASCII text, found
+    """`evalkit.text.numbers(text)` for ASCII text, found
     by jumping from digit to digit: the number pattern starts with a lookbehind, so a
     `findall` tries it at every character, and most characters of a sentence are not
     digits. A match can only start at a digit or at a sign just before one, so trying
@@ -136,7 +107,7 @@ def kanji_numbers(text: str) -> list[float]:
 
 def all_numbers(text: str) -> list[float]:
     """`evalkit.text.numbers` plus kanji numerals (only searched in text that has them)."""
-    found = digit_numbers(text)
+    found = numbers(text)
     if _KANJI_NUMBER.search(text):
         found += kanji_numbers(text)
     return found

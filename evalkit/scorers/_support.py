@@ -64,8 +64,8 @@ from evalkit.scorers._lexicon import (
     UNCHECKABLE,
     claim_negated,
 )
-from evalkit.scorers._numerals import digit_numbers, kanji_numbers, scan_ascii_numbers
-from evalkit.text import nfkc
+from evalkit.scorers._numerals import kanji_numbers, scan_ascii_numbers
+from evalkit.text import nfkc, numbers
 
 __all__ = [
     "Knowledge",
@@ -167,10 +167,10 @@ def claim_units(claim: str) -> tuple[Unit, ...]:
     if cjk:
         t = COURTESY_JA.sub("。", t)
     units: dict[tuple[str, str], Unit] = {}
-    if t.isascii():  # NFKC-stable: `digit_numbers` without its `nfkc`
+    if t.isascii():  # NFKC-stable: `numbers` without its `nfkc`
         values = scan_ascii_numbers(t)
     else:
-        values = digit_numbers(t) if _DIGIT.search(t) else []
+        values = numbers(t) if _DIGIT.search(t) else []
     if cjk:
         values += kanji_numbers(t)
     for value in values:

@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 from evalkit.scorers import _compare, _support, hallucination
 from evalkit.scorers._knowledge import knowledge_index, knowledge_sentences
 from evalkit.scorers._lexicon import LIMITED_EN, NEG_EN
-from evalkit.scorers._numerals import ascii_numbers, scan_ascii_numbers
+from evalkit.scorers._numerals import scan_ascii_numbers
 from evalkit.scorers._support import PRESENTATIONAL, check_claim, name_phrases, split_claims
 from evalkit.scorers._verbatim import NEGATED, STRIPPED, quotes_knowledge
 from evalkit.scorers.hallucination import make
-from evalkit.text import nfkc
+from evalkit.text import nfkc, numbers
 from evalkit.values import Case, Prompt, ScorerConfig, ScoringInput, Suite
 
 SUITE = Suite(
@@ -242,7 +242,7 @@ def test_the_literal_first_cue_patterns_match_what_the_plain_ones_match(text: st
 @given(st.text(alphabet="0123456789,.-+ aZ_x", max_size=24))
 @settings(max_examples=300, deadline=None)
 def test_scanning_digit_to_digit_reads_the_same_numbers(text: str) -> None:
-    assert scan_ascii_numbers(text) == ascii_numbers(text)
+    assert scan_ascii_numbers(text) == numbers(text)
 
 
 _CLAIM_END = _support._CLAIM_END
