@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import evalkit
 
 from evalkit.cli.run import default_out_dir, parse_shard
 
@@ -22,16 +23,6 @@ HEAVY = (
     "tqdm",
     "numpy",
 )
-
-
-def evalkit(*args, cwd=ROOT):
-    return subprocess.run(
-        [sys.executable, "-m", "evalkit", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_importing_the_cli_imports_no_heavy_module():

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import evalkit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,16 +27,6 @@ thresholds:
 """
 
 
-def evalkit(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "evalkit", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def write(folder: Path, ids: list[str], bad_line: int | None = None) -> None:
     lines, replay = [], []
     for n, case_id in enumerate(ids, 1):
@@ -50,8 +40,8 @@ def write(folder: Path, ids: list[str], bad_line: int | None = None) -> None:
 
 
 def run_both(folder: Path) -> tuple[subprocess.CompletedProcess[str], ...]:
-    one = evalkit(folder, "run", "s.yaml", "--out", "one", "--no-progress")
-    two = evalkit(folder, "run", "s.yaml", "--out", "two", "--workers", "3")
+    one = evalkit("run", "s.yaml", "--out", "one", "--no-progress", cwd=folder)
+    two = evalkit("run", "s.yaml", "--out", "two", "--workers", "3", cwd=folder)
     return one, two
 
 
@@ -79,7 +69,7 @@ def test_workers_give_the_one_process_result_whatever_the_file_order(tmp_path, o
 
 def test_a_bad_row_in_one_window_stops_every_worker_before_any_case_runs(tmp_path):
     write(tmp_path, [f"c{i:03d}" for i in range(60)], bad_line=55)
-    r = evalkit(tmp_path, "run", "s.yaml", "--out", "two", "--workers", "3")
+    r = evalkit("run", "s.yaml", "--out", "two", "--workers", "3", cwd=tmp_path)
     assert r.returncode == 2
     assert "cases.jsonl:55" in r.stderr and "invalid JSON" in r.stderr
     assert not (tmp_path / "two" / "cases.jsonl").exists()
@@ -90,7 +80,7 @@ def test_a_case_id_repeated_across_windows_is_refused_with_both_lines(tmp_path):
     ids = [f"c{i:03d}" for i in range(60)]
     ids[57] = "c002"
     write(tmp_path, ids)
-    r = evalkit(tmp_path, "run", "s.yaml", "--out", "two", "--workers", "3")
+    r = evalkit("run", "s.yaml", "--out", "two", "--workers", "3", cwd=tmp_path)
     assert r.returncode == 2
     assert "cases.jsonl:58" in r.stderr and "duplicate case id 'c002' (first at line 3)" in r.stderr
     assert not list((tmp_path / "two").rglob("cases.partial.jsonl"))
@@ -120,18 +110,18 @@ def test_a_case_id_repeated_within_one_window_is_refused_too(tmp_path):
     ids = [f"c{i:03d}" for i in range(60)]
     ids[4] = "c002"
     write(tmp_path, ids)
-    r = evalkit(tmp_path, "run", "s.yaml", "--out", "two", "--workers", "3")
+    r = evalkit("run", "s.yaml", "--out", "two", "--workers", "3", cwd=tmp_path)
     assert r.returncode == 2
     assert "cases.jsonl:5" in r.stderr and "duplicate case id 'c002' (first at line 3)" in r.stderr
 
 
 def test_workers_write_junit_and_compare_with_a_baseline_like_one_process(tmp_path):
     write(tmp_path, [f"c{i:03d}" for i in range(60)])
-    one = evalkit(tmp_path, "run", "s.yaml", "--out", "one", "--no-progress")
+    one = evalkit("run", "s.yaml", "--out", "one", "--no-progress", cwd=tmp_path)
     two = evalkit(
-        tmp_path,
         *("run", "s.yaml", "--out", "two", "--workers", "2", "--junit", "j.xml"),
         *("--baseline", "one", "--fail-on", "verdict-drop"),
+        cwd=tmp_path,
     )
     assert one.returncode == two.returncode == 10, two.stderr
     assert (tmp_path / "j.xml").read_text().count("<testcase") == 60

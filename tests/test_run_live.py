@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from cli_runner import evalkit
 
 from evalkit.testserver import running_server
 
@@ -30,19 +31,6 @@ def write_suite(folder: Path, template: str = "Q: {{q}}", n: int = N_CASES) -> P
         encoding="utf-8",
     )
     return path
-
-
-def evalkit(*args: str, cwd: Path, **kw) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "evalkit", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        **kw,
-    )
 
 
 def summary_without_run(out: Path) -> dict:
