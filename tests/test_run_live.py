@@ -96,8 +96,11 @@ def live_args(suite: Path, url: str, out: str = "out") -> tuple[str, ...]:
     )
 
 
-def start_until_journalled(args: tuple[str, ...], cwd: Path, rows: int) -> subprocess.Popen:
-    """Start `evalkit` in the background and return once its journal holds `rows` cases."""
+def start_until_journalled(
+    args: tuple[str, ...], cwd: Path, rows: int, journals: str = "out/cases.partial.jsonl"
+) -> subprocess.Popen:
+    """Start `evalkit` in the background, in its own process group (as a terminal would
+    signal it), and return once one of its journals (a glob below `cwd`) holds `rows` cases."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "evalkit", *args],
@@ -106,19 +109,23 @@ def start_until_journalled(args: tuple[str, ...], cwd: Path, rows: int) -> subpr
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,
     )
-    journal = cwd / "out" / "cases.partial.jsonl"
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not (
-        journal.exists() and journal.read_text().count("\n") >= rows
+    while time.monotonic() < deadline and not any(
+        j.read_text().count("\n") >= rows for j in cwd.glob(journals)
     ):
         time.sleep(0.02)
     return proc
 
 
-def journalled_cases(cwd: Path) -> set[str]:
-    text = (cwd / "out" / "cases.partial.jsonl").read_text()
-    return {json.loads(line)["case"] for line in text.splitlines() if line.endswith("}")}
+def journalled_cases(cwd: Path, journals: str = "out/cases.partial.jsonl") -> set[str]:
+    return {
+        json.loads(line)["case"]
+        for journal in cwd.glob(journals)
+        for line in journal.read_text().splitlines()
+        if line.endswith("}")
+    }
 
 
 @pytest.mark.timeout(180)
@@ -233,33 +240,14 @@ def test_ctrl_c_of_a_workers_run_says_once_how_to_resume_and_the_rerun_repeats_n
     suite = write_suite(tmp_path)
     with running_server(latency_ms=200) as url:
         args = (*live_args(suite, url), "--workers", "2")
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "evalkit", *args],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,  # its own process group, as a terminal would signal it
-        )
-        journals = tmp_path / "out" / ".workers"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not any(
-            j.read_text().count("\n") >= 2 for j in journals.glob("*/cases.partial.jsonl")
-        ):
-            time.sleep(0.05)
+        journals = "out/.workers/*/cases.partial.jsonl"
+        proc = start_until_journalled(args, tmp_path, rows=2, journals=journals)
         os.killpg(proc.pid, signal.SIGINT)
         _, err = proc.communicate(timeout=30)
         assert proc.returncode == 130, err
         assert err.count("run the same command again to resume") == 1
         assert "Traceback" not in err
-        done_before = {
-            json.loads(line)["case"]
-            for j in journals.glob("*/cases.partial.jsonl")
-            for line in j.read_text().splitlines()
-            if line.endswith("}")
-        }
+        done_before = journalled_cases(tmp_path, journals)
         assert 2 <= len(done_before) < N_CASES
         url.clear_log()
         r = evalkit(*args, cwd=tmp_path)
