@@ -10,14 +10,17 @@ metrics that do not apply are left out). Rates old → new come from the summari
 still works when a run has no `cases.jsonl` (teams often commit summaries only); it then
 says that no paired test was possible.
 
-Memory: `cases.jsonl` is streamed. A first pass keeps, per case, only its PoC, tags and
-pass/fail per metric; a second pass picks up outputs and reasons for the flipped cases only.
+Memory: `cases.jsonl` files are sorted by (suite, case id), so the first pass walks both
+side by side (a merge join) and keeps only counts — discordant pairs per PoC, metric and
+tag, changed prompts per suite — plus the flipped and one-run-only cases; a second pass
+picks up outputs and reasons for the flipped cases only. Two million-case runs diff in a
+few MB. A file out of that order (edited by hand) is read into memory instead.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -185,23 +188,19 @@ def compare(old: Path | str, new: Path | str, alpha: float = 0.05) -> Diff:
     old_paths, new_paths = resolve(old), resolve(new)
     old_sum, new_sum = load_summary(old_paths.summary), load_summary(new_paths.summary)
     notes: list[str] = []
-    old_cases: dict[Key, _CaseState] = {}
-    new_cases: dict[Key, _CaseState] = {}
     paired = old_paths.cases is not None and new_paths.cases is not None
+    walk = _Walk()
     if paired:
-        old_cases = _case_states(iter_case_rows(old_paths.cases))  # type: ignore[arg-type]
-        new_cases = _case_states(iter_case_rows(new_paths.cases))  # type: ignore[arg-type]
+        walk = _Walk.of(old_paths.cases, new_paths.cases)  # type: ignore[arg-type]
     else:
         which = "old" if old_paths.cases is None else "new"
         notes.append(
             f"the {which} run has no cases.jsonl, so no case-by-case (paired) comparison "
             "was possible: only rates and verdicts are compared"
         )
-    shared = sorted(old_cases.keys() & new_cases.keys())
-    flips = _flips(shared, old_cases, new_cases)
     flipped: list[FlippedCase] = []
-    if flips:
-        flipped = _with_outputs(flips, old_paths.cases, new_paths.cases)
+    if walk.flips:
+        flipped = _with_outputs(walk.flips, old_paths.cases, new_paths.cases)
     return Diff(
         old=str(old),
         new=str(new),
@@ -209,11 +208,11 @@ def compare(old: Path | str, new: Path | str, alpha: float = 0.05) -> Diff:
         old_verdict=old_sum.get("verdict"),
         new_verdict=new_sum.get("verdict"),
         verdicts=tuple(_verdicts(old_sum, new_sum)),
-        metrics=tuple(_metrics(old_sum, new_sum, shared, old_cases, new_cases, paired, alpha)),
+        metrics=tuple(_metrics(old_sum, new_sum, walk.counts, paired, alpha)),
         flipped=tuple(flipped),
-        only_old=_refs(old_cases.keys() - new_cases.keys(), old_cases),
-        only_new=_refs(new_cases.keys() - old_cases.keys(), new_cases),
-        provenance=tuple(_provenance(old_sum, new_sum, shared, old_cases, new_cases)),
+        only_old=tuple(sorted(walk.only_old, key=lambda r: (r.suite, r.case))),
+        only_new=tuple(sorted(walk.only_new, key=lambda r: (r.suite, r.case))),
+        provenance=tuple(_provenance(old_sum, new_sum, walk.prompts)),
         paired=paired,
         notes=tuple(notes),
     )
@@ -249,46 +248,108 @@ def triggered(diff: Diff, fail_on: Sequence[str]) -> list[str]:
     return out
 
 
-def _case_states(rows: Iterable[dict[str, Any]]) -> dict[Key, _CaseState]:
-    states: dict[Key, _CaseState] = {}
-    for row in rows:
-        scores = row.get("scores") or {}
-        passed = {
-            m: bool(s["passed"])
-            for m, s in scores.items()
-            if isinstance(s, dict) and isinstance(s.get("passed"), bool)
-        }
-        prompt = row.get("prompt")
-        digest = (
-            hashlib.blake2b(prompt.encode("utf-8"), digest_size=8).digest()
-            if isinstance(prompt, str)
-            else None
-        )
-        tags = row.get("tags") or ()
-        states[(row["suite"], row["case"])] = _CaseState(
-            poc=str(row.get("poc", "")),
-            tags=frozenset(str(t) for t in tags),
-            passed=passed,
-            prompt=digest,
-        )
-    return states
+def _state(row: dict[str, Any]) -> _CaseState:
+    scores = row.get("scores") or {}
+    passed = {
+        m: bool(s["passed"])
+        for m, s in scores.items()
+        if isinstance(s, dict) and isinstance(s.get("passed"), bool)
+    }
+    prompt = row.get("prompt")
+    digest = (
+        hashlib.blake2b(prompt.encode("utf-8"), digest_size=8).digest()
+        if isinstance(prompt, str)
+        else None
+    )
+    tags = row.get("tags") or ()
+    return _CaseState(
+        poc=str(row.get("poc", "")),
+        tags=frozenset(str(t) for t in tags),
+        passed=passed,
+        prompt=digest,
+    )
+
+
+class _Unsorted(Exception):
+    """A `cases.jsonl` is not in (suite, case id) order: walk it from memory instead."""
+
+
+def _in_order(path: Path) -> Iterator[tuple[Key, _CaseState]]:
+    previous: Key | None = None
+    for row in iter_case_rows(path):
+        key = (row["suite"], row["case"])
+        if previous is not None and key <= previous:
+            raise _Unsorted(str(path))
+        previous = key
+        yield key, _state(row)
+
+
+def _from_memory(path: Path) -> Iterator[tuple[Key, _CaseState]]:
+    states = {(row["suite"], row["case"]): _state(row) for row in iter_case_rows(path)}
+    return iter(sorted(states.items()))
 
 
 _Flip = tuple[str, list[str], list[str]]  # (poc, newly failing metrics, newly passing)
 
 
-def _flips(
-    shared: list[Key], old: dict[Key, _CaseState], new: dict[Key, _CaseState]
-) -> dict[Key, _Flip]:
-    flips: dict[Key, _Flip] = {}
-    for key in shared:
-        o, n = old[key].passed, new[key].passed
-        both = metric_order(o.keys() & n.keys())
-        failing = [m for m in both if o[m] and not n[m]]
-        passing = [m for m in both if not o[m] and n[m]]
+class _Walk:
+    """The first pass: both runs' cases side by side, in key order, kept as counts."""
+
+    def __init__(self) -> None:
+        # (poc, metric, tag or None) → [shared, newly failing, newly passing]
+        self.counts: dict[tuple[str, str, str | None], list[int]] = {}
+        self.prompts: dict[str, int] = {}  # suite → shared cases whose prompt changed
+        self.flips: dict[Key, _Flip] = {}
+        self.only_old: list[CaseRef] = []
+        self.only_new: list[CaseRef] = []
+
+    @classmethod
+    def of(cls, old: Path, new: Path) -> _Walk:
+        """Walk two `cases.jsonl` files (from memory if either is out of order)."""
+        try:
+            walk = cls()
+            walk._join(_in_order(old), _in_order(new))
+        except _Unsorted:
+            walk = cls()
+            walk._join(_from_memory(old), _from_memory(new))
+        return walk
+
+    def _join(
+        self, old: Iterator[tuple[Key, _CaseState]], new: Iterator[tuple[Key, _CaseState]]
+    ) -> None:
+        a, b = next(old, None), next(new, None)
+        while a is not None or b is not None:
+            if b is None or (a is not None and a[0] < b[0]):
+                assert a is not None
+                self.only_old.append(CaseRef(suite=a[0][0], case=a[0][1], poc=a[1].poc))
+                a = next(old, None)
+            elif a is None or b[0] < a[0]:
+                self.only_new.append(CaseRef(suite=b[0][0], case=b[0][1], poc=b[1].poc))
+                b = next(new, None)
+            else:
+                self._shared(a[0], a[1], b[1])
+                a, b = next(old, None), next(new, None)
+
+    def _shared(self, key: Key, o: _CaseState, n: _CaseState) -> None:
+        poc = n.poc or o.poc
+        both = metric_order(o.passed.keys() & n.passed.keys())
+        tags = (None, *sorted(o.tags | n.tags))
+        failing, passing = [], []
+        for metric in both:
+            was, now = o.passed[metric], n.passed[metric]
+            for tag in tags:
+                tally = self.counts.setdefault((poc, metric, tag), [0, 0, 0])
+                tally[0] += 1
+                tally[1] += was and not now
+                tally[2] += now and not was
+            if was and not now:
+                failing.append(metric)
+            elif now and not was:
+                passing.append(metric)
         if failing or passing:
-            flips[key] = (new[key].poc or old[key].poc, failing, passing)
-    return flips
+            self.flips[key] = (poc, failing, passing)
+        if o.prompt is not None and n.prompt is not None and o.prompt != n.prompt:
+            self.prompts[key[0]] = self.prompts.get(key[0], 0) + 1
 
 
 def _with_outputs(flips: dict[Key, _Flip], old: Path | None, new: Path | None) -> list[FlippedCase]:
@@ -333,10 +394,6 @@ def _with_outputs(flips: dict[Key, _Flip], old: Path | None, new: Path | None) -
     return result
 
 
-def _refs(keys: Iterable[Key], states: dict[Key, _CaseState]) -> tuple[CaseRef, ...]:
-    return tuple(CaseRef(suite=s, case=c, poc=states[(s, c)].poc) for s, c in sorted(keys))
-
-
 def _verdicts(old: dict[str, Any], new: dict[str, Any]) -> list[VerdictChange]:
     out = []
     for poc in sorted(old["pocs"].keys() | new["pocs"].keys()):
@@ -375,24 +432,11 @@ def _tags_of(poc: dict[str, Any]) -> set[str]:
 def _metrics(
     old: dict[str, Any],
     new: dict[str, Any],
-    shared: list[Key],
-    old_cases: dict[Key, _CaseState],
-    new_cases: dict[Key, _CaseState],
+    counts: Mapping[tuple[str, str, str | None], list[int]],
     paired: bool,
     alpha: float,
 ) -> list[MetricChange]:
-    # Discordant counts per (poc, metric, tag or None), from the shared cases.
-    counts: dict[tuple[str, str, str | None], list[int]] = {}
-    for key in shared:
-        o, n = old_cases[key], new_cases[key]
-        poc = n.poc or o.poc
-        for metric in o.passed.keys() & n.passed.keys():
-            was, now = o.passed[metric], n.passed[metric]
-            for tag in (None, *sorted(o.tags | n.tags)):
-                tally = counts.setdefault((poc, metric, tag), [0, 0, 0])
-                tally[0] += 1
-                tally[1] += was and not now
-                tally[2] += now and not was
+    """`counts`: discordant pairs per (poc, metric, tag or None) from the shared cases."""
     out: list[MetricChange] = []
     for poc in sorted(old["pocs"].keys() | new["pocs"].keys()):
         o_poc, n_poc = old["pocs"].get(poc) or {}, new["pocs"].get(poc) or {}
@@ -450,11 +494,7 @@ def _dig(data: Any, path: tuple[str, ...]) -> Any:
 
 
 def _provenance(
-    old: dict[str, Any],
-    new: dict[str, Any],
-    shared: list[Key],
-    old_cases: dict[Key, _CaseState],
-    new_cases: dict[Key, _CaseState],
+    old: dict[str, Any], new: dict[str, Any], prompts: Mapping[str, int]
 ) -> list[ProvenanceChange]:
     o_prov, n_prov = old.get("provenance") or {}, new.get("provenance") or {}
     out: list[ProvenanceChange] = []
@@ -468,11 +508,6 @@ def _provenance(
             )
         )
     o_suites, n_suites = o_prov.get("suites") or {}, n_prov.get("suites") or {}
-    prompts: dict[str, int] = {}
-    for key in shared:
-        a, b = old_cases[key].prompt, new_cases[key].prompt
-        if a is not None and b is not None and a != b:
-            prompts[key[0]] = prompts.get(key[0], 0) + 1
     for suite in sorted(o_suites.keys() | n_suites.keys()):
         if suite not in o_suites or suite not in n_suites:
             out.append(

@@ -392,3 +392,11 @@ def test_cli_json_format_parses(runs: tuple[Path, Path]) -> None:
     result = CliRunner().invoke(command, [str(runs[0]), str(runs[1]), "--format", "json"])
     assert result.exit_code == 0
     assert json.loads(result.output)["verdict"] == {"old": "continue", "new": "redesign"}
+
+
+def test_a_result_file_out_of_case_order_diffs_the_same(runs: tuple[Path, Path]) -> None:
+    old, new = runs
+    expected = compare(old, new)
+    lines = (new / "cases.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    (new / "cases.jsonl").write_text("".join(reversed(lines)), encoding="utf-8")
+    assert compare(old, new) == expected
