@@ -12,7 +12,9 @@ end the tag; the page's script puts them on screen with `textContent`.
 
 Scale: the case table is rendered by the page's script one page (50 rows) at a time, so a
 result of 10,000 cases opens without freezing the browser. Very long strings are cut at
-`MAX_TEXT` characters in the embedded data.
+`MAX_TEXT` characters in the embedded data. At most `MAX_CASES` cases are embedded — failed
+and errored ones first — and the page says how many more are in `cases.jsonl`: a
+million-case result still makes a report of a few MB, in bounded memory.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from evalkit.report._assets import CSS, JS
 from evalkit.report._format import STATUS_WORDS, VERDICT_MEANING, ci_text, pct, plural, worst_first
 from evalkit.resultfiles import iter_case_rows, load_summary, resolve
 
-__all__ = ["build_html", "write_html", "case_data", "chart_svg", "MAX_TEXT"]
+__all__ = ["build_html", "write_html", "case_data", "chart_svg", "MAX_TEXT", "MAX_CASES"]
 
 MAX_TEXT = 20_000
 _STATUS_ORDER = {"fail": 0, "error": 1, "pass": 2, "none": 3}
@@ -116,15 +118,27 @@ def _sample_flags(row: dict[str, Any], n_outputs: int) -> list[list[str]]:
     return flags if any(flags) else []
 
 
-def case_data(result: Path | str) -> list[dict[str, Any]]:
+MAX_CASES = 10_000
+
+
+def case_data(result: Path | str, limit: int = MAX_CASES) -> tuple[list[dict[str, Any]], int]:
     """The cases of a result, compacted for the page, failed first then errored, then passed
-    (file order within each group). Empty when the result has no `cases.jsonl`."""
+    (file order within each group), at most `limit` of them; and how many cases the result
+    has. Empty when the result has no `cases.jsonl`. Streams the file: each status group
+    keeps at most `limit` rows."""
     paths = resolve(result)
     if paths.cases is None:
-        return []
-    rows = [_compact(row) for row in iter_case_rows(paths.cases)]
-    rows.sort(key=lambda r: _STATUS_ORDER[r["st"]])  # stable: keeps suite/case order
-    return rows
+        return [], 0
+    groups: dict[str, list[dict[str, Any]]] = {status: [] for status in _STATUS_ORDER}
+    total = 0
+    for row in iter_case_rows(paths.cases):
+        total += 1
+        compact = _compact(row)
+        group = groups[compact["st"]]
+        if len(group) < limit:
+            group.append(compact)
+    rows = [r for status in _STATUS_ORDER for r in groups[status]]
+    return rows[:limit], total
 
 
 def _json_for_script(data: Any) -> str:
@@ -299,12 +313,18 @@ def _run_info(summary: dict[str, Any]) -> str:
     return _e(" · ".join(bits))
 
 
-def build_html(result: Path | str) -> str:
-    """The report of a result folder or `summary.json` as one HTML document (raises
-    `ResultError` when the result cannot be read)."""
+def build_html(result: Path | str, max_cases: int = MAX_CASES) -> str:
+    """The report of a result folder or `summary.json` as one HTML document, with at most
+    `max_cases` cases in its table (raises `ResultError` when the result cannot be read)."""
     summary = load_summary(result)
-    cases = case_data(result)
+    cases, total = case_data(result, max_cases)
     overall = str(summary.get("verdict") or "")
+    left_out = (
+        f'<p class="muted small" id="cases-left-out">Showing {len(cases):,} of {total:,} cases '
+        f"(failed and errored first); the rest are in cases.jsonl.</p>"
+        if total > len(cases)
+        else ""
+    )
     sections = "".join(
         _poc_section(name, summary["pocs"][name] or {}) for name in worst_first(summary["pocs"])
     )
@@ -323,6 +343,7 @@ vertical-align:middle">{_e(overall or "no verdict")}</span></h1>
 <h2 id="cases">Cases</h2>
 <p class="muted small">Failed cases first. Search looks in prompts, outputs, references,
 context and the scorers' reasons. Choose a metric to see only the cases it scored.</p>
+{left_out}
 <div class="controls">
 <input type="search" id="search" placeholder="Search cases…" aria-label="Search cases">
 <label>Result <select id="status-filter"><option value="all">all</option>

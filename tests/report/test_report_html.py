@@ -62,9 +62,21 @@ def test_verdict_reasons_and_names_are_html_escaped(
 def test_failed_cases_come_first_then_errors_then_passes(
     make_realistic: Callable[..., Path],
 ) -> None:
-    statuses = [r["st"] for r in case_data(make_realistic())]
+    rows, total = case_data(make_realistic())
+    statuses = [r["st"] for r in rows]
     assert statuses == sorted(statuses, key=["fail", "error", "pass"].index)
-    assert statuses[0] == "fail" and "error" in statuses
+    assert statuses[0] == "fail" and "error" in statuses and total == len(rows)
+
+
+def test_a_large_result_embeds_the_first_cases_failed_first_and_says_how_many_are_left(
+    make_realistic: Callable[..., Path],
+) -> None:
+    result = make_realistic()
+    _, total = case_data(result)
+    rows, counted = case_data(result, limit=3)
+    assert counted == total > 3 and len(rows) == 3 and rows[0]["st"] == "fail"
+    assert f"Showing 3 of {total:,} cases" in build_html(result, max_cases=3)
+    assert "cases-left-out" not in build_html(result)
 
 
 def test_each_poc_shows_its_verdict_and_meaning(make_realistic: Callable[..., Path]) -> None:
