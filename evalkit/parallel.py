@@ -114,7 +114,8 @@ _READY = "ready.json"
 
 
 def _tell(proc: subprocess.Popen[bytes], word: bytes) -> None:
-    if proc.stdin is None:
+    """Give a waiting worker the parent's word (once: its stdin is closed after it)."""
+    if proc.stdin is None or proc.stdin.closed:
         return
     try:
         proc.stdin.write(word)
