@@ -142,3 +142,10 @@ def test_a_large_replayed_jsonl_run_uses_every_core_by_itself(tmp_path, monkeypa
     assert run_module._auto_workers(loaded, "openai:gpt-4o-mini") == 1  # never multiply API load
     monkeypatch.setattr(run_module.os, "cpu_count", lambda: 1)
     assert run_module._auto_workers(loaded, None) == 1
+
+
+def test_an_empty_cases_file_is_refused_with_workers_as_without(tmp_path):
+    write(tmp_path, [])
+    (tmp_path / "cases.jsonl").write_text("\n")
+    r = evalkit("run", "s.yaml", "--out", "two", "--workers", "2", cwd=tmp_path)
+    assert r.returncode == 2 and "expected at least one case" in r.stderr
