@@ -66,7 +66,7 @@ def _merge_counted(
     windows of a sorted cases file), else interleaved by key. The workers wrote their rows
     sorted, each case once, moments ago: nothing to re-check."""
     for path in counts:
-        aggregator_add_json(agg, loads(path.read_bytes()))
+        aggregator_add_json(agg, loads(path.read_bytes())["counts"])
     files = [resolve(path).cases for path in sources]
     present = [f for f in files if f is not None and f.stat().st_size > 0]
     ends = [(_key(_first_line(f)), _key(_last_line(f))) for f in present]

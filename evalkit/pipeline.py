@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from evalkit import __version__
-from evalkit.aggregate import Aggregator, aggregator_to_json
+from evalkit.aggregate import Aggregator, aggregator_add_json, aggregator_to_json
 from evalkit.clients import Client, build_client, parse_spec
 from evalkit.clients.base import ClientSettings
 from evalkit.engine import EngineStats, SuiteRunner
@@ -168,6 +168,22 @@ def _percentile(values: Sequence[float], q: float) -> float | None:
     return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1) + 0.5))]
 
 
+def _finished_worker(out_dir: Path, fingerprint: str, suites: Sequence[Suite]) -> RunOutcome | None:
+    """A `run --workers` worker that already finished this very run (its parent was
+    interrupted before merging): its result, so the rerun calls no model for its cases."""
+    try:
+        counts = json.loads((out_dir / COUNTS_NAME).read_text(encoding="utf-8"))
+        if counts.get("fingerprint") != fingerprint or not (out_dir / CASES_NAME).exists():
+            return None
+        summary = json.loads((out_dir / SUMMARY_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError, AttributeError):
+        return None
+    agg = Aggregator()
+    aggregator_add_json(agg, counts["counts"])
+    cases = sum(p.cases for p in agg.pocs.values())
+    return RunOutcome(out_dir, summary, judge_all(agg, policies(suites)), cases, cases, (), 0)
+
+
 def _resume(
     out_dir: Path,
     fingerprint: str,
@@ -241,9 +257,17 @@ def run(
     provenance = _provenance(suites, by_suite, options)
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    fingerprint = _fingerprint(provenance)
+    in_worker = bool(os.environ.get(SLICE_ENV))
+    if in_worker and options.resume:
+        earlier = _finished_worker(out_dir, fingerprint, suites)
+        if earlier is not None:
+            for client in clients.values():
+                client.close_now()
+            return earlier
     agg = Aggregator()
     costs: dict[str, list[float]] = {}  # currency → [total, cases priced]
-    done, resumed = _resume(out_dir, _fingerprint(provenance), options, agg, costs)
+    done, resumed = _resume(out_dir, fingerprint, options, agg, costs)
     journal = Journal(out_dir / JOURNAL_NAME)
     stats = EngineStats()
     stale: list[str] = []
@@ -392,8 +416,9 @@ def run(
         in_order=journal.rows if journal.in_order else None,
     )
     write_summary(out_dir / SUMMARY_NAME, summary)
-    if os.environ.get(SLICE_ENV):  # a `run --workers` worker: the parent adds up these counts
-        atomic_write_text(out_dir / COUNTS_NAME, json.dumps(aggregator_to_json(agg)) + "\n")
+    if in_worker:  # a `run --workers` worker: the parent adds up these counts
+        counts = {"fingerprint": fingerprint, "counts": aggregator_to_json(agg)}
+        atomic_write_text(out_dir / COUNTS_NAME, json.dumps(counts) + "\n")
     (out_dir / JOURNAL_NAME).unlink(missing_ok=True)
     (out_dir / _META_NAME).unlink(missing_ok=True)
     return RunOutcome(out_dir, summary, verdicts, count, resumed, tuple(stale), stale_count)

@@ -11,9 +11,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def evalkit(*args: str, cwd: Path = ROOT, **kw: Any) -> subprocess.CompletedProcess[str]:
-    """Run `python -m evalkit ARGS` in `cwd` with this checkout importable; output captured."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def evalkit(
+    *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None, **kw: Any
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m evalkit ARGS` in `cwd` with this checkout importable and `env` added
+    to the environment; output captured."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "evalkit", *args],
         cwd=cwd,

@@ -257,3 +257,21 @@ def test_ctrl_c_of_a_workers_run_says_once_how_to_resume_and_the_rerun_repeats_n
         assert len(requested) + len(done_before) == N_CASES
         assert evalkit(*live_args(suite, url, out="whole"), cwd=tmp_path).returncode == r.returncode
     assert summary_without_run(tmp_path / "out") == summary_without_run(tmp_path / "whole")
+
+
+def test_a_worker_that_finished_before_its_parent_was_interrupted_is_not_run_again(tmp_path):
+    suite = write_suite(tmp_path, n=6)
+    with running_server() as url:
+        args = (*live_args(suite, url, out="w1"), "--shard", "1/2", "--exit-zero")
+        worker = {"EVALKIT_SLICE": "1/2"}  # as `run --workers 2` starts its first worker
+        first = evalkit(*args, cwd=tmp_path, env=worker, input="go\n")
+        assert first.returncode == 0, first.stderr
+        requested = len(url.log())
+        assert requested > 0 and (tmp_path / "w1" / "counts.json").exists()
+        summary = (tmp_path / "w1" / "summary.json").read_bytes()
+        url.clear_log()
+        again = evalkit(*args, cwd=tmp_path, env=worker, input="go\n")
+        assert again.returncode == 0 and url.log() == []
+        assert (tmp_path / "w1" / "summary.json").read_bytes() == summary  # not run again
+        fresh = evalkit(*args, "--no-resume", cwd=tmp_path, env=worker, input="go\n")
+        assert fresh.returncode == 0 and len(url.log()) == requested
