@@ -12,6 +12,7 @@ from cli_runner import evalkit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from evalkit.errors import SuiteError
 from evalkit.suite.case_readers import jsonl_rows, jsonl_window
 
 SUITE = """\
@@ -137,7 +138,7 @@ def test_a_large_replayed_jsonl_run_uses_every_core_by_itself(tmp_path, monkeypa
     loaded = load_suites([tmp_path / "s.yaml"])
     monkeypatch.setattr(run_module.os, "cpu_count", lambda: 2)
     assert run_module._auto_workers(loaded, None) == 1  # 60 rows: not worth a process
-    monkeypatch.setattr(run_module, "_AUTO_ROWS", 50)
+    monkeypatch.setattr(run_module, "_AUTO_BYTES", 1000)
     assert run_module._auto_workers(loaded, None) == 2
     assert run_module._auto_workers(loaded, "openai:gpt-4o-mini") == 1  # never multiply API load
     monkeypatch.setattr(run_module.os, "cpu_count", lambda: 1)
@@ -149,3 +150,31 @@ def test_an_empty_cases_file_is_refused_with_workers_as_without(tmp_path):
     (tmp_path / "cases.jsonl").write_text("\n")
     r = evalkit("run", "s.yaml", "--out", "two", "--workers", "2", cwd=tmp_path)
     assert r.returncode == 2 and "expected at least one case" in r.stderr
+
+
+def _run_in_process(folder: Path, monkeypatch, auto_bytes: int, *args: str):
+    from click.testing import CliRunner
+
+    from evalkit.cli import run as run_module
+
+    monkeypatch.chdir(folder)
+    monkeypatch.setattr(run_module.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(run_module, "_AUTO_BYTES", auto_bytes)
+    return CliRunner().invoke(
+        run_module.command, ["s.yaml", "--no-progress", *args], standalone_mode=False
+    )
+
+
+def test_chosen_workers_validate_their_own_windows_and_one_process_still_validates_rows(
+    tmp_path, monkeypatch
+):
+    write(tmp_path, [f"c{i:03d}" for i in range(60)], bad_line=41)
+    for auto_bytes, how in ((1000, "merged from"), (1 << 40, "")):
+        r = _run_in_process(tmp_path, monkeypatch, auto_bytes, "--out", f"o{auto_bytes}")
+        assert isinstance(r.exception, SuiteError) or r.return_value == 2, r.output
+        assert ("Running 2 worker processes" in r.output) == bool(how)
+    one = evalkit("run", "s.yaml", "--out", "one", "--no-progress", "--workers", "1", cwd=tmp_path)
+    assert one.returncode == 2 and "cases.jsonl:41" in one.stderr
+    write(tmp_path, [f"c{i:03d}" for i in range(60)])
+    r = _run_in_process(tmp_path, monkeypatch, 1000, "--out", "auto")
+    assert r.return_value == 10 and "merged from 2 workers" in r.output

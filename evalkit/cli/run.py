@@ -211,15 +211,26 @@ def command(
     if workers is not None and workers > 1:
         out = out_dir or default_out_dir(paths, client_spec, None)
         return _run_workers(paths, workers, out, forwarded, no_resume, ending)
-    loaded = load_suites(list(paths))
-    for warning in loaded.warnings:
-        click.echo(str(warning), err=True)
     in_worker = bool(os.environ.get("EVALKIT_SLICE"))
     if workers is None and shard is None and record is None and executor != "ray" and not in_worker:
+        # Workers may be chosen by themselves: load without reading JSONL rows first, so
+        # that, if they are, each validates its own window (no serial pass here).
+        from evalkit.suite.case_files import jsonl_rows_checked_by_workers
+
+        with jsonl_rows_checked_by_workers():
+            loaded = load_suites(list(paths))
         auto = _auto_workers(loaded, client_spec)
         if auto > 1:
+            for warning in loaded.warnings:
+                click.echo(str(warning), err=True)
             out = out_dir or default_out_dir(paths, client_spec, None)
             return _run_workers(paths, auto, out, forwarded, no_resume, ending, loaded)
+        if _has_unread_rows(loaded):  # one process after all: validate the rows here
+            loaded = load_suites(list(paths))
+    else:
+        loaded = load_suites(list(paths))
+    for warning in loaded.warnings:
+        click.echo(str(warning), err=True)
     client_options: dict[str, object] = {}
     for name, value in (("concurrency", concurrency), ("rpm", rpm), ("tpm", tpm)):
         if value is not None:
@@ -391,24 +402,35 @@ def _run_workers(
 
 def _auto_workers(loaded: Any, client_spec: str | None) -> int:
     """Workers to use when --workers is not given: all cores (at most 4) for a large
-    replayed run — `cases_from` JSONL files of at least `_AUTO_ROWS` rows in all and only
-    replay clients, so scoring is the bottleneck and no API sees more load — else 1."""
+    replayed run — `cases_from` JSONL files of at least `_AUTO_BYTES` in all (about 50,000
+    cases) and only replay clients, so scoring is the bottleneck and no API sees more
+    load — else 1."""
     from evalkit.suite.case_files import FileCases
 
     cores = min(os.cpu_count() or 1, 4)
     if cores < 2:
         return 1
-    rows = 0
+    size = 0
     for suite in loaded.suites:
         spec = client_spec or suite.client or ""
         if not spec.startswith("replay:"):
             return 1
         if isinstance(suite.cases, FileCases) and suite.cases.format == "jsonl":
-            rows += suite.cases.count or 0
-    return cores if rows >= _AUTO_ROWS else 1
+            size += suite.cases.path.stat().st_size
+    return cores if size >= _AUTO_BYTES else 1
 
 
-_AUTO_ROWS = 50_000
+_AUTO_BYTES = 16 << 20
+
+
+def _has_unread_rows(loaded: Any) -> bool:
+    """Whether a suite was loaded with its JSONL rows left unvalidated."""
+    from evalkit.suite.case_files import FileCases
+
+    return any(
+        isinstance(s.cases, FileCases) and s.cases.format == "jsonl" and s.cases.count is None
+        for s in loaded.suites
+    )
 
 
 class _Bar:
