@@ -212,7 +212,8 @@ def command(
         out = out_dir or default_out_dir(paths, client_spec, None)
         return _run_workers(paths, workers, out, forwarded, no_resume, ending)
     in_worker = bool(os.environ.get("EVALKIT_SLICE"))
-    if workers is None and shard is None and record is None and executor != "ray" and not in_worker:
+    replayed = client_spec is None or client_spec.startswith("replay:")
+    if workers is None and replayed and not (shard or record or in_worker) and executor != "ray":
         # Workers may be chosen by themselves: load without reading JSONL rows first, so
         # that, if they are, each validates its own window (no serial pass here).
         from evalkit.suite.case_files import jsonl_rows_checked_by_workers
