@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from types import MappingProxyType
 
 from evalkit.clients.base import Client
 from evalkit.suite.render import prompt_sha256, render_messages
@@ -62,6 +63,7 @@ def expand(suite: Suite, case: Case, samples: int) -> list[Request]:
 
 
 _SAMPLE_LABELS = tuple(f"sample {i}" for i in range(64))
+_PLAIN_LABELS = tuple(_SAMPLE_LABELS[:n] for n in range(65))  # "sample 0" … "sample n-1"
 
 
 def _label(variant: int, sample: int) -> str:
@@ -76,8 +78,12 @@ def _labels_for(shape: tuple[tuple[int, int], ...]) -> tuple[str, ...]:
 
 
 def _labels(requests: Sequence[Request]) -> tuple[str, ...]:
-    """ "sample 2", "variant 1 sample 0": cached per (variant, sample) shape, which is the
-    same for every case of a suite."""
+    """ "sample 2", "variant 1 sample 0": the same for every case of a suite, so the usual
+    shape (no variants, samples 0..n-1) is a table lookup and others are cached."""
+    n = len(requests)
+    last = requests[-1] if n else None
+    if last is not None and last.variant == 0 and last.sample == n - 1 and n <= 64:
+        return _PLAIN_LABELS[n]
     return _labels_for(tuple((r.variant, r.sample) for r in requests))
 
 
@@ -91,6 +97,7 @@ def _result(
     requests: Sequence[Request],
     completions: Sequence[Completion],
     scores: dict[str, Score],
+    labels: tuple[str, ...],
 ) -> CaseResult:
     failed = None
     latency: float | None = None
@@ -106,34 +113,43 @@ def _result(
         if c.output_tokens is not None:
             outs = c.output_tokens + (outs or 0)
     return CaseResult(
-        suite=suite.name,
-        poc=suite.poc,
-        case_id=case.id,
-        tags=case.tags,
-        critical=case.critical,
-        outputs=tuple(c.output for c in completions),
-        labels=_labels(requests),
-        scores=scores,
-        error=failed.error if failed else None,
-        error_kind=failed.error_kind if failed else None,
-        sources=tuple(c.source for c in completions),
-        latency_s=latency,
-        input_tokens=ins,
-        output_tokens=outs,
-        prompt=requests[0].messages if requests else (),
+        suite.name,
+        suite.poc,
+        case.id,
+        case.tags,
+        case.critical,
+        tuple([c.output for c in completions]),
+        labels,
+        scores,
+        failed.error if failed else None,
+        failed.error_kind if failed else None,
+        tuple([c.source for c in completions]),
+        latency,
+        ins,
+        outs,
+        requests[0].messages if requests else (),
     )
 
 
 def _scoring_input(
-    suite: Suite, case: Case, requests: Sequence[Request], completions: Sequence[Completion]
+    suite: Suite,
+    case: Case,
+    requests: Sequence[Request],
+    completions: Sequence[Completion],
+    labels: tuple[str, ...],
+    scores: dict[str, Score],
 ) -> ScoringInput:
+    """One input for all of a case's scorers. Its `prior` is a read-only view of `scores`,
+    which the caller fills as scorers finish: each scorer sees exactly the metrics scored
+    before it (the order is `scoring_order`), without a new input per scorer."""
     return ScoringInput(
-        suite=suite,
-        case=case,
-        outputs=tuple(c.output or "" for c in completions),
-        labels=_labels(requests),
-        variants=tuple(r.variant for r in requests),
-        sources=tuple(c.source for c in completions),
+        suite,
+        case,
+        tuple([c.output or "" for c in completions]),
+        labels,
+        tuple([r.variant for r in requests]),
+        tuple([c.source for c in completions]),
+        MappingProxyType(scores),
     )
 
 
@@ -147,11 +163,14 @@ def score_case(
     """Score a case whose requests are all answered (sync scorers only). A case with any
     failed request is not scored: it is reported as an error."""
     scores: dict[str, Score] = {}
+    labels = _labels(requests)
     if all(c.error is None for c in completions):
-        item = _scoring_input(suite, case, requests, completions)
+        item = _scoring_input(suite, case, requests, completions, labels, scores)
         for scorer in scorers:
-            _keep(scores, scorer, scorer.score(_with_prior(item, scores)))
-    return _result(suite, case, requests, completions, scores)
+            score = scorer.score(item)
+            if score is not None:
+                scores[scorer.metric] = score
+    return _result(suite, case, requests, completions, scores, labels)
 
 
 async def score_case_async(
@@ -163,28 +182,17 @@ async def score_case_async(
 ) -> CaseResult:
     """As `score_case`, awaiting scorers that have an async `ascore` (e.g. an LLM judge)."""
     scores: dict[str, Score] = {}
+    labels = _labels(requests)
     if all(c.error is None for c in completions):
-        item = _scoring_input(suite, case, requests, completions)
+        item = _scoring_input(suite, case, requests, completions, labels, scores)
         for scorer in scorers:
-            current = _with_prior(item, scores)
             if _has_async(scorer):
-                _keep(scores, scorer, await scorer.ascore(current))  # type: ignore[attr-defined]
+                score = await scorer.ascore(item)  # type: ignore[attr-defined]
             else:
-                _keep(scores, scorer, scorer.score(current))
-    return _result(suite, case, requests, completions, scores)
-
-
-def _keep(scores: dict[str, Score], scorer: Scorer, score: Score | None) -> None:
-    if score is not None:
-        scores[scorer.metric] = score
-
-
-def _with_prior(item: ScoringInput, scores: dict[str, Score]) -> ScoringInput:
-    if not scores:
-        return item
-    return ScoringInput(
-        item.suite, item.case, item.outputs, item.labels, item.variants, item.sources, dict(scores)
-    )
+                score = scorer.score(item)
+            if score is not None:
+                scores[scorer.metric] = score
+    return _result(suite, case, requests, completions, scores, labels)
 
 
 class _Pending:

@@ -9,6 +9,7 @@ run's apart from `run` and `provenance`.
 from __future__ import annotations
 
 import heapq
+import io
 import itertools
 import json
 import os
@@ -58,6 +59,26 @@ def _ordered_rows(path: Path) -> Iterator[tuple[tuple[str, str], dict[str, Any],
         yield key, row, path
 
 
+def _append_file(path: Path, out: BinaryIO) -> None:
+    """Append a whole file to `out`, copied by the kernel where it can (a million-case
+    run's rows are a gigabyte: a Python read/write loop spent ~3 s of CPU on them)."""
+    with path.open("rb") as handle:
+        try:
+            out.flush()
+            size, src, dst = os.fstat(handle.fileno()).st_size, handle.fileno(), out.fileno()
+            while size > 0:
+                sent = os.copy_file_range(src, dst, min(size, 1 << 30))
+                if sent == 0:
+                    break
+                size -= sent
+            out.seek(0, os.SEEK_END)
+            if size == 0:
+                return
+        except (AttributeError, OSError, io.UnsupportedOperation):  # not Linux, or no fd
+            pass
+        shutil.copyfileobj(handle, out, 1 << 20)
+
+
 def _merge_counted(
     sources: Sequence[Path], counts: Sequence[Path], agg: Aggregator, out: BinaryIO
 ) -> None:
@@ -72,8 +93,7 @@ def _merge_counted(
     ends = [(_key(_first_line(f)), _key(_last_line(f))) for f in present]
     if all(a[1] < b[0] for a, b in itertools.pairwise(ends)):
         for f in present:
-            with f.open("rb") as handle:
-                shutil.copyfileobj(handle, out, 1 << 20)
+            _append_file(f, out)
         return
     handles = [f.open("rb") for f in present]
     try:

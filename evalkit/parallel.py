@@ -28,6 +28,7 @@ from evalkit.suite.case_files import (
     CHECKED_ENV,
     SLICE_ENV,
     FileCases,
+    IdFilter,
     checked_stamps,
     duplicates_across_windows,
 )
@@ -174,6 +175,20 @@ def _id_blocks(files: Sequence[Path]) -> Iterator[array[int]]:
                 ids = array("q")
                 ids.frombytes(block)
                 yield ids
+
+
+def own_ids(suites: Sequence[Suite]) -> IdFilter | None:
+    """In a `run --workers` worker whose every suite reads a window of a JSONL file: the
+    ids of its windows, as a filter (before `worker_ready` hands them over). Its replay
+    clients then index only their own cases' recordings — half the work and disk at two
+    workers. None when some suite has cases outside a window (inline, CSV, datasets)."""
+    blocks = []
+    for suite in suites:
+        cases = suite.cases
+        if not isinstance(cases, FileCases) or cases.window_ids is None:
+            return None
+        blocks.append(cases.window_ids)
+    return IdFilter(blocks) if blocks else None
 
 
 def worker_ready(suites: Sequence[Suite], out_dir: Path) -> bool:

@@ -23,6 +23,7 @@ from evalkit import __version__
 from evalkit.aggregate import Aggregator, aggregator_add_json, aggregator_to_json
 from evalkit.clients import Client, build_client, parse_spec
 from evalkit.clients.base import ClientSettings
+from evalkit.clients.replay import ReplayClient
 from evalkit.engine import EngineStats, SuiteRunner
 from evalkit.errors import UsageError
 from evalkit.results import (
@@ -40,7 +41,7 @@ from evalkit.results import (
     write_summary,
 )
 from evalkit.scorers import build_scorer, scoring_order
-from evalkit.suite.case_files import SLICE_ENV, FileCases
+from evalkit.suite.case_files import SLICE_ENV, FileCases, IdFilter
 from evalkit.summary import build_summary, judge_all
 from evalkit.values import Case, CaseResult, Scorer, Suite
 from evalkit.verdict import PocVerdict, policies, policy_document
@@ -78,6 +79,9 @@ class RunOptions:
     rerecord_stale: bool = False
     executor: Literal["local", "ray"] = "local"
     ray_address: str | None = None
+    # In a `run --workers` worker: the ids of its own windows (`parallel.own_ids`). Replay
+    # clients then index only those recordings; other lookups never happen there.
+    own_ids: IdFilter | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +250,8 @@ def run(
         settings_by_suite[suite.name] = parse_spec(spec, base, settings)
         if key not in clients:
             built = build_client(settings_by_suite[suite.name])
+            if options.own_ids is not None and isinstance(built, ReplayClient):
+                built.keep_only(options.own_ids.may_hold)
             clients[key] = _wrapped(built, options)
         by_suite[suite.name] = clients[key]
     ray_executor = None  # connected before any file is touched

@@ -130,14 +130,26 @@ _REFUSAL_JA = re.compile(
 )
 
 
+# Every English refusal pattern contains one of these (no/not/cannot/unknown all contain
+# "no"): a text with none of them cannot match, and most answers are turned away here by a
+# few substring tests instead of a search of the whole pattern at every position.
+_REFUSAL_EN_WORDS = ("no", "n't", "dont", "unabl", "unclear", "n/a")
+
+
+def _refuses_en(lowered: str) -> bool:
+    return any(w in lowered for w in _REFUSAL_EN_WORDS) and _REFUSAL_EN.search(lowered) is not None
+
+
 def is_refusal(text: str) -> bool:
     """True when the output declines to answer ("I don't know", 「わかりません」, …).
 
     Deliberately lexical and conservative: it looks for explicit declining phrases, in
     English or Japanese. An answer that hedges but still asserts a fact is not a refusal.
     """
+    if text.isascii():  # NFKC leaves ASCII as it is, and no Japanese pattern can match
+        return _refuses_en(text.lower())
     t = nfkc(text)
     # Each language's patterns only run on text that has its script (they are the cost).
-    if _LATIN.search(t) and _REFUSAL_EN.search(t.lower()):
+    if _LATIN.search(t) and _refuses_en(t.lower()):
         return True
     return _CJK.search(t) is not None and _REFUSAL_JA.search(t) is not None

@@ -11,10 +11,45 @@ Data flow: `Suite` (with `Case`s) → `Request`s → `Completion`s → `ScoringI
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
+
+_T = TypeVar("_T")
+
+
+def quick_init(cls: type[_T]) -> type[_T]:
+    """Give a frozen, slotted dataclass a cheaper `__init__`: same signature and defaults,
+    still immutable afterwards. Why: a frozen dataclass fills each field through
+    `object.__setattr__`, ~0.15 µs a field; storing through the slot's own descriptor costs
+    a third of that. The per-case values (`Case`, `Request`, `Completion`, `ScoringInput`,
+    `Score`, `CaseResult`) are built about ten times per case, a million cases per run.
+    Apply it under `@dataclass(frozen=True, slots=True)`."""
+    names: dict[str, Any] = {"_MISSING": MISSING}
+    params, body = [], []
+    for f in fields(cls):  # type: ignore[arg-type]
+        if not f.init or f.kw_only:
+            raise TypeError(f"quick_init: {cls.__name__}.{f.name} needs the generated __init__")
+        names[f"_set_{f.name}"] = getattr(cls, f.name).__set__
+        if f.default is not MISSING:
+            names[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+        elif f.default_factory is not MISSING:
+            names[f"_factory_{f.name}"] = f.default_factory
+            params.append(f"{f.name}=_MISSING")
+            body.append(f"if {f.name} is _MISSING: {f.name} = _factory_{f.name}()")
+        else:
+            params.append(f.name)
+        body.append(f"_set_{f.name}(self, {f.name})")
+    source = f"def __init__(self, {', '.join(params)}):\n" + "".join(f"    {b}\n" for b in body)
+    exec(source, names)  # noqa: S102 — generated from the dataclass's own field list
+    init = names["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__doc__ = cls.__init__.__doc__
+    setattr(cls, "__init__", init)  # noqa: B010 — a plain assignment reads as a method override
+    return cls
+
 
 # A reference answer: text, or a JSON object/array for the `json` accuracy method.
 Reference = str | Mapping[str, Any] | list[Any]
@@ -56,6 +91,7 @@ class Status(StrEnum):
     UNJUDGED = "unjudged"  # no threshold, or no cases scored
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Case:
     """One input of a suite, with the knowledge scorers check outputs against.
@@ -196,12 +232,14 @@ class Suite:
         return self.path.parent
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Message:
     role: Literal["system", "user", "assistant"]
     content: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Request:
     """One model call: a case's rendered prompt for one (variant, sample).
@@ -227,6 +265,7 @@ class Request:
 Source = Literal["live", "replay", "cache"]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Completion:
     """What a client returned for one request: an output, or an error (never both).
@@ -252,6 +291,7 @@ class Completion:
         return self.error is None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ScoringInput:
     """Everything a scorer sees for one case: all its outputs scored together.
@@ -259,8 +299,9 @@ class ScoringInput:
     `outputs` lists every sample of every variant, in order (variant 0 samples first);
     `labels` names each one for reasons ("sample 2", "variant 1 sample 0"); `variants`
     gives each output's variant index. `prior` holds the scores of metrics already scored
-    for this case (accuracy is scored first, so consistency can use its outcomes).
-    `sources` gives each output's `Completion.source`.
+    for this case (accuracy is scored first, so consistency can use its outcomes); the
+    engine passes a read-only view that grows as the case's scorers finish, so read it
+    while scoring rather than keeping it. `sources` gives each output's `Completion.source`.
     """
 
     suite: Suite
@@ -272,6 +313,7 @@ class ScoringInput:
     prior: Mapping[str, Score] = field(default_factory=dict)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Score:
     """One metric's result for one case.
@@ -300,6 +342,7 @@ class Scorer(Protocol):
     def score(self, item: ScoringInput) -> Score | None: ...
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CaseResult:
     """A finished case: its outputs and per-metric scores, or the client error.

@@ -178,3 +178,32 @@ def test_chosen_workers_validate_their_own_windows_and_one_process_still_validat
     write(tmp_path, [f"c{i:03d}" for i in range(60)])
     r = _run_in_process(tmp_path, monkeypatch, 1000, "--out", "auto")
     assert r.return_value == 10 and "merged from 2 workers" in r.output
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sets(st.text(min_size=1, max_size=12), max_size=200))
+def test_an_id_filter_never_misses_one_of_its_ids(ids):
+    """A worker's replay index relies on this: an own case never looks unrecorded."""
+    from array import array
+
+    from evalkit.suite.case_files import IdFilter, stable_hash
+
+    kept = IdFilter([array("q", [stable_hash(i) for i in ids])])
+    assert all(kept.may_hold(i) for i in ids)
+
+
+def test_a_replay_client_kept_to_some_ids_indexes_no_other_recording(tmp_path):
+    from evalkit.clients.replay import ReplayClient
+    from evalkit.values import Message, Request
+
+    lines = [json.dumps({"case": f"c{i}", "output": f"out {i}"}) for i in range(6)]
+    (tmp_path / "r.jsonl").write_text("\n".join(lines) + "\n")
+    client = ReplayClient(tmp_path / "r.jsonl", "r.jsonl")
+    client.keep_only(lambda case_id: case_id in {"c1", "c4"})
+
+    def ask(case_id: str) -> str | None:
+        return client.complete_now(
+            Request("s", case_id, 0, 0, (Message("user", "q"),), "0" * 64)
+        ).output
+
+    assert [ask(c) for c in ("c1", "c4", "c2")] == ["out 1", "out 4", None]

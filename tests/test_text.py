@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from evalkit.text import is_refusal, normalize, numbers
+from evalkit.text import (
+    _CJK,
+    _LATIN,
+    _REFUSAL_EN,
+    _REFUSAL_JA,
+    is_refusal,
+    nfkc,
+    normalize,
+    numbers,
+)
 
 
 @pytest.mark.parametrize(
@@ -53,3 +64,40 @@ def test_is_refusal_does_not_mistake_a_negative_answer_for_declining(text: str) 
 def test_normalize_and_numbers_treat_full_width_digits_as_ascii() -> None:
     assert normalize("３０日") == normalize("30日")
     assert numbers("３０日") == [30.0]
+
+
+_REFUSAL_PIECES = [
+    "I don't know",
+    "i do not have any information",
+    "I'm not sure",
+    "I am unable to",
+    "there's no record",
+    "is not mentioned",
+    "the text doesn't say",
+    "cannot be determined",
+    "unclear from the context",
+    "N/A",
+    "Unknown",
+    "not known",
+    "no information",
+    "the answer is 30 days",
+    "Not",
+    "わかりません",
+    "記載がありません",
+    "ＩＤＯＮ'Ｔ ＫＮＯＷ",
+    "İ",
+    "  ",
+    ".",
+    "\n",
+]
+
+
+@given(st.lists(st.sampled_from(_REFUSAL_PIECES) | st.text(max_size=8), max_size=5))
+def test_is_refusal_word_prefilter_changes_no_answer(parts: list[str]) -> None:
+    """The substring pre-check only skips texts the full patterns could never match."""
+    text = " ".join(parts)
+    t = nfkc(text)
+    reference = bool(_LATIN.search(t) and _REFUSAL_EN.search(t.lower())) or bool(
+        _CJK.search(t) and _REFUSAL_JA.search(t)
+    )
+    assert is_refusal(text) == reference

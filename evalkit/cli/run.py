@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -259,8 +260,9 @@ def command(
     if rerecord_stale and record is None:
         raise click.UsageError("--rerecord-stale needs --record FILE")
     if in_worker:  # a `run --workers` worker: wait for the parent's go
-        from evalkit.parallel import worker_ready
+        from evalkit.parallel import own_ids, worker_ready
 
+        options = replace(options, own_ids=own_ids(loaded.suites))
         if not worker_ready(loaded.suites, options.out_dir):
             return 2
     bar = _progress_bar(loaded.suites, shard, no_progress)

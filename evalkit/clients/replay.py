@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +168,13 @@ class ReplayClient(Client):
         self.model = None
         self._shown = shown
         self._store: _MemoryStore | _DiskStore | None = None
+        self._keep: Callable[[str], bool] | None = None
+
+    def keep_only(self, keep: Callable[[str], bool]) -> None:
+        """Index only recordings whose case id passes `keep` (before first use): a
+        `run --workers` worker that will never ask for the other cases skips them. Lines
+        are still all read, so a malformed one is reported the same."""
+        self._keep = keep
 
     def _load(self) -> _MemoryStore | _DiskStore:
         if self._store is not None:
@@ -175,7 +183,7 @@ class ReplayClient(Client):
             raise UsageError(f"replay file not found: {self._shown} (resolved to {self.path})")
         big = self.path.stat().st_size > DISK_INDEX_BYTES
         store: _MemoryStore | _DiskStore = _DiskStore() if big else _MemoryStore()
-        add = store.add
+        add, keep = store.add, self._keep
         try:
             with self.path.open("rb") as fh:
                 for lineno, line in enumerate(fh, 1):
@@ -197,9 +205,12 @@ class ReplayClient(Client):
                         and raw.get("sample", 0) >= 0
                         and (len(raw) == 2 or "sample" in raw)
                     ):
-                        add(raw["case"], 0, raw.get("sample", 0), (None, raw["output"], None))
+                        if keep is None or keep(raw["case"]):
+                            add(raw["case"], 0, raw.get("sample", 0), (None, raw["output"], None))
                         continue
                     row = self._parse(line, lineno)
+                    if keep is not None and not keep(row["case"]):
+                        continue
                     add(
                         row["case"],
                         row["variant"],
@@ -260,6 +271,10 @@ class ReplayClient(Client):
 
     def complete_now(self, request: Request) -> Completion:
         rows = (self._store or self._load()).get(request.case_id, request.variant, request.sample)
+        if len(rows) == 1:  # the usual recording: one line, no suite, no hash
+            suite, output, sha = rows[0]
+            if suite is None and sha is None:
+                return Completion(output, None, None, None, None, None, "replay")
         chosen = next((r for r in rows if r[0] == request.suite), None) or next(
             (r for r in rows if r[0] is None), None
         )

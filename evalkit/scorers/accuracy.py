@@ -41,7 +41,7 @@ from rapidfuzz import fuzz
 from evalkit.errors import ConfigProblem
 from evalkit.scorers.base import Params, apply_samples_rule, check_samples_rule, rule_text
 from evalkit.text import is_cjk, is_refusal, nfkc, normalize, numbers
-from evalkit.values import ACCURACY, Reference, Score, ScorerConfig, ScoringInput
+from evalkit.values import ACCURACY, Reference, Score, ScorerConfig, ScoringInput, quick_init
 
 __all__ = ["make", "AccuracyScorer", "METHODS"]
 
@@ -51,6 +51,7 @@ _YES = {"yes", "y", "true", "correct", "はい", "そうです", "正しい"}
 _NO = {"no", "n", "false", "incorrect", "いいえ", "違います", "正しくない"}
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Check:
     """One output against one reference: score in [0, 1], pass, and what was found."""
@@ -199,9 +200,9 @@ class AccuracyScorer:
             return Check(False, 0.0, f"no number in {_short(out)!r}")
         match = self.match
         pool = got if match == "any" else got[:1] if match == "first" else got[-1:]
-        target = wanted[0]
-        ok = any(_close(g, target, self.tolerance, self.abs_tolerance) for g in pool)
-        shown = ", ".join(f"{g:g}" for g in pool)
+        target, rel, abs_ = wanted[0], self.tolerance, self.abs_tolerance
+        ok = any(g == target or math.isclose(g, target, rel_tol=rel, abs_tol=abs_) for g in pool)
+        shown = ", ".join([f"{g:g}" for g in pool])
         return Check(ok, 1.0 if ok else 0.0, f"{shown} in {_short(out)!r}")
 
     def _choice(self, out: str, ref: Reference) -> Check:
@@ -307,32 +308,33 @@ class AccuracyScorer:
             checks = [
                 Check(is_refusal(o), 1.0 if is_refusal(o) else 0.0, _short(o)) for o in item.outputs
             ]
-            expected = "a refusal (the question is not answerable)"
         elif case.references:
-            checks = [self._best(o, case.references) for o in item.outputs]
-            refs = " or ".join(repr(_short(_as_text(r), 60)) for r in case.references[:3])
-            expected = f"{refs}" + (
-                f" (+{len(case.references) - 3} more)" if len(case.references) > 3 else ""
-            )
+            best, refs = self._best, case.references
+            checks = [best(o, refs) for o in item.outputs]
         else:
             return None
         if not checks:
             return None
         passes = [c.passed for c in checks]
+        samples = [round(c.score, 6) for c in checks]
         passed = apply_samples_rule(passes, self.rule)
-        mean = sum(c.score for c in checks) / len(checks)
+        mean = sum(c.score for c in checks) / len(checks) if len(checks) > 1 else checks[0].score
         return Score(
-            passed=passed,
-            score=min(1.0, max(0.0, mean)),
-            reason=self._reason(item, checks, passed, expected),
-            details={
-                "method": self.method,
-                "samples": [round(c.score, 6) for c in checks],
-                "passed": passes,
-            },
+            passed,
+            min(1.0, max(0.0, mean)),
+            self._reason(item, checks, passed),
+            {"method": self.method, "samples": samples, "passed": passes},
         )
 
-    def _reason(self, item: ScoringInput, checks: list[Check], passed: bool, expected: str) -> str:
+    def _reason(self, item: ScoringInput, checks: list[Check], passed: bool) -> str:
+        case = item.case
+        if not case.answerable:
+            expected = "a refusal (the question is not answerable)"
+        else:
+            refs = case.references
+            expected = " or ".join(repr(_short(_as_text(r), 60)) for r in refs[:3])
+            if len(refs) > 3:
+                expected += f" (+{len(refs) - 3} more)"
         n, k = len(checks), sum(c.passed for c in checks)
         if n == 1:
             verb = "matches" if checks[0].passed else "does not match"

@@ -18,6 +18,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from evalkit.values import Message, Prompt
@@ -46,9 +47,24 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+@lru_cache(maxsize=256)
+def _pieces(template: str) -> tuple[str, ...]:
+    """The template split once into literal text and variable names, alternating
+    (literal, name, literal, …, literal): rendering is then a join, not a regex pass
+    with a callback per placeholder, for every request of a run."""
+    return tuple(_PLACEHOLDER.split(template))
+
+
 def render(template: str, variables: Mapping[str, Any]) -> str:
     """Substitute `{{var}}` placeholders. Raises KeyError for a missing variable."""
-    return _PLACEHOLDER.sub(lambda m: _text(variables[m.group(1)]), template)
+    pieces = _pieces(template)
+    if len(pieces) == 3 and not pieces[0] and not pieces[2]:  # the whole template is "{{q}}"
+        return _text(variables[pieces[1]])
+    out = [pieces[0]]
+    for i in range(1, len(pieces), 2):
+        out.append(_text(variables[pieces[i]]))
+        out.append(pieces[i + 1])
+    return "".join(out)
 
 
 def render_messages(prompt: Prompt, variables: Mapping[str, Any]) -> tuple[Message, ...]:
