@@ -24,7 +24,17 @@ from types import MappingProxyType
 
 from evalkit.clients.base import Client
 from evalkit.suite.render import prompt_sha256, render_messages
-from evalkit.values import Case, CaseResult, Completion, Request, Score, Scorer, ScoringInput, Suite
+from evalkit.values import (
+    PLAIN_LABELS,
+    Case,
+    CaseResult,
+    Completion,
+    Request,
+    Score,
+    Scorer,
+    ScoringInput,
+    Suite,
+)
 
 __all__ = ["EngineStats", "expand", "score_case", "SuiteRunner"]
 
@@ -53,6 +63,10 @@ class EngineStats:
 
 def expand(suite: Suite, case: Case, samples: int) -> list[Request]:
     """Requests for one case: for each variant (0 = the case's own vars), `samples` samples."""
+    if samples == 1 and not case.variants:  # the usual case: one request
+        messages = render_messages(suite.prompt, case.vars)
+        sha = prompt_sha256(messages)
+        return [Request(suite.name, case.id, 0, 0, messages, sha, suite.params)]
     out = []
     for variant, variables in enumerate((case.vars, *case.variants)):
         messages = render_messages(suite.prompt, variables)
@@ -62,8 +76,7 @@ def expand(suite: Suite, case: Case, samples: int) -> list[Request]:
     return out
 
 
-_SAMPLE_LABELS = tuple(f"sample {i}" for i in range(64))
-_PLAIN_LABELS = tuple(_SAMPLE_LABELS[:n] for n in range(65))  # "sample 0" … "sample n-1"
+_SAMPLE_LABELS = PLAIN_LABELS[64]
 
 
 def _label(variant: int, sample: int) -> str:
@@ -83,7 +96,7 @@ def _labels(requests: Sequence[Request]) -> tuple[str, ...]:
     n = len(requests)
     last = requests[-1] if n else None
     if last is not None and last.variant == 0 and last.sample == n - 1 and n <= 64:
-        return _PLAIN_LABELS[n]
+        return PLAIN_LABELS[n]
     return _labels_for(tuple((r.variant, r.sample) for r in requests))
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from evalkit.jsonio import dumps_line, loads
-from evalkit.values import Case, CaseResult
+from evalkit.values import PLAIN_LABELS, Case, CaseResult, Score
 
 __all__ = [
     "FLOAT_DIGITS",
@@ -81,7 +81,11 @@ def dumps_row(row: dict[str, Any]) -> bytes:
     return dumps_line(row)
 
 
-_PLAIN_LABELS = tuple(f"sample {i}" for i in range(64))  # the labels a row leaves out
+def _score_entry(s: Score) -> dict[str, Any]:
+    entry: dict[str, Any] = {"passed": s.passed, "score": s.score, "reason": s.reason}
+    if s.details:
+        entry["details"] = s.details if s.details.__class__ is dict else dict(s.details)
+    return entry
 
 
 def case_row(result: CaseResult, case: Case) -> dict[str, Any]:
@@ -92,15 +96,7 @@ def case_row(result: CaseResult, case: Case) -> dict[str, Any]:
         "case": result.case_id,
         "outputs": list(result.outputs),
         "sources": list(result.sources),
-        "scores": {
-            m: {
-                "passed": s.passed,
-                "score": s.score,
-                "reason": s.reason,
-                **({"details": dict(s.details)} if s.details else {}),
-            }
-            for m, s in result.scores.items()
-        },
+        "scores": {m: _score_entry(s) for m, s in result.scores.items()},
     }
     if case.tags:
         row["tags"] = list(case.tags)
@@ -116,8 +112,8 @@ def case_row(result: CaseResult, case: Case) -> dict[str, Any]:
         row["forbidden"] = list(case.forbidden)
     if result.prompt:
         row["prompt"] = result.prompt[-1].content
-    labels = result.labels
-    if labels != _PLAIN_LABELS[: len(labels)] and any(
+    labels = result.labels  # plain labels are left out; the engine hands out the shared tuples
+    if not (len(labels) <= 64 and labels is PLAIN_LABELS[len(labels)]) and any(
         label != f"sample {i}" for i, label in enumerate(labels)
     ):
         row["labels"] = list(result.labels)

@@ -264,6 +264,10 @@ class Request:
 
 Source = Literal["live", "replay", "cache"]
 
+# `PLAIN_LABELS[n]`: the labels of a case with n samples and no variants ("sample 0" …
+# "sample n-1"), up to 64 — one shared tuple each, which result rows leave out.
+PLAIN_LABELS = tuple(tuple(f"sample {i}" for i in range(n)) for n in range(65))
+
 
 @quick_init
 @dataclass(frozen=True, slots=True)

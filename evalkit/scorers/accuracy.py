@@ -66,6 +66,9 @@ def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+_general = "{:g}".format  # 1998.0 → "1998", 0.5 → "0.5"
+
+
 def _as_text(ref: Reference) -> str:
     return ref if isinstance(ref, str) else json.dumps(ref, ensure_ascii=False, sort_keys=True)
 
@@ -201,8 +204,8 @@ class AccuracyScorer:
         match = self.match
         pool = got if match == "any" else got[:1] if match == "first" else got[-1:]
         target, rel, abs_ = wanted[0], self.tolerance, self.abs_tolerance
-        ok = any(g == target or math.isclose(g, target, rel_tol=rel, abs_tol=abs_) for g in pool)
-        shown = ", ".join([f"{g:g}" for g in pool])
+        ok = target in pool or any(math.isclose(g, target, rel_tol=rel, abs_tol=abs_) for g in pool)
+        shown = ", ".join(map(_general, pool))
         return Check(ok, 1.0 if ok else 0.0, f"{shown} in {_short(out)!r}")
 
     def _choice(self, out: str, ref: Reference) -> Check:
@@ -304,26 +307,35 @@ class AccuracyScorer:
 
     def score(self, item: ScoringInput) -> Score | None:
         case = item.case
+        outputs = item.outputs
         if not case.answerable:
             checks = [
-                Check(is_refusal(o), 1.0 if is_refusal(o) else 0.0, _short(o)) for o in item.outputs
+                Check(is_refusal(o), 1.0 if is_refusal(o) else 0.0, _short(o)) for o in outputs
             ]
         elif case.references:
-            best, refs = self._best, case.references
-            checks = [best(o, refs) for o in item.outputs]
+            refs = case.references
+            if len(refs) == 1:  # the usual case: no search for the best reference
+                check = self._methods[self.method]
+                checks = [check(o, refs[0]) for o in outputs]
+            else:
+                best = self._best
+                checks = [best(o, refs) for o in outputs]
         else:
             return None
         if not checks:
             return None
         passes = [c.passed for c in checks]
-        samples = [round(c.score, 6) for c in checks]
         passed = apply_samples_rule(passes, self.rule)
-        mean = sum(c.score for c in checks) / len(checks) if len(checks) > 1 else checks[0].score
+        mean = checks[0].score if len(checks) == 1 else sum(c.score for c in checks) / len(checks)
         return Score(
             passed,
             min(1.0, max(0.0, mean)),
             self._reason(item, checks, passed),
-            {"method": self.method, "samples": samples, "passed": passes},
+            {
+                "method": self.method,
+                "samples": [round(c.score, 6) for c in checks],
+                "passed": passes,
+            },
         )
 
     def _reason(self, item: ScoringInput, checks: list[Check], passed: bool) -> str:

@@ -80,6 +80,9 @@ def canonical_messages(messages: tuple[Message, ...]) -> str:
     directly: byte-identical to `json.dumps([{"role", "content"}...], ensure_ascii=False,
     separators=(",", ":"), sort_keys=True)` but about 3× cheaper, which matters at a
     million requests. A property test checks the two agree."""
+    if len(messages) == 1:
+        m = messages[0]
+        return f'[{{"content":{_encode(m.content)},"role":{_encode(m.role)}}}]'
     return (
         "["
         + ",".join(f'{{"content":{_encode(m.content)},"role":{_encode(m.role)}}}' for m in messages)
