@@ -133,11 +133,15 @@ _REFUSAL_JA = re.compile(
 # Every English refusal pattern contains one of these (no/not/cannot/unknown all contain
 # "no"): a text with none of them cannot match, and most answers are turned away here by a
 # few substring tests instead of a search of the whole pattern at every position.
-_REFUSAL_EN_WORDS = ("no", "n't", "dont", "unabl", "unclear", "n/a")
-
-
 def _refuses_en(lowered: str) -> bool:
-    return any(w in lowered for w in _REFUSAL_EN_WORDS) and _REFUSAL_EN.search(lowered) is not None
+    return (
+        "no" in lowered
+        or "n't" in lowered
+        or "dont" in lowered
+        or "unabl" in lowered
+        or "unclear" in lowered
+        or "n/a" in lowered
+    ) and _REFUSAL_EN.search(lowered) is not None
 
 
 def is_refusal(text: str) -> bool:

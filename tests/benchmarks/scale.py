@@ -11,6 +11,11 @@ its own window of the cases file, merged by the parent); wall time and CPU come 
 
 Also prints `evalkit --help` and `evalkit validate` (one small suite) start-up times,
 medians of 5 whole-process runs.
+
+Bytecode: as in `http_load.py`, the evalkit processes write and reuse compiled bytecode in
+a temporary `PYTHONPYCACHEPREFIX` (an installed package has its `.pyc` files; this VM sets
+`PYTHONDONTWRITEBYTECODE`, which would make every process, each worker included, compile
+evalkit's modules again). `--env-bytecode` keeps the environment's setting instead.
 """
 
 from __future__ import annotations
@@ -138,7 +143,19 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,300000,1000000")
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--metrics", default="accuracy,hallucination")
+    parser.add_argument("--env-bytecode", action="store_true", help="keep PYTHONDONTWRITEBYTECODE")
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="evalkit-bench-pyc-") as pycache:
+        if not args.env_bytecode:
+            ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+            ENV["PYTHONPYCACHEPREFIX"] = pycache
+            with tempfile.TemporaryDirectory() as tmp:  # compile every module a run imports
+                folder = Path(tmp)
+                run_size(folder, make_files(folder, 20, args.metrics.split(",")), 2)
+        _benchmark(args)
+
+
+def _benchmark(args: argparse.Namespace) -> None:
     startup()
     metrics = args.metrics.split(",")
     print(
