@@ -40,6 +40,22 @@ _LATER = re.compile(
 _YEAR = re.compile(r"(?<![\d,.])(1\d{3}|20\d{2})(?![\d,])")
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _SENTENCE = re.compile(r"(?<=[.!?])\s*(?=[A-Z\"'(])")
+# The same cuts found from their punctuation: a pattern that starts with a character
+# class is scanned for quickly, where the lookbehind above is tried at every position.
+_CUT = re.compile(r"[.!?]\s*(?=[A-Z\"'(])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """`_SENTENCE.split(text)` (cut after . ! ? before a capital, a quote or "(", the
+    whitespace between dropped), at about half the cost; a property test compares them."""
+    out, last = [], 0
+    for m in _CUT.finditer(text):
+        out.append(text[last : m.start() + 1])
+        last = m.end()
+    out.append(text[last:])
+    return out
+
+
 _JOINERS = {"of", "the", "for", "and", "de", "von", "van", "la", "le", "&"}
 
 
@@ -133,7 +149,7 @@ def _year(option: set[str], other: set[str], knowledge: str) -> int | None:
     """The first year written after the first mention of `option` in the knowledge, with
     no mention of `other` in between (the sentence "A (1844–1846) was …" gives 1844);
     None when there is none."""
-    for sentence in _SENTENCE.split(nfkc(knowledge)):
+    for sentence in split_sentences(nfkc(knowledge)):
         low = sentence.casefold()
         first = _first(option, low)
         if first is None:
@@ -307,10 +323,19 @@ def agent_conflict(answer: str, knowledge: str) -> tuple[str, str, str, str] | N
         if not a or not w:
             continue
         theirs = []
-        for sentence in _SENTENCE.split(nfkc(knowledge)):
+        for sentence in split_sentences(nfkc(knowledge)):
             if not w & {t.casefold() for t in _LATIN_WORD.findall(sentence)}:
                 continue
             theirs += [m.group(2) for m in _BY.finditer(sentence) if m.group(1) == verb]
         if theirs and not any(a & _caps(x) for x in theirs):
             return agent, verb, work.rstrip("."), theirs[0]
     return None
+
+
+# Shared with `_relations` (questions that need the same reading of names and verbs).
+NAME = _NAME
+ACTIVE_FORMS: dict[str, str] = _ACTIVE_FORMS
+AGENTIVE: list[str] = _AGENTIVE
+option_left = _option_left
+option_right = _option_right
+option_tokens = _tokens

@@ -53,17 +53,14 @@ def combine(
     name the outputs in reasons ("sample 2"; empty: numbered)."""
     if len(checks) == 1 and checks[0].passed and not verdicts:
         # The common case (one clean output), built directly: same result as below.
+        # Positional: a keyword call of the frozen dataclass costs more, once per case.
         c = checks[0]
+        score = c.score
         return Score(
-            passed=True,  # one clean output passes every rule: majority, all, any, a share
-            score=max(0.0, min(1.0, c.score)),
-            reason=_CLEAN_DECLINED if c.declined else _CLEAN,
-            details={
-                "samples": [round(c.score, 6)],
-                "passed": [True],
-                "layers": [],
-                "outputs": [],
-            },
+            True,  # one clean output passes every rule: majority, all, any, a share
+            score if 0.0 <= score <= 1.0 else max(0.0, min(1.0, score)),
+            _CLEAN_DECLINED if c.declined else _CLEAN,
+            {"samples": [round(score, 6)], "passed": [True], "layers": [], "outputs": []},
         )
     passes = [c.passed for c in checks]
     n = len(checks)

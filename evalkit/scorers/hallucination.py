@@ -29,8 +29,16 @@ content claims scores 1.0). Layers run cheapest first; each can be switched off:
    "A and B" question must be stated of each of them; and "X directed W" fails when the
    knowledge says W was directed by someone else. The options an either/or question
    offers ("a democrat or a republican?") are no echo support: the option an answer picks
-   must be in the knowledge (`_grounding.without_options`). The reason names the missing
-   words. Runs only when the case has grounding text.
+   must be in the knowledge (`_grounding.without_options`). Right words in the wrong
+   relation (`evalkit.scorers._relations`, English): asked "… directed by who?", the
+   answer must be the director the knowledge names for the question's subject, not its
+   writer; asked which work an agent created, the answer must be named where the
+   knowledge says "created by" that agent; an either/or question's other names ("closer
+   to Cleveland, Ohio, A or B?") must be linked to the option picked when they are
+   linked to the other; an answer that is one item of a knowledge list fails when another
+   item's own sentence holds question words its sentences lack; "southern X" fails where
+   the knowledge says only "northern X" (compass directions, ordinals). The reason names
+   the missing words or the conflict. Runs only when the case has grounding text.
 3. `specifics` — numbers, dates, amounts and names absent from the knowledge (fabricated),
    and multi-word names the knowledge never writes as a whole, though each word occurs
    ("Panama City Air Force Base" from "Panama City" and "Tyndall Air Force Base"); runs
@@ -71,9 +79,9 @@ knowledge text is built on the first claim that needs it and cached per text.
 
 Blind spots: lexical support cannot see a paraphrase that changes meaning ("within 30
 days" vs "after 30 days"), an inference the knowledge only implies ("three weeks is
-outside the 14-day window"), or which of two entities the knowledge links to a relation
-when both are mentioned ("directed by X and written by Y"); the judge layer exists for
-these.
+outside the 14-day window"), or, beyond the role verbs and lists `_relations` reads,
+which of two entities the knowledge links to a relation ("Target is second-largest,
+behind Walmart"); the judge layer exists for these.
 """
 
 from __future__ import annotations
@@ -97,6 +105,7 @@ from evalkit.scorers._compare import (
 from evalkit.scorers._grounding import Plan, is_knowledge_var, make_plan
 from evalkit.scorers._judge import Judge, JudgeConfig
 from evalkit.scorers._outcome import Check, combine
+from evalkit.scorers._relations import relation_conflict
 from evalkit.scorers._support import Knowledge, check_claim, split_claims
 from evalkit.scorers._verbatim import quotes_knowledge
 from evalkit.scorers.base import Params, check_samples_rule
@@ -316,6 +325,13 @@ class HallucinationScorer:
                         f"picks {cmp.named} ({cmp.years[0]}) where the knowledge's years "
                         f"point to {cmp.expected} ({cmp.years[1]})",
                     )
+                    supported = max(0, supported - 1)
+                    break
+            grounding = plan.grounding
+            for question in plan.questions or ("",):
+                why = relation_conflict(question, output, grounding)
+                if why is not None:
+                    check.fail("claims", f"'{_short(output)}' — {why}")
                     supported = max(0, supported - 1)
                     break
         if claims and check.score > 0:
