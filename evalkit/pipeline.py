@@ -252,8 +252,11 @@ def run(
             built = build_client(settings_by_suite[suite.name])
             if options.own_ids is not None and isinstance(built, ReplayClient):
                 built.keep_only(options.own_ids.may_hold)
+                built.load()  # now, so that the filter's memory is released before the run
             clients[key] = _wrapped(built, options)
         by_suite[suite.name] = clients[key]
+    if options.own_ids is not None:
+        options.own_ids.release()
     ray_executor = None  # connected before any file is touched
     if options.executor == "ray":
         from evalkit.ray_executor import RayExecutor

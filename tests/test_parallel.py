@@ -207,3 +207,15 @@ def test_a_replay_client_kept_to_some_ids_indexes_no_other_recording(tmp_path):
         ).output
 
     assert [ask(c) for c in ("c1", "c4", "c2")] == ["out 1", "out 4", None]
+
+
+def test_a_released_id_filter_admits_every_id():
+    from array import array
+
+    from evalkit.suite.case_files import IdFilter, stable_hash
+
+    kept = IdFilter([array("q", [stable_hash("a")])])
+    others = [f"x{i}" for i in range(200)]
+    assert not all(kept.may_hold(i) for i in others)  # a 4 MB filter turns most away
+    kept.release()
+    assert all(kept.may_hold(i) for i in others)

@@ -176,6 +176,10 @@ class ReplayClient(Client):
         are still all read, so a malformed one is reported the same."""
         self._keep = keep
 
+    def load(self) -> None:
+        """Read and index the recordings now rather than on first use."""
+        self._load()
+
     def _load(self) -> _MemoryStore | _DiskStore:
         if self._store is not None:
             return self._store
@@ -222,6 +226,7 @@ class ReplayClient(Client):
             store.close()
             raise
         self._store = store
+        self._keep = None
         return store
 
     answers_now = True

@@ -373,7 +373,13 @@ class IdFilter:
 
     def may_hold(self, case_id: str) -> bool:
         bit = stable_hash(case_id) & (_FILTER_BITS - 1)
-        return bool(self._bits[bit >> 3] & (1 << (bit & 7)))
+        bits = self._bits
+        return len(bits) < _FILTER_BITS >> 3 or bool(bits[bit >> 3] & (1 << (bit & 7)))
+
+    def release(self) -> None:
+        """Give the 4 MB back once every user is done (it would count in the run's peak
+        memory otherwise); `may_hold` then admits every id."""
+        self._bits = bytearray()
 
 
 def repeated_in(blocks: Callable[[], Iterable[array[int]]]) -> set[int]:
