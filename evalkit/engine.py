@@ -257,12 +257,33 @@ class SuiteRunner:
         """Yields (pending case, request index) for requests needing I/O, and
         (pending, -1) for a fully answered case that needs async scoring. Cases answered
         and scored synchronously are finished here directly."""
+        suite, samples, scorers, complete_now = (
+            self.suite,
+            self.samples,
+            self.scorers,
+            self.client.complete_now,
+        )
+        one_sync = not self.async_scoring
         for case in cases:
-            requests = expand(self.suite, case, self.samples)
+            requests = expand(suite, case, samples)
+            if len(requests) == 1:  # the usual case (one sample), with less bookkeeping
+                c = complete_now(requests[0])
+                if c is None:
+                    yield _Pending(case, requests), 0
+                    continue
+                self._record(c)
+                if one_sync:
+                    self.on_done(score_case(suite, case, requests, (c,), scorers), case)
+                    continue
+                pending = _Pending(case, requests)
+                pending.completions[0] = c
+                pending.remaining = 0
+                yield pending, -1
+                continue
             pending = _Pending(case, requests)
             needs_io = []
             for i, req in enumerate(requests):
-                c = self.client.complete_now(req)
+                c = complete_now(req)
                 if c is None:
                     needs_io.append(i)
                 else:

@@ -344,13 +344,16 @@ class AccuracyScorer:
             expected = "a refusal (the question is not answerable)"
         else:
             refs = case.references
-            expected = " or ".join(repr(_short(_as_text(r), 60)) for r in refs[:3])
-            if len(refs) > 3:
-                expected += f" (+{len(refs) - 3} more)"
-        n, k = len(checks), sum(c.passed for c in checks)
-        if n == 1:
+            if len(refs) == 1:
+                expected = repr(_short(_as_text(refs[0]), 60))
+            else:
+                expected = " or ".join([repr(_short(_as_text(r), 60)) for r in refs[:3]])
+                if len(refs) > 3:
+                    expected += f" (+{len(refs) - 3} more)"
+        if len(checks) == 1:
             verb = "matches" if checks[0].passed else "does not match"
             return f"{self.method}: output {verb} {expected}; found {checks[0].found}"
+        n, k = len(checks), sum(c.passed for c in checks)
         wrong = [f"{item.labels[i]}: {c.found}" for i, c in enumerate(checks) if not c.passed][:3]
         head = f"{self.method}: {k} of {n} samples match {expected} ({rule_text(self.rule)} needed)"
         return head + (f"; wrong — {' | '.join(wrong)}" if wrong else "")
