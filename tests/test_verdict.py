@@ -185,3 +185,48 @@ def test_aggregation_is_order_independent(rows, rnd):
         and first.errors == second.errors
     )
     assert sorted(first.critical_failed) == sorted(second.critical_failed)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["p", "q"]),
+            st.sampled_from(["s", "t"]),
+            st.booleans(),  # errored
+            st.booleans(),  # critical
+            st.lists(st.sampled_from(["x", "y"]), max_size=2),
+            st.dictionaries(st.sampled_from(["accuracy", "hallucination"]), st.booleans()),
+        ),
+        max_size=40,
+    )
+)
+def test_counting_a_result_equals_counting_its_fields(cases):
+    """`add_result`'s shortcut for the usual case counts exactly what `add` counts."""
+    from evalkit.values import CaseResult, Score
+
+    by_result, by_fields = Aggregator(), Aggregator()
+    for i, (poc, suite, errored, critical, tags, passed) in enumerate(cases):
+        scores = {} if errored else {m: Score(ok, float(ok), "") for m, ok in passed.items()}
+        by_result.add_result(
+            CaseResult(
+                suite,
+                poc,
+                f"c{i}",
+                tuple(tags),
+                critical,
+                ("o",),
+                ("sample 0",),
+                scores,
+                "boom" if errored else None,
+            )
+        )
+        by_fields.add(
+            poc=poc,
+            suite=suite,
+            case_id=f"c{i}",
+            tags=tags,
+            critical=critical,
+            errored=errored,
+            passed={} if errored else passed,
+        )
+    assert by_result.pocs == by_fields.pocs
