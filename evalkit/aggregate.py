@@ -69,7 +69,7 @@ class Aggregator:
     def add_result(self, result: CaseResult) -> None:
         p = self.pocs.get(result.poc)
         s = p.suites.get(result.suite) if p is not None else None
-        if s is None or result.tags or result.critical or result.error is not None:
+        if p is None or s is None or result.tags or result.critical or result.error is not None:
             self.add(
                 poc=result.poc,
                 suite=result.suite,
