@@ -17,7 +17,14 @@ import os
 from typing import Any
 
 from evalkit.clients.base import ClientSettings
-from evalkit.clients.http import Failure, HttpClient, Parsed, option_number, server_message
+from evalkit.clients.http import (
+    Failure,
+    HttpClient,
+    Parsed,
+    dumps_compact,
+    option_number,
+    server_message,
+)
 from evalkit.errors import UsageError
 from evalkit.values import ModelParams, Request
 
@@ -25,7 +32,6 @@ __all__ = ["AnthropicClient", "make", "DEFAULT_BASE_URL"]
 
 DEFAULT_BASE_URL = "https://api.anthropic.com/v1"
 DEFAULT_VERSION = "2023-06-01"
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 class AnthropicClient(HttpClient):
@@ -81,11 +87,10 @@ class AnthropicClient(HttpClient):
         messages = [
             {"role": m.role, "content": m.content} for m in request.messages if m.role != "system"
         ]
-        parts = [self._head(request.params)]
+        head = self._head(request.params).encode("utf-8")
         if system:
-            parts.append(',"system":' + json.dumps(system, ensure_ascii=False))
-        parts.append(',"messages":' + _dumps(messages) + "}")
-        return "".join(parts).encode("utf-8")
+            head += b',"system":' + dumps_compact(system)
+        return head + b',"messages":' + dumps_compact(messages) + b"}"
 
     def parse(self, payload: Any) -> Parsed | Failure:
         if not isinstance(payload, dict):

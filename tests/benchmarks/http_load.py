@@ -1,9 +1,11 @@
 """HTTP load benchmark: evalkit's OpenAI client vs a bare aiohttp loop (prints figures).
 
 Not a test: run it by hand (`python tests/benchmarks/http_load.py`, ~1 min) and copy the
-table into the README. The test server runs in its own process (its CPU is not counted)
-and adds 50 ms per request; each client measurement runs in a fresh child process so
-CPU time and peak RSS are that client's alone.
+table into the README. The test server (`evalkit.testserver`, an `asyncio.Protocol`
+responder: ~80 µs of CPU per request where an `aiohttp.web` one took ~200 µs) runs in its
+own process (its CPU is printed, not counted) and adds 50 ms per request; every mode talks
+to that same server. Each client measurement runs in a fresh child process so CPU time
+and peak RSS are that client's alone.
 
 Loads: A = 1,000 single-sample requests at concurrency 32 (ideal 1,000 × 50 ms / 32 =
 1.56 s); B = 5,000 requests at concurrency 256 (ideal ≈ 0.98 s). Modes: `bare` — an
@@ -13,7 +15,9 @@ driven by a minimal bounded-worker loop like the engine's (`complete_now`, then
 requests, scoring, result files) on a 1-sample `cases_from` suite, CPU and RSS of that
 process from `wait4`, request phase from the summary's `run.request_phase_s`. Printed per load and mode (medians of --repeat runs): request phase
 wall (first request sent → last response), whole child process wall, CPU of the child
-process (user + system, including start-up), peak RSS, and the ratio to the ideal.
+process (user + system, including start-up), µs of CPU per request during the request
+phase (`bare` and `evalkit` only: less sensitive to other load on the machine than wall
+time), peak RSS, the test server's CPU, and the ratio to the ideal.
 
 Bytecode: the child processes write and reuse compiled bytecode in a temporary
 `PYTHONPYCACHEPREFIX` (filled by the warm-up), as an installed package has its `.pyc`
@@ -51,13 +55,14 @@ def _use_bytecode_cache(folder: str) -> None:
     CHILD_ENV["PYTHONPYCACHEPREFIX"] = folder
 
 
-async def _bare(url: str, n: int, concurrency: int) -> tuple[float, int]:
+async def _bare(url: str, n: int, concurrency: int) -> tuple[float, float, int]:
     import aiohttp
 
     connector = aiohttp.TCPConnector(limit=concurrency)
     ok = 0
     async with aiohttp.ClientSession(connector=connector) as session:
         counter = iter(range(n))
+        cpu = time.process_time()
         started = time.perf_counter()
 
         async def worker() -> None:
@@ -73,10 +78,10 @@ async def _bare(url: str, n: int, concurrency: int) -> tuple[float, int]:
                         ok += 1
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return time.perf_counter() - started, ok
+        return time.perf_counter() - started, time.process_time() - cpu, ok
 
 
-async def _evalkit(url: str, n: int, concurrency: int) -> tuple[float, int]:
+async def _evalkit(url: str, n: int, concurrency: int) -> tuple[float, float, int]:
     from evalkit.clients import build_client, parse_spec
     from evalkit.suite.render import prompt_sha256
     from evalkit.values import Message, Request
@@ -92,6 +97,7 @@ async def _evalkit(url: str, n: int, concurrency: int) -> tuple[float, int]:
 
     stream = requests()
     ok = 0
+    cpu = time.process_time()
     started = time.perf_counter()
 
     async def worker() -> None:
@@ -104,19 +110,20 @@ async def _evalkit(url: str, n: int, concurrency: int) -> tuple[float, int]:
                 ok += 1
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    phase = time.perf_counter() - started
+    phase, phase_cpu = time.perf_counter() - started, time.process_time() - cpu
     await client.aclose()
-    return phase, ok
+    return phase, phase_cpu, ok
 
 
 def child(mode: str, url: str, n: int, concurrency: int) -> None:
     runner = _bare if mode == "bare" else _evalkit
-    phase, ok = asyncio.run(runner(url, n, concurrency))
+    phase, phase_cpu, ok = asyncio.run(runner(url, n, concurrency))
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(
         json.dumps(
             {
                 "phase_s": phase,
+                "us_per_request": phase_cpu / n * 1e6,
                 "ok": ok,
                 "cpu_s": usage.ru_utime + usage.ru_stime,
                 "rss_mb": usage.ru_maxrss / 1024,
@@ -197,6 +204,7 @@ def measure_run(url: str, n: int, concurrency: int, server_pid: int) -> dict[str
         "cpu_s": usage.ru_utime + usage.ru_stime,
         "rss_mb": usage.ru_maxrss / 1024,
         "server_cpu_s": _cpu_of(server_pid) - server_cpu,
+        "us_per_request": float("nan"),  # the run's CPU is not split by phase
     }
 
 
@@ -279,7 +287,8 @@ def _benchmark(args: argparse.Namespace) -> None:
             f"bytecode {bytecode}"
         )
         print(
-            f"{'load':<5}{'mode':<9}{'phase s':>9}{'× ideal':>9}{'wall s':>9}{'× ideal':>9}{'CPU s':>8}{'RSS MB':>8}{'server CPU s':>14}"
+            f"{'load':<5}{'mode':<9}{'phase s':>9}{'× ideal':>9}{'wall s':>9}{'× ideal':>9}{'CPU s':>8}"
+            f"{'µs/req':>8}{'RSS MB':>8}{'server CPU s':>14}"
         )
         for load in args.loads.split(","):
             n, concurrency = LOADS[load]
@@ -290,11 +299,19 @@ def _benchmark(args: argparse.Namespace) -> None:
                 runs = [one(url, n, concurrency, server.pid) for _ in range(args.repeat)]
                 med = {
                     k: statistics.median(r[k] for r in runs)
-                    for k in ("phase_s", "wall_s", "cpu_s", "rss_mb", "server_cpu_s")
+                    for k in (
+                        "phase_s",
+                        "wall_s",
+                        "cpu_s",
+                        "rss_mb",
+                        "server_cpu_s",
+                        "us_per_request",
+                    )
                 }
                 print(
                     f"{load:<5}{mode:<9}{med['phase_s']:>9.2f}{med['phase_s'] / ideal:>9.2f}"
-                    f"{med['wall_s']:>9.2f}{med['wall_s'] / ideal:>9.2f}{med['cpu_s']:>8.2f}{med['rss_mb']:>8.0f}{med['server_cpu_s']:>14.2f}"
+                    f"{med['wall_s']:>9.2f}{med['wall_s'] / ideal:>9.2f}{med['cpu_s']:>8.2f}"
+                    f"{med['us_per_request']:>8.0f}{med['rss_mb']:>8.0f}{med['server_cpu_s']:>14.2f}"
                     f"   (ideal {ideal:.2f} s: {n} requests, concurrency {concurrency})"
                 )
     finally:

@@ -259,3 +259,13 @@ def test_azure_mode_needs_a_base_url(make_client, monkeypatch):
     monkeypatch.setenv("AZURE_OPENAI_API_KEY", "k")
     with pytest.raises(UsageError, match="Azure OpenAI needs base_url"):
         make_client("openai:gpt-4o", api_version="2024-06-01")
+
+
+def test_body_json_is_compact_keeps_non_ascii_and_falls_back_for_huge_integers():
+    from evalkit.clients.http import dumps_compact
+
+    messages = [{"role": "user", "content": '日本語 "quoted"\n'}]
+    assert (
+        dumps_compact(messages) == '[{"role":"user","content":"日本語 \\"quoted\\"\\n"}]'.encode()
+    )
+    assert dumps_compact({"n": 2**70}) == b'{"n":1180591620717411303424}'  # beyond orjson

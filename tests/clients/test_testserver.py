@@ -95,3 +95,58 @@ def test_running_server_is_its_base_url(make_client, make_request, complete_all)
         assert url == f"http://127.0.0.1:{url.port}/v1" and url.startswith("http://127.0.0.1:")
         [done] = complete_all(make_client("openai:m", base_url=url), [make_request(prompt="x")])
         assert done.output == "u:x" and len(url.log()) == 1
+
+
+def _chat(prompt: str) -> bytes:
+    return json.dumps({"model": "m", "messages": [{"role": "user", "content": prompt}]}).encode()
+
+
+def test_keep_alive_connection_answers_requests_in_order(server):
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        for prompt in ("one", "two"):  # the same socket, one request after the other
+            conn.request("POST", "/v1/chat/completions", _chat(prompt))
+            with conn.getresponse() as resp:
+                assert resp.status == 200 and resp.getheader("Connection") is None
+                assert json.loads(resp.read())["choices"][0]["message"]["content"] == prompt
+        conn.request("GET", "/nowhere")
+        with conn.getresponse() as resp:
+            assert resp.status == 404 and "no route" in resp.read().decode()
+    finally:
+        conn.close()
+
+
+def test_pipelined_and_chunked_requests_are_answered_in_arrival_order(server):
+    import socket
+
+    server.configure(latency_ms=5)
+    first = _chat("first")
+    chunked = _chat("second")
+    raw = (
+        b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s"
+        % (len(first), first)
+        + b"POST /chat/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        + b"Connection: close\r\n\r\n%x\r\n%s\r\n%x\r\n%s\r\n0\r\n\r\n"
+        % (5, chunked[:5], len(chunked) - 5, chunked[5:])
+    )
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(raw[:40])  # arrives in pieces, as over a real network
+        sock.sendall(raw[40:])
+        received = b""
+        while chunk := sock.recv(65536):  # the server closes after the second answer
+            received += chunk
+    answers = [part for part in received.split(b"HTTP/1.1 ")[1:]]
+    assert [a.split(b"\r\n", 1)[0] for a in answers] == [b"200 OK", b"200 OK"]
+    assert b'"content":"first"' in answers[0] and b'"content":"second"' in answers[1]
+    assert b"Connection: close" in answers[1]
+
+
+def test_malformed_request_gets_400_and_the_connection_closes(server):
+    import socket
+
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(b"NONSENSE\r\n\r\n")
+        received = sock.recv(65536)
+        assert received.startswith(b"HTTP/1.1 400 ") and sock.recv(65536) == b""
