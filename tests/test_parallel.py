@@ -219,3 +219,45 @@ def test_a_released_id_filter_admits_every_id():
     assert not all(kept.may_hold(i) for i in others)  # a 4 MB filter turns most away
     kept.release()
     assert all(kept.may_hold(i) for i in others)
+
+
+def test_a_merge_that_fails_midway_gives_the_first_worker_its_rows_back(tmp_path, monkeypatch):
+    """The merge moves the first worker's rows into place and appends the others; if that
+    fails, the worker's file is restored as it was, so the run can still be resumed."""
+    from evalkit import merge as merging
+    from evalkit.results import COUNTS_NAME
+
+    write(tmp_path, [f"c{i:03d}" for i in range(40)])
+    dirs = []
+    for k in (1, 2):
+        out = tmp_path / f"w{k}"
+        done = evalkit(
+            "run",
+            "s.yaml",
+            "--shard",
+            f"{k}/2",
+            "--out",
+            str(out),
+            "--no-progress",
+            "--exit-zero",
+            cwd=tmp_path,
+            env={"EVALKIT_SLICE": f"{k}/2"},
+            input="go\n",
+        )
+        assert done.returncode == 0, done.stderr
+        dirs.append(out)
+    before = (dirs[0] / "cases.jsonl").read_bytes()
+
+    def broken(path, out):
+        out.write(b"half a row")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(merging, "_append_file", broken)
+    counts = [d / COUNTS_NAME for d in dirs]
+    with pytest.raises(OSError, match="disk full"):
+        merging.merge(dirs, tmp_path / "merged", counts=counts)
+    assert (dirs[0] / "cases.jsonl").read_bytes() == before
+    monkeypatch.undo()
+    merging.merge(dirs, tmp_path / "merged", counts=counts)
+    rows = (tmp_path / "merged" / "cases.jsonl").read_bytes()
+    assert rows.startswith(before) and rows.count(b"\n") == 40
