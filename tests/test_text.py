@@ -7,10 +7,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from evalkit.text import (
-    _CJK,
     _LATIN,
     _REFUSAL_EN,
     _REFUSAL_JA,
+    is_cjk,
     is_refusal,
     nfkc,
     normalize,
@@ -98,7 +98,7 @@ def test_is_refusal_word_prefilter_changes_no_answer(parts: list[str]) -> None:
     text = " ".join(parts)
     t = nfkc(text)
     reference = bool(_LATIN.search(t) and _REFUSAL_EN.search(t.lower())) or bool(
-        _CJK.search(t) and _REFUSAL_JA.search(t)
+        is_cjk(t) and _REFUSAL_JA.search(t)
     )
     assert is_refusal(text) == reference
 
