@@ -225,6 +225,34 @@ def _resume(
     return done, len(done)
 
 
+def _worker_of(slice_text: str) -> tuple[int, int] | None:
+    """(K, N) for worker K of N of `run --workers` (from `SLICE_ENV`), else None."""
+    k, _, n = slice_text.partition("/")
+    if k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n):
+        return int(k), int(n)
+    return None
+
+
+def _share(limit: int, k: int, n: int) -> int:
+    """Worker K's part of an integer limit split N ways (parts add up to it; at least 1)."""
+    return max(1, limit // n + (1 if k <= limit % n else 0))
+
+
+def _share_of_limits(settings: Mapping[str, Any], k: int, n: int) -> dict[str, Any]:
+    """Client settings for worker K of N: the requests in flight and the per-minute
+    request and token limits are the whole run's, split among the workers, so that
+    `--workers` never puts more load on an API than one process would."""
+    out = dict(settings)
+    for name in ("rpm", "tpm"):
+        value = out.get(name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+            out[name] = value / n
+    value = out.get("concurrency")
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        out["concurrency"] = _share(value, k, n)
+    return out
+
+
 def run(
     suites: Sequence[Suite],
     options: RunOptions,
@@ -242,10 +270,13 @@ def run(
         )
     if options.executor == "ray" and options.record is not None:
         raise UsageError("--executor ray cannot be combined with --record")
+    worker = _worker_of(os.environ.get(SLICE_ENV, ""))
     for suite in suites:
         spec, base = _client_key(suite, options)
         # The suite's client settings, then the command line's on top.
         settings = {**suite.client_options, **options.client_options}
+        if worker is not None:  # a `run --workers` worker: its share of the API limits
+            settings = _share_of_limits(settings, *worker)
         key = (spec, base, json.dumps(settings, sort_keys=True, default=str))
         settings_by_suite[suite.name] = parse_spec(spec, base, settings)
         if key not in clients:
@@ -363,6 +394,8 @@ def run(
                     )
                     continue
                 concurrency = options.concurrency or int(suite.client_options.get("concurrency", 8))
+                if worker is not None:
+                    concurrency = _share(concurrency, *worker)
                 await runners[suite.name].run(todo(suite), concurrency)
         finally:
             for client in clients.values():

@@ -261,3 +261,22 @@ def test_a_merge_that_fails_midway_gives_the_first_worker_its_rows_back(tmp_path
     merging.merge(dirs, tmp_path / "merged", counts=counts)
     rows = (tmp_path / "merged" / "cases.jsonl").read_bytes()
     assert rows.startswith(before) and rows.count(b"\n") == 40
+
+
+@given(st.integers(1, 500), st.integers(1, 16))
+def test_workers_split_the_requests_in_flight_without_adding_any(limit, n):
+    from evalkit.pipeline import _share
+
+    parts = [_share(limit, k, n) for k in range(1, n + 1)]
+    assert all(p >= 1 for p in parts)
+    assert sum(parts) == max(limit, n)  # only a limit below N is raised (to 1 each)
+
+
+def test_workers_split_per_minute_limits_and_keep_other_settings():
+    from evalkit.pipeline import _share_of_limits
+
+    settings = {"concurrency": 5, "rpm": 600, "tpm": 90000.0, "timeout": 30, "api_key_env": "K"}
+    first, second = (_share_of_limits(settings, k, 2) for k in (1, 2))
+    assert (first["concurrency"], second["concurrency"]) == (3, 2)
+    assert first["rpm"] == second["rpm"] == 300 and first["tpm"] == 45000
+    assert first["timeout"] == 30 and first["api_key_env"] == "K"
