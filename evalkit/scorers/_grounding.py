@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from evalkit.scorers._support import Knowledge, knowledge_index
-from evalkit.values import ScoringInput
+from evalkit.values import ScoringInput, quick_init
 
 __all__ = [
     "KNOWLEDGE_VAR_CHARS",
@@ -33,6 +33,7 @@ def _text(value: Any) -> str:
     )
 
 
+@quick_init  # one per scored case: the cheaper __init__ of the per-case values
 @dataclass(frozen=True, slots=True)
 class Plan:
     """A case's texts, sorted: the knowledge `texts` (indexed on demand as `knowledge`)

@@ -23,6 +23,7 @@ from typing import Any
 from evalkit.scorers._lexicon import LIMITED_EN, NEG_EN, NEG_JA
 from evalkit.scorers._numerals import kanji_numbers, scan_ascii_numbers
 from evalkit.text import nfkc, numbers
+from evalkit.values import quick_init
 
 __all__ = [
     "Knowledge",
@@ -32,6 +33,7 @@ __all__ = [
     "scan_ascii_numbers",
     "knowledge_index",
     "knowledge_sentences",
+    "nfkc_text",
     "question_index",
     "stem",
     "word_unit",
@@ -60,6 +62,7 @@ def bigrams(run: str) -> tuple[str, ...]:
     return tuple(run[i : i + 2] for i in range(len(run) - 1))
 
 
+@quick_init  # built per word / text / claim: the cheaper __init__
 @dataclass(frozen=True, slots=True)
 class Unit:
     """One checkable piece of a claim. `kind` is "word", "number" or "cjk"; `specific`
@@ -86,6 +89,7 @@ def word_unit(low: str, specific: bool) -> Unit:
     return Unit(low, "word", specific, probes)
 
 
+@quick_init  # built per word / text / claim: the cheaper __init__
 @dataclass(frozen=True, slots=True, eq=False)
 class Knowledge:
     """A knowledge text, indexed for `locate`.
@@ -429,10 +433,18 @@ def _numbers_of(sentence: str) -> frozenset[float]:
     return frozenset(_sentence_numbers(sentence))
 
 
+@lru_cache(maxsize=64)
+def nfkc_text(text: str) -> str:
+    """`nfkc` of a knowledge text, cached: the verbatim checks read the same context for each
+    claim (and the index reads it once more). Not worth it, and not used, for ASCII text
+    (NFKC leaves it as it is)."""
+    return nfkc(text)
+
+
 @lru_cache(maxsize=256)  # contexts repeat across a case's samples, rarely further
 def knowledge_index(text: str) -> Knowledge:
     """Index a knowledge text (cached per string: contexts repeat across outputs)."""
-    t = nfkc(text)
+    t = text if text.isascii() else nfkc_text(text)
     lined = _sentences_and_lines(t)
     parts = [p for p, _ in lined]
     # ASCII holds no CJK: `isascii` is O(1) on CPython, the regex scans the whole text.

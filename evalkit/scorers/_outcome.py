@@ -18,7 +18,7 @@ from typing import Any
 from evalkit.scorers.base import apply_samples_rule, rule_text
 from evalkit.values import Score
 
-__all__ = ["Check", "combine"]
+__all__ = ["Check", "claim_record", "clean_score", "combine"]
 
 _CLEAN = "no hallucination in 1 output: every claim is supported by the knowledge"
 _CLEAN_DECLINED = "no hallucination in 1 output (1 declined)"
@@ -43,6 +43,32 @@ class Check:
             self.layers.append(layer)
 
 
+def claim_record(
+    claim: str,
+    missing: list[str],
+    unbound: list[str],
+    names: list[str],
+    negation: bool,
+    layers: list[str],
+) -> dict[str, Any]:
+    """A flagged claim as `details` lists it."""
+    return {
+        "claim": claim,
+        "missing": missing,
+        "unbound": unbound,
+        "names": names,
+        "negation": negation,
+        "layers": layers,
+    }
+
+
+def clean_score() -> Score:
+    """What `combine` gives for one output that passed with score 1.0, not declined."""
+    return Score(
+        True, 1.0, _CLEAN, {"samples": [1.0], "passed": [True], "layers": [], "outputs": []}
+    )
+
+
 def combine(
     checks: Sequence[Check],
     labels: Sequence[str],
@@ -61,6 +87,22 @@ def combine(
             score if 0.0 <= score <= 1.0 else max(0.0, min(1.0, score)),
             _CLEAN_DECLINED if c.declined else _CLEAN,
             {"samples": [round(score, 6)], "passed": [True], "layers": [], "outputs": []},
+        )
+    if len(checks) == 1 and not verdicts:
+        # One flagged output (the common failure), built directly: same result as below.
+        c = checks[0]
+        label = labels[0] if labels else "sample 0"
+        score = (0 + c.score) / 1  # as `sum(...) / n` gives it
+        return Score(
+            apply_samples_rule([False], rule),
+            max(0.0, min(1.0, score)),
+            f"hallucination: {label}: {'; '.join(c.findings[:3])}",
+            {
+                "samples": [round(c.score, 6)],
+                "passed": [False],
+                "layers": sorted(set(c.layers)),
+                "outputs": [{"label": label, "findings": c.findings, "claims": c.claims}],
+            },
         )
     passes = [c.passed for c in checks]
     n = len(checks)

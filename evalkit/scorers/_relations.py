@@ -46,9 +46,11 @@ from evalkit.scorers._lexicon import STOPWORDS
 from evalkit.text import nfkc
 
 __all__ = [
+    "answer_may_exclude",
     "list_sibling",
     "modifier_conflict",
     "option_unlinked",
+    "question_gates",
     "relation_conflict",
     "role_conflict",
 ]
@@ -254,11 +256,26 @@ def _lists(sentence: str) -> tuple[tuple[str, ...], ...]:
     return tuple(items for items in found if len(items) >= 3)
 
 
+@lru_cache(maxsize=256)
+def _enumerations(knowledge: str) -> tuple[tuple[int, str, tuple[tuple[str, ...], ...]], ...]:
+    """(index in `_about`, case-folded sentence, its `_lists`) of each knowledge sentence
+    with an enumeration: read once per knowledge text, not once per output checked
+    against it (most sentences have none)."""
+    return tuple(
+        (where, sentence.casefold(), lists)
+        for where, (sentence, _) in enumerate(_about(knowledge))
+        if "," in sentence and " and " in sentence and (lists := _lists(sentence))
+    )
+
+
 def list_sibling(question: str, answer: str, knowledge: str) -> str | None:
     """The answer names one item of a knowledge enumeration, and another item of it has a
     sentence of its own (not the list's) with `SIBLING_WORDS`+ question words that no
     sentence naming any word of the answer's item holds."""
     if "," not in knowledge or " and " not in knowledge:  # no list
+        return None
+    enumerations = _enumerations(knowledge)
+    if not enumerations:
         return None
     q = nfkc(question)
     said = _caps(nfkc(answer)) - _caps(q) - STOPWORDS
@@ -266,13 +283,10 @@ def list_sibling(question: str, answer: str, knowledge: str) -> str | None:
         return None
     about = _about(knowledge)
     asked: frozenset[str] | None = None
-    for where, (sentence, _) in enumerate(about):
-        if "," not in sentence or " and " not in sentence:
-            continue
-        low = sentence.casefold()
+    for where, low, lists in enumerations:
         if not any(w in low for w in said):  # the answer names no item here
             continue
-        for items in _lists(sentence):
+        for items in lists:
             mine = [x for x in items if same_name(said, _caps(x))]
             if len(mine) != 1:
                 continue
@@ -347,9 +361,31 @@ def modifier_conflict(question: str, answer: str, knowledge: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
+def question_gates(question: str) -> tuple[bool, bool]:
+    """(may it ask for a role (`_may_ask_role`), does it offer options (" or ")) for an
+    NFKC question: the question's own first tests in `relation_conflict`.
+
+    Neither test tells one digit from another (`_may_ask_role` compares whitespace-split
+    words with verb forms), so a caller may pass the question's digit shape (every digit
+    "0") and share one cache entry among questions that differ only in their numbers
+    ("What is the total of order 12?")."""
+    return _may_ask_role(question), " or " in question
+
+
+def answer_may_exclude(answer: str) -> bool:
+    """The answer's own first test in `relation_conflict` (for `modifier_conflict`)."""
+    return _MAY_EXCLUDE.search(answer.casefold()) is not None
+
+
 def relation_conflict(question: str, answer: str, knowledge: str) -> str | None:
     """The first of the checks above that finds the answer's entity in the wrong relation
-    (its reason), or None. `question` may be empty: then only `modifier_conflict` runs."""
+    (its reason), or None. `question` may be empty: then only `modifier_conflict` runs.
+
+    None for certain when neither `question_gates` (of `nfkc(question)`) holds, the
+    knowledge has no "," and " and " (no list), and `answer_may_exclude` is False: the
+    verbatim fast path (`_verbatim.quoted_output`) relies on this, so a new check here
+    must come with its gate there (a property test compares the two)."""
     why = None
     if question:
         # Each check's own first test, done once here: most questions fail them all.

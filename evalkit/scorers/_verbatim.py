@@ -1,4 +1,4 @@
-"""The hallucination scorer's fast path: a claim that *is* a sentence of the knowledge.
+"""The hallucination scorer's fast paths: a claim that *is* a sentence of the knowledge.
 
 Most grounded outputs quote their knowledge ("Order 12 totals 2257 yen." from a context
 that ends with that sentence). `check_claim` would find every unit of such a claim in that
@@ -38,6 +38,21 @@ Why each guard (the proof, condition by condition, against `_support.check_claim
 Output-level checks (agent/"both"/year comparisons) are not part of this: the scorer runs
 them on every output as before.
 
+Two more proofs build on it (each with its own property test against the full path,
+`tests/scorers/test_hallucination_quick_paths.py`):
+
+- `quoted_output` — a case's one output is one such sentence of its context and every
+  output-level check is gated off (or run and clear): the scorer returns the clean
+  `Score` without sorting the case's texts (`make_plan`) or checking claims one by one.
+- `changed_number` — a claim is such a sentence with one number written differently, and
+  that number is in no knowledge text and not in the question: `check_claim` would report
+  exactly that number missing (a fabricated specific), so the scorer does, without
+  indexing the knowledge.
+
+The tests that read only the output (`_output_gates`, `_may_quote_shape`) are cached by
+the text's digit shape (every digit "0"): none of them tells one digit from another, so
+outputs that differ only in their numbers ("Order 12 totals 2257 yen.") share an entry.
+
 Cost: a few microseconds per claim (one `str.find` per knowledge text; the guards run
 only when the claim is found), against 100–200 µs for indexing a fresh ~500-character
 context and checking the claim in full.
@@ -46,17 +61,30 @@ context and checking the claim in full.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
+from functools import lru_cache
+from typing import Any
 
-from evalkit.scorers._knowledge import NEG_OR_LIMIT_EN
-from evalkit.text import nfkc
+from evalkit.scorers._compare import may_name_agent
+from evalkit.scorers._grounding import KNOWLEDGE_VAR_CHARS
+from evalkit.scorers._knowledge import NEG_OR_LIMIT_EN, nfkc_text
+from evalkit.scorers._numerals import scan_ascii_numbers
+from evalkit.scorers._relations import answer_may_exclude, question_gates, relation_conflict
+from evalkit.scorers._support import split_claims
+from evalkit.text import is_refusal, nfkc
 
-__all__ = ["quotes_knowledge", "NEGATED", "STRIPPED"]
+__all__ = ["changed_number", "quoted_output", "quotes_knowledge", "NEGATED", "STRIPPED"]
 
 # What `split_claims` strips around a claim.
 STRIPPED = " \t-•*・`"
 # ASCII letters → "a", digits → "0", anything else → " ": "a0" / "0a" in the result is a
-# letter touching a digit (one C-level pass, cheaper than a regex search).
-_SHAPES = {i: "a" if chr(i).isalpha() else "0" if chr(i).isdigit() else " " for i in range(128)}
+# letter touching a digit. A bytes table: one C-level `bytes.translate`, several times
+# cheaper than `str.translate` or a regex search (a non-ASCII character, "?" once
+# encoded, becomes " ").
+_SHAPES = bytes(
+    97 if chr(i).isalpha() and i < 128 else 48 if chr(i).isdigit() and i < 128 else 32
+    for i in range(256)
+)
 _QUOTES = "\"'(["
 # English negation and limiting cues: a sentence with one is a negated sentence
 # (`Knowledge.negated`).
@@ -82,8 +110,8 @@ def _claim_may_quote(claim: str) -> bool:
     """The guards that depend on the claim alone (see the module docstring): ASCII, no
     letter glued to a digit, no stripped character or whitespace at its ends, no "!",
     "?" or line break before its end (each is a sentence cut), no negation cue."""
-    shape = claim.translate(_SHAPES)
-    if "a0" in shape or "0a" in shape:
+    shape = claim.encode("ascii", "replace").translate(_SHAPES)
+    if b"a0" in shape or b"0a" in shape:
         return False  # letters glued to digits ("abc2") are one token of the sentence
     first, last, body = claim[0], claim[-1], claim[:-1]
     return not (
@@ -102,10 +130,11 @@ def _claim_may_quote(claim: str) -> bool:
     )
 
 
-def _is_sentence(claim: str, t: str, a: int) -> bool:
-    """Is the occurrence of `claim` at `a` in `t` one whole part of `_sentences_and_lines`
-    (stripped characters around it aside), ASCII, and not a "-" sign away from its
-    leading number?"""
+def _is_sentence(t: str, a: int, b: int) -> bool:
+    """Is `t[a:b]` one whole part of `_sentences_and_lines` (stripped characters around it
+    aside), ASCII, and not a "-" sign away from its leading number? `t[a:b]` has passed
+    `_claim_may_quote` (for `changed_number`: up to one run of digits, which plays no part
+    in any test here)."""
     # Its start: only stripped characters back to a cut's end (or the text's start).
     r = a
     while r > 0 and t[r - 1] in STRIPPED:
@@ -119,7 +148,6 @@ def _is_sentence(claim: str, t: str, a: int) -> bool:
                 return False
     # No cut inside: "!", "?" and line breaks were refused with the claim; a "." cuts
     # before whitespace or a capital.
-    b = a + len(claim)
     p = t.find(".", a, b - 1)
     while p >= 0:
         if _dot_cuts(t, p):
@@ -127,7 +155,7 @@ def _is_sentence(claim: str, t: str, a: int) -> bool:
         p = t.find(".", p + 1, b - 1)
     # Its end: a cut at its last character, or only stripped characters up to a line
     # break or the end of the text.
-    last = claim[-1]
+    last = t[b - 1]
     end = b
     if not (last == "!" or last == "?" or (last == "." and _dot_cuts(t, b - 1))):
         n = len(t)
@@ -135,9 +163,19 @@ def _is_sentence(claim: str, t: str, a: int) -> bool:
             end += 1
         if end < n and t[end] != "\n":
             return False
-    if a > r and t[a - 1] == "-" and claim[0].isdigit():
+    if a > r and t[a - 1] == "-" and t[a].isdigit():
         return False  # the sentence reads "-5" where the claim reads "5"
     return t[r:end].isascii()
+
+
+def _sentence_at(claim: str, t: str) -> int:
+    """Where `claim` occurs in `t` as a whole sentence (`_is_sentence`), or -1."""
+    a = t.find(claim)
+    while a >= 0:
+        if _is_sentence(t, a, a + len(claim)):
+            return a
+        a = t.find(claim, a + 1)
+    return -1
 
 
 def quotes_knowledge(claim: str, texts: tuple[str, ...]) -> bool:
@@ -146,16 +184,204 @@ def quotes_knowledge(claim: str, texts: tuple[str, ...]) -> bool:
     proven", never "unsupported"."""
     if not claim or not claim.isascii():
         return False
-    checked = False
     for text in texts:
-        t = text if text.isascii() else nfkc(text)
-        a = t.find(claim)
-        while a >= 0:
-            if not checked:
-                if not _claim_may_quote(claim):
-                    return False
-                checked = True
-            if _is_sentence(claim, t, a):
-                return True
-            a = t.find(claim, a + 1)
+        # The claim's own guards only once it is found as a sentence: most claims found
+        # at all are a phrase inside one ("Robert Zemeckis"), refused at its first cut.
+        if _sentence_at(claim, text if text.isascii() else nfkc_text(text)) >= 0:
+            return _claim_may_quote(claim)
     return False
+
+
+# -- a whole output that quotes its context ------------------------------------------------
+# A text's digit shape: every digit becomes "0" (bytes for ASCII text: see `_SHAPES`).
+_ZERO = str.maketrans("123456789", "000000000")
+_ZERO_BYTES = bytes.maketrans(b"123456789", b"000000000")
+
+
+def digit_shape(text: str) -> str:
+    """`text` with every ASCII digit written "0": the key of the digit-shape caches."""
+    if text.isascii():
+        return text.encode("ascii").translate(_ZERO_BYTES).decode("ascii")
+    return text.translate(_ZERO)
+
+
+@lru_cache(maxsize=4096)
+def _may_quote_shape(shape: str) -> bool:
+    """`_claim_may_quote` of a claim's digit shape: the same answer, because none of its
+    tests tells one digit from another (see `_output_gates`)."""
+    return _claim_may_quote(shape)
+
+
+@lru_cache(maxsize=4096)
+def _output_gates(shape: str) -> bool | None:
+    """For the digit shape of an ASCII output: None when it may hold JSON, is not one claim
+    that may quote (`split_claims` gives other than the output stripped, or
+    `_claim_may_quote` refuses it), may name an agent (`may_name_agent`) or says "both";
+    otherwise whether `relation_conflict` would read it for modifiers
+    (`answer_may_exclude`).
+
+    Why a digit shape: none of these tests tells one digit from another (their patterns
+    hold no digit, only classes that take every digit alike, and a digit keeps its
+    position), so outputs that differ only in their numbers ("Order 12 totals 2257 yen.",
+    "Order 13 totals 940 yen.") share one entry: most of the per-output cost of a clean
+    quote is these pattern scans."""
+    if "{" in shape or "[" in shape:
+        return None  # JSON: "[12]" parses, "[00]" does not (the one test that reads digits)
+    claim = shape.strip().strip(STRIPPED)
+    if not claim or split_claims(shape) != (claim,) or not _claim_may_quote(claim):
+        return None
+    if may_name_agent(shape) or "both" in shape.lower():
+        return None
+    return answer_may_exclude(shape)
+
+
+def quoted_output(output: str, context: str, questions: Collection[Any]) -> bool:
+    """True when the hallucination scorer's full path finds nothing in `output` for a case
+    whose knowledge texts start with `context`, whose grounding is `context` alone and whose
+    vars are `questions` (an answerable case without forbidden answers or variants, scored
+    without `knowledge_vars`): then its `Score` is the clean one. False means "not proven".
+
+    The proof, step by step against `HallucinationScorer.check_output`: every var is
+    question text (`make_plan`: a string shorter than `KNOWLEDGE_VAR_CHARS`); the output is
+    not empty and not a refusal; it is one claim (`split_claims`), and that claim is a
+    sentence of `context` that `quotes_knowledge` accepts (supported: score 1/1); the
+    output-level checks find nothing because their gates are closed — no agentive verb
+    (`agent_conflict`), no "both" (`both_unsupported`), no question with " or "
+    (`compare_years`, `option_unlinked`) — and `relation_conflict` is either gated off
+    (`question_gates`, no list in the context, `answer_may_exclude`) or run and None.
+    A property test compares the scorer's `Score` with and without this path.
+
+    Cost: an output that is no sentence of the context is turned away by one `str.find`
+    (or a failed cut test) before anything else."""
+    if not output.isascii():
+        return False
+    claim = output.strip().strip(STRIPPED)
+    t = context if context.isascii() else nfkc_text(context)
+    if not claim or _sentence_at(claim, t) < 0:
+        return False
+    may_exclude = _output_gates(digit_shape(output))
+    if may_exclude is None or is_refusal(output):
+        return False
+    relate = may_exclude or ("," in context and " and " in context)
+    for question in questions:
+        if type(question) is not str or len(question) >= KNOWLEDGE_VAR_CHARS:
+            return False  # knowledge, or a JSON value: `make_plan` sorts it
+        if question.isascii():
+            asks_role, offers = question_gates(digit_shape(question))
+        else:  # (`compare_years` reads the question as it is, `relation_conflict` its NFKC)
+            asks_role, offers = question_gates(digit_shape(nfkc(question)))
+            offers = offers or " or " in question
+        if offers:
+            return False
+        relate = relate or asks_role
+    if relate:
+        for question in tuple(questions) or ("",):
+            if relation_conflict(question, output, context) is not None:
+                return False
+    return True
+
+
+# -- a sentence with one number changed ------------------------------------------------------
+_DIGIT_RUN = re.compile(r"[0-9]+")
+# Bytes of an ASCII text: digits and points → "0", anything else → " ". Sixteen "0"s in a
+# row in the result are 16+ digits and points in a row: a decimal that may round to a float
+# it does not spell (`_knowledge._number_mask` refuses its digit test on such text too).
+# One C-level pass; a regex with a leading class costs ten times more on a context.
+_RUNS = bytes(48 if chr(i) in "0123456789." else 32 for i in range(256))
+_LONG_RUN = b"0" * 16
+# A digit, a point, a digit: the claim may hold a decimal number.
+_DECIMAL = re.compile(r"[0-9]\.[0-9]")
+
+
+def _lacks(text: str, digits: str) -> bool:
+    """Does no number of the ASCII `text` equal the positive integer spelled `digits` (no
+    leading zero, at most 15 digits)? Decided by the digits alone (`_number_mask`'s rule:
+    such a number is written with those digits, thousands commas, leading zeros and a zero
+    fraction aside); False ("not proven") for non-ASCII text and text with 16+ digits and
+    points in a row."""
+    plain = text.replace(",", "") if "," in text else text
+    return (
+        digits not in plain
+        and plain.isascii()
+        and _LONG_RUN not in plain.encode("ascii").translate(_RUNS)
+    )
+
+
+def _sentence_with_other_number(claim: str, run: re.Match[str], texts: tuple[str, ...]) -> bool:
+    """Is `claim`, with the number `run` written differently, a sentence of one of `texts`
+    (`_is_sentence`) without a negation or limiting cue?"""
+    s, e = run.span()
+    head, tail = claim[:s], claim[e:]
+    for t in texts:
+        a = t.find(head)
+        while a >= 0:
+            d = _DIGIT_RUN.match(t, a + s)
+            if d is not None and t.startswith(tail, d.end()):
+                b = d.end() + len(tail)
+                if _is_sentence(t, a, b):
+                    # No cue (`_claim_may_quote` refuses one; its other guards hold
+                    # with the claim's), by the sentence's digit shape: often the claim's.
+                    return _may_quote_shape(digit_shape(t[a:b]))
+            a = t.find(head, a + 1)
+    return False
+
+
+def changed_number(claim: str, texts: tuple[str, ...], question: str | None) -> str | None:
+    """The number a claim fabricates when it is a knowledge sentence with one number
+    changed ("Order 12 totals 2258 yen." where the context says "… 2257 yen."): its text as
+    `check_claim` reports it (`f"{value:g}"`), or None when that is not proven.
+
+    When this gives `n`, `check_claim(claim, knowledge, question)` gives `missing ==
+    specifics == (n,)`, no unbound units, no polarity clash and no unwritten names — the
+    scorer's finding without indexing the knowledge. The proof, against `check_claim`:
+
+    - *The sentence.* The claim passes `_claim_may_quote`, and with its digit run (a
+      space before it, then the end, a space or one of ".,;:" and the end or a space)
+      replaced by another run it is one sentence of a text (`_is_sentence`) with no
+      negation or limiting cue. So, as for a quote, every word of the claim and every
+      other number (each read the same: the run's neighbours are the same characters) is
+      found in that sentence, and its names are written there as a whole.
+    - *The number is nowhere.* Its value, a positive integer of at most 15 digits, is in no
+      text and not in the question (`_lacks`): it is missing, and a specific. No other
+      number of the claim has its `:g` text (the unit that `claim_units` keeps for it is
+      this value).
+    - *Bound and of the same polarity.* All the found units are held by that sentence: the
+      binding check passes, and that sentence is among those that hold the most units and
+      is not negated, so a plain claim (no cue: not negated) has no clash.
+    """
+    if not claim.isascii():
+        return None
+    runs = _DIGIT_RUN.findall(claim)
+    if not runs:
+        return None
+    # Every candidate sentence holds the claim up to its first number and from its last
+    # one: one `in` per text turns most claims away (a hallucinated sentence of its own).
+    first, last = claim.find(runs[0]), claim.rfind(runs[-1]) + len(runs[-1])
+    if not any(claim[:first] in t and claim[last:] in t for t in texts):
+        return None
+    for run in _DIGIT_RUN.finditer(claim):
+        s, e = run.span()
+        if s == 0 or claim[s - 1] != " ":
+            continue
+        if e < len(claim) and claim[e] != " ":
+            if claim[e] not in ".,;:" or claim[e + 1 : e + 2] not in ("", " "):
+                continue
+        digits = run.group().lstrip("0")
+        if not 0 < len(digits) <= 15 or any(digits in t for t in texts):
+            continue  # (most numbers of a claim are in the knowledge, spelled as here)
+        if not _sentence_with_other_number(claim, run, texts):
+            continue
+        if not all(_lacks(t, digits) for t in texts):
+            continue
+        if question is not None and not _lacks(nfkc(question), digits):
+            continue
+        if not _may_quote_shape(digit_shape(claim)):
+            return None
+        text = f"{float(digits):g}"
+        # Another number of the claim with the same `:g` text would share its unit. Up to
+        # 6 digits `:g` spells the value itself, so only a decimal can (2258.0000001).
+        if len(digits) > 6 or _DECIMAL.search(claim) is not None:
+            if sum(1 for v in scan_ascii_numbers(claim) if f"{v:g}" == text) != 1:
+                return None
+        return text
+    return None

@@ -73,9 +73,11 @@ Not applicable (None): an answerable case with no knowledge, no forbidden answer
 judge — there is nothing to check the output against.
 
 Cost: an output that quotes its knowledge sentence by sentence (the common case for
-extraction and RAG answers) is proven supported without indexing the knowledge
-(`_verbatim`; same decisions, a property test compares both paths); the index of a
-knowledge text is built on the first claim that needs it and cached per text.
+extraction and RAG answers) is proven supported without indexing the knowledge, a case
+whose one output is a sentence of its context is scored without sorting its texts, and a
+sentence with one number changed is flagged for that number without the index
+(`_verbatim`; same `Score`, property tests compare each with the full path); the index
+of a knowledge text is built on the first claim that needs it and cached per text.
 
 Blind spots: lexical support cannot see a paraphrase that changes meaning ("within 30
 days" vs "after 30 days"), an inference the knowledge only implies ("three weeks is
@@ -104,10 +106,10 @@ from evalkit.scorers._compare import (
 )
 from evalkit.scorers._grounding import Plan, is_knowledge_var, make_plan
 from evalkit.scorers._judge import Judge, JudgeConfig
-from evalkit.scorers._outcome import Check, combine
+from evalkit.scorers._outcome import Check, claim_record, clean_score, combine
 from evalkit.scorers._relations import relation_conflict
 from evalkit.scorers._support import Knowledge, check_claim, split_claims
-from evalkit.scorers._verbatim import quotes_knowledge
+from evalkit.scorers._verbatim import changed_number, quoted_output, quotes_knowledge
 from evalkit.scorers.base import Params, check_samples_rule
 from evalkit.text import is_refusal, normalize
 from evalkit.values import HALLUCINATION, Score, ScorerConfig, ScoringInput
@@ -177,6 +179,9 @@ class HallucinationScorer:
         self.settings = settings
         # Fixed per scorer, read per output: decided once.
         self._lexical = bool(settings.layers & {"claims", "specifics"})
+        # `quoted_output` stands for the lexical layers on a case sorted by `make_plan`
+        # without `knowledge_vars`; the judge's scorer always takes the full path.
+        self._quick = self._lexical and settings.judge is None and not settings.knowledge_vars
 
     # -- per case -----------------------------------------------------------------------
     def _plan(self, item: ScoringInput) -> Plan:
@@ -192,6 +197,13 @@ class HallucinationScorer:
         )
 
     def score(self, item: ScoringInput) -> Score | None:
+        if self._quick and len(item.outputs) == 1:
+            # One output that quotes a sentence of the context: proven clean without the
+            # plan or the knowledge index (`_verbatim.quoted_output`).
+            case = item.case
+            if case.context and case.answerable and not (case.forbidden or case.variants):
+                if quoted_output(item.outputs[0], case.context, case.vars.values()):
+                    return clean_score()
         plan = self._plan(item)
         if not item.outputs or not self._applies(item, plan):
             return None
@@ -241,6 +253,7 @@ class HallucinationScorer:
 
     def _claims(self, output: str, plan: Plan, check: Check) -> None:
         layers, s = self.settings.layers, self.settings
+        specifics = "specifics" in layers
         claims = split_claims(output)
         supported = 0
         knowledge: tuple[Knowledge, ...] | None = None  # indexed only if a claim needs it
@@ -250,7 +263,19 @@ class HallucinationScorer:
                 supported += 1
                 continue
             if knowledge is None:
-                knowledge, question = plan.knowledge, plan.question_text
+                question = plan.question_text
+                # A sentence with one number changed: the number is the one finding
+                # (`_verbatim.changed_number`), proven without indexing the knowledge.
+                fabricated = changed_number(claim, plan.texts, question) if specifics else None
+                if fabricated is not None:
+                    check.fail(
+                        "specifics", f"'{_short(claim)}' — not in the knowledge: {fabricated}"
+                    )
+                    check.claims.append(
+                        claim_record(claim, [fabricated], [], [], False, ["specifics"])
+                    )
+                    continue
+                knowledge = plan.knowledge
             c = check_claim(claim, knowledge, question)
             problems: list[tuple[str, str]] = []
             if c.specifics and "specifics" in layers:
@@ -285,14 +310,14 @@ class HallucinationScorer:
             for layer, what in problems:
                 check.fail(layer, f"'{_short(claim)}' — {what}")
             check.claims.append(
-                {
-                    "claim": claim,
-                    "missing": list(c.missing),
-                    "unbound": list(c.unbound),
-                    "names": list(c.names),
-                    "negation": c.negation,
-                    "layers": [p[0] for p in problems],
-                }
+                claim_record(
+                    claim,
+                    list(c.missing),
+                    list(c.unbound),
+                    list(c.names),
+                    c.negation,
+                    [p[0] for p in problems],
+                )
             )
         if "claims" in layers and plan.grounded:
             other = agent_conflict(output, plan.grounding) if may_name_agent(output) else None
