@@ -61,16 +61,17 @@ class EngineStats:
         return self.last_received - self.first_sent
 
 
-def expand(suite: Suite, case: Case, samples: int) -> list[Request]:
-    """Requests for one case: for each variant (0 = the case's own vars), `samples` samples."""
+def expand(suite: Suite, case: Case, samples: int, with_sha: bool = True) -> list[Request]:
+    """Requests for one case: for each variant (0 = the case's own vars), `samples` samples.
+    `with_sha` False leaves `prompt_sha256` empty (the client said it does not read it)."""
     if samples == 1 and not case.variants:  # the usual case: one request
         messages = render_messages(suite.prompt, case.vars)
-        sha = prompt_sha256(messages)
+        sha = prompt_sha256(messages) if with_sha else ""
         return [Request(suite.name, case.id, 0, 0, messages, sha, suite.params)]
     out = []
     for variant, variables in enumerate((case.vars, *case.variants)):
         messages = render_messages(suite.prompt, variables)
-        sha = prompt_sha256(messages)
+        sha = prompt_sha256(messages) if with_sha else ""
         for sample in range(samples):
             out.append(Request(suite.name, case.id, variant, sample, messages, sha, suite.params))
     return out
@@ -264,8 +265,9 @@ class SuiteRunner:
             self.client.complete_now,
         )
         one_sync = not self.async_scoring
+        with_sha = self.client.wants_prompt_sha256
         for case in cases:
-            requests = expand(suite, case, samples)
+            requests = expand(suite, case, samples, with_sha)
             if len(requests) == 1:  # the usual case (one sample), with less bookkeeping
                 c = complete_now(requests[0])
                 if c is None:

@@ -56,6 +56,13 @@ class Client:
     # everything: a run with only such clients and sync scorers needs no event loop.
     answers_now: bool = False
 
+    @property
+    def wants_prompt_sha256(self) -> bool:
+        """Whether this client reads `Request.prompt_sha256`. False lets the engine leave
+        it empty (hashing every prompt costs ~4% of a replayed run): a replay file that
+        records no hash, for instance. Wrappers (cache, recording) keep the default."""
+        return True
+
     async def complete(self, request: Request) -> Completion:
         raise NotImplementedError
 

@@ -44,8 +44,11 @@ class _MemoryStore:
     def __init__(self) -> None:
         self._plain: dict[str, str] = {}
         self._rows: dict[tuple[str, int, int], list[_Row]] = {}
+        self.has_sha = False  # some recording carries a prompt_sha256
 
     def add(self, case: str, variant: int, sample: int, row: _Row) -> None:
+        if row[2] is not None:
+            self.has_sha = True
         if variant == 0 and sample == 0 and row[0] is None and row[2] is None:
             if case not in self._plain and (case, 0, 0) not in self._rows:
                 self._plain[case] = row[1]
@@ -100,8 +103,11 @@ class _DiskStore:
         self._multi: set[tuple[str, int, int]] = set()
         self._ahead: dict[tuple[str, int, int], _Row] = {}
         self._chunks: dict[int, list[tuple[str, int, int]]] = {}  # loaded chunk → its keys
+        self.has_sha = False  # some recording carries a prompt_sha256
 
     def add(self, case: str, variant: int, sample: int, row: _Row) -> None:
+        if row[2] is not None:
+            self.has_sha = True
         self._pending.append((case, variant, sample, *row))
         if len(self._pending) >= self._BATCH:
             self._flush()
@@ -230,6 +236,11 @@ class ReplayClient(Client):
         return store
 
     answers_now = True
+
+    @property
+    def wants_prompt_sha256(self) -> bool:
+        """Only when some recording carries a `prompt_sha256` to check."""
+        return self._load().has_sha
 
     async def aclose(self) -> None:
         self.close_now()

@@ -67,6 +67,20 @@ def test_matching_prompt_hash_is_accepted(tmp_path):
     assert c.complete_now(request()).output == "x"
 
 
+@pytest.mark.parametrize("big", [False, True])
+def test_prompts_are_hashed_only_for_a_replay_file_that_records_hashes(tmp_path, monkeypatch, big):
+    """The engine leaves `prompt_sha256` empty for a file without hashes; one hash anywhere
+    (in-memory or on-disk index) makes every request carry it, so staleness is still seen."""
+    from evalkit.clients import replay
+
+    if big:
+        monkeypatch.setattr(replay, "DISK_INDEX_BYTES", 0)
+    plain = [{"case": f"c{i}", "output": "x"} for i in range(20)]
+    assert client_for(tmp_path, plain).wants_prompt_sha256 is False
+    hashed = [*plain, {"case": "a", "output": "x", "prompt_sha256": "f" * 64}]
+    assert client_for(tmp_path, hashed).wants_prompt_sha256 is True
+
+
 def test_variants_are_keyed_separately(tmp_path):
     c = client_for(
         tmp_path, [{"case": "a", "output": "v0"}, {"case": "a", "variant": 1, "output": "v1"}]
