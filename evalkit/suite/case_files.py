@@ -372,7 +372,8 @@ class IdFilter:
                 bits[bit >> 3] |= 1 << (bit & 7)
 
     def may_hold(self, case_id: str) -> bool:
-        bit = stable_hash(case_id) & (_FILTER_BITS - 1)
+        # The low 32 bits of `stable_hash` are the id's CRC-32: the only bits used here.
+        bit = zlib.crc32(case_id.encode("utf-8", "surrogatepass")) & (_FILTER_BITS - 1)
         bits = self._bits
         return len(bits) < _FILTER_BITS >> 3 or bool(bits[bit >> 3] & (1 << (bit & 7)))
 
