@@ -160,8 +160,16 @@ def _provenance(
     }
 
 
-def _fingerprint(provenance: Mapping[str, Any]) -> str:
-    blob = json.dumps(provenance, sort_keys=True, ensure_ascii=False)
+def _fingerprint(provenance: Mapping[str, Any], suites: Sequence[Suite] = ()) -> str:
+    """What a journal must have been written under to be resumed: the provenance, and the
+    size and modification time of every `cases_from` file (the suite's hash does not
+    cover them: an edited reference must not be resumed with the old scores)."""
+    files = [
+        [str(s.cases.path), s.cases.path.stat().st_size, s.cases.path.stat().st_mtime_ns]
+        for s in suites
+        if isinstance(s.cases, FileCases) and s.cases.path.exists()
+    ]
+    blob = json.dumps([provenance, files], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
@@ -297,7 +305,7 @@ def run(
     provenance = _provenance(suites, by_suite, options)
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    fingerprint = _fingerprint(provenance)
+    fingerprint = _fingerprint(provenance, suites)
     in_worker = bool(os.environ.get(SLICE_ENV))
     if in_worker and options.resume:
         earlier = _finished_worker(out_dir, fingerprint, suites)

@@ -280,3 +280,21 @@ def test_workers_split_per_minute_limits_and_keep_other_settings():
     assert (first["concurrency"], second["concurrency"]) == (3, 2)
     assert first["rpm"] == second["rpm"] == 300 and first["tpm"] == 45000
     assert first["timeout"] == 30 and first["api_key_env"] == "K"
+
+
+def test_a_journal_is_not_resumed_once_its_cases_file_changed(tmp_path):
+    """Resuming reuses finished rows only when the `cases_from` file is the one they were
+    scored from (its size and modification time are part of the run's fingerprint)."""
+    import os
+
+    from evalkit.pipeline import _fingerprint
+    from evalkit.suite.loader import load_suites
+
+    write(tmp_path, [f"c{i}" for i in range(5)])
+    before = _fingerprint({}, load_suites([tmp_path / "s.yaml"]).suites)
+    assert before == _fingerprint({}, load_suites([tmp_path / "s.yaml"]).suites)
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(cases.read_text().replace('"reference": "2"', '"reference": "3"'))
+    stat = cases.stat()
+    os.utime(cases, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    assert _fingerprint({}, load_suites([tmp_path / "s.yaml"]).suites) != before
