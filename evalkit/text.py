@@ -105,6 +105,8 @@ def numbers(text: str) -> list[float]:
     only counts where no letter or digit precedes it (a hyphen in a date or a range is not
     a minus). Digits glued after letters ("v2", "INV42") are identifiers, not numbers.
     """
+    if text.isdigit() and text.isascii():  # a bare number, the usual numeric reference
+        return [float(text)]
     found = []
     # NFKC leaves ASCII unchanged; findall's (sign, num, unit) tuples are cheaper than
     # match objects (this runs for every output and reference of a numeric suite).
