@@ -126,22 +126,22 @@ def _result(
             ins = c.input_tokens + (ins or 0)
         if c.output_tokens is not None:
             outs = c.output_tokens + (outs or 0)
-    return CaseResult(
-        suite.name,
-        suite.poc,
-        case.id,
-        case.tags,
-        case.critical,
-        tuple([c.output for c in completions]),
-        labels,
-        scores,
-        failed.error if failed else None,
-        failed.error_kind if failed else None,
-        tuple([c.source for c in completions]),
-        latency,
-        ins,
-        outs,
-        requests[0].messages if requests else (),
+    return CaseResult(  # positional: keywords cost 0.7 µs more per case, a million times
+        suite.name,  # suite
+        suite.poc,  # poc
+        case.id,  # case_id
+        case.tags,  # tags
+        case.critical,  # critical
+        tuple([c.output for c in completions]),  # outputs
+        labels,  # labels
+        scores,  # scores
+        failed.error if failed else None,  # error
+        failed.error_kind if failed else None,  # error_kind
+        tuple([c.source for c in completions]),  # sources
+        latency,  # latency_s
+        ins,  # input_tokens
+        outs,  # output_tokens
+        requests[0].messages if requests else (),  # prompt
     )
 
 
@@ -159,11 +159,11 @@ def _scoring_input(
     return ScoringInput(
         suite,
         case,
-        tuple([c.output or "" for c in completions]),
+        tuple([c.output or "" for c in completions]),  # outputs
         labels,
-        tuple([r.variant for r in requests]),
-        tuple([c.source for c in completions]),
-        MappingProxyType(scores),
+        tuple([r.variant for r in requests]),  # variants
+        tuple([c.source for c in completions]),  # sources
+        MappingProxyType(scores),  # prior
     )
 
 

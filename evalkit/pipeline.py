@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import platform
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -41,7 +40,7 @@ from evalkit.results import (
     write_summary,
 )
 from evalkit.scorers import build_scorer, scoring_order
-from evalkit.suite.case_files import SLICE_ENV, FileCases, IdFilter
+from evalkit.suite.case_files import FileCases, IdFilter, worker_slice
 from evalkit.summary import build_summary, judge_all
 from evalkit.values import Case, CaseResult, Scorer, Suite
 from evalkit.verdict import PocVerdict, policies, policy_document
@@ -233,14 +232,6 @@ def _resume(
     return done, len(done)
 
 
-def _worker_of(slice_text: str) -> tuple[int, int] | None:
-    """(K, N) for worker K of N of `run --workers` (from `SLICE_ENV`), else None."""
-    k, _, n = slice_text.partition("/")
-    if k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n):
-        return int(k), int(n)
-    return None
-
-
 def _share(limit: int, k: int, n: int) -> int:
     """Worker K's part of an integer limit split N ways (parts add up to it; at least 1)."""
     return max(1, limit // n + (1 if k <= limit % n else 0))
@@ -278,7 +269,7 @@ def run(
         )
     if options.executor == "ray" and options.record is not None:
         raise UsageError("--executor ray cannot be combined with --record")
-    worker = _worker_of(os.environ.get(SLICE_ENV, ""))
+    worker = worker_slice()
     for suite in suites:
         spec, base = _client_key(suite, options)
         # The suite's client settings, then the command line's on top.
@@ -306,7 +297,7 @@ def run(
 
     out_dir.mkdir(parents=True, exist_ok=True)
     fingerprint = _fingerprint(provenance, suites)
-    in_worker = bool(os.environ.get(SLICE_ENV))
+    in_worker = worker is not None
     if in_worker and options.resume:
         earlier = _finished_worker(out_dir, fingerprint, suites)
         if earlier is not None:

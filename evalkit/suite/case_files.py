@@ -50,6 +50,8 @@ __all__ = [
     "CHECKED_ENV",
     "checked_stamps",
     "checked_elsewhere",
+    "IdFilter",
+    "worker_slice",
 ]
 
 Format = Literal["jsonl", "csv", "datasets"]
@@ -288,11 +290,18 @@ def prepare(source: FileCases) -> FileCases | FileCheck:
     if _defer_jsonl.get() and _has_a_row(source.path):  # (an empty file: reported here)
         column = dict(source.spec.fields).get("variants", "variants")
         return FileCheck([], 0, _mentions(source.path, json.dumps(column).encode()))
-    text = os.environ.get(SLICE_ENV, "")
-    index, _, count = text.partition("/")
-    if index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count):
-        return replace(source, window=jsonl_window(source.path, int(index), int(count)))
+    worker = worker_slice()
+    if worker is not None:
+        return replace(source, window=jsonl_window(source.path, *worker))
     return source
+
+
+def worker_slice() -> tuple[int, int] | None:
+    """(K, N) when this process is worker K of N of `run --workers` (`SLICE_ENV`), else None."""
+    k, _, n = os.environ.get(SLICE_ENV, "").partition("/")
+    if k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n):
+        return int(k), int(n)
+    return None
 
 
 def stable_hash(case_id: str) -> int:
