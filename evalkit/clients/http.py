@@ -47,7 +47,6 @@ __all__ = [
     "RetryPolicy",
     "backoff_delay",
     "classify_status",
-    "dumps_compact",
     "import_aiohttp",
     "server_message",
     "option_number",
@@ -64,21 +63,9 @@ def import_aiohttp(why: str) -> Any:
     return aiohttp
 
 
-_orjson_dumps = orjson.dumps
 _orjson_loads = orjson.loads
-_STDLIB_DUMPS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 # What `quote(text, safe="")` leaves as is (RFC 3986 unreserved characters).
 _UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
-
-
-def dumps_compact(value: Any) -> bytes:
-    """Compact UTF-8 JSON for a request body part (non-ASCII kept as is). orjson writes
-    a one-message list in ~0.15 µs where the standard library takes ~2 µs; what
-    orjson refuses (e.g. an integer beyond 64 bits) is written by the standard library."""
-    try:
-        return _orjson_dumps(value)
-    except TypeError:
-        return _STDLIB_DUMPS(value).encode("utf-8")
 
 
 def option_number(

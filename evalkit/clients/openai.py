@@ -30,8 +30,9 @@ import os
 from typing import Any
 
 from evalkit.clients.base import ClientSettings
-from evalkit.clients.http import Failure, HttpClient, Parsed, dumps_compact, server_message
+from evalkit.clients.http import Failure, HttpClient, Parsed, server_message
 from evalkit.errors import UsageError
+from evalkit.jsonio import dumps_compact
 from evalkit.values import ModelParams, Request
 
 __all__ = ["OpenAIClient", "make", "DEFAULT_BASE_URL"]

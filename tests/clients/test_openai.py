@@ -262,7 +262,7 @@ def test_azure_mode_needs_a_base_url(make_client, monkeypatch):
 
 
 def test_body_json_is_compact_keeps_non_ascii_and_falls_back_for_huge_integers():
-    from evalkit.clients.http import dumps_compact
+    from evalkit.jsonio import dumps_compact
 
     messages = [{"role": "user", "content": '日本語 "quoted"\n'}]
     assert (
