@@ -163,11 +163,11 @@ def _fingerprint(provenance: Mapping[str, Any], suites: Sequence[Suite] = ()) ->
     """What a journal must have been written under to be resumed: the provenance, and the
     size and modification time of every `cases_from` file (the suite's hash does not
     cover them: an edited reference must not be resumed with the old scores)."""
-    files = [
-        [str(s.cases.path), s.cases.path.stat().st_size, s.cases.path.stat().st_mtime_ns]
-        for s in suites
-        if isinstance(s.cases, FileCases) and s.cases.path.exists()
-    ]
+    files = []
+    for s in suites:
+        if isinstance(s.cases, FileCases) and s.cases.path.exists():
+            st = s.cases.path.stat()
+            files.append([str(s.cases.path), st.st_size, st.st_mtime_ns])
     blob = json.dumps([provenance, files], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
