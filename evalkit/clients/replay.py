@@ -15,25 +15,30 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from orjson import loads as _fast_loads
 
 from evalkit.clients.base import Client, ClientSettings
 from evalkit.errors import UsageError
 from evalkit.jsonio import loads
+from evalkit.repeats import repeated
 from evalkit.values import Completion, Request
 
 __all__ = ["ReplayClient", "make"]
 
 _Row = tuple[str | None, str, str | None]  # (suite, output, prompt_sha256)
 
-# Above this size the recordings are indexed in a temporary SQLite file instead of a dict,
-# so a million-line replay file is served in bounded memory, in any order. 2 MB of JSONL
-# is ~15 MB as Python objects; per `--workers` worker, since each serves its own cases.
+# Above this size the recordings are not held in a dict but read from the file as the run
+# asks for them (`_StreamStore`, with a temporary SQLite index when the file's order does
+# not allow that), so a million-line replay file is served in bounded memory. 2 MB of
+# JSONL is ~15 MB as Python objects; per `--workers` worker, since each serves its own cases.
 DISK_INDEX_BYTES = 2 * 1024 * 1024
+
+_Recording = tuple[int, str, int, int, _Row]  # line number, case, variant, sample, row
 
 
 class _MemoryStore:
@@ -46,7 +51,7 @@ class _MemoryStore:
         self._rows: dict[tuple[str, int, int], list[_Row]] = {}
         self.has_sha = False  # some recording carries a prompt_sha256
 
-    def add(self, case: str, variant: int, sample: int, row: _Row) -> None:
+    def add(self, lineno: int, case: str, variant: int, sample: int, row: _Row) -> None:
         if row[2] is not None:
             self.has_sha = True
         if variant == 0 and sample == 0 and row[0] is None and row[2] is None:
@@ -105,7 +110,7 @@ class _DiskStore:
         self._chunks: dict[int, list[tuple[str, int, int]]] = {}  # loaded chunk → its keys
         self.has_sha = False  # some recording carries a prompt_sha256
 
-    def add(self, case: str, variant: int, sample: int, row: _Row) -> None:
+    def add(self, lineno: int, case: str, variant: int, sample: int, row: _Row) -> None:
         if row[2] is not None:
             self.has_sha = True
         self._pending.append((case, variant, sample, *row))
@@ -165,6 +170,113 @@ class _DiskStore:
         self._path.unlink(missing_ok=True)
 
 
+class _StreamStore:
+    """Recordings of a large file, read from it in file order as the run asks for them.
+
+    Why: a big replay file is usually in about the order its cases run (written as they
+    finished, or sorted by ids the cases file is sorted by too). So the first pass
+    (validation) keeps only a bit per line (is it ours?) and 8 bytes per recording (its
+    key's hash, to find keys recorded on more than one line), and a lookup then reads the
+    file forward from where the last one stopped, holding the recordings it passes in a
+    dict until they are asked for. Each line is parsed once more and nothing is indexed:
+    several times cheaper than `_DiskStore`'s inserts and queries.
+
+    Exact in every case, and never slower than the index: a key on several lines
+    (per-suite recordings: every line must be seen), a lookup that reads to the end of
+    the file without finding its key (missing, or asked for twice), or more than
+    `_AHEAD_MAX` recordings held (a file in another order: bounded memory) hand this and
+    every later lookup to a `_DiskStore` built from the same lines."""
+
+    _AHEAD_MAX = 20_000  # ~5 MB of held recordings
+
+    def __init__(self, path: Path, read: Callable[..., Iterator[_Recording]]) -> None:
+        self._path = path
+        self._read = read  # ReplayClient._recordings
+        self._ours = bytearray()  # bit per line number: a recording this store serves
+        self._hashes: array[int] = array("q")
+        self._ahead: dict[tuple[str, int, int], _Row] = {}
+        self._handle: IO[bytes] | None = None  # the forward scan's, and its last line number
+        self._lineno = 0
+        self._disk: _DiskStore | None = None
+        self.has_sha = False
+
+    def add(self, lineno: int, case: str, variant: int, sample: int, row: _Row) -> None:
+        if row[2] is not None:
+            self.has_sha = True
+        byte = lineno >> 3
+        if byte >= len(self._ours):
+            self._ours.extend(bytes(byte + 4096 - len(self._ours)))
+        self._ours[byte] |= 1 << (lineno & 7)
+        self._hashes.append(hash((case, variant, sample)))
+
+    def done(self) -> None:
+        several = repeated(self._hashes)
+        self._hashes = array("q")
+        if several:
+            self._to_disk()
+
+    def get(self, case: str, variant: int, sample: int) -> list[_Row]:
+        if self._disk is not None:
+            return self._disk.get(case, variant, sample)
+        key = (case, variant, sample)
+        row = self._ahead.pop(key, None)
+        if row is not None:
+            return [row]
+        if self._handle is None:
+            self._handle = self._path.open("rb")
+        # The scan, inline (it reads every line of a million-line file once more): our
+        # lines by their bit, decoded without `_recordings`' checks, which they passed.
+        ahead, limit, ours, size = self._ahead, self._AHEAD_MAX, self._ours, len(self._ours)
+        lineno = self._lineno
+        try:
+            for line in self._handle:
+                lineno += 1
+                if lineno >> 3 >= size or not ours[lineno >> 3] & (1 << (lineno & 7)):
+                    continue
+                raw = _fast_loads(line)
+                k = (raw["case"], raw.get("variant", 0), raw.get("sample", 0))
+                row = (raw.get("suite"), raw["output"], raw.get("prompt_sha256"))
+                if k == key:
+                    return [row]
+                ahead[k] = row
+                if len(ahead) > limit:
+                    break
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise UsageError(
+                f"{self._path}:{lineno}: the replay file changed while the run was reading it"
+            ) from None
+        finally:
+            self._lineno = lineno
+        return self._to_disk().get(case, variant, sample)
+
+    def _to_disk(self) -> _DiskStore:
+        self._close_reader()
+        disk = self._disk = _DiskStore()
+        try:
+            with self._path.open("rb") as fh:
+                for lineno, c, v, s, row in self._read(fh, self._ours):
+                    disk.add(lineno, c, v, s, row)
+            disk.done()
+        except BaseException:
+            disk.close()
+            self._disk = None
+            raise
+        return disk
+
+    def _close_reader(self) -> None:
+        self._ahead.clear()
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+        self._lineno = 0
+
+    def close(self) -> None:
+        self._close_reader()
+        if self._disk is not None:
+            self._disk.close()
+            self._disk = None
+
+
 class ReplayClient(Client):
     """Serves recorded outputs; the file is read once, on first use."""
 
@@ -173,7 +285,7 @@ class ReplayClient(Client):
         self.spec = f"replay:{shown}"
         self.model = None
         self._shown = shown
-        self._store: _MemoryStore | _DiskStore | None = None
+        self._store: _MemoryStore | _StreamStore | None = None
         self._keep: Callable[[str], bool] | None = None
 
     def keep_only(self, keep: Callable[[str], bool]) -> None:
@@ -186,47 +298,21 @@ class ReplayClient(Client):
         """Read and index the recordings now rather than on first use."""
         self._load()
 
-    def _load(self) -> _MemoryStore | _DiskStore:
+    def _load(self) -> _MemoryStore | _StreamStore:
         if self._store is not None:
             return self._store
         if not self.path.is_file():
             raise UsageError(f"replay file not found: {self._shown} (resolved to {self.path})")
         big = self.path.stat().st_size > DISK_INDEX_BYTES
-        store: _MemoryStore | _DiskStore = _DiskStore() if big else _MemoryStore()
+        store: _MemoryStore | _StreamStore = (
+            _StreamStore(self.path, self._recordings) if big else _MemoryStore()
+        )
         add, keep = store.add, self._keep
         try:
             with self.path.open("rb") as fh:
-                for lineno, line in enumerate(fh, 1):
-                    if line.isspace():
-                        continue
-                    # The common line ({"case": ..., "output": ...}, maybe "sample") is
-                    # taken directly; anything else gets `_parse`'s checks and messages.
-                    try:
-                        raw = _fast_loads(line)
-                    except ValueError:
-                        raw = None
-                    if (
-                        raw.__class__ is dict
-                        and len(raw) <= 3
-                        and raw.get("case").__class__ is str
-                        and raw["case"]
-                        and raw.get("output").__class__ is str
-                        and raw.get("sample", 0).__class__ is int
-                        and raw.get("sample", 0) >= 0
-                        and (len(raw) == 2 or "sample" in raw)
-                    ):
-                        if keep is None or keep(raw["case"]):
-                            add(raw["case"], 0, raw.get("sample", 0), (None, raw["output"], None))
-                        continue
-                    row = self._parse(line, lineno)
-                    if keep is not None and not keep(row["case"]):
-                        continue
-                    add(
-                        row["case"],
-                        row["variant"],
-                        row["sample"],
-                        (row["suite"], row["output"], row["sha"]),
-                    )
+                for lineno, case, variant, sample, row in self._recordings(fh):
+                    if keep is None or keep(case):
+                        add(lineno, case, variant, sample, row)
             store.done()
         except BaseException:
             store.close()
@@ -234,6 +320,43 @@ class ReplayClient(Client):
         self._store = store
         self._keep = None
         return store
+
+    def _recordings(self, fh: IO[bytes], only: bytearray | None = None) -> Iterator[_Recording]:
+        """The recordings of an open replay file, in file order, checked. With `only` (a
+        bit per line number), other lines are skipped without being parsed."""
+        for lineno, line in enumerate(fh, 1):
+            if only is not None and (
+                lineno >> 3 >= len(only) or not only[lineno >> 3] & (1 << (lineno & 7))
+            ):
+                continue
+            if line.isspace():
+                continue
+            # The common line ({"case": ..., "output": ...}, maybe "sample") is taken
+            # directly; anything else gets `_parse`'s checks and messages.
+            try:
+                raw = _fast_loads(line)
+            except ValueError:
+                raw = None
+            if (
+                raw.__class__ is dict
+                and len(raw) <= 3
+                and raw.get("case").__class__ is str
+                and raw["case"]
+                and raw.get("output").__class__ is str
+                and raw.get("sample", 0).__class__ is int
+                and raw.get("sample", 0) >= 0
+                and (len(raw) == 2 or "sample" in raw)
+            ):
+                yield lineno, raw["case"], 0, raw.get("sample", 0), (None, raw["output"], None)
+                continue
+            row = self._parse(line, lineno)
+            yield (
+                lineno,
+                row["case"],
+                row["variant"],
+                row["sample"],
+                (row["suite"], row["output"], row["sha"]),
+            )
 
     answers_now = True
 

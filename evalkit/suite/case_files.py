@@ -18,7 +18,6 @@ Formats and how their cells are read: see `evalkit.suite.case_readers`.
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import zlib
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from evalkit.errors import Problem, SuiteError
+from evalkit.repeats import FILTER_BITS, repeated, repeated_in
 from evalkit.suite.case_readers import (
     RawRow,
     Window,
@@ -174,8 +174,8 @@ class FileCases:
                 )
             )
         # A window's ids are checked by the parent, with every other window's.
-        repeated = _repeated(hashes) if self.window is None else set()
-        for problem in self._duplicates(repeated, id_column, hash_):
+        repeats = repeated(hashes) if self.window is None else set()
+        for problem in self._duplicates(repeats, id_column, hash_):
             if len(problems) < max_problems:
                 problems.append(problem)
             else:
@@ -316,11 +316,11 @@ def duplicates_across_windows(
 ) -> list[Problem]:
     """Duplicate ids in `source`, given the `stable_hash` of every row's id (all windows',
     in blocks; read twice): one more pass over the whole file, only when some repeat."""
-    repeated = repeated_in(ids)
-    if not repeated:
+    repeats = repeated_in(ids)
+    if not repeats:
         return []
     whole = replace(source, window=None)
-    return whole._duplicates(repeated, dict(source.spec.fields).get("id", "id"), stable_hash)
+    return whole._duplicates(repeats, dict(source.spec.fields).get("id", "id"), stable_hash)
 
 
 def _has_a_row(path: Path) -> bool:
@@ -346,26 +346,8 @@ def _row_id(row: Mapping[str, Any], rowno: int, id_column: str) -> str:
     return str(value)
 
 
-# Below this many rows a plain sort is cheap; above, a bit filter keeps memory small.
-_SORT_ROWS = 200_000
-_FILTER_BITS = 1 << 25  # 4 MB: ~3% of a million hashes collide by chance in the filter
-
-
-def _repeated(hashes: array[int]) -> set[int]:
-    """Hash values that occur more than once. Small files: a plain sort (about 40 bytes
-    per row, transient). Large files: two passes through a 4 MB bit filter — the first
-    collects values whose bit was already set (every repeat, plus a few percent of chance
-    hits), the second counts only those — so memory stays a few MB at a million rows."""
-    if len(hashes) < 2:
-        return set()
-    if len(hashes) < _SORT_ROWS:
-        ordered = sorted(hashes)
-        return {a for a, b in itertools.pairwise(ordered) if a == b}
-    return repeated_in(lambda: (hashes,))
-
-
 class IdFilter:
-    """A set of case ids kept as a `_FILTER_BITS` bit array of their `stable_hash`es:
+    """A set of case ids kept as a `FILTER_BITS` bit array of their `stable_hash`es:
     `may_hold` never misses an id of the set and wrongly admits ~1.5% of others at half a
     million ids. How a `run --workers` worker keeps only its own windows' recordings when
     it indexes a replay file (4 MB instead of the ids themselves)."""
@@ -373,8 +355,8 @@ class IdFilter:
     __slots__ = ("_bits",)
 
     def __init__(self, blocks: Iterable[array[int]]) -> None:
-        self._bits = bytearray(_FILTER_BITS >> 3)
-        bits, mask = self._bits, _FILTER_BITS - 1
+        self._bits = bytearray(FILTER_BITS >> 3)
+        bits, mask = self._bits, FILTER_BITS - 1
         for block in blocks:
             for h in block:
                 bit = h & mask
@@ -382,36 +364,11 @@ class IdFilter:
 
     def may_hold(self, case_id: str) -> bool:
         # The low 32 bits of `stable_hash` are the id's CRC-32: the only bits used here.
-        bit = zlib.crc32(case_id.encode("utf-8", "surrogatepass")) & (_FILTER_BITS - 1)
+        bit = zlib.crc32(case_id.encode("utf-8", "surrogatepass")) & (FILTER_BITS - 1)
         bits = self._bits
-        return len(bits) < _FILTER_BITS >> 3 or bool(bits[bit >> 3] & (1 << (bit & 7)))
+        return len(bits) < FILTER_BITS >> 3 or bool(bits[bit >> 3] & (1 << (bit & 7)))
 
     def release(self) -> None:
         """Give the 4 MB back once every user is done (it would count in the run's peak
         memory otherwise); `may_hold` then admits every id."""
         self._bits = bytearray()
-
-
-def repeated_in(blocks: Callable[[], Iterable[array[int]]]) -> set[int]:
-    """`_repeated`'s bit filter over hashes that arrive in blocks (read twice through
-    `blocks()`), so they never have to be in memory all at once."""
-    seen = bytearray(_FILTER_BITS >> 3)
-    mask = _FILTER_BITS - 1
-    maybe: set[int] = set()
-    for block in blocks():
-        for h in block:
-            bit = h & mask
-            byte, flag = bit >> 3, 1 << (bit & 7)
-            if seen[byte] & flag:
-                maybe.add(h)
-            else:
-                seen[byte] |= flag
-    del seen
-    if not maybe:
-        return set()
-    counts: dict[int, int] = {}
-    for block in blocks():
-        for h in block:
-            if h in maybe:
-                counts[h] = counts.get(h, 0) + 1
-    return {h for h, n in counts.items() if n > 1}

@@ -110,7 +110,9 @@ def test_missing_file_is_a_usage_error(tmp_path):
         c.complete_now(request())
 
 
-def test_large_files_are_indexed_on_disk_with_the_same_answers(tmp_path, monkeypatch):
+def test_large_files_with_per_suite_lines_are_indexed_on_disk_with_the_same_answers(
+    tmp_path, monkeypatch
+):
     import evalkit.clients.replay as replay
 
     rows = [
@@ -124,28 +126,67 @@ def test_large_files_are_indexed_on_disk_with_the_same_answers(tmp_path, monkeyp
     assert c.complete_now(request("c7", sample=1)).output == "o7-1"
     assert c.complete_now(request("c3")).output == "mine"
     assert c.complete_now(request("c99")).error_kind == "missing-recording"
-    assert isinstance(c._store, replay._DiskStore)
+    assert isinstance(c._store, replay._StreamStore)
+    assert c._store._disk is not None  # "c3" is on two lines: every line must be seen
     asyncio.run(c.aclose())
 
 
-@settings(max_examples=25, deadline=None)
-@given(order=st.permutations(list(range(40))), chunk=st.sampled_from([1, 3, 8, 64]))
-def test_the_disk_index_answers_like_memory_in_any_lookup_order(tmp_path_factory, order, chunk):
+def test_a_large_file_in_case_order_is_read_as_the_run_asks_without_an_index(tmp_path, monkeypatch):
+    import evalkit.clients.replay as replay
+
+    monkeypatch.setattr(replay, "DISK_INDEX_BYTES", 10)
+    rows = [{"case": f"c{i}", "output": f"o{i}"} for i in range(100)]
+    rows[10], rows[12] = rows[12], rows[10]  # a little out of order, as recordings are
+    c = client_for(tmp_path, rows)
+    assert [c.complete_now(request(f"c{i}")).output for i in range(100)] == [
+        f"o{i}" for i in range(100)
+    ]
+    store = c._store
+    assert isinstance(store, replay._StreamStore)
+    assert store._disk is None and not store._ahead
+    # Asked again (a second suite sharing the file): the index answers it.
+    assert c.complete_now(request("c5")).output == "o5"
+    assert store._disk is not None
+    asyncio.run(c.aclose())
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    order=st.permutations(list(range(40))),
+    chunk=st.sampled_from([1, 3, 8, 64]),
+    ahead=st.sampled_from([2, 5, 1000]),
+    per_suite=st.booleans(),
+)
+def test_large_files_answer_like_memory_in_any_lookup_order(
+    tmp_path_factory, order, chunk, ahead, per_suite
+):
+    """Whatever the order of lookups (and repeats, and misses), the stream store — with
+    its fallback to the disk index when the order, the held lines or several lines per
+    key demand it — answers exactly as the in-memory store does."""
     import evalkit.clients.replay as replay
 
     folder = tmp_path_factory.mktemp("r")
     rows = [{"case": f"c{i}", "output": f"o{i}"} for i in range(30)]
-    rows += [{"case": "c5", "output": "for s", "suite": "s"}, {"case": "c5", "output": "other"}]
+    if per_suite:
+        rows += [{"case": "c5", "output": "for s", "suite": "s"}]
     rows += [{"case": f"c{i}", "output": f"v{i}", "sample": 1} for i in range(30, 40)]
+    rows.append({"case": "c99", "output": "?", "prompt_sha256": SHA})
     memory = client_for(folder, rows)
     memory.complete_now(request("c0"))  # loaded now, in memory
-    old_limit, old_chunk = replay.DISK_INDEX_BYTES, replay._DiskStore._CHUNK
-    replay.DISK_INDEX_BYTES, replay._DiskStore._CHUNK = 10, chunk
+    saved = replay.DISK_INDEX_BYTES, replay._DiskStore._CHUNK, replay._StreamStore._AHEAD_MAX
+    replay.DISK_INDEX_BYTES, replay._DiskStore._CHUNK, replay._StreamStore._AHEAD_MAX = (
+        10,
+        chunk,
+        ahead,
+    )
     try:
-        disk = client_for(folder, rows)
-        for i in order + order[:5]:  # and again: answers never run out
-            req = request(f"c{i}", sample=1 if i >= 30 else 0)
-            assert disk.complete_now(req) == memory.complete_now(req)
-        assert isinstance(disk._store, replay._DiskStore)
+        big = client_for(folder, rows)
+        asked = [*order, 99, *order[:5], 77]  # and again: answers never run out; 77: missing
+        for i in asked:
+            req = request(f"c{i}", sample=1 if 30 <= i < 40 else 0)
+            assert big.complete_now(req) == memory.complete_now(req)
+        assert isinstance(big._store, replay._StreamStore)
+        assert big.wants_prompt_sha256 is memory.wants_prompt_sha256 is True
     finally:
-        replay.DISK_INDEX_BYTES, replay._DiskStore._CHUNK = old_limit, old_chunk
+        replay.DISK_INDEX_BYTES, replay._DiskStore._CHUNK, replay._StreamStore._AHEAD_MAX = saved
+        asyncio.run(big.aclose())

@@ -217,10 +217,10 @@ def test_repeated_hashes_are_found_exactly_in_a_large_file_without_sorting_it() 
     import random
     from array import array
 
-    from evalkit.suite.case_files import _SORT_ROWS, _repeated
+    from evalkit.repeats import SORT_ROWS, repeated
 
     rnd = random.Random(7)
-    hashes = array("q", (rnd.getrandbits(64) - 2**63 for _ in range(_SORT_ROWS + 10)))
-    assert _repeated(hashes) == set()
+    hashes = array("q", (rnd.getrandbits(64) - 2**63 for _ in range(SORT_ROWS + 10)))
+    assert repeated(hashes) == set()
     hashes.extend([hashes[3], hashes[-1], hashes[3]])
-    assert _repeated(hashes) == {hashes[3], hashes[-4]}
+    assert repeated(hashes) == {hashes[3], hashes[-4]}
