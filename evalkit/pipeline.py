@@ -270,6 +270,7 @@ def run(
     if options.executor == "ray" and options.record is not None:
         raise UsageError("--executor ray cannot be combined with --record")
     worker = worker_slice()
+    replayed: list[ReplayClient] = []  # a worker's: they index only its own recordings
     for suite in suites:
         spec, base = _client_key(suite, options)
         # The suite's client settings, then the command line's on top.
@@ -281,11 +282,17 @@ def run(
         if key not in clients:
             built = build_client(settings_by_suite[suite.name])
             if options.own_ids is not None and isinstance(built, ReplayClient):
-                built.keep_only(options.own_ids.may_hold)
-                built.load()  # now, so that the filter's memory is released before the run
+                replayed.append(built)
             clients[key] = _wrapped(built, options)
         by_suite[suite.name] = clients[key]
     if options.own_ids is not None:
+        # Now, so that the filter's memory is released before the run, and as soon as
+        # the last replay file's first pass is done with it.
+        for n, replay in enumerate(replayed, 1):
+            replay.keep_only(
+                options.own_ids.may_hold, options.own_ids.release if n == len(replayed) else None
+            )
+            replay.load()
         options.own_ids.release()
     ray_executor = None  # connected before any file is touched
     if options.executor == "ray":

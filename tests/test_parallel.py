@@ -209,6 +209,18 @@ def test_a_replay_client_kept_to_some_ids_indexes_no_other_recording(tmp_path):
     assert [ask(c) for c in ("c1", "c4", "c2")] == ["out 1", "out 4", None]
 
 
+def test_a_replay_client_says_when_it_is_done_with_its_id_filter(tmp_path):
+    """So a worker frees the filter's 4 MB before the replay store's own bookkeeping."""
+    from evalkit.clients.replay import ReplayClient
+
+    (tmp_path / "r.jsonl").write_text('{"case": "c1", "output": "x"}\n')
+    client = ReplayClient(tmp_path / "r.jsonl", "r.jsonl")
+    calls: list[str] = []
+    client.keep_only(lambda case_id: calls.append(case_id) or True, lambda: calls.append("done"))
+    client.load()
+    assert calls == ["c1", "done"]
+
+
 def test_a_released_id_filter_admits_every_id():
     from array import array
 

@@ -287,12 +287,18 @@ class ReplayClient(Client):
         self._shown = shown
         self._store: _MemoryStore | _StreamStore | None = None
         self._keep: Callable[[str], bool] | None = None
+        self._done_with: Callable[[], None] | None = None
 
-    def keep_only(self, keep: Callable[[str], bool]) -> None:
+    def keep_only(
+        self, keep: Callable[[str], bool], done_with: Callable[[], None] | None = None
+    ) -> None:
         """Index only recordings whose case id passes `keep` (before first use): a
         `run --workers` worker that will never ask for the other cases skips them. Lines
-        are still all read, so a malformed one is reported the same."""
+        are still all read, so a malformed one is reported the same. `done_with` is
+        called once `keep` is no longer needed (before the store's own bookkeeping, so
+        that the two never hold memory at the same time)."""
         self._keep = keep
+        self._done_with = done_with
 
     def load(self) -> None:
         """Read and index the recordings now rather than on first use."""
@@ -313,6 +319,8 @@ class ReplayClient(Client):
                 for lineno, case, variant, sample, row in self._recordings(fh):
                     if keep is None or keep(case):
                         add(lineno, case, variant, sample, row)
+            if self._done_with is not None:
+                self._done_with()
             store.done()
         except BaseException:
             store.close()
