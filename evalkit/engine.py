@@ -36,7 +36,7 @@ from evalkit.values import (
     Suite,
 )
 
-__all__ = ["EngineStats", "expand", "score_case", "SuiteRunner"]
+__all__ = ["EngineStats", "expand", "score_case", "SuiteRunner", "to_wall"]
 
 
 @dataclass(slots=True)
@@ -59,6 +59,17 @@ class EngineStats:
         if self.first_sent is None or self.last_received is None:
             return None
         return self.last_received - self.first_sent
+
+    def phase_wall(self) -> tuple[float | None, float | None]:
+        """The request phase's ends as wall-clock (epoch) seconds, which other processes
+        can compare (the monotonic clock's zero is not theirs): how `merge` finds the
+        phase of a run split into workers or shards."""
+        return to_wall(self.first_sent), to_wall(self.last_received)
+
+
+def to_wall(mono: float | None) -> float | None:
+    """A `time.monotonic()` reading of this process as wall-clock (epoch) seconds."""
+    return None if mono is None else time.time() - (time.monotonic() - mono)
 
 
 def expand(suite: Suite, case: Case, samples: int, with_sha: bool = True) -> list[Request]:

@@ -194,7 +194,26 @@ def merge(
         "requests": sum(int(r.get("requests", 0) or 0) for r in run_blocks),
         "duration_s": max((float(r.get("duration_s", 0) or 0) for r in run_blocks), default=0.0),
         "peak_rss_mb": peak_rss_mb(),  # of the merging process; each shard's is in `shards`
+        **_request_phase(run_blocks),
     }
     summary = build_summary(agg, policy, verdicts, provenance, run)
     write_summary(out_dir / SUMMARY_NAME, summary)
     return summary, verdicts
+
+
+def _request_phase(run_blocks: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The merged run's request phase: earliest request of any shard to latest response
+    (wall clock; across machines, up to their clock skew). Absent when some shard that
+    sent requests did not record its phase's ends (an older evalkit)."""
+    ends: list[list[float]] = []
+    for r in run_blocks:
+        if r.get("request_phase_s") is None:
+            continue  # this shard needed no I/O (replay, cache)
+        at = r.get("request_phase_at")
+        if not isinstance(at, list) or len(at) != 2:
+            return {}
+        ends.append(at)
+    if not ends:
+        return {}
+    first, last = min(e[0] for e in ends), max(e[1] for e in ends)
+    return {"request_phase_s": last - first, "request_phase_at": [first, last]}

@@ -438,6 +438,8 @@ def run(
         **({"ray_address": ray_executor.address} if ray_executor is not None else {}),
         "requests": stats.requests,
         "request_phase_s": stats.request_phase_s,
+        # Wall-clock ends of that phase (epoch s): `merge` takes the phase of shards from them.
+        "request_phase_at": list(stats.phase_wall()) if stats.first_sent is not None else None,
         "peak_rss_mb": peak_rss_mb(),
         "resumed_cases": resumed,
         "sources": dict(sorted(stats.sources.items())),

@@ -114,10 +114,6 @@ def _scorers(suite: Suite) -> list[Scorer]:
     return scorers
 
 
-def _to_wall(mono: float | None) -> float | None:
-    return None if mono is None else time.time() - (time.monotonic() - mono)
-
-
 def _to_mono(wall: float | None) -> float | None:
     return None if wall is None else time.monotonic() - (time.time() - wall)
 
@@ -141,7 +137,7 @@ def run_batch(
         suite, client, scorers, samples, lambda r, c: results.append((r, c)), stats
     )
     _loop().run_until_complete(runner.run(cases, concurrency))
-    first, last = _to_wall(stats.first_sent), _to_wall(stats.last_received)
+    first, last = stats.phase_wall()
     stats.first_sent = stats.last_received = None  # not comparable across machines
     return BatchOutput(results, stats, first, last)
 

@@ -275,3 +275,32 @@ def test_a_worker_that_finished_before_its_parent_was_interrupted_is_not_run_aga
         assert (tmp_path / "w1" / "summary.json").read_bytes() == summary  # not run again
         fresh = evalkit(*args, "--no-resume", cwd=tmp_path, env=worker, input="go\n")
         assert fresh.returncode == 0 and len(url.log()) == requested
+
+
+def test_a_workers_run_against_an_api_reports_the_request_phase_of_the_whole_run(tmp_path):
+    """Each worker records its phase's ends in wall-clock time; the merged summary spans
+    them all (earliest request of any worker to latest response)."""
+    suite = write_suite(tmp_path, n=12)
+    with running_server(latency_ms=20) as url:
+        r = evalkit(*live_args(suite, url), "--workers", "2", cwd=tmp_path)
+    assert r.returncode in (0, 10, 20), r.stderr
+    run = json.loads((tmp_path / "out" / "summary.json").read_text())["run"]
+    shards = run["shards"]
+    assert len(shards) == 2 and all(s["request_phase_s"] > 0 for s in shards)
+    first = min(s["request_phase_at"][0] for s in shards)
+    last = max(s["request_phase_at"][1] for s in shards)
+    assert run["request_phase_at"] == [first, last]
+    assert run["request_phase_s"] == pytest.approx(last - first)
+    assert run["request_phase_s"] >= max(s["request_phase_s"] for s in shards) - 1e-6
+
+
+def test_http_and_command_clients_are_not_sent_a_prompt_hash_but_a_recording_is():
+    """Hashing every prompt is work nobody reads for a live client; `--record` (which
+    writes the hash into the replay file) still asks for it."""
+    from evalkit.clients import build_client, parse_spec
+    from evalkit.clients.record import RecordingClient
+
+    live = build_client(parse_spec("openai:m", ROOT, {"base_url": "http://127.0.0.1:9/v1"}))
+    command = build_client(parse_spec("command:python3 -c pass", ROOT))
+    assert live.wants_prompt_sha256 is False and command.wants_prompt_sha256 is False
+    assert RecordingClient(live, ROOT / "never-written.jsonl").wants_prompt_sha256 is True

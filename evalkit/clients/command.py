@@ -36,6 +36,8 @@ _STDERR_TAIL = 500  # characters of stderr quoted in an error reason
 
 
 class CommandClient(Client):
+    wants_prompt_sha256 = False  # the program gets the messages, never the prompt's hash
+
     def __init__(self, settings: ClientSettings) -> None:
         if not settings.arg or not settings.arg.strip():
             raise UsageError(

@@ -236,6 +236,9 @@ class HttpClient(Client):
     `encode(request) -> bytes` and `parse(payload) -> Parsed | Failure`."""
 
     provider = "http"
+    # The request goes out as messages: no prompt hash to compute per request (a cache
+    # or recording wrapper in front of this client asks for it itself).
+    wants_prompt_sha256 = False
 
     def __init__(
         self,

@@ -13,7 +13,11 @@ aiohttp session and a worker loop, no harness; `evalkit` — `evalkit.clients.op
 driven by a minimal bounded-worker loop like the engine's (`complete_now`, then
 `await complete`); `run` — the whole `evalkit run` process (start-up, suite loading,
 requests, scoring, result files) on a 1-sample `cases_from` suite, CPU and RSS of that
-process from `wait4`, request phase from the summary's `run.request_phase_s`. Printed per load and mode (medians of --repeat runs): request phase
+process from `wait4`, request phase from the summary's `run.request_phase_s`; `run-w2` —
+the same with `--workers 2` (two worker processes, each with half the concurrency; CPU
+includes them, RSS is the largest process's, the phase is the merged run's: earliest
+request of either worker to latest response). Printed per load and mode (medians of
+--repeat runs): request phase
 wall (first request sent → last response), whole child process wall, CPU of the child
 process (user + system, including start-up), µs of CPU per request during the request
 phase (`bare` and `evalkit` only: less sensitive to other load on the machine than wall
@@ -41,6 +45,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,8 +137,12 @@ def child(mode: str, url: str, n: int, concurrency: int) -> None:
     )
 
 
-def measure_run(url: str, n: int, concurrency: int, server_pid: int) -> dict[str, float]:
-    """The whole `evalkit run` process: start-up, loading, requests, scoring, writing."""
+def measure_run(
+    url: str, n: int, concurrency: int, server_pid: int, workers: int = 1
+) -> dict[str, float]:
+    """The whole `evalkit run` process: start-up, loading, requests, scoring, writing.
+    With `workers` > 1, `--workers N` (CPU and peak RSS then include the workers, which
+    split the concurrency; the phase is the merged one, from every worker's ends)."""
     import tempfile
 
     server_cpu = _cpu_of(server_pid)
@@ -173,8 +182,10 @@ def measure_run(url: str, n: int, concurrency: int, server_pid: int) -> dict[str
                 str(folder / "out"),
                 "--no-progress",
                 "--exit-zero",
+                *(["--workers", str(workers)] if workers > 1 else []),
             ],
             stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
             cwd=ROOT,
             env=CHILD_ENV,
         )
@@ -242,7 +253,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--loads", default="A,B")
-    parser.add_argument("--modes", default="bare,evalkit,run")
+    parser.add_argument("--modes", default="bare,evalkit,run,run-w2")
     parser.add_argument(
         "--env-bytecode",
         action="store_true",
@@ -294,7 +305,11 @@ def _benchmark(args: argparse.Namespace) -> None:
             n, concurrency = LOADS[load]
             ideal = n * args.latency_ms / 1000.0 / concurrency
             for mode in args.modes.split(","):
-                one = measure_run if mode == "run" else lambda *a, m=mode: measure(m, *a)
+                if mode.startswith("run"):
+                    workers = int(mode.partition("-w")[2] or 1)
+                    one = partial(measure_run, workers=workers)
+                else:
+                    one = partial(measure, mode)
                 one(url, min(n, 200), concurrency, server.pid)  # warm-up (connections, caches)
                 runs = [one(url, n, concurrency, server.pid) for _ in range(args.repeat)]
                 med = {
