@@ -26,7 +26,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from evalkit.diff import metric_order
+from evalkit.diffcases import metric_order
 from evalkit.report._assets import CSS, JS
 from evalkit.report._format import STATUS_WORDS, VERDICT_MEANING, ci_text, pct, plural, worst_first
 from evalkit.resultfiles import iter_case_rows, load_summary, resolve

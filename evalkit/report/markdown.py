@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from evalkit.diff import metric_order
+from evalkit.diffcases import metric_order
 from evalkit.report._format import (
     STATUS_WORDS,
     VERDICT_ICON,
