@@ -189,9 +189,15 @@ class _StreamStore:
 
     _AHEAD_MAX = 20_000  # ~5 MB of held recordings
 
-    def __init__(self, path: Path, read: Callable[..., Iterator[_Recording]]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        read: Callable[..., Iterator[_Recording]],
+        parse: Callable[[bytes, int], dict[str, Any]],
+    ) -> None:
         self._path = path
         self._read = read  # ReplayClient._recordings
+        self._parse = parse  # ReplayClient._parse
         self._ours = bytearray()  # bit per line number: a recording this store serves
         self._hashes: array[int] = array("q")
         self._ahead: dict[tuple[str, int, int], _Row] = {}
@@ -225,7 +231,9 @@ class _StreamStore:
         if self._handle is None:
             self._handle = self._path.open("rb")
         # The scan, inline (it reads every line of a million-line file once more): our
-        # lines by their bit, decoded without `_recordings`' checks, which they passed.
+        # lines by their bit, the usual ones decoded without `_recordings`' checks (they
+        # passed them), any other by `_parse` again (which names the line if it has
+        # become malformed since: the file changed while the run was reading it).
         ahead, limit, ours, size = self._ahead, self._AHEAD_MAX, self._ours, len(self._ours)
         lineno = self._lineno
         try:
@@ -233,18 +241,19 @@ class _StreamStore:
                 lineno += 1
                 if lineno >> 3 >= size or not ours[lineno >> 3] & (1 << (lineno & 7)):
                     continue
-                raw = _fast_loads(line)
-                k = (raw["case"], raw.get("variant", 0), raw.get("sample", 0))
-                row = (raw.get("suite"), raw["output"], raw.get("prompt_sha256"))
+                try:
+                    raw = _fast_loads(line)
+                    k = (raw["case"], raw.get("variant", 0), raw.get("sample", 0))
+                    row = (raw.get("suite"), raw["output"], raw.get("prompt_sha256"))
+                except (ValueError, KeyError, TypeError, AttributeError):
+                    full = self._parse(line, lineno)
+                    k = (full["case"], full["variant"], full["sample"])
+                    row = (full["suite"], full["output"], full["sha"])
                 if k == key:
                     return [row]
                 ahead[k] = row
                 if len(ahead) > limit:
                     break
-        except (ValueError, KeyError, TypeError, AttributeError):
-            raise UsageError(
-                f"{self._path}:{lineno}: the replay file changed while the run was reading it"
-            ) from None
         finally:
             self._lineno = lineno
         return self._to_disk().get(case, variant, sample)
@@ -311,7 +320,7 @@ class ReplayClient(Client):
             raise UsageError(f"replay file not found: {self._shown} (resolved to {self.path})")
         big = self.path.stat().st_size > DISK_INDEX_BYTES
         store: _MemoryStore | _StreamStore = (
-            _StreamStore(self.path, self._recordings) if big else _MemoryStore()
+            _StreamStore(self.path, self._recordings, self._parse) if big else _MemoryStore()
         )
         add, keep = store.add, self._keep
         try:

@@ -190,3 +190,45 @@ def test_large_files_answer_like_memory_in_any_lookup_order(
     finally:
         replay.DISK_INDEX_BYTES, replay._DiskStore._CHUNK, replay._StreamStore._AHEAD_MAX = saved
         asyncio.run(big.aclose())
+
+
+def test_a_large_file_is_read_forward_whatever_its_lines_look_like(tmp_path, monkeypatch):
+    """A byte-order mark, a sample number beyond 64 bits, extra fields: the forward read
+    decodes every line the first pass accepted, as the first pass did."""
+    import evalkit.clients.replay as replay
+
+    monkeypatch.setattr(replay, "DISK_INDEX_BYTES", 10)
+    huge = 2**70
+    lines = [
+        json.dumps({"case": "c0", "output": "first"}),
+        json.dumps({"case": "c1", "output": "hashed", "prompt_sha256": SHA}),
+        json.dumps({"case": "c2", "output": "huge", "sample": huge}),
+        json.dumps({"case": "c3", "output": "v", "variant": 1}),
+    ]
+    path = tmp_path / "rec.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + "\n".join(lines).encode() + b"\n")
+    c = build_client(parse_spec("replay:rec.jsonl", tmp_path))
+    got = [
+        c.complete_now(request("c0")).output,
+        c.complete_now(request("c1")).output,
+        c.complete_now(request("c2", sample=huge)).output,
+        c.complete_now(request("c3", variant=1)).output,
+    ]
+    assert got == ["first", "hashed", "huge", "v"]
+    assert c._store._disk is None  # all served by the forward read
+    asyncio.run(c.aclose())
+
+
+def test_a_large_file_that_turns_malformed_during_the_run_names_the_line(tmp_path, monkeypatch):
+    import evalkit.clients.replay as replay
+
+    monkeypatch.setattr(replay, "DISK_INDEX_BYTES", 10)
+    rows = [{"case": f"c{i}", "output": f"o{i}"} for i in range(4)]
+    c = client_for(tmp_path, rows)
+    c.load()  # the first pass: every line fine
+    text = (tmp_path / "rec.jsonl").read_text().splitlines()
+    text[2] = "{broken" + " " * (len(text[2]) - 7)  # same size: line numbers hold
+    (tmp_path / "rec.jsonl").write_text("\n".join(text) + "\n")
+    with pytest.raises(UsageError, match=r"rec\.jsonl:3: not valid JSON"):
+        c.complete_now(request("c3"))
+    asyncio.run(c.aclose())
