@@ -85,11 +85,18 @@ class _DiskStore:
     the whole `_CHUNK` of lines around the one it found into a dict, and the next cases
     are answered from it (the last `_CHUNKS_KEPT` chunks are kept: bounded memory). Keys
     recorded on more than one line (per-suite recordings) are always queried, so the
-    suite-wins rule sees every line."""
+    suite-wins rule sees every line.
+
+    Loading a chunk costs about as much as 100 queries, so it must pay: every `_PROBE`
+    chunk loads are judged together, and when under a tenth of the lines they loaded were
+    asked for (a file in random order), lookups query alone for the next `_skip` lookups —
+    a number that doubles each time chunks fail again, so a random file pays almost
+    nothing for the probing and an ordered stretch is found again."""
 
     _BATCH = 5000
     _CHUNK = 1024
     _CHUNKS_KEPT = 4
+    _PROBE = 4
 
     def __init__(self) -> None:
         import sqlite3
@@ -108,6 +115,9 @@ class _DiskStore:
         self._multi: set[tuple[str, int, int]] = set()
         self._ahead: dict[tuple[str, int, int], _Row] = {}
         self._chunks: dict[int, list[tuple[str, int, int]]] = {}  # loaded chunk → its keys
+        self._probe = [0, 0, 0]  # this probe's chunk loads, lines loaded, lines asked for
+        self._skip = 0  # lookups left that query without loading chunks
+        self._next_skip = 1024
         self.has_sha = False  # some recording carries a prompt_sha256
 
     def add(self, lineno: int, case: str, variant: int, sample: int, row: _Row) -> None:
@@ -136,6 +146,7 @@ class _DiskStore:
         key = (case, variant, sample)
         row = self._ahead.pop(key, None)
         if row is not None:
+            self._probe[2] += 1
             return [row]
         cur = self._db.execute(
             "SELECT rowid, suite, out, sha FROM r WHERE c = ? AND v = ? AND s = ? ORDER BY rowid",
@@ -143,8 +154,11 @@ class _DiskStore:
         )
         found = cur.fetchall()
         if len(found) == 1 and key not in self._multi:
-            self._load_chunk(found[0][0] // self._CHUNK)
-            self._ahead.pop(key, None)
+            if self._skip:
+                self._skip -= 1
+            else:
+                self._load_chunk(found[0][0] // self._CHUNK)
+                self._ahead.pop(key, None)
         return [(suite, out, sha) for _, suite, out, sha in found]
 
     def _load_chunk(self, chunk: int) -> None:
@@ -164,6 +178,15 @@ class _DiskStore:
                 self._ahead[key] = (suite, out, sha)
                 keys.append(key)
         self._chunks[chunk] = keys
+        probe = self._probe
+        probe[0] += 1
+        probe[1] += len(keys)
+        if probe[0] >= self._PROBE:
+            if probe[2] * 10 < probe[1]:  # chunks do not pay here: query alone for a while
+                self._skip, self._next_skip = self._next_skip, min(self._next_skip * 2, 1 << 20)
+            else:
+                self._next_skip = 1024
+            self._probe = [0, 0, 0]
 
     def close(self) -> None:
         self._db.close()

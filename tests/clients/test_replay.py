@@ -232,3 +232,39 @@ def test_a_large_file_that_turns_malformed_during_the_run_names_the_line(tmp_pat
     with pytest.raises(UsageError, match=r"rec\.jsonl:3: not valid JSON"):
         c.complete_now(request("c3"))
     asyncio.run(c.aclose())
+
+
+@pytest.mark.parametrize("in_order", [True, False])
+def test_the_disk_index_loads_chunks_only_while_they_pay(tmp_path, monkeypatch, in_order):
+    """Ordered lookups are served from loaded chunks; random ones soon stop loading them
+    (a chunk costs ~100 queries: loading one per lookup made a shuffled million-line
+    file take minutes per worker)."""
+    import random
+
+    import evalkit.clients.replay as replay
+
+    monkeypatch.setattr(replay, "DISK_INDEX_BYTES", 10)
+    monkeypatch.setattr(replay._StreamStore, "_AHEAD_MAX", 2)
+    monkeypatch.setattr(replay._DiskStore, "_CHUNK", 64)
+    n = 4000
+    c = client_for(tmp_path, [{"case": f"c{i}", "output": f"o{i}"} for i in range(n)])
+    order = list(range(n))
+    if not in_order:
+        random.Random(1).shuffle(order)
+    loads = 0
+    original = replay._DiskStore._load_chunk
+
+    def counted(self, chunk):
+        nonlocal loads
+        loads += 1
+        original(self, chunk)
+
+    assert c.complete_now(request("c0")).output == c.complete_now(request("c0")).output
+    assert c._store._disk is not None  # asked twice: served by the index from now on
+    monkeypatch.setattr(replay._DiskStore, "_load_chunk", counted)
+    assert all(c.complete_now(request(f"c{i}")).output == f"o{i}" for i in order)
+    if in_order:
+        assert loads <= n // 64 + 2  # each chunk once
+    else:
+        assert loads < 40  # a few probes, then queries alone
+    asyncio.run(c.aclose())
