@@ -290,8 +290,8 @@ def test_a_workers_run_against_an_api_reports_the_request_phase_of_the_whole_run
     first = min(s["request_phase_at"][0] for s in shards)
     last = max(s["request_phase_at"][1] for s in shards)
     assert run["request_phase_at"] == [first, last]
-    assert run["request_phase_s"] == pytest.approx(last - first)
-    assert run["request_phase_s"] >= max(s["request_phase_s"] for s in shards) - 1e-6
+    assert run["request_phase_s"] == pytest.approx(last - first, abs=2e-6)  # 6 decimals
+    assert run["request_phase_s"] >= max(s["request_phase_s"] for s in shards) - 5e-6
 
 
 def test_http_and_command_clients_are_not_sent_a_prompt_hash_but_a_recording_is():
