@@ -36,7 +36,7 @@ _Row = tuple[str | None, str, str | None]  # (suite, output, prompt_sha256)
 # asks for them (`_StreamStore`, with a temporary SQLite index when the file's order does
 # not allow that), so a million-line replay file is served in bounded memory. 2 MB of
 # JSONL is ~15 MB as Python objects; per `--workers` worker, since each serves its own cases.
-DISK_INDEX_BYTES = 2 * 1024 * 1024
+LARGE_FILE_BYTES = 2 * 1024 * 1024
 
 _Recording = tuple[int, str, int, int, _Row]  # line number, case, variant, sample, row
 
@@ -341,7 +341,7 @@ class ReplayClient(Client):
             return self._store
         if not self.path.is_file():
             raise UsageError(f"replay file not found: {self._shown} (resolved to {self.path})")
-        big = self.path.stat().st_size > DISK_INDEX_BYTES
+        big = self.path.stat().st_size > LARGE_FILE_BYTES
         store: _MemoryStore | _StreamStore = (
             _StreamStore(self.path, self._recordings, self._parse) if big else _MemoryStore()
         )

@@ -74,7 +74,7 @@ def test_prompts_are_hashed_only_for_a_replay_file_that_records_hashes(tmp_path,
     from evalkit.clients import replay
 
     if big:
-        monkeypatch.setattr(replay, "DISK_INDEX_BYTES", 0)
+        monkeypatch.setattr(replay, "LARGE_FILE_BYTES", 0)
     plain = [{"case": f"c{i}", "output": "x"} for i in range(20)]
     assert client_for(tmp_path, plain).wants_prompt_sha256 is False
     hashed = [*plain, {"case": "a", "output": "x", "prompt_sha256": "f" * 64}]
@@ -121,7 +121,7 @@ def test_large_files_with_per_suite_lines_are_indexed_on_disk_with_the_same_answ
         for s in (1, 0)
     ]
     rows.append({"case": "c3", "sample": 0, "output": "mine", "suite": "s"})
-    monkeypatch.setattr(replay, "DISK_INDEX_BYTES", 10)
+    monkeypatch.setattr(replay, "LARGE_FILE_BYTES", 10)
     c = client_for(tmp_path, rows)
     assert c.complete_now(request("c7", sample=1)).output == "o7-1"
     assert c.complete_now(request("c3")).output == "mine"
@@ -134,7 +134,7 @@ def test_large_files_with_per_suite_lines_are_indexed_on_disk_with_the_same_answ
 def test_a_large_file_in_case_order_is_read_as_the_run_asks_without_an_index(tmp_path, monkeypatch):
     import evalkit.clients.replay as replay
 
-    monkeypatch.setattr(replay, "DISK_INDEX_BYTES", 10)
+    monkeypatch.setattr(replay, "LARGE_FILE_BYTES", 10)
     rows = [{"case": f"c{i}", "output": f"o{i}"} for i in range(100)]
     rows[10], rows[12] = rows[12], rows[10]  # a little out of order, as recordings are
     c = client_for(tmp_path, rows)
@@ -173,8 +173,8 @@ def test_large_files_answer_like_memory_in_any_lookup_order(
     rows.append({"case": "c99", "output": "?", "prompt_sha256": SHA})
     memory = client_for(folder, rows)
     memory.complete_now(request("c0"))  # loaded now, in memory
-    saved = replay.DISK_INDEX_BYTES, replay._DiskStore._CHUNK, replay._StreamStore._AHEAD_MAX
-    replay.DISK_INDEX_BYTES, replay._DiskStore._CHUNK, replay._StreamStore._AHEAD_MAX = (
+    saved = replay.LARGE_FILE_BYTES, replay._DiskStore._CHUNK, replay._StreamStore._AHEAD_MAX
+    replay.LARGE_FILE_BYTES, replay._DiskStore._CHUNK, replay._StreamStore._AHEAD_MAX = (
         10,
         chunk,
         ahead,
@@ -188,7 +188,7 @@ def test_large_files_answer_like_memory_in_any_lookup_order(
         assert isinstance(big._store, replay._StreamStore)
         assert big.wants_prompt_sha256 is memory.wants_prompt_sha256 is True
     finally:
-        replay.DISK_INDEX_BYTES, replay._DiskStore._CHUNK, replay._StreamStore._AHEAD_MAX = saved
+        replay.LARGE_FILE_BYTES, replay._DiskStore._CHUNK, replay._StreamStore._AHEAD_MAX = saved
         asyncio.run(big.aclose())
 
 
@@ -197,7 +197,7 @@ def test_a_large_file_is_read_forward_whatever_its_lines_look_like(tmp_path, mon
     decodes every line the first pass accepted, as the first pass did."""
     import evalkit.clients.replay as replay
 
-    monkeypatch.setattr(replay, "DISK_INDEX_BYTES", 10)
+    monkeypatch.setattr(replay, "LARGE_FILE_BYTES", 10)
     huge = 2**70
     lines = [
         json.dumps({"case": "c0", "output": "first"}),
@@ -222,7 +222,7 @@ def test_a_large_file_is_read_forward_whatever_its_lines_look_like(tmp_path, mon
 def test_a_large_file_that_turns_malformed_during_the_run_names_the_line(tmp_path, monkeypatch):
     import evalkit.clients.replay as replay
 
-    monkeypatch.setattr(replay, "DISK_INDEX_BYTES", 10)
+    monkeypatch.setattr(replay, "LARGE_FILE_BYTES", 10)
     rows = [{"case": f"c{i}", "output": f"o{i}"} for i in range(4)]
     c = client_for(tmp_path, rows)
     c.load()  # the first pass: every line fine
@@ -243,7 +243,7 @@ def test_the_disk_index_loads_chunks_only_while_they_pay(tmp_path, monkeypatch, 
 
     import evalkit.clients.replay as replay
 
-    monkeypatch.setattr(replay, "DISK_INDEX_BYTES", 10)
+    monkeypatch.setattr(replay, "LARGE_FILE_BYTES", 10)
     monkeypatch.setattr(replay._StreamStore, "_AHEAD_MAX", 2)
     monkeypatch.setattr(replay._DiskStore, "_CHUNK", 64)
     n = 4000
