@@ -17,6 +17,7 @@ import json
 import os
 from array import array
 from collections.abc import Callable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -204,11 +205,14 @@ class _StreamStore:
     dict until they are asked for. Each line is parsed once more and nothing is indexed:
     several times cheaper than `_DiskStore`'s inserts and queries.
 
-    Exact in every case, and never slower than the index: a key on several lines
-    (per-suite recordings: every line must be seen), a lookup that reads to the end of
-    the file without finding its key (missing, or asked for twice), or more than
-    `_AHEAD_MAX` recordings held (a file in another order: bounded memory) hand this and
-    every later lookup to a `_DiskStore` built from the same lines."""
+    Bounded memory: beyond `_AHEAD_MAX` held recordings the older half is dropped — lines
+    long passed and never asked for, such as the few of other workers' lines that a
+    `run --workers` worker's id filter lets through, or a file in another order.
+
+    Exact in every case: a key on several lines (per-suite recordings: every line must
+    be seen), or a lookup that reads to the end of the file without finding its key
+    (missing, asked for twice, or dropped) hands this and every later lookup to a
+    `_DiskStore` built from the same lines."""
 
     _AHEAD_MAX = 20_000  # ~5 MB of held recordings
 
@@ -275,8 +279,8 @@ class _StreamStore:
                 if k == key:
                     return [row]
                 ahead[k] = row
-                if len(ahead) > limit:
-                    break
+                if len(ahead) > limit:  # keep the newer half (a rebuilt dict: no holes)
+                    ahead = self._ahead = dict(islice(ahead.items(), len(ahead) // 2, None))
         finally:
             self._lineno = lineno
         return self._to_disk().get(case, variant, sample)

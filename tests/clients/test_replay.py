@@ -268,3 +268,20 @@ def test_the_disk_index_loads_chunks_only_while_they_pay(tmp_path, monkeypatch, 
     else:
         assert loads < 40  # a few probes, then queries alone
     asyncio.run(c.aclose())
+
+
+def test_lines_never_asked_for_do_not_push_a_large_file_onto_the_index(tmp_path, monkeypatch):
+    """A `run --workers` worker's id filter lets a few of the other workers' lines
+    through; past the held limit the oldest are dropped instead of giving up the forward
+    read, and a dropped line asked for after all is still answered (by the index)."""
+    import evalkit.clients.replay as replay
+
+    monkeypatch.setattr(replay, "LARGE_FILE_BYTES", 10)
+    monkeypatch.setattr(replay._StreamStore, "_AHEAD_MAX", 8)
+    c = client_for(tmp_path, [{"case": f"c{i}", "output": f"o{i}"} for i in range(200)])
+    asked = [i for i in range(200) if i % 4 == 0]  # three lines in four never asked for
+    assert [c.complete_now(request(f"c{i}")).output for i in asked] == [f"o{i}" for i in asked]
+    assert c._store._disk is None and len(c._store._ahead) <= 8
+    assert c.complete_now(request("c1")).output == "o1"  # dropped long ago: the index
+    assert c._store._disk is not None
+    asyncio.run(c.aclose())
