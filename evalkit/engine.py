@@ -36,7 +36,7 @@ from evalkit.values import (
     Suite,
 )
 
-__all__ = ["EngineStats", "expand", "score_case", "SuiteRunner", "to_wall"]
+__all__ = ["EngineStats", "expand", "score_case", "SuiteRunner"]
 
 
 @dataclass(slots=True)
@@ -64,10 +64,10 @@ class EngineStats:
         """The request phase's ends as wall-clock (epoch) seconds, which other processes
         can compare (the monotonic clock's zero is not theirs): how `merge` finds the
         phase of a run split into workers or shards."""
-        return to_wall(self.first_sent), to_wall(self.last_received)
+        return _to_wall(self.first_sent), _to_wall(self.last_received)
 
 
-def to_wall(mono: float | None) -> float | None:
+def _to_wall(mono: float | None) -> float | None:
     """A `time.monotonic()` reading of this process as wall-clock (epoch) seconds."""
     return None if mono is None else time.time() - (time.monotonic() - mono)
 

@@ -203,7 +203,8 @@ class _StreamStore:
     key's hash, to find keys recorded on more than one line), and a lookup then reads the
     file forward from where the last one stopped, holding the recordings it passes in a
     dict until they are asked for. Each line is parsed once more and nothing is indexed:
-    several times cheaper than `_DiskStore`'s inserts and queries.
+    a worker's first pass over a million-line file took 1.5 s instead of 2.8 s with
+    `_DiskStore`'s inserts, and lookups cost about the same.
 
     Bounded memory: beyond `_AHEAD_MAX` held recordings the older half is dropped — lines
     long passed and never asked for, such as the few of other workers' lines that a
