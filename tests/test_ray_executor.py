@@ -35,10 +35,20 @@ START_TIMEOUT_S = 60
 _TOKEN = secrets.token_hex(32)
 
 
+# Ports `ray start` takes by default for its own components (dashboard, dashboard agent,
+# client server, workers): a GCS port among them makes the head refuse to start.
+_RAY_DEFAULT_PORTS = {6379, 8265, 10001, 52365, 52366, *range(10002, 20000)}
+
+
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A free loopback port that Ray does not also want (the kernel's ephemeral range
+    includes 52365, Ray's dashboard-agent port: drawn once, the cluster did not start)."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        if port not in _RAY_DEFAULT_PORTS:
+            return port
 
 
 def _group_alive(pgid: int) -> list[str]:
