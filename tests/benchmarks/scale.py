@@ -7,7 +7,21 @@ a whole `evalkit run` process (`--workers N` for N > 1: N worker processes, each
 its own window of the cases file, merged by the parent); wall time and CPU come from
 `wait4`, peak RSS is summed over the parent and its workers.
 
-    python tests/benchmarks/scale.py [--sizes 100000,300000,1000000] [--workers 1,2] [--metrics accuracy,hallucination]
+    python tests/benchmarks/scale.py [--sizes 100000,300000,1000000] [--workers 1,2] [--metrics accuracy,hallucination] [--shape quote|paraphrase]
+
+`--shape` is how the recorded outputs relate to their context. `quote` (the default, the
+load as it always was): the output is the context's last sentence, "Order 12 totals 2257
+yen.", verbatim, which the hallucination scorer's fast path (`_verbatim`) settles without
+indexing the context. `paraphrase`: the output words the answer differently ("The total
+for order 12 is 2257 yen.") and adds one of the context's policy sentences reworded as real
+outputs do (a synonym, a dropped or changed word, clauses reordered: "Invoices are payable
+within 30 days of the invoice date." → "You have to pay an invoice within 30 days of its
+date."), numbers unchanged, so the scorer takes its full path. Two sentences (~120
+characters) instead of one (~30), so the two shapes differ in length as well as wording.
+The contexts and the 5% wrong totals are the same in both shapes (the wording is picked by
+a second generator seeded from the size, so the first one's sequence is untouched). The
+table prints the share of cases each metric failed: ~5% is the wrong totals; more in
+`paraphrase` means faithful rewordings were flagged.
 
 Also prints `evalkit --help` and `evalkit validate` (one small suite) start-up times,
 medians of 5 whole-process runs.
@@ -49,11 +63,59 @@ _SENTENCES = [
     "Gift wrapping costs {g} yen per item and is available for most products.",
     "Orders placed before {c} pm ship on the same business day.",
 ]
+# Rewordings of each `_SENTENCES` entry (same index), same numbers: what a faithful output says.
+_PARAPHRASES = [
+    [
+        "You have to pay an invoice within {d} days of its date.",
+        "Payment of an invoice is due within {d} days of the date on it.",
+        "An invoice must be paid within {d} days of its date.",
+    ],
+    [
+        "For every month an invoice remains unpaid, a {p}% late fee is charged.",
+        "Each month that an invoice is left unpaid adds a late fee of {p}%.",
+        "Unpaid invoices incur a {p}% late fee per month.",
+    ],
+    [
+        "Orders below {t} yen pay {s} yen for standard shipping.",
+        "If your order is under {t} yen, standard delivery costs {s} yen.",
+        "Standard shipping is {s} yen on orders of less than {t} yen.",
+    ],
+    [
+        "Once the item reaches our warehouse, the refund is processed within {r} business days.",
+        "We process a refund within {r} working days of the item arriving at the warehouse.",
+        "After the item arrives at our warehouse, refunds are processed within {r} business days.",
+    ],
+    [
+        "Each parcel to Hokkaido or Okinawa costs an extra {h} yen.",
+        "Customers in Okinawa and Hokkaido pay a surcharge of {h} yen per parcel.",
+        "Hokkaido and Okinawa customers are charged {h} yen more for every parcel.",
+    ],
+    [
+        "Most products can be gift-wrapped for {g} yen per item.",
+        "Gift wrapping is available on most products at {g} yen an item.",
+        "For {g} yen per item, most products can be gift wrapped.",
+    ],
+    [
+        "If you order before {c} pm, it ships the same business day.",
+        "Orders made before {c} pm are shipped on the same working day.",
+        "Orders placed before {c} pm go out on the same business day.",
+    ],
+]
+# Rewordings of the answer, "Order {i} totals {said} yen.".
+_ANSWERS = [
+    "The total for order {i} is {said} yen.",
+    "Order {i} comes to {said} yen in total.",
+    "Your order {i} costs {said} yen altogether.",
+    "In total, order {i} is {said} yen.",
+]
+SHAPES = ("quote", "paraphrase")
 
 
-def make_files(folder: Path, n: int, metrics: list[str]) -> Path:
-    """Write cases.jsonl, replay.jsonl (shuffled in blocks: not in case order) and s.yaml."""
+def make_files(folder: Path, n: int, metrics: list[str], shape: str = "quote") -> Path:
+    """Write cases.jsonl, replay.jsonl (shuffled in blocks: not in case order) and s.yaml.
+    `shape`: "quote" or "paraphrase" (module docstring); streamed, one case in memory."""
     rnd = random.Random(n)
+    wording = random.Random(f"paraphrase-{n}")  # leaves `rnd`'s sequence as in "quote"
     block: list[str] = []
     with (folder / "cases.jsonl").open("w") as cases, (folder / "replay.jsonl").open("w") as replay:
         for i in range(n):
@@ -76,9 +138,16 @@ def make_files(folder: Path, n: int, metrics: list[str]) -> Path:
             )
             wrong = rnd.random() < 0.05
             said = total + 1 if wrong else total
-            block.append(
-                json.dumps({"case": f"c{i:07d}", "output": f"Order {i} totals {said} yen."}) + "\n"
-            )
+            if shape == "paraphrase":
+                k = wording.randrange(len(_SENTENCES))
+                output = (
+                    wording.choice(_ANSWERS).format(i=i, said=said)
+                    + " "
+                    + wording.choice(_PARAPHRASES[k]).format(**values)
+                )
+            else:
+                output = f"Order {i} totals {said} yen."
+            block.append(json.dumps({"case": f"c{i:07d}", "output": output}) + "\n")
             if len(block) == 1000:  # out of case order, in bounded blocks
                 rnd.shuffle(block)
                 replay.writelines(block)
@@ -114,17 +183,20 @@ def timed(args: list[str], cwd: Path) -> tuple[float, float, float, int]:
 def run_size(folder: Path, suite: Path, workers: int) -> dict[str, float]:
     """One whole `evalkit run` (with `--workers N` when N > 1). CPU from `wait4` covers the
     workers too (they are waited-for children); peak RSS is summed over the processes from
-    the summary (`run.peak_rss_mb` of the parent and of each worker's shard)."""
+    the summary (`run.peak_rss_mb` of the parent and of each worker's shard). `fail:<metric>`
+    is the share of cases that metric failed, from the summary."""
     out = folder / f"out-{workers}"
     args = [*EVALKIT, "run", str(suite), "--out", str(out), "--no-progress", "--exit-zero"]
     args += ["--no-resume", "--workers", str(workers)]  # explicit: 1 means one process
     wall, cpu, rss, status = timed(args, folder)
     assert status == 0, "evalkit run failed"
+    summary = json.loads((out / "summary.json").read_text())
     if workers > 1:
-        run = json.loads((out / "summary.json").read_text())["run"]
+        run = summary["run"]
         rss = run["peak_rss_mb"] + sum(shard["peak_rss_mb"] for shard in run["shards"])
     shutil.rmtree(out)
-    return {"wall": wall, "cpu": cpu, "rss": rss}
+    fails = {f"fail:{m}": f["rate"] for m, f in summary["pocs"]["scale"]["metrics"].items()}
+    return {"wall": wall, "cpu": cpu, "rss": rss, **fails}
 
 
 def startup() -> None:
@@ -143,6 +215,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,300000,1000000")
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--metrics", default="accuracy,hallucination")
+    parser.add_argument(
+        "--shape", choices=SHAPES, default="quote", help="outputs quote or reword the context"
+    )
     parser.add_argument("--env-bytecode", action="store_true", help="keep PYTHONDONTWRITEBYTECODE")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="evalkit-bench-pyc-") as pycache:
@@ -158,18 +233,21 @@ def main() -> None:
 def _benchmark(args: argparse.Namespace) -> None:
     startup()
     metrics = args.metrics.split(",")
+    print(f"output shape: {args.shape}")
+    fails = "".join(f" {m[:5] + ' fail':>10}" for m in metrics)
     print(
         f"{'cases':>9} {'procs':>5} {'wall s':>8} {'CPU s':>8} {'µs/case':>8} {'peak RSS MB':>12}"
+        + fails
     )
     for size in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
-            suite = make_files(folder, size, metrics)
+            suite = make_files(folder, size, metrics, args.shape)
             for workers in (int(s) for s in args.workers.split(",")):
                 f = run_size(folder, suite, workers)
                 print(
                     f"{size:>9} {workers:>5} {f['wall']:>8.1f} {f['cpu']:>8.1f} {f['wall'] / size * 1e6:>8.1f} "
-                    f"{f['rss']:>12.0f}",
+                    f"{f['rss']:>12.0f}" + "".join(f" {f[f'fail:{m}']:>10.1%}" for m in metrics),
                     flush=True,
                 )
 
