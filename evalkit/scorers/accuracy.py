@@ -7,7 +7,10 @@ Methods (`scorers: {accuracy: {method: ...}}`):
   form equals a reference, or — for a reference that states numbers ("30 days", "¥1,200")
   — the output states the same numbers and no other number in their place, or the
   normalised reference appears in the output as a whole phrase (a plain substring for
-  Japanese, which has no word boundaries). Yes/no references compare polarity.
+  Japanese, which has no word boundaries). A yes/no reference ("yes", 「はい」) passes an
+  output that opens with a yes/no word of the same polarity, in either language ("Yes, it
+  is mandatory.", 「はい、性別を問わず取得できます。」). A range is the same range however
+  its connector is written (「10時〜15時」 = 「10時から15時（まで）」 = "10-15" = "10 to 15").
 - `exact`: byte-equal after stripping surrounding whitespace.
 - `normalized`: equal after `evalkit.text.normalize` (NFKC, case, punctuation, articles).
 - `fuzzy`: rapidfuzz similarity of the normalised texts ≥ `threshold` (default 0.85).
@@ -102,6 +105,33 @@ def _polarity(norm: str) -> bool | None:
     if norm in _NO or first in _NO:
         return False
     return None
+
+
+def _lead_polarity(out: str) -> bool | None:
+    """The yes/no an answer opens with: its first word, where words end at a space *or
+    punctuation*. Why not `normalize`'s first word: Japanese has no spaces, so after
+    punctuation is removed 「はい、性別を問わず取得できます。」 is one run with no first word,
+    while English "Yes, it is mandatory." opens with "yes"; 「はい、…」 must answer a
+    reference 「はい」 the way "Yes, …" answers "yes"."""
+    return _polarity(_light(out))
+
+
+# Range connectors between two numbers (each with its unit, 「10時」, "10am"): 〜 ～ ~ - – —
+# and the words から / to / through; a から range may close with まで (「10時から15時まで」).
+# Symbols become spaces in `normalize` already, so the words and まで are what differ:
+# rewritten as a space, 「10時〜15時」, 「10時から15時まで」 and 「10時-15時」 compare equal,
+# as do "9 to 5" and "9-5". Where it came from: the work-rules demo's core time (「10時〜
+# 15時です。」 failed the reference 「10時から15時」); the rule is about how ranges are written,
+# in any language that writes them so.
+_RANGE = re.compile(
+    r"(\d(?:(?!から|まで)[^\W\d_]){0,4})\s*(?:[〜～~\-–—]|から|\bto\b|\bthrough\b)\s*"
+    r"(\d+(?:[.,]\d+)*(?:(?!まで)[^\W\d_]){0,4})(?:まで)?"
+)
+
+
+def _ranges(text: str) -> str:
+    """`text` (NFKC) with each range's connector written as a space (see `_RANGE`)."""
+    return _RANGE.sub(r"\1 \2", text) if not text.isdigit() else text
 
 
 def _close(a: float, b: float, rel: float, abs_: float) -> bool:
@@ -272,12 +302,15 @@ class AccuracyScorer:
             return Check(True, 1.0, _short(out))
         polarity = _polarity(norm_ref)
         if polarity is not None and norm_ref in (_YES | _NO):
-            said = _polarity(norm_out)
+            said = _lead_polarity(out)
             ok = said is polarity
             return Check(ok, 1.0 if ok else 0.0, _short(out))
-        wanted = numbers(ref)
+        ref_r = _ranges(nfkc(ref))  # ranges compared by their ends (`_RANGE`)
+        wanted = numbers(ref_r)
         if wanted:
-            got = numbers(out)
+            out_r = _ranges(nfkc(out))
+            norm_out, norm_ref = normalize(out_r), normalize(ref_r)
+            got = numbers(out_r)  # a range's "-" is no minus sign, 「10時-15時」 too
             missing = [w for w in wanted if not any(_close(g, w, 1e-9, 0.0) for g in got)]
             if missing:
                 shown = ", ".join(f"{g:g}" for g in got) or "no number"

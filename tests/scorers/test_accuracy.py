@@ -111,6 +111,45 @@ def test_auto_compares_yes_no_polarity():
     assert not score(["No, that is not covered."], refs=["yes"]).passed
 
 
+@pytest.mark.parametrize(
+    ("output", "ref", "passes"),
+    [
+        ("はい、性別を問わず取得できます。", "はい", True),
+        ("はい。規程で認められています。", "はい", True),
+        ("いいえ、取得できません。", "はい", False),
+        ("いいえ、対象外です。", "いいえ", True),
+        ("はい、ただし上長の承認が必要です。", "いいえ", False),
+        ("Yes, it is mandatory.", "yes", True),
+        ("No, it is optional.", "yes", False),
+        ("はいります。", "はい", False),  # 「はい」 opens a word here, not the answer
+    ],
+)
+def test_auto_yes_no_reference_is_answered_by_the_opening_word_in_either_language(
+    output, ref, passes
+):
+    """Japanese has no space after 「はい」: the opening word ends at punctuation too."""
+    assert score([output], refs=[ref]).passed is passes
+
+
+@pytest.mark.parametrize(
+    ("output", "ref", "passes"),
+    [
+        ("10時〜15時です。", "10時から15時", True),
+        ("コアタイムは10時～15時です。", "10時から15時", True),
+        ("10時から15時までです。", "10時〜15時", True),
+        ("10時-15時", "10時から15時", True),
+        ("10時〜16時です。", "10時から15時", False),
+        ("9時〜15時です。", "10時から15時", False),
+        ("15時までです。", "10時から15時", False),
+        ("Delivery takes 5-7 business days.", "5 to 7 business days", True),
+        ("Delivery takes 5 to 7 business days.", "5–7 business days", True),
+        ("Delivery takes 5 to 8 business days.", "5-7 business days", False),
+    ],
+)
+def test_auto_compares_a_range_by_its_ends_however_the_connector_is_written(output, ref, passes):
+    assert score([output], refs=[ref]).passed is passes
+
+
 def test_several_references_any_one_suffices():
     assert score(["Paris"], "normalized", refs=["Lyon", "paris"]).passed
 
