@@ -314,9 +314,13 @@ def _both_lack(a: frozenset[str] | frozenset[float], b: frozenset[str] | frozens
 
 
 def difference(a: Answer, b: Answer) -> str | None:
-    """How two answers' key facts differ ("different numbers", ...), or None if they don't."""
+    """How `a`'s key facts differ from `b`'s ("different numbers", "declines where the
+    other answers", ...), or None if they don't. Worded from `a`'s side: the consistency
+    reason quotes `a` ("sample 2 says '…' (answers where the other declines)")."""
     if a.refusal != b.refusal:
-        return "declines where the other answers"
+        return (
+            "declines where the other answers" if a.refusal else "answers where the other declines"
+        )
     if a.refusal:
         return None
     if a.polarity is not None and b.polarity is not None and a.polarity != b.polarity:

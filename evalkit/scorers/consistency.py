@@ -17,9 +17,10 @@ two outputs remain to compare. Methods (`method:`), each passing when its score 
   order", 「保育所に入れない場合は…」) or a negation of nothing checkable ("Don't worry")
   is not a disagreement; refusals against answers; and names, except those the question gives
   ("Shipping to Toronto costs $12" and "For Canada it is $12" answer "shipping to
-  Toronto?" alike). Paraphrases agree through token-set similarity or the overlap of the
-  smaller answer's content units (English stems, CJK character bigrams — no whitespace
-  tokenisation), so an answer that adds a detail to another still agrees; sharing the key
+  Toronto?" alike) — the question, not the documents given with it: names from a
+  handbook in the prompt are the answer's content (see `_question`). Paraphrases agree
+  through token-set similarity or the overlap of the smaller answer's content units
+  (English stems, CJK character bigrams — no whitespace tokenisation), so an answer that adds a detail to another still agrees; sharing the key
   fact (a number, a name, the same yes/no) with nothing contradicting it is agreement.
   Score: the share of outputs in the largest group of mutually equivalent answers;
   default threshold 1.0 (every output equivalent). `agree` (default 0.5) is the
@@ -47,6 +48,7 @@ remain), for suites whose recordings may not hold independent samples.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -90,13 +92,71 @@ class _Pool:
     note: str
 
 
+# A var the prompt presents as the question: by its name, or by the label just before its
+# placeholder in the template ("Customer question: {{q}}", 「質問: {{text}}」, "Q: {{x}}").
+# The words are the hallucination scorer's (its grounding tells question text from
+# knowledge the same way), plus "Q:" / a var named "q".
+_QUESTION_LABEL = re.compile(r"question|query|ask|質問|問い|設問|問題|(?<!\w)q\s*[:：]|^q$", re.I)
+# A var presented as a document given with the question (used when none is a question).
+_DOCUMENT_LABEL = re.compile(
+    r"context|document|\bdocs?\b|passage|knowledge|handbook|polic|manual|rules|reference|source"
+    r"|article|excerpt|資料|文書|規程|規則|本文|参考|マニュアル|ハンドブック|ポリシー",
+    re.I,
+)
+_LONG_VAR = 200  # characters: a var this long reads like a document, not a question
+
+
+def _labelled(label: re.Pattern[str], name: str, templates: Sequence[str]) -> bool:
+    """Does `name`, or the template text just before its placeholder, match `label`?"""
+    if label.search(name):
+        return True
+    for template in templates:
+        at = template.find("{{" + name)
+        while at >= 0:
+            # The label must be this var's own: no other placeholder between them.
+            start = max(0, at - 40)
+            end_of_other = template.rfind("}}", start, at)
+            if end_of_other >= 0:
+                start = end_of_other + 2
+            if label.search(template[start:at].strip()):
+                return True
+            at = template.find("{{" + name, at + 1)
+    return False
+
+
 def _question(item: ScoringInput) -> str:
-    """The case's short vars (the question and its variants' wording): names they give
-    are echoed by answers, not answered. Long, document-like vars are left out."""
-    texts = []
-    for vars_ in (item.case.vars, *item.case.variants):
-        for value in vars_.values():
-            if isinstance(value, str) and len(value) < 200 and value not in texts:
+    """The question the case asks, in all its variants' wordings: names it gives are
+    echoed by answers, not answered ("Shipping to Toronto costs $12" and "For Canada it
+    is $12" answer "shipping to Toronto?" alike).
+
+    Only the question counts, not the documents given with it (a handbook, a policy,
+    retrieved passages): a name taken from those is what the answer says, so "We use
+    GlobalProtect" and "We use Cisco AnyConnect" disagree even when the handbook in the
+    prompt names both (issue 12: a short handbook var was taken for question text and hid
+    the disagreement). The question is the vars the prompt presents as one — named or
+    labelled "question", "query", 「質問」, "Q:" (`_QUESTION_LABEL`) — and any var the
+    variants reword; only when there are none do the other short vars (< 200
+    characters) count, unless named or labelled as a document (`_DOCUMENT_LABEL`)."""
+    case, prompt = item.case, item.suite.prompt
+    templates = (prompt.template, prompt.system or "")
+    all_vars = (case.vars, *case.variants)
+    names = [n for vars_ in all_vars for n in vars_ if isinstance(vars_[n], str)]
+    asked = {
+        n
+        for n in names
+        if _labelled(_QUESTION_LABEL, n, templates)
+        or len({str(v.get(n)) for v in all_vars}) > 1  # the variants reword it
+    }
+    texts: list[str] = []
+    for vars_ in all_vars:
+        for name, value in vars_.items():
+            if not isinstance(value, str) or value in texts:
+                continue
+            if (
+                name in asked
+                if asked
+                else len(value) < _LONG_VAR and not _labelled(_DOCUMENT_LABEL, name, templates)
+            ):
                 texts.append(value)
     return "\n".join(texts)
 

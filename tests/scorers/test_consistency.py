@@ -86,6 +86,33 @@ def test_refusal_mixed_with_answers_disagrees_but_refusals_agree() -> None:
     assert _score(["わかりません。", "お答えできません。"]).passed
 
 
+@pytest.mark.parametrize(
+    ("outputs", "odd_one"),
+    [
+        (["I don't know.", "30 days", "I don't know."], "answers where the other declines"),
+        (["30 days", "I don't know.", "30 days"], "declines where the other answers"),
+        (
+            ["わかりません。", "30日です。", "お答えできません。"],
+            "answers where the other declines",
+        ),
+        (["30日です。", "わかりません。", "30日以内です。"], "declines where the other answers"),
+    ],
+)
+def test_the_reason_says_which_side_declines(outputs: list[str], odd_one: str) -> None:
+    """The reason quotes the odd sample: the wording is about that sample, not the others."""
+    result = _score(outputs)
+    assert f"sample 1 says '{outputs[1]}' ({odd_one})" in result.reason
+
+
+def test_a_declining_clause_inside_an_answer_is_not_a_refusal() -> None:
+    assert not _score(
+        ["I don't know.", "Phone support is not included in the Free plan; add it for $45."]
+    ).passed
+    assert not _score(
+        ["お答えできません。", "規程には記載がありませんが、一般的には3日です。"]
+    ).passed
+
+
 def test_paraphrases_of_the_same_answer_agree() -> None:
     assert _score(
         [
@@ -271,6 +298,56 @@ def test_added_negated_clauses_do_not_make_answers_disagree(pair: list[str]) -> 
 def test_japanese_answers_that_add_a_detail_still_agree(pair: list[str]) -> None:
     result = _score(pair)
     assert result.passed, result.reason
+
+
+@pytest.mark.parametrize(
+    ("template", "variables", "outputs"),
+    [
+        (
+            "Handbook:\n{{handbook}}\n\nQuestion: {{question}}",
+            {
+                "question": "Which VPN client do we use?",
+                "handbook": "We use GlobalProtect; Cisco AnyConnect was retired.",
+            },
+            ["We use GlobalProtect.", "GlobalProtect.", "We use Cisco AnyConnect."],
+        ),
+        (
+            "{{policy}}\n\nQ: {{text}}",  # labelled "Q:", the document by its name
+            {
+                "text": "Which VPN client do we use?",
+                "policy": "We use GlobalProtect; Cisco AnyConnect was retired.",
+            },
+            ["We use GlobalProtect.", "GlobalProtect.", "We use Cisco AnyConnect."],
+        ),
+        (
+            "資料: {{a}}\n\n{{b}}",  # no question label: the document's label decides
+            {
+                "b": "経費精算のシステムは？",
+                "a": "経費はジョブカンで申請する。マネーフォワードは廃止した。",
+            },
+            ["ジョブカンです。", "ジョブカンで申請します。", "マネーフォワードです。"],
+        ),
+    ],
+)
+def test_names_from_the_documents_in_the_prompt_are_the_answers_content(
+    template: str, variables: dict[str, str], outputs: list[str]
+) -> None:
+    """Only names the question gives are echoes; a handbook's names are what answers say."""
+    suite = Suite(
+        name="s", poc="p", path=Path("/tmp/s.yaml"), sha256="", prompt=Prompt(template), cases=()
+    )
+    n = len(outputs)
+    item = ScoringInput(
+        suite,
+        Case(id="c", vars=variables),
+        tuple(outputs),
+        tuple(f"sample {i}" for i in range(n)),
+        (0,) * n,
+        tuple[Source, ...](["live"] * n),
+    )
+    result = make(ScorerConfig("consistency")).score(item)
+    assert result is not None and not result.passed
+    assert "different names" in result.reason
 
 
 def test_a_name_the_question_gives_is_not_a_different_answer() -> None:

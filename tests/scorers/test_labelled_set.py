@@ -5,7 +5,8 @@ label and `layer` the layer that should catch it (null for clean outputs; "judge
 known blind spots of the lexical layers, marked `blind_spot`, which count against the
 agreement figure like any other miss).
 `fixtures/labelled/consistency.jsonl`: a case's outputs (and optionally the `question`
-they answer), `consistent` is the human label.
+they answer and other `vars` given with it, such as a handbook), `consistent` is the human
+label.
 Also runs the HaluEval benchmark's core when `../shared/data` is present (skipped if not):
 measured 98.0% accuracy / 100% precision; the test guards against regressions below 97%.
 """
@@ -62,7 +63,13 @@ def _consistency_item(row: dict[str, Any]) -> ScoringInput:
     )
     return ScoringInput(
         SUITE,
-        Case(id=row["id"], vars={"question": row["question"]} if "question" in row else {}),
+        Case(
+            id=row["id"],
+            vars={
+                **row.get("vars", {}),
+                **({"question": row["question"]} if "question" in row else {}),
+            },
+        ),
         tuple(row["outputs"]),
         labels,
         variants,
