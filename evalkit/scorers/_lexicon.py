@@ -85,13 +85,14 @@ UNCHECKABLE = frozenset(
 # High-frequency general verbs, adjectives, adverbs and nouns of everyday English whose
 # meaning depends on what they attach to ("add an item", "a new one", "in your case",
 # "available under Orders"): a paraphrase swaps them freely, so a missing one is not a
-# fabricated fact. Ordinals, comparatives and relation verbs that state facts ("first",
+# fabricated fact. Verbs with an opposite (open/close, start/stop, begin/end) are not
+# here: "opens at 6" for "closes at 6" is a wrong answer, not a paraphrase. Ordinals, comparatives and relation verbs that state facts ("first",
 # "older", "directed", "founded", "worked") are deliberately not here. Verbs are listed
 # by their base form; `_inflect` adds -s, -ed and -ing forms.
 _GENERAL_VERBS = """
-    add arrive become begin bring call carry change close complete contact continue
-    depend drop end follow handle include involve move offer open provide
-    reach remain request require set show sort start stay stop turn update wait base
+    add arrive become bring call carry change complete contact continue
+    depend drop follow handle include involve move offer provide
+    reach remain request require set show sort stay turn update wait base
     accept happen manage reply respond
 """
 _GENERAL_OTHER = """

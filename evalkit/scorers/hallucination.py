@@ -104,12 +104,14 @@ from evalkit.scorers._compare import (
     compare_years,
     may_name_agent,
 )
+from evalkit.scorers._evidence import unsupported_units
 from evalkit.scorers._grounding import Plan, is_knowledge_var, make_plan
 from evalkit.scorers._judge import Judge, JudgeConfig
-from evalkit.scorers._outcome import Check, claim_record, clean_score, combine
+from evalkit.scorers._language import Unit, is_short_answer
+from evalkit.scorers._outcome import Check, claim_record, combine
 from evalkit.scorers._relations import relation_conflict
 from evalkit.scorers._support import Knowledge, check_claim, split_claims
-from evalkit.scorers._verbatim import changed_number, quoted_output, quotes_knowledge
+from evalkit.scorers._verbatim import changed_number, quotes_knowledge
 from evalkit.scorers.base import Params, check_samples_rule
 from evalkit.text import is_refusal, normalize
 from evalkit.values import HALLUCINATION, Score, ScorerConfig, ScoringInput
@@ -123,6 +125,9 @@ __all__ = [
 ]
 
 LAYERS = ("forbidden", "claims", "specifics", "abstention")
+# In a short answer every unit counts, but one that general usage makes nearly empty
+# (specificity below this, e.g. "be", "also") is no finding on its own.
+MIN_UNIT_WEIGHT = 0.3
 _NEG_BEFORE = re.compile(
     r"\b(?:not|never|no|isn't|aren't|wasn't|weren't|don't|doesn't|didn't)\b[^.;!?]{0,20}$"
 )
@@ -138,6 +143,7 @@ class Settings:
     knowledge_vars: tuple[str, ...] = ()
     samples_rule: str | float = "majority"
     judge: JudgeConfig | None = None
+    min_support: float = 0.70
 
 
 def _text(value: Any) -> str:
@@ -170,6 +176,21 @@ def _matches_forbidden(output: str, forbidden: str, threshold: float) -> bool:
     return fuzz.ratio(out, bad) >= threshold * 100
 
 
+def _written(name: str, plan: Plan, question: str) -> bool:
+    """Whether the knowledge or the question writes `name` (without a possessive)."""
+    bare = re.sub(r"['’]s$", "", name.strip()).casefold()
+    return bare in plan.knowledge_text.casefold() or bare in question.casefold()
+
+
+def _unit_list(units: Sequence[Unit], n: int = 8) -> str:
+    """The unsupported units for a reason: numbers and names first, then the most
+    specific words; at most `n`, with a count of the rest."""
+    ordered = sorted(units, key=lambda u: (u.kind == "word", -u.weight))
+    shown = ", ".join(dict.fromkeys(u.text for u in ordered[:n]))
+    more = len(ordered) - n
+    return shown + (f" (+{more} more)" if more > 0 else "")
+
+
 class HallucinationScorer:
     """Lexical layers 1–4 (see the module docstring). Synchronous and fast."""
 
@@ -179,9 +200,6 @@ class HallucinationScorer:
         self.settings = settings
         # Fixed per scorer, read per output: decided once.
         self._lexical = bool(settings.layers & {"claims", "specifics"})
-        # `quoted_output` stands for the lexical layers on a case sorted by `make_plan`
-        # without `knowledge_vars`; the judge's scorer always takes the full path.
-        self._quick = self._lexical and settings.judge is None and not settings.knowledge_vars
 
     # -- per case -----------------------------------------------------------------------
     def _plan(self, item: ScoringInput) -> Plan:
@@ -197,13 +215,6 @@ class HallucinationScorer:
         )
 
     def score(self, item: ScoringInput) -> Score | None:
-        if self._quick and len(item.outputs) == 1:
-            # One output that quotes a sentence of the context: proven clean without the
-            # plan or the knowledge index (`_verbatim.quoted_output`).
-            case = item.case
-            if case.context and case.answerable and not (case.forbidden or case.variants):
-                if quoted_output(item.outputs[0], case.context, case.vars.values()):
-                    return clean_score()
         plan = self._plan(item)
         if not item.outputs or not self._applies(item, plan):
             return None
@@ -227,8 +238,39 @@ class HallucinationScorer:
         if case.forbidden and "forbidden" in layers:
             self._forbidden(output, item, check)
         if lexical and plan.texts and self._lexical:
-            self._claims(output, plan, check)
+            if is_short_answer(output):
+                self._claims(output, plan, check)
+            else:
+                self._support(output, plan, check)
         return check
+
+    def _support(self, output: str, plan: Plan, check: Check) -> None:
+        """A longer answer's support score: the specificity-weighted share of its units
+        (numbers, names, content words) that the knowledge or the question states; below
+        `min_support` it fails, and the reason names the unsupported units."""
+        if not plan.grounded and "specifics" not in self.settings.layers:
+            return
+        result = unsupported_units(output, plan.texts, plan.question_text)
+        if not plan.grounded:  # short references only: judge only the specifics
+            missing = [u for u in result.missing if u.kind != "word"]
+            if missing and "specifics" in self.settings.layers:
+                check.fail("specifics", f"not in the knowledge: {_unit_list(missing)}")
+                check.score = 1.0 - result.share
+            return
+        check.score = round(1.0 - result.share, 6)
+        if check.score < self.settings.min_support and "claims" in self.settings.layers:
+            check.fail(
+                "claims",
+                f"support {check.score:.2f} < {self.settings.min_support:.2f}; "
+                f"not in the knowledge: {_unit_list(result.missing)}",
+            )
+            check.claims.append(
+                {
+                    "support": check.score,
+                    "missing": [u.text for u in result.missing],
+                    "layers": ["claims"],
+                }
+            )
 
     def _forbidden(self, output: str, item: ScoringInput, check: Check) -> None:
         case = item.case
@@ -262,11 +304,20 @@ class HallucinationScorer:
             if quotes_knowledge(claim, plan.texts):  # proven supported (`_verbatim`)
                 supported += 1
                 continue
+            # What the language analysis finds unstated in this claim (`_evidence`): lemmas,
+            # normal forms of numbers and names, Japanese morphemes. A lexical finding of
+            # the claim check below stands only when this confirms it.
+            unstated_all = unsupported_units(claim, plan.texts, plan.question_text).missing
+            unstated = [u for u in unstated_all if u.weight >= MIN_UNIT_WEIGHT]
             if knowledge is None:
                 question = plan.question_text
                 # A sentence with one number changed: the number is the one finding
                 # (`_verbatim.changed_number`), proven without indexing the knowledge.
-                fabricated = changed_number(claim, plan.texts, question) if specifics else None
+                fabricated = (
+                    changed_number(claim, plan.texts, question)
+                    if specifics and any(u.kind == "number" for u in unstated)
+                    else None
+                )
                 if fabricated is not None:
                     check.fail(
                         "specifics", f"'{_short(claim)}' — not in the knowledge: {fabricated}"
@@ -278,16 +329,21 @@ class HallucinationScorer:
                 knowledge = plan.knowledge
             c = check_claim(claim, knowledge, question)
             problems: list[tuple[str, str]] = []
-            if c.specifics and "specifics" in layers:
-                problems.append(("specifics", f"not in the knowledge: {', '.join(c.specifics)}"))
-            if c.names and "specifics" in layers:
-                problems.append(
-                    ("specifics", f"names the knowledge never writes: {', '.join(c.names)}")
-                )
+            new_specifics = [u for u in unstated if u.kind != "word"]
+            new_words = [u for u in unstated if u.kind == "word"]
+            if new_specifics and "specifics" in layers:
+                problems.append(("specifics", f"not in the knowledge: {_unit_list(new_specifics)}"))
+            elif "specifics" in layers:
+                # Multi-word names the knowledge never writes as a whole; a possessive
+                # ("Reba McEntire's") is the name itself.
+                names = [n for n in c.names if not _written(n, plan, question)]
+                if names:
+                    problems.append(
+                        ("specifics", f"names the knowledge never writes: {', '.join(names)}")
+                    )
             if "claims" in layers and plan.grounded:
-                plain = [m for m in c.missing if "specifics" not in layers or m not in c.specifics]
-                if plain and c.coverage < s.min_coverage:
-                    problems.append(("claims", f"unsupported words: {', '.join(plain)}"))
+                if new_words and (c.missing or c.coverage < s.min_coverage or not c.names):
+                    problems.append(("claims", f"unsupported words: {_unit_list(new_words)}"))
                 if s.binding and c.unbound and not c.missing:
                     problems.append(
                         (
@@ -331,12 +387,12 @@ class HallucinationScorer:
             # (its `\bboth\b`, any case): cheaper than its regex on outputs without it.
             says_both = not output.isascii() or "both" in output.lower()
             for question in plan.questions if says_both else ():
-                unstated = both_unsupported(output, question, plan.grounding)
-                if unstated:
+                not_both = both_unsupported(output, question, plan.grounding)
+                if not_both:
                     check.fail(
                         "claims",
                         f"says 'both', but the knowledge does not state it of "
-                        f"{', '.join(unstated)}",
+                        f"{', '.join(not_both)}",
                     )
                     supported = max(0, supported - 1)
                     break
@@ -442,6 +498,7 @@ def make(config: ScorerConfig) -> HallucinationScorer:
         knowledge_vars=tuple(knowledge_vars),
         samples_rule=check_samples_rule(p.get("samples_rule", "majority")),
         judge=JudgeConfig.parse(p.get("judge")),
+        min_support=p.number("min_support", 0.70, lo=0, hi=1),
     )
     p.done()
     if settings.judge is not None:

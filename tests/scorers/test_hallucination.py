@@ -149,7 +149,7 @@ def test_name_absent_from_the_knowledge_is_a_fabricated_specific() -> None:
         context="Refunds over $500 need a store manager.",
         question="Who approves big refunds?",
     )
-    assert not result.passed and "linda" in result.reason
+    assert not result.passed and "linda" in result.reason.lower()
 
 
 def test_specifics_are_checked_against_references_when_there_is_no_context() -> None:
@@ -195,7 +195,7 @@ def test_case_without_knowledge_is_not_scored() -> None:
 
 def test_knowledge_vars_count_as_grounding_text() -> None:
     scorer = make(ScorerConfig("hallucination", None, {"knowledge_vars": ["question"]}))
-    result = scorer.score(_item(["Refunds are paid in gold."], question=POLICY))
+    result = scorer.score(_item(["Refunds are paid in Bitcoin."], question=POLICY))
     assert result is not None and not result.passed
 
 
@@ -277,7 +277,7 @@ def test_judge_in_decide_mode_replaces_the_lexical_claims_layers(tmp_path: Path)
     _judge_file(tmp_path, ["Verdict: supported\nA paraphrase of the policy."])
     scorer = _judged({"judge": {"client": "replay:judge.jsonl", "mode": "decide"}})
     item = _item(
-        ["Your money comes back if you ask within a month."], folder=tmp_path, context=POLICY
+        ["Your money comes back as vouchers within a month."], folder=tmp_path, context=POLICY
     )
     assert not make(ScorerConfig("hallucination")).score(item).passed  # type: ignore[union-attr]
     result = asyncio.run(scorer.ascore(item))
@@ -462,7 +462,11 @@ def test_a_fabricated_amount_is_caught_when_the_rules_are_a_var() -> None:
         "規程:\n{{rules}}\n\n質問: {{question}}",
     )
     result = _score_item(item)
-    assert result is not None and not result.passed and "50000" in result.reason
+    assert (
+        result is not None
+        and not result.passed
+        and ("50000" in result.reason or "5万" in result.reason)
+    )
 
 
 def test_short_vars_and_vars_labelled_as_the_question_are_question_text() -> None:
@@ -544,7 +548,7 @@ def test_json_output_is_checked_field_by_field() -> None:
 
 def test_an_option_listed_in_the_prompt_is_no_evidence_for_a_specific() -> None:
     result = _invoice('{"vendor": "Maple Leaf Packaging Ltd.", "currency": "USD"}')
-    assert result is not None and not result.passed and "usd" in result.reason
+    assert result is not None and not result.passed and "usd" in result.reason.lower()
 
 
 # -- fabricated names stitched from real words ------------------------------------------

@@ -176,7 +176,6 @@ def test_the_scorer_gives_the_same_score_with_and_without_the_fast_path(
     fast = [s.score(item) for s in scorers]
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(hallucination, "quotes_knowledge", lambda claim, texts: False)
-        mp.setattr(hallucination, "quoted_output", lambda output, context, questions: False)
         mp.setattr(hallucination, "changed_number", lambda claim, texts, question: None)
         full = [s.score(item) for s in scorers]
     assert fast == full

@@ -1,0 +1,143 @@
+"""A case's evidence, indexed once: what the knowledge (and the question) states, in the
+canonical units of `_language`, so that every output and sample of the case is checked
+against one index.
+
+`Evidence.support(unit)` answers "does the knowledge state this?" for one unit of an
+output:
+- a number by value (times by minute of the day, "8 PM" = "20:00" = "16:0-20:0"'s end);
+- a word or name by its lemma / normalised form, or, for Japanese (no spaces), by its
+  surface written anywhere in the knowledge, or by a knowledge name it extends or that
+  extends it by a written-out head (「コロナ」 / 「コロナウイルス」);
+- an English name by its words: "Reba McEntire's" is found where "Reba McEntire" is.
+
+Question text (the case's question vars, the prompt) supports like knowledge: an answer
+may echo its question.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from evalkit.scorers._language import (
+    NAME,
+    NUMBER,
+    WORD,
+    Unit,
+    analyse,
+    index_keys,
+    number_keys,
+    number_values,
+)
+
+__all__ = ["Evidence", "Support", "evidence_for", "unsupported_units"]
+
+
+@dataclass(slots=True)
+class Evidence:
+    """The knowledge of one case: unit keys, number keys, and its folded text."""
+
+    keys: set[str] = field(default_factory=set)
+    stems: set[str] = field(default_factory=set)
+    numbers: set[str] = field(default_factory=set)
+    text: str = ""
+    names: tuple[str, ...] = ()
+
+    def add(self, text: str) -> None:
+        folded = unicodedata.normalize("NFKC", text).casefold()
+        self.text += "\n" + folded
+        keys, stems = index_keys(text)
+        self.keys |= keys
+        self.stems |= stems
+        for n in number_values(text):
+            self.numbers.update(number_keys(n))
+        self.names = tuple(sorted({k for k in self.keys if len(k) >= 3}))
+
+    def supports(self, unit: Unit) -> bool:
+        if unit.kind == NUMBER:
+            return unit.key in self.numbers or _number_written(unit, self)
+        key = unit.key.casefold()
+        surface = unit.text.casefold()
+        if key in self.keys or surface in self.keys:
+            return True
+        if unit.kind == WORD and unit.stem and unit.stem in self.stems:
+            return True
+        if not surface.isascii():
+            if surface in self.text:
+                return True
+            # A compound made of short units the knowledge writes (「重要視」 from 「重要」
+            # and 「視」): a paraphrase that recombines the knowledge's own words.
+            if unit.kind == WORD and unit.parts and all(p in self.text for p in unit.parts):
+                return True
+            # A Japanese compound that extends a knowledge word by a head the knowledge
+            # also writes, or a knowledge compound it shortens (3+ characters in common).
+            if len(surface) >= 3 and unit.kind == NAME:
+                return any(
+                    len(k) >= 3 and (surface.startswith(k) or k.startswith(surface))
+                    for k in self.names
+                    if not k.isascii()
+                )
+            return False
+        # English: a name in another form of the same word ("Canadian" for "Canada",
+        # "Japanese" for "Japan"): close spelling (rapidfuzz ratio >= 85) and the same
+        # first three letters. "International" for "Internal" stays apart (ratio 76).
+        capital = unit.text[:1].isupper()
+        if (unit.kind == NAME or capital) and len(surface) >= 4 and _close_name(surface, self.keys):
+            return True
+        # English: a hyphenated or multi-part word whose parts the knowledge writes.
+        if "-" in surface:
+            parts = [p for p in surface.split("-") if p]
+            return bool(parts) and all(p in self.keys or p in self.text for p in parts)
+        return False
+
+
+def _close_name(name: str, keys: set[str]) -> bool:
+    from rapidfuzz import fuzz
+
+    head = name[:3]
+    return any(len(k) >= 4 and k.startswith(head) and fuzz.ratio(name, k) >= 85 for k in keys)
+
+
+def _number_written(unit: Unit, evidence: Evidence) -> bool:
+    """A number the knowledge writes in the same digits though it parsed differently
+    (part of an identifier, a date): "2019" inside "2019-05-01"."""
+    digits = "".join(ch for ch in unit.text if ch.isdigit())
+    return len(digits) >= 2 and digits in evidence.text
+
+
+@lru_cache(maxsize=2048)
+def evidence_for(texts: tuple[str, ...]) -> Evidence:
+    """The evidence of a case's knowledge and question texts (cached: the same texts recur
+    across a suite's samples and variants)."""
+    evidence = Evidence()
+    for text in texts:
+        if text:
+            evidence.add(text)
+    return evidence
+
+
+@dataclass(frozen=True, slots=True)
+class Support:
+    """An output against its evidence: the distinct units the knowledge does not state
+    (`missing`, in the output's order) and their share of the output's specificity
+    weight (`share`, 0 when everything is stated or the output has no units)."""
+
+    missing: tuple[Unit, ...]
+    share: float
+
+
+def unsupported_units(output: str, knowledge: tuple[str, ...], question: str) -> Support:
+    """Which units of `output` neither the knowledge texts nor the question state."""
+    evidence = evidence_for((*knowledge, question))
+    seen: dict[tuple[str, str], Unit] = {}
+    for unit in analyse(output):
+        seen.setdefault((unit.kind, unit.key), unit)
+    total = missing_weight = 0.0
+    missing = []
+    for unit in seen.values():
+        total += unit.weight
+        if not evidence.supports(unit):
+            missing.append(unit)
+            missing_weight += unit.weight
+    return Support(tuple(missing), missing_weight / total if total else 0.0)

@@ -1,0 +1,96 @@
+"""Language analysis and evidence (`_language`, `_evidence`): normal forms compare equal,
+different things do not, in English and Japanese."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from evalkit.scorers._evidence import unsupported_units
+from evalkit.scorers._language import analyse, is_short_answer, number_keys, number_values
+
+
+def _missing(output: str, knowledge: str, question: str = "") -> list[str]:
+    return [u.text for u in unsupported_units(output, (knowledge,), question).missing]
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("8:00 PM", "t1200"),
+        ("20:00", "t1200"),
+        ("2 AM", "t120"),
+        ("午後2時", "t840"),
+        ("5万円", "n50000"),
+        ("50,000円", "n50000"),
+        ("３０日", "n30"),
+        ("three years", "n3"),
+        ("3.5 million", "n3.5e+06"),
+    ],
+)
+def test_numbers_are_read_in_their_normal_form(text: str, key: str) -> None:
+    keys = {k for n in number_values(text) for k in number_keys(n)}
+    assert key in keys
+
+
+def test_a_24_hour_range_supports_12_hour_times_and_not_other_times() -> None:
+    knowledge = "{'hours': {'Monday': '16:0-20:0'}}"
+    assert _missing("Hours on Monday: 4:00 PM to 8:00 PM.", knowledge) == []
+    assert "10:00 PM." in _missing("Hours on Monday: 4:00 PM to 10:00 PM.", knowledge)
+
+
+def test_list_numbering_is_not_a_number_the_text_asserts() -> None:
+    assert not number_values("1. Open the app\n2. Tap Settings")
+
+
+@pytest.mark.parametrize(
+    ("output", "knowledge"),
+    [
+        ("It was Reba McEntire's song.", "The song was recorded by Reba McEntire."),
+        ("Employees submitted the forms.", "An employee submits the form."),
+        ("コロナウイルスの影響です。", "コロナの影響で売上が減った。"),
+        ("ジャシー・スモレットが起訴された。", "俳優のジャシー・スモレットが起訴された。"),
+        ("日当は5万円です。", "日当は50,000円とする。"),
+        ("Canadian duties apply.", "Duties apply to parcels sent to Canada."),
+    ],
+)
+def test_normal_forms_are_supported(output: str, knowledge: str) -> None:
+    assert _missing(output, knowledge) == []
+
+
+@pytest.mark.parametrize(
+    ("output", "knowledge", "word"),
+    [
+        ("The employer pays it.", "The employee pays it.", "employer"),
+        (
+            "The International Office handles it.",
+            "The Internal Office handles it.",
+            "International",
+        ),
+        ("The library opens at 6.", "The library closes at 6.", "opens"),
+        ("終了日は4月1日です。", "開始日は4月1日です。", "終了日"),
+    ],
+)
+def test_different_words_with_a_shared_stem_stay_different(
+    output: str, knowledge: str, word: str
+) -> None:
+    assert word in _missing(output, knowledge)
+
+
+def test_courtesy_and_presentational_text_carries_no_units() -> None:
+    assert not analyse("Sorry to hear that! Here is the summary:")
+    assert not analyse("ご愁傷様です。")
+
+
+def test_a_short_answer_is_one_to_two_sentences_and_a_summary_is_not() -> None:
+    assert is_short_answer("George R.R. Martin wrote it.")
+    assert is_short_answer('{"total": 5}')
+    assert not is_short_answer("One. Two. Three. Four.")
+    assert not is_short_answer("東京です。大阪です。名古屋です。")
+
+
+@given(st.text(max_size=200))
+def test_support_share_stays_in_the_unit_interval(text: str) -> None:
+    share = unsupported_units(text, ("Refunds are accepted within 30 days.",), "").share
+    assert 0.0 <= share <= 1.0
