@@ -2,7 +2,7 @@
 canonical units of `_language`, so that every output and sample of the case is checked
 against one index.
 
-`Evidence.support(unit)` answers "does the knowledge state this?" for one unit of an
+`Evidence.supports(unit)` answers "does the knowledge state this?" for one unit of an
 output:
 - a number by value (times by minute of the day, "8 PM" = "20:00" = "16:0-20:0"'s end);
 - a word or name by its lemma / normalised form, or, for Japanese (no spaces), by its
@@ -42,7 +42,7 @@ class Evidence:
     stems: set[str] = field(default_factory=set)
     numbers: set[str] = field(default_factory=set)
     text: str = ""
-    names: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()  # the Japanese keys of 3+ characters (`evidence_for`)
 
     def add(self, text: str) -> None:
         folded = unicodedata.normalize("NFKC", text).casefold()
@@ -52,7 +52,6 @@ class Evidence:
         self.stems |= stems
         for n in number_values(text):
             self.numbers.update(number_keys(n))
-        self.names = tuple(sorted({k for k in self.keys if len(k) >= 3}))
 
     def supports(self, unit: Unit) -> bool:
         if unit.kind == NUMBER:
@@ -73,11 +72,7 @@ class Evidence:
             # A Japanese compound that extends a knowledge word by a head the knowledge
             # also writes, or a knowledge compound it shortens (3+ characters in common).
             if len(surface) >= 3 and unit.kind == NAME:
-                return any(
-                    len(k) >= 3 and (surface.startswith(k) or k.startswith(surface))
-                    for k in self.names
-                    if not k.isascii()
-                )
+                return any(surface.startswith(k) or k.startswith(surface) for k in self.names)
             return False
         # English: a name in another form of the same word ("Canadian" for "Canada",
         # "Japanese" for "Japan"): close spelling (rapidfuzz ratio >= 85) and the same
@@ -114,6 +109,7 @@ def evidence_for(texts: tuple[str, ...]) -> Evidence:
     for text in texts:
         if text:
             evidence.add(text)
+    evidence.names = tuple(k for k in evidence.keys if len(k) >= 3 and not k.isascii())
     return evidence
 
 

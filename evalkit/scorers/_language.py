@@ -36,6 +36,7 @@ from functools import lru_cache
 from typing import Any
 
 from evalkit.scorers._lexicon import COURTESY_JA, GENERIC_JA, PRESENTATIONAL, UNCHECKABLE
+from evalkit.scorers._numerals import kanji_number_spans
 
 __all__ = [
     "Unit",
@@ -57,14 +58,12 @@ class Unit:
     """One checkable unit of a text: `key` is its canonical form (a lemma, a normalised
     Japanese form, or a number's canonical value), `text` its surface, `kind` one of
     number / name / word, `weight` in (0, 1] how specific it is (see `specificity`),
-    `sentence` the index of the sentence it occurs in."""
+    `stem` (English words) its Snowball stem."""
 
     key: str
     text: str
     kind: str
     weight: float
-    sentence: int
-    negated: bool = False
     stem: str = ""
     parts: tuple[str, ...] = ()  # a Japanese compound's short units (Sudachi mode A)
 
@@ -147,13 +146,6 @@ class Number:
     alt: float | None = None
 
 
-def _kanji_value(run: str) -> float | None:
-    from evalkit.scorers._numerals import kanji_numbers
-
-    found = kanji_numbers(run)
-    return found[0] if found else None
-
-
 _LIST_MARKER = re.compile(r"(?m)^[ \t>*•-]*(?:\(|（)?\d{1,2}(?=[.)）:：、](?:\s|$)|\s*$)")
 _CIRCLED = re.compile(r"[\u2460-\u2473\u2776-\u277f\u24f5-\u24fe]")
 
@@ -213,14 +205,10 @@ def number_values(text: str) -> list[Number]:
             value *= _JA_SCALE[m.group(4)]
         found.append(Number(value, False, m.start(), m.end()))
     if not t.isascii():
-        from evalkit.scorers._numerals import _KANJI_NUMBER
-
-        for m in _KANJI_NUMBER.finditer(t):
-            if len(m.group(1)) == 1 and m.group(1) in "一十":
+        for value, numeral, start, end in kanji_number_spans(t):
+            if numeral in ("一", "十"):
                 continue  # 一つ, 一度, 十分 (enough): words more often than counts
-            v = _kanji_value(m.group(0) + t[m.end() : m.end() + 1])
-            if v is not None:
-                found.append(Number(v, False, m.start(), m.end()))
+            found.append(Number(value, False, start, end))
     else:
         lowered = t.lower()
         for m in _WORD_NUMBER.finditer(lowered):
@@ -328,49 +316,47 @@ def _split_identifier(word: str) -> str:
     return re.sub(r"(?<=[a-z])(?=[A-Z])|_", " ", word)
 
 
-def _english_units(text: str, offset_sentence: int = 0) -> list[Unit]:
+def _english_units(text: str) -> list[Unit]:
     units: list[Unit] = []
-    for s_index, sentence in enumerate(_sentences(text), start=offset_sentence):
+    for sentence in _sentences(text):
         if PRESENTATIONAL.match(sentence):
             continue
         nums = number_values(sentence)
         for n in nums:
-            for key in number_keys(n)[:1]:
-                units.append(Unit(key, sentence[n.start : n.end], NUMBER, 1.0, s_index))
+            units.append(Unit(number_keys(n)[0], sentence[n.start : n.end], NUMBER, 1.0))
         spans = [(n.start, n.end) for n in nums]
         first = True
-        negated = False
         sentence = sentence.lstrip("-*•#>\"'“‘ ")
         for m in _EN_TOKEN.finditer(_split_identifier(sentence)):
             word = m.group(0).strip("'’-")
             if not word:
                 continue
             lowered = word.lower()
-            if lowered in _NEGATORS or lowered.endswith("n't"):
-                negated = True
+            if (
+                lowered in _NEGATORS
+                or lowered.endswith("n't")
+                or lowered in _NUMBER_WORDS
+                or any(s <= m.start() < e for s, e in spans)
+            ):
                 first = False
-                continue
-            if lowered in _NUMBER_WORDS or any(s <= m.start() < e for s, e in spans):
-                first = False
-                continue
+                continue  # negations and numbers are no content words
             if lowered.endswith(("'s", "’s")):
                 word, lowered = word[:-2], lowered[:-2]
             if lowered in UNCHECKABLE and (word.islower() or first):
                 first = False
                 continue  # courtesy and discourse words ("sorry", "please", "note")
             lemma = _en_lemma(lowered)
-            freq = min(zipf(lowered), zipf(lemma)) if lemma != lowered else zipf(lowered)
-            capital = word[0].isupper()
             plain = zipf(lowered)
-            name = (capital and plain < (3.5 if first else 5.0)) or (
+            freq = min(plain, zipf(lemma)) if lemma != lowered else plain
+            name = (word[0].isupper() and plain < (3.5 if first else 5.0)) or (
                 word.isupper() and len(word) > 1 and plain < 5.0
             )
             first = False
             weight = specificity(freq)
             if name:
-                units.append(Unit(lemma, word, NAME, max(weight, 0.5), s_index, negated))
+                units.append(Unit(lemma, word, NAME, max(weight, 0.5)))
             elif weight > 0:
-                units.append(Unit(lemma, word, WORD, weight, s_index, negated, en_stem(lemma)))
+                units.append(Unit(lemma, word, WORD, weight, en_stem(lemma)))
     return units
 
 
@@ -392,7 +378,6 @@ def _sudachi() -> Any:
     return Dictionary(dict="core").create(SplitMode.C)
 
 
-# Parts of speech that carry no checkable content on their own.
 # Light verbs, formal nouns and the verbs of compound particles (複合格助詞: によって,
 # において, に対して, に関して, を通じて, に基づいて, にとって, に従って, として): grammar,
 # not content. Listed by Sudachi's normalised form.
@@ -412,16 +397,15 @@ def _split_mode_a() -> Any:
     return SplitMode.A
 
 
-def _ja_zipf(morpheme: Any) -> float:
-    """Frequency of a Japanese word: its own, or for a compound missing from the list, its
-    rarest short unit's (a compound is as specific as its most specific part: 「終了日」
-    is as checkable as 「終了」, not as empty as 「日」)."""
+def _ja_zipf(morpheme: Any, parts: list[Any]) -> float:
+    """Frequency of a Japanese word: its own, or for a compound missing from the list (its
+    short units `parts`), its rarest short unit's (a compound is as specific as its most
+    specific part: 「終了日」 is as checkable as 「終了」, not as empty as 「日」)."""
     table = _frequencies("ja")
     for form in (morpheme.surface(), morpheme.dictionary_form(), morpheme.normalized_form()):
         freq = table.get(form)
         if freq:
             return math.log10(freq) + 9.0
-    parts = [p for p in morpheme.split(_split_mode_a()) if p.surface().strip()]
     if len(parts) <= 1:
         return _RARE
     values = []
@@ -432,27 +416,17 @@ def _ja_zipf(morpheme: Any) -> float:
 
 
 def _japanese_units(text: str) -> list[Unit]:
-    tokenizer = _sudachi()
-    units: list[Unit] = []
-    for n in number_values(text):
-        units.append(Unit(number_keys(n)[0], text[n.start : n.end], NUMBER, 1.0, 0))
-    sentence = 0
-    negated = False
-    for m in tokenizer.tokenize(text):
+    units = [
+        Unit(number_keys(n)[0], text[n.start : n.end], NUMBER, 1.0) for n in number_values(text)
+    ]
+    for m in _sudachi().tokenize(text):
         surface = m.surface()
         pos = m.part_of_speech()
-        if pos[1] == "句点" or surface in "。！？\n":
-            sentence += 1
-            negated = False
-            continue
         dictionary = m.dictionary_form()
-        if dictionary in ("ない", "ぬ", "ず", "ん") and pos[0] in ("助動詞", "形容詞"):
-            negated = True
-            continue
         if pos[0] not in ("名詞", "動詞", "形容詞", "形状詞", "副詞"):
             continue
-        if pos[1] in ("数詞", "非自立可能", "助数詞可能"):
-            continue
+        if pos[1] in ("数詞", "非自立可能", "助数詞可能") or dictionary == "ない":
+            continue  # numbers (read above), dependent words, the negation 「ない」
         key = m.normalized_form()
         if key in _JA_LIGHT or dictionary in _JA_LIGHT or surface in _JA_LIGHT:
             continue
@@ -462,24 +436,22 @@ def _japanese_units(text: str) -> list[Unit]:
             continue
         if len(surface) == 1 and not _KANJI.match(surface):
             continue
-        weight = specificity(_ja_zipf(m))
+        short_units = [p for p in m.split(_split_mode_a()) if p.surface().strip()]
+        weight = specificity(_ja_zipf(m, short_units))
         if pos[0] != "名詞":
             weight *= 0.5  # predicates are paraphrased far more often than nouns
         parts = tuple(
-            p.surface()
-            for p in m.split(_split_mode_a())
-            if len(p.surface()) > 1 or _KANJI.match(p.surface())
+            p.surface() for p in short_units if len(p.surface()) > 1 or _KANJI.match(p.surface())
         )
         if len(parts) < 2:
             parts = ()
         if pos[1] == "固有名詞":
-            units.append(Unit(key, surface, NAME, max(weight, 0.5), sentence, negated, "", parts))
+            units.append(Unit(key, surface, NAME, max(weight, 0.5), "", parts))
         elif weight > 0:
-            units.append(Unit(key, surface, WORD, weight, sentence, negated, "", parts))
+            units.append(Unit(key, surface, WORD, weight, "", parts))
     return units
 
 
-_KATAKANA = re.compile(r"[\u30a0-\u30ffー・]+")
 _KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
@@ -534,8 +506,8 @@ _INNER_BREAK = re.compile(
 
 
 def is_short_answer(text: str) -> bool:
-    """At most three sentences and 60 words (or, without spaces, 120 characters), or a
-    JSON document: an answer whose every claim is checked, as opposed to an explanation
+    """At most two sentences and 40 words (or, without spaces, 80 characters), or a JSON
+    document: an answer whose every claim is checked, as opposed to an explanation
     or a summary, which is judged on its share of supported content."""
     stripped = text.strip()
     if stripped[:1] in "{[":

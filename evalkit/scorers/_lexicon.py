@@ -86,9 +86,10 @@ UNCHECKABLE = frozenset(
 # meaning depends on what they attach to ("add an item", "a new one", "in your case",
 # "available under Orders"): a paraphrase swaps them freely, so a missing one is not a
 # fabricated fact. Verbs with an opposite (open/close, start/stop, begin/end) are not
-# here: "opens at 6" for "closes at 6" is a wrong answer, not a paraphrase. Ordinals, comparatives and relation verbs that state facts ("first",
-# "older", "directed", "founded", "worked") are deliberately not here. Verbs are listed
-# by their base form; `_inflect` adds -s, -ed and -ing forms.
+# here: "opens at 6" for "closes at 6" is a wrong answer, not a paraphrase. Ordinals,
+# comparatives and relation verbs that state facts ("first", "older", "directed",
+# "founded", "worked") are deliberately not here either. Verbs are listed by their base
+# form; `_inflect` adds -s, -ed and -ing forms.
 _GENERAL_VERBS = """
     add arrive become bring call carry change complete contact continue
     depend drop follow handle include involve move offer provide

@@ -14,7 +14,7 @@ import re
 
 from evalkit.text import _MULTIPLIER, _NUMBER, numbers
 
-__all__ = ["kanji_numbers", "all_numbers", "scan_ascii_numbers"]
+__all__ = ["kanji_number_spans", "kanji_numbers", "all_numbers", "scan_ascii_numbers"]
 
 _DIGITS = {
     "〇": 0,
@@ -95,14 +95,20 @@ def scan_ascii_numbers(text: str) -> list[float]:
     return found
 
 
-def kanji_numbers(text: str) -> list[float]:
-    """Kanji numerals followed by a counter: 「三十日」 → [30.0], 「五営業日」 → [5.0]."""
+def kanji_number_spans(text: str) -> list[tuple[float, str, int, int]]:
+    """Kanji numerals followed by a counter, with the numeral and its span:
+    「三十日」 → [(30.0, "三十", 0, 2)]."""
     found = []
     for match in _KANJI_NUMBER.finditer(text):
         value = _value(match.group(1))
         if value is not None:
-            found.append(value)
+            found.append((value, match.group(1), match.start(), match.end()))
     return found
+
+
+def kanji_numbers(text: str) -> list[float]:
+    """Kanji numerals followed by a counter: 「三十日」 → [30.0], 「五営業日」 → [5.0]."""
+    return [value for value, _, _, _ in kanji_number_spans(text)]
 
 
 def all_numbers(text: str) -> list[float]:

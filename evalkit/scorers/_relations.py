@@ -46,11 +46,9 @@ from evalkit.scorers._lexicon import STOPWORDS
 from evalkit.text import nfkc
 
 __all__ = [
-    "answer_may_exclude",
     "list_sibling",
     "modifier_conflict",
     "option_unlinked",
-    "question_gates",
     "relation_conflict",
     "role_conflict",
 ]
@@ -361,31 +359,9 @@ def modifier_conflict(question: str, answer: str, knowledge: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=4096)
-def question_gates(question: str) -> tuple[bool, bool]:
-    """(may it ask for a role (`_may_ask_role`), does it offer options (" or ")) for an
-    NFKC question: the question's own first tests in `relation_conflict`.
-
-    Neither test tells one digit from another (`_may_ask_role` compares whitespace-split
-    words with verb forms), so a caller may pass the question's digit shape (every digit
-    "0") and share one cache entry among questions that differ only in their numbers
-    ("What is the total of order 12?")."""
-    return _may_ask_role(question), " or " in question
-
-
-def answer_may_exclude(answer: str) -> bool:
-    """The answer's own first test in `relation_conflict` (for `modifier_conflict`)."""
-    return _MAY_EXCLUDE.search(answer.casefold()) is not None
-
-
 def relation_conflict(question: str, answer: str, knowledge: str) -> str | None:
     """The first of the checks above that finds the answer's entity in the wrong relation
-    (its reason), or None. `question` may be empty: then only `modifier_conflict` runs.
-
-    None for certain when neither `question_gates` (of `nfkc(question)`) holds, the
-    knowledge has no "," and " and " (no list), and `answer_may_exclude` is False: the
-    verbatim fast path (`_verbatim.quoted_output`) relies on this, so a new check here
-    must come with its gate there (a property test compares the two)."""
+    (its reason), or None. `question` may be empty: then only `modifier_conflict` runs."""
     why = None
     if question:
         # Each check's own first test, done once here: most questions fail them all.

@@ -38,18 +38,15 @@ Why each guard (the proof, condition by condition, against `_support.check_claim
 Output-level checks (agent/"both"/year comparisons) are not part of this: the scorer runs
 them on every output as before.
 
-Two more proofs build on it (each with its own property test against the full path,
-`tests/scorers/test_hallucination_quick_paths.py`):
+One more proof builds on it (with its own property test against the full path,
+`tests/scorers/test_hallucination_fast_path.py`):
 
-- `quoted_output` — a case's one output is one such sentence of its context and every
-  output-level check is gated off (or run and clear): the scorer returns the clean
-  `Score` without sorting the case's texts (`make_plan`) or checking claims one by one.
 - `changed_number` — a claim is such a sentence with one number written differently, and
   that number is in no knowledge text and not in the question: `check_claim` would report
   exactly that number missing (a fabricated specific), so the scorer does, without
   indexing the knowledge.
 
-The tests that read only the output (`_output_gates`, `_may_quote_shape`) are cached by
+The test that reads only the claim (`_may_quote_shape`) is cached by
 the text's digit shape (every digit "0"): none of them tells one digit from another, so
 outputs that differ only in their numbers ("Order 12 totals 2257 yen.") share an entry.
 
@@ -61,19 +58,13 @@ context and checking the claim in full.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
 from functools import lru_cache
-from typing import Any
 
-from evalkit.scorers._compare import may_name_agent
-from evalkit.scorers._grounding import KNOWLEDGE_VAR_CHARS
 from evalkit.scorers._knowledge import NEG_OR_LIMIT_EN, nfkc_text
 from evalkit.scorers._numerals import scan_ascii_numbers
-from evalkit.scorers._relations import answer_may_exclude, question_gates, relation_conflict
-from evalkit.scorers._support import split_claims
-from evalkit.text import is_refusal, nfkc
+from evalkit.text import nfkc
 
-__all__ = ["changed_number", "quoted_output", "quotes_knowledge", "NEGATED", "STRIPPED"]
+__all__ = ["changed_number", "quotes_knowledge", "NEGATED", "STRIPPED"]
 
 # What `split_claims` strips around a claim.
 STRIPPED = " \t-•*・`"
@@ -192,7 +183,6 @@ def quotes_knowledge(claim: str, texts: tuple[str, ...]) -> bool:
     return False
 
 
-# -- a whole output that quotes its context ------------------------------------------------
 # A text's digit shape: every digit becomes "0" (bytes for ASCII text: see `_SHAPES`).
 _ZERO = str.maketrans("123456789", "000000000")
 _ZERO_BYTES = bytes.maketrans(b"123456789", b"000000000")
@@ -208,77 +198,8 @@ def digit_shape(text: str) -> str:
 @lru_cache(maxsize=4096)
 def _may_quote_shape(shape: str) -> bool:
     """`_claim_may_quote` of a claim's digit shape: the same answer, because none of its
-    tests tells one digit from another (see `_output_gates`)."""
+    tests tells one digit from another (their patterns hold no digit)."""
     return _claim_may_quote(shape)
-
-
-@lru_cache(maxsize=4096)
-def _output_gates(shape: str) -> bool | None:
-    """For the digit shape of an ASCII output: None when it may hold JSON, is not one claim
-    that may quote (`split_claims` gives other than the output stripped, or
-    `_claim_may_quote` refuses it), may name an agent (`may_name_agent`) or says "both";
-    otherwise whether `relation_conflict` would read it for modifiers
-    (`answer_may_exclude`).
-
-    Why a digit shape: none of these tests tells one digit from another (their patterns
-    hold no digit, only classes that take every digit alike, and a digit keeps its
-    position), so outputs that differ only in their numbers ("Order 12 totals 2257 yen.",
-    "Order 13 totals 940 yen.") share one entry: most of the per-output cost of a clean
-    quote is these pattern scans."""
-    if "{" in shape or "[" in shape:
-        return None  # JSON: "[12]" parses, "[00]" does not (the one test that reads digits)
-    claim = shape.strip().strip(STRIPPED)
-    if not claim or split_claims(shape) != (claim,) or not _claim_may_quote(claim):
-        return None
-    if may_name_agent(shape) or "both" in shape.lower():
-        return None
-    return answer_may_exclude(shape)
-
-
-def quoted_output(output: str, context: str, questions: Collection[Any]) -> bool:
-    """True when the hallucination scorer's full path finds nothing in `output` for a case
-    whose knowledge texts start with `context`, whose grounding is `context` alone and whose
-    vars are `questions` (an answerable case without forbidden answers or variants, scored
-    without `knowledge_vars`): then its `Score` is the clean one. False means "not proven".
-
-    The proof, step by step against `HallucinationScorer.check_output`: every var is
-    question text (`make_plan`: a string shorter than `KNOWLEDGE_VAR_CHARS`); the output is
-    not empty and not a refusal; it is one claim (`split_claims`), and that claim is a
-    sentence of `context` that `quotes_knowledge` accepts (supported: score 1/1); the
-    output-level checks find nothing because their gates are closed — no agentive verb
-    (`agent_conflict`), no "both" (`both_unsupported`), no question with " or "
-    (`compare_years`, `option_unlinked`) — and `relation_conflict` is either gated off
-    (`question_gates`, no list in the context, `answer_may_exclude`) or run and None.
-    A property test compares the scorer's `Score` with and without this path.
-
-    Cost: an output that is no sentence of the context is turned away by one `str.find`
-    (or a failed cut test) before anything else."""
-    if not output.isascii():
-        return False
-    claim = output.strip().strip(STRIPPED)
-    t = context if context.isascii() else nfkc_text(context)
-    if not claim or _sentence_at(claim, t) < 0:
-        return False
-    may_exclude = _output_gates(digit_shape(output))
-    if may_exclude is None or is_refusal(output):
-        return False
-    relate = may_exclude or ("," in context and " and " in context)
-    for question in questions:
-        if type(question) is not str or len(question) >= KNOWLEDGE_VAR_CHARS:
-            return False  # knowledge, or a JSON value: `make_plan` sorts it
-        if question.isascii():
-            asks_role, offers = question_gates(digit_shape(question))
-        else:  # (`compare_years` reads the question as it is, `relation_conflict` its NFKC)
-            asks_role, offers = question_gates(digit_shape(nfkc(question)))
-            offers = offers or " or " in question
-        if offers:
-            return False
-        relate = relate or asks_role
-    if relate:
-        for question in tuple(questions) or ("",):
-            if relation_conflict(question, output, context) is not None:
-                return False
-    return True
 
 
 # -- a sentence with one number changed ------------------------------------------------------

@@ -10,6 +10,15 @@ content claims scores 1.0). Layers run cheapest first; each can be switched off:
    rule decides instead: max similarity to a true answer − max similarity to a false one
    < 0 is a hallucination, with a similarity that sees numbers, names, yes/no and negation
    (`evalkit.scorers._answers`).
+Short answers and long ones are judged differently (`_language.is_short_answer`: at most
+two sentences and 40 words, or a JSON document). A long answer (an explanation, a summary,
+a RAG answer) gets a *support score*: the specificity-weighted share of its units
+(numbers in normal form, names, content-word lemmas / Japanese normalised forms;
+`_language`, `_evidence`) that the knowledge or the question states; below
+`min_support` (default 0.70) it fails under `claims`, and the reason names the unstated
+units. A short answer, whose every word is the answer, is checked claim by claim as
+below, and a missing-word finding stands only when the language analysis confirms it.
+
 2. `claims` — the output is split into claims (sentences and clauses; a JSON object is one
    claim per field, "due_date: 2025-04-17"; presentational sentences such as "Here is the
    extracted data:" are not claims) and each claim's *checkable* content — names, numbers,
@@ -72,12 +81,10 @@ layer 2 does not run (short references cannot support every word of a fuller ans
 Not applicable (None): an answerable case with no knowledge, no forbidden answers and no
 judge — there is nothing to check the output against.
 
-Cost: an output that quotes its knowledge sentence by sentence (the common case for
-extraction and RAG answers) is proven supported without indexing the knowledge, a case
-whose one output is a sentence of its context is scored without sorting its texts, and a
-sentence with one number changed is flagged for that number without the index
-(`_verbatim`; same `Score`, property tests compare each with the full path); the index
-of a knowledge text is built on the first claim that needs it and cached per text.
+Cost: a claim of a short answer that quotes its knowledge sentence by sentence is proven
+supported without indexing the knowledge, and a sentence with one number changed is
+flagged for that number without the index (`_verbatim`; property tests compare each with
+the full path); knowledge indexes (`_knowledge`, `_evidence`) are cached per text.
 
 Blind spots: lexical support cannot see a paraphrase that changes meaning ("within 30
 days" vs "after 30 days"), an inference the knowledge only implies ("three weeks is
