@@ -250,7 +250,9 @@ def _num_key(value: float) -> str:
 # -- English -------------------------------------------------------------------------------
 
 _EN_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]")
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？\n])\s*")
+# A sentence ends at ".", "!" or "?" followed by a space (not inside "3.5" or "e.g"), or
+# at 。！？ or a line break.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？\n])\s*")
 _NEGATORS = frozenset(
     "not no never none nobody nothing neither nor without cannot can't won't isn't aren't "
     "wasn't weren't don't doesn't didn't hasn't haven't hadn't shouldn't wouldn't couldn't "

@@ -94,3 +94,9 @@ def test_a_short_answer_is_one_to_two_sentences_and_a_summary_is_not() -> None:
 def test_support_share_stays_in_the_unit_interval(text: str) -> None:
     share = unsupported_units(text, ("Refunds are accepted within 30 days.",), "").share
     assert 0.0 <= share <= 1.0
+
+
+def test_a_decimal_point_is_no_sentence_end() -> None:
+    # Found by the fast-path property test: "3.5" was cut into "3." and "5".
+    assert _missing("Refunds 3.5", "Refunds 3.5") == []
+    assert _missing("It is 3.5 km. It is near.", "The shop is 3.5 km away and near.") == []
