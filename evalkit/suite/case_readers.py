@@ -134,7 +134,9 @@ def csv_rows(path: Path, spec: RowSpec) -> Iterator[RawRow]:
     if csv.field_size_limit() < _CELL_LIMIT:
         csv.field_size_limit(_CELL_LIMIT)
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
+        # strict: a quote in the wrong place, or a quoted cell still open at the end of the
+        # file, is an error instead of one cell that silently swallows the rows after it.
+        reader = csv.reader(handle, strict=True)
         rowno = 0
         last_line = 0
         try:
@@ -180,13 +182,53 @@ def csv_rows(path: Path, spec: RowSpec) -> Iterator[RawRow]:
                     row[col] = value
                 yield rowno, line, issue or row
         except UnicodeDecodeError:
+            # The text layer decodes ahead in blocks, so where it failed says nothing about
+            # which line is bad: find it in the bytes (only on this error path).
+            line, where = _first_undecodable_line(path)
             yield (
                 rowno + 1,
-                last_line + 1,
-                RowIssue("row", "this line is not UTF-8 text", "save the file as UTF-8"),
+                line or last_line + 1,
+                RowIssue("row", f"this line is not UTF-8 text{where}", "save the file as UTF-8"),
             )
         except csv.Error as exc:
-            yield rowno + 1, last_line + 1, RowIssue("row", f"unreadable CSV: {exc}")
+            yield rowno + 1, last_line + 1, _csv_error(exc, last_line + 1, reader.line_num)
+
+
+def _csv_error(exc: csv.Error, start: int, reached: int) -> RowIssue:
+    """The csv module's error for the row that starts on line `start`, read up to line
+    `reached`, said in terms of what went wrong in the file."""
+    text = str(exc)
+    if text == "unexpected end of data":
+        spans = f"lines {start}–{reached}" if reached > start else f"line {start}"
+        return RowIssue(
+            "row",
+            f"a quote opened in this row is never closed: {spans}, to the end of the file, "
+            "would be read as one cell",
+            'close the quote; inside a quoted cell, a quote is written twice: ""',
+        )
+    at = (
+        f" (found at line {reached}, in a quoted cell that starts in this row)"
+        if (reached > start)
+        else ""
+    )
+    return RowIssue(
+        "row",
+        f"unreadable CSV: {text}{at}",
+        'a cell that holds a quote must be quoted, and the quote inside it written twice: ""',
+    )
+
+
+def _first_undecodable_line(path: Path) -> tuple[int | None, str]:
+    """(1-based line, ", column C (byte 0xNN)") of the first line of `path` that is not
+    UTF-8, counting lines as editors do (by newline); (None, "") if every line decodes."""
+    with path.open("rb") as handle:
+        for lineno, raw in enumerate(handle, 1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                column = len(raw[: exc.start].decode("utf-8", "replace")) + 1
+                return lineno, f", column {column} (byte 0x{raw[exc.start]:02x})"
+    return None, ""
 
 
 def _csv_value(kind: str, text: str) -> tuple[Any, str]:

@@ -89,6 +89,39 @@ def test_csv_problems_carry_the_row_line() -> None:
     assert "expected true or false, got 'maybe'" in found[0].message
 
 
+def test_csv_unterminated_quote_is_refused_on_the_row_that_opens_it() -> None:
+    # Without strict quoting, rows 3-4 became the rest of row 2's 'q' cell and validate passed.
+    (p,) = problems_for("c.csv", 'id,q\na,"unterminated\nb,x\nc,y\n')
+    assert (p.line, p.field) == (2, "row")
+    assert "never closed: lines 2–4, to the end of the file" in p.message
+
+
+def test_csv_quote_closed_inside_a_cell_is_refused() -> None:
+    (p,) = problems_for("c.csv", 'id,q\na,x\nb,"half"quoted\nc,y\n')
+    assert (p.line, p.field) == (3, "row")
+    assert "unreadable CSV" in p.message and "written twice" in p.hint
+
+
+def test_csv_quoted_cell_over_several_lines_is_still_one_cell(tmp_path: Path) -> None:
+    Path("c.csv").write_text('id,q\na,"one\ntwo"\nb,x\n', encoding="utf-8")
+    Path("s.yaml").write_text(SUITE % "c.csv")
+    cases = list(load_suites(["s.yaml"]).suites[0].cases)
+    assert [(c.id, c.line, c.vars) for c in cases] == [
+        ("a", 2, {"q": "one\ntwo"}),
+        ("b", 4, {"q": "x"}),
+    ]
+
+
+def test_csv_invalid_utf8_is_reported_on_its_own_line_and_column() -> None:
+    Path("c.csv").write_bytes(b"id,q\na,x\nb,y\nc,z\nd,\xe3\x81\x82\xff\ne,w\n")
+    Path("s.yaml").write_text(SUITE % "c.csv")
+    with pytest.raises(SuiteError) as info:
+        load_suites(["s.yaml"])
+    (p,) = info.value.problems
+    assert (p.file, p.line, p.field) == ("c.csv", 5, "row")
+    assert "not UTF-8 text, column 4 (byte 0xff)" in p.message
+
+
 def test_csv_mapping_to_a_missing_column_is_an_error() -> None:
     (p,) = problems_for("c.csv", "id,q\na,x\n", "{path: c.csv, fields: {reference: answer}}")
     assert "no column 'answer'" in p.message
