@@ -184,10 +184,10 @@ def csv_rows(path: Path, spec: RowSpec) -> Iterator[RawRow]:
         except UnicodeDecodeError:
             # The text layer decodes ahead in blocks, so where it failed says nothing about
             # which line is bad: find it in the bytes (only on this error path).
-            line, where = _first_undecodable_line(path)
+            bad_line, where = _first_undecodable_line(path)
             yield (
                 rowno + 1,
-                line or last_line + 1,
+                bad_line or last_line + 1,
                 RowIssue("row", f"this line is not UTF-8 text{where}", "save the file as UTF-8"),
             )
         except csv.Error as exc:
