@@ -18,11 +18,12 @@ import time
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from types import MappingProxyType
 
 from evalkit.clients.base import Client
+from evalkit.errors import ScoringCallFailed
 from evalkit.suite.render import prompt_sha256, render_messages
 from evalkit.values import (
     PLAIN_LABELS,
@@ -205,14 +206,20 @@ async def score_case_async(
     completions: Sequence[Completion],
     scorers: Sequence[Scorer],
 ) -> CaseResult:
-    """As `score_case`, awaiting scorers that have an async `ascore` (e.g. an LLM judge)."""
+    """As `score_case`, awaiting scorers that have an async `ascore` (e.g. an LLM judge).
+    A judge whose call fails or whose reply cannot be read (`ScoringCallFailed`) makes the
+    case an error, counted like a client error, never a pass."""
     scores: dict[str, Score] = {}
     labels = _labels(requests)
     if all(c.error is None for c in completions):
         item = _scoring_input(suite, case, requests, completions, labels, scores)
         for scorer in scorers:
             if _has_async(scorer):
-                score = await scorer.ascore(item)  # type: ignore[attr-defined]
+                try:
+                    score = await scorer.ascore(item)  # type: ignore[attr-defined]
+                except ScoringCallFailed as exc:  # a judge's call: an error value, not a score
+                    done = _result(suite, case, requests, completions, {}, labels)
+                    return replace(done, error=str(exc), error_kind=exc.kind)
             else:
                 score = scorer.score(item)
             if score is not None:

@@ -7,6 +7,8 @@
     - `RegistryError`: an unknown or unloadable client/scorer name, with a did-you-mean.
     - `MissingDependency`: an optional package is not installed; says what to pip install.
   - `ResultError`: a result folder or file cannot be read.
+  - `ScoringCallFailed`: a judge's call failed or its reply cannot be read; the engine
+    turns it into a per-case error value.
 
 Per-call client failures are *not* exceptions that escape the engine: they become
 `Completion(error=...)` values (see `evalkit.values`) and are counted, never raised.
@@ -70,6 +72,17 @@ class MissingDependency(UsageError):
 
 class ResultError(UsageError):
     """A result folder or file that cannot be read (missing, corrupt, wrong schema)."""
+
+
+class ScoringCallFailed(EvalkitError):
+    """A scorer's own model call (an LLM judge) failed, or its reply cannot be read. The
+    engine records the case as a client error of `kind` ("judge-error",
+    "judge-unreadable"), counted against the error budget like any other: never scored as
+    a pass or a failure."""
+
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 class ConfigProblem(EvalkitError):

@@ -14,7 +14,7 @@ from evalkit.stats import wilson
 from evalkit.values import Verdict
 from evalkit.verdict import Assessment, PocPolicy, PocVerdict, judge
 
-__all__ = ["SCHEMA_VERSION", "judge_all", "build_summary"]
+__all__ = ["SCHEMA_VERSION", "judge_all", "build_summary", "broken_suites"]
 
 SCHEMA_VERSION = 1
 
@@ -114,3 +114,16 @@ def build_summary(
         "provenance": dict(provenance),
         "run": dict(run),
     }
+
+
+def broken_suites(summary: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """(suite, cases) for every suite all of whose cases (at least one) ended in a client
+    error: such a run says nothing about the model, whatever its verdict reads, so the CLI
+    reports it as broken (exit 4) rather than as a verdict."""
+    out = []
+    for p in summary.get("pocs", {}).values():
+        for name, s in p.get("suites", {}).items():
+            cases = int(s.get("cases", 0) or 0)
+            if cases and int(s.get("errors", 0) or 0) >= cases:
+                out.append((name, cases))
+    return sorted(out)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from infra import missing_infrastructure, require_module
 
 from evalkit.engine import EngineStats
 from evalkit.errors import MissingDependency
@@ -70,10 +71,10 @@ def _env(**extra: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[dict[str, Any]]:
     """A 2-CPU Ray head on 127.0.0.1; yields its address and the worker-PID folder."""
-    pytest.importorskip("ray", reason="ray is not installed: pip install 'evalkit[ray]'")
+    require_module("ray", "pip install 'evalkit[ray]'")
     ray_bin = shutil.which("ray", path=str(Path(sys.executable).parent)) or shutil.which("ray")
     if ray_bin is None:
-        pytest.skip("the `ray` command is not on PATH")
+        missing_infrastructure("the `ray` command is not on PATH")
     # Short folder: Ray's unix socket paths must stay under ~107 characters.
     temp = Path(tempfile.mkdtemp(prefix="evkray", dir="/tmp"))
     pids = temp / "pids"
@@ -102,7 +103,7 @@ def cluster() -> Iterator[dict[str, Any]]:
         deadline = time.monotonic() + START_TIMEOUT_S
         while "Ray runtime started" not in (temp / "start.log").read_text():
             if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.skip(
+                missing_infrastructure(
                     "the local Ray cluster did not come up within "
                     f"{START_TIMEOUT_S} s:\n{(temp / 'start.log').read_text()[-2000:]}"
                 )
@@ -351,7 +352,7 @@ def test_a_lost_batch_case_is_an_executor_error_value(suite_factory: Any) -> Non
 
 
 def test_unreachable_ray_address_fails_fast_with_a_usage_error(tmp_path: Path) -> None:
-    pytest.importorskip("ray", reason="ray is not installed: pip install 'evalkit[ray]'")
+    require_module("ray", "pip install 'evalkit[ray]'")
     suite = _write_suite(tmp_path / "suite", 3, "replay:replay.jsonl")
     proc = _evalkit(
         tmp_path, str(suite), "--out", "o", "--executor", "ray", "--ray-address", "127.0.0.1:1"

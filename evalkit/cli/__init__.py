@@ -3,7 +3,8 @@
 Subcommands live in their own modules (`evalkit/cli/<name>.py`, each exposing a click
 command named `command`) and are imported only when invoked, so `evalkit --help` stays
 fast. Exit codes (DESIGN.md): 0 continue, 10 redesign, 20 stop (worst verdict), 3 a
-`diff --fail-on` condition, 2 invalid input or usage error, 1 internal error.
+`--fail-on` condition, 4 a broken run (every case of a suite ended in a client error),
+2 invalid input or usage error, 1 internal error.
 """
 
 from __future__ import annotations
@@ -64,8 +65,9 @@ class LazyGroup(click.Group):
 def cli() -> None:
     """evalkit — evaluate LLM outputs for PoC decisions (continue / redesign / stop).
 
-    Exit codes: 0 continue, 10 redesign, 20 stop, 3 diff --fail-on triggered,
-    2 invalid input or usage error, 1 internal error.
+    Exit codes: 0 continue, 10 redesign, 20 stop, 3 --fail-on triggered, 4 broken run
+    (every case of a suite got a client error), 2 invalid input or usage error, 1 internal
+    error.
     """
 
 

@@ -67,9 +67,15 @@ def render_summary(summary: Mapping[str, Any], colour: bool = True) -> str:
         verdict = p["verdict"]
         title = f"PoC {poc}: {verdict.upper()}"
         lines.append(click.style(title, fg=_COLOURS.get(verdict), bold=True) if colour else title)
-        lines.append(f"  {_MEANING.get(verdict, '')}")
         errors = p.get("errors", {})
         n_err = errors.get("count", 0)
+        if p.get("cases") and n_err >= p["cases"]:
+            lines.append(
+                "  every case ended in a client error: this verdict says nothing about the model "
+                "— fix the client and run again"
+            )
+        else:
+            lines.append(f"  {_MEANING.get(verdict, '')}")
         lines.append(
             f"  {p['cases']} cases, {n_err} client error{'' if n_err == 1 else 's'}"
             + (f", {p['critical']['total']} critical" if p.get("critical", {}).get("total") else "")

@@ -112,7 +112,10 @@ def default_out_dir(
     "--no-resume", is_flag=True, help="Start over instead of resuming an interrupted run in --out."
 )
 @click.option(
-    "--exit-zero", is_flag=True, help="Exit 0 whenever results were written, whatever the verdict."
+    "--exit-zero",
+    is_flag=True,
+    help="Exit 0 instead of the verdict's 10 or 20. Never hides a --fail-on gate (3), a "
+    "broken run (4) or stale recordings (2).",
 )
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
 @click.option(
@@ -178,7 +181,8 @@ def command(
 
     Without --client each suite uses its own `client:`. Writes OUT/summary.json and
     OUT/cases.jsonl, prints a table per PoC, and exits 0 (continue), 10 (redesign) or
-    20 (stop) — the worst verdict — unless --exit-zero.
+    20 (stop) — the worst verdict — unless --exit-zero; 3 when a --fail-on gate triggers,
+    4 when every case of a suite ended in a client error (a broken run, not a verdict).
     """
     from evalkit.pipeline import RunOptions, run
     from evalkit.suite.loader import load_suites
@@ -311,7 +315,11 @@ def _report(
     """Print the table and what else the user asked for; the exit code (one ending for a
     single-process run and for `--workers`)."""
     from evalkit.cli._table import render_summary
+    from evalkit.summary import broken_suites
 
+    broken = broken_suites(summary)
+    if broken:  # said first: the verdict below is not about the model
+        click.echo(_broken_headline(broken, out_dir, colour=sys.stdout.isatty()))
     click.echo(render_summary(summary, colour=sys.stdout.isatty()))
     for currency, cost in summary["run"].get("cost", {}).items():
         click.echo(
@@ -344,12 +352,65 @@ def _report(
             "(evalkit run --record) before trusting this verdict.",
             err=True,
         )
-        return 0 if exit_zero else 2
+        return 2
+    if broken:
+        click.echo(
+            f"error: the run is broken: every case of {_names(broken)} ended in a client error "
+            f"(exit {EXIT_BROKEN}, not a verdict); see the first errors above",
+            err=True,
+        )
+        return EXIT_BROKEN
+    if gate:  # --exit-zero never hides a gate: it only neutralises the verdict's code
+        return 3
     if exit_zero:
         return 0
-    if gate:
-        return 3
     return Verdict(summary["verdict"]).exit_code
+
+
+# A run in which every case of some suite ended in a client error (a missing program, a
+# wrong URL, no recordings): not a model verdict, and not a crash of evalkit either.
+EXIT_BROKEN = 4
+_FIRST_ERRORS = 5
+
+
+def _names(broken: list[tuple[str, int]]) -> str:
+    listed = ", ".join(f"'{name}'" for name, _ in broken[:5])
+    more = f" and {len(broken) - 5} more" if len(broken) > 5 else ""
+    return f"suite{'s' if len(broken) > 1 else ''} {listed}{more}"
+
+
+def _broken_headline(broken: list[tuple[str, int]], out_dir: Path, colour: bool) -> str:
+    """What a broken run prints before its table: that it is broken, and the first errors
+    (case id and message) from `cases.jsonl`, so the cause is not only in the file."""
+    from evalkit.errors import UsageError
+    from evalkit.resultfiles import iter_case_rows
+
+    cases = sum(n for _, n in broken)
+    title = (
+        f"BROKEN RUN: every case of {_names(broken)} ({cases} case{'s' if cases != 1 else ''}) "
+        "ended in a client error, so the verdict below says nothing about the model."
+    )
+    lines = [click.style(title, fg="red", bold=True) if colour else title, "First errors:"]
+    names = {name for name, _ in broken}
+    shown = 0
+    try:
+        for row in iter_case_rows(out_dir / "cases.jsonl"):
+            if row.get("suite") in names and "error" in row:
+                message = " ".join(str(row["error"]).split())
+                if len(message) > 300:
+                    message = message[:299] + "…"
+                kind = f" [{row['error_kind']}]" if row.get("error_kind") else ""
+                lines.append(f"  {row['suite']}/{row['case']}{kind}: {message}")
+                shown += 1
+                if shown == _FIRST_ERRORS:
+                    break
+    except (OSError, UsageError) as exc:
+        lines.append(f"  (cannot read {out_dir / 'cases.jsonl'}: {exc})")
+    lines.append(
+        "Fix the client (the program, URL, key or recordings the suite names) and run again; "
+        f"every error is in {out_dir / 'cases.jsonl'}."
+    )
+    return "\n".join(lines) + "\n"
 
 
 def _run_workers(

@@ -7,8 +7,10 @@ request: suite name, case id, variant 0, sample = the output's index in the case
 
 The judge replies with a verdict on its first line — SUPPORTED or UNSUPPORTED — and a
 short reasoning after it. `parse_verdict` reads that robustly (case, markdown, "Verdict:"
-prefixes, NOT SUPPORTED / HALLUCINATED / YES / NO spellings, Japanese 「支持されない」…);
-an unreadable reply is recorded as verdict None and does not change the outcome.
+prefixes, NOT SUPPORTED / HALLUCINATED / YES / NO spellings, Japanese 「支持されない」…).
+A reply that cannot be read, or a judge call that fails, is never a pass: `Judge.verdict`
+raises `ScoringCallFailed`, and the engine records the case as an error
+(`error_kind` "judge-unreadable" / "judge-error"), counted against the error budget.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from evalkit.errors import ConfigProblem
+from evalkit.errors import ConfigProblem, ScoringCallFailed
 from evalkit.suite.render import prompt_sha256
 from evalkit.values import Message, Request, ScoringInput
 
@@ -142,13 +144,25 @@ class Judge:
     async def verdict(
         self, item: ScoringInput, index: int, knowledge: str, question: str
     ) -> dict[str, Any]:
-        """{"verdict": "supported"|"unsupported"|None, "reasoning": str, "error"?: str}."""
+        """{"verdict": "supported"|"unsupported", "reasoning": str}. Raises
+        `ScoringCallFailed` when the call fails or the reply has no readable verdict."""
         client = self.client(item)
         request = judge_request(item, index, knowledge, question)
         done = client.complete_now(request)
         completion = done if done is not None else await client.complete(request)
+        label = item.labels[index] if index < len(item.labels) else f"sample {index}"
         if completion.error is not None or completion.output is None:
-            return {"verdict": None, "reasoning": "", "error": completion.error or "no output"}
+            raise ScoringCallFailed(
+                f"judge ({self.config.client}) failed on {label}: {completion.error or 'no output'}",
+                "judge-error",
+            )
         supported, reasoning = parse_verdict(completion.output)
-        word = None if supported is None else ("supported" if supported else "unsupported")
-        return {"verdict": word, "reasoning": reasoning}
+        if supported is None:
+            reply = " ".join(completion.output.split())
+            shown = reply if len(reply) <= 160 else reply[:159] + "…"
+            raise ScoringCallFailed(
+                f"judge ({self.config.client}) reply on {label} cannot be read: expected "
+                f"SUPPORTED or UNSUPPORTED on its first line, got {shown!r}",
+                "judge-unreadable",
+            )
+        return {"verdict": "supported" if supported else "unsupported", "reasoning": reasoning}

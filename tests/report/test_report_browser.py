@@ -2,7 +2,8 @@
 
 Driven by Playwright's Python package pointed at the system chromium (`executable_path`; no
 `playwright install`), or, without Playwright, by chromium's own `--headless --dump-dom`.
-Skipped with a message when no browser is installed (`apt-get install chromium`).
+Skipped with a message when no browser is installed (`apt-get install chromium`), except
+under CI=true, where a missing browser fails the run (`tests/infra.py`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from infra import missing_infrastructure
 
 ARGS = [
     "--no-sandbox",
@@ -32,7 +34,11 @@ def _chromium() -> str | None:
     for candidate in (os.environ.get("EVALKIT_CHROMIUM"), "/usr/bin/chromium"):
         if candidate and Path(candidate).exists():
             return candidate
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+    return (
+        shutil.which("chromium")
+        or shutil.which("chromium-browser")
+        or shutil.which("google-chrome")  # GitHub's Ubuntu runners ship Chrome
+    )
 
 
 CHROMIUM = _chromium()
@@ -61,11 +67,13 @@ dump_dom_only = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if CHROMIUM is None:
-        pytest.skip("no chromium found: apt-get install chromium to run the browser tests")
+        missing_infrastructure(
+            "no chromium found: apt-get install chromium to run the browser tests"
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip(
+        missing_infrastructure(
             "playwright is not installed (pip install playwright); the --dump-dom test still runs"
         )
     with sync_playwright() as p:

@@ -203,7 +203,8 @@ def test_knowledge_vars_count_as_grounding_text() -> None:
     "params",
     [
         {"claim": True},
-        {"min_coverage": 2},
+        {"min_support": 2},
+        {"min_coverage": 0.5},
         {"samples_rule": "most"},
         {"judge": 3},
         {"judge": {"client": "replay:x", "mode": "vote"}},
@@ -263,14 +264,14 @@ def test_judge_request_is_keyed_by_case_and_output_index(tmp_path: Path) -> None
     assert request.prompt_sha256 == prompt_sha256(request.messages)
 
 
-def test_judge_failure_is_recorded_not_raised(tmp_path: Path) -> None:
+def test_a_failed_judge_call_is_an_error_never_a_pass(tmp_path: Path) -> None:
+    from evalkit.errors import ScoringCallFailed
+
     _judge_file(tmp_path, ["SUPPORTED"])  # no recording for sample 1
     scorer = _judged({"judge": "replay:judge.jsonl"})
-    result = asyncio.run(
-        scorer.ascore(_item(["30 days.", "30 days."], folder=tmp_path, context=POLICY))
-    )
-    assert result is not None and result.passed
-    assert result.details["judge"][1]["verdict"] is None and result.details["judge"][1]["error"]
+    with pytest.raises(ScoringCallFailed, match="failed on sample 1") as raised:
+        asyncio.run(scorer.ascore(_item(["30 days.", "30 days."], folder=tmp_path, context=POLICY)))
+    assert raised.value.kind == "judge-error"
 
 
 def test_judge_in_decide_mode_replaces_the_lexical_claims_layers(tmp_path: Path) -> None:
