@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SUITES = ROOT / "suites"
 
 EXPECTED_VERDICTS = {
-    "support-bot": "continue",
+    "support-bot": "redesign",
     "社内規程QA": "redesign",
     "invoice-extraction": "stop",
 }
@@ -139,12 +139,17 @@ def _failed(rows: list[dict[str, Any]], poc: str, metric: str) -> set[str]:
     }
 
 
-def test_support_bot_fails_only_the_two_mistakes_its_suites_describe(
+def test_support_bot_fails_the_two_mistakes_its_suites_describe(
     runs: tuple[Path, Path, subprocess.CompletedProcess[str]],
 ) -> None:
     rows = _cases(runs[0])
-    assert _failed(rows, "support-bot", "accuracy") == {"return-fee", "free-shipping-exactly-50"}
-    assert _failed(rows, "support-bot", "hallucination") == {"return-fee"}
+    mistakes = {"return-fee", "free-shipping-exactly-50"}
+    assert _failed(rows, "support-bot", "accuracy") == mistakes
+    # Both mistakes, and the two paraphrases refund-faq.yaml names as lexical false alarms
+    assert _failed(rows, "support-bot", "hallucination") == mistakes | {
+        "invoice-pdf",
+        "partial-delivery",
+    }
     critical = [row for row in rows if row["poc"] == "support-bot" and row.get("critical")]
     assert critical and all(all(s["passed"] for s in row["scores"].values()) for row in critical)
 

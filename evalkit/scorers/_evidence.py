@@ -30,8 +30,15 @@ from evalkit.scorers._language import (
     number_keys,
     number_values,
 )
+from evalkit.scorers._lexicon import OPPOSITES_EN, OPPOSITES_JA
 
-__all__ = ["Evidence", "Support", "evidence_for", "unsupported_units"]
+__all__ = [
+    "Evidence",
+    "Support",
+    "evidence_for",
+    "opposite",
+    "unsupported_units",
+]
 
 
 @dataclass(slots=True)
@@ -121,6 +128,8 @@ class Support:
 
     missing: tuple[Unit, ...]
     share: float
+    new_share: float = 0.0  # the same share of what the output adds beyond the question
+    opposites: tuple[tuple[Unit, str], ...] = ()  # unstated units whose opposite is stated
 
 
 def unsupported_units(output: str, knowledge: tuple[str, ...], question: str) -> Support:
@@ -129,11 +138,39 @@ def unsupported_units(output: str, knowledge: tuple[str, ...], question: str) ->
     seen: dict[tuple[str, str], Unit] = {}
     for unit in analyse(output):
         seen.setdefault((unit.kind, unit.key), unit)
-    total = missing_weight = 0.0
+    asked = evidence_for((question,)) if question else None
+    total = missing_weight = new_total = 0.0
     missing = []
     for unit in seen.values():
         total += unit.weight
+        if asked is None or not asked.supports(unit):
+            new_total += unit.weight
         if not evidence.supports(unit):
             missing.append(unit)
             missing_weight += unit.weight
-    return Support(tuple(missing), missing_weight / total if total else 0.0)
+    return Support(
+        tuple(missing),
+        missing_weight / total if total else 0.0,
+        missing_weight / new_total if new_total else 0.0,
+        tuple((u, o) for u in missing if (o := opposite(u, evidence)) is not None),
+    )
+
+
+def opposite(unit: Unit, evidence: Evidence) -> str | None:
+    """The opposite of an unstated `unit` that the knowledge states instead, if any
+    ("opens" where it says "closes", 「終了日」 where it says 「開始日」): `_lexicon`'s
+    opposite pairs, by lemma in English and inside the written form in Japanese."""
+    if unit.kind == NUMBER:
+        return None
+    surface = unicodedata.normalize("NFKC", unit.text).casefold()
+    if surface.isascii():
+        for other in OPPOSITES_EN.get(unit.key.casefold(), ()):
+            if other in evidence.keys:
+                return other
+        return None
+    for word, other in OPPOSITES_JA:
+        if word in surface:
+            swapped = surface.replace(word, other)
+            if swapped in evidence.text:
+                return swapped
+    return None

@@ -249,6 +249,7 @@ def _num_key(value: float) -> str:
 
 # -- English -------------------------------------------------------------------------------
 
+_CONTRACTION = re.compile(r"['’](?:d|ll|re|ve|m)$")
 _EN_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]")
 # A sentence ends at ".", "!" or "?" followed by a space (not inside "3.5" or "e.g"), or
 # at 。！？ or a line break.
@@ -320,7 +321,7 @@ def _split_identifier(word: str) -> str:
 
 def _english_units(text: str) -> list[Unit]:
     units: list[Unit] = []
-    for sentence in _sentences(text):
+    for sentence in sentences(text):
         if PRESENTATIONAL.match(sentence):
             continue
         nums = number_values(sentence)
@@ -344,13 +345,16 @@ def _english_units(text: str) -> list[Unit]:
                 continue  # negations and numbers are no content words
             if lowered.endswith(("'s", "’s")):
                 word, lowered = word[:-2], lowered[:-2]
+            elif _CONTRACTION.search(lowered):  # "you'd", "we'll": the pronoun, no content
+                first = False
+                continue
             if lowered in UNCHECKABLE and (word.islower() or first):
                 first = False
                 continue  # courtesy and discourse words ("sorry", "please", "note")
             lemma = _en_lemma(lowered)
             plain = zipf(lowered)
             freq = min(plain, zipf(lemma)) if lemma != lowered else plain
-            name = (word[0].isupper() and plain < (3.5 if first else 5.0)) or (
+            name = (word[0].isupper() and plain < (3.5 if first else 6.0)) or (
                 word.isupper() and len(word) > 1 and plain < 5.0
             )
             first = False
@@ -362,7 +366,8 @@ def _english_units(text: str) -> list[Unit]:
     return units
 
 
-def _sentences(text: str) -> list[str]:
+def sentences(text: str) -> list[str]:
+    """`text` split at sentence ends (`_SENTENCE_END`), empty pieces dropped."""
     return [s for s in _SENTENCE_END.split(text) if s.strip()]
 
 
@@ -377,7 +382,7 @@ def _sudachi() -> Any:
         raise RuntimeError(
             "Japanese analysis needs SudachiPy: pip install sudachipy sudachidict-core"
         ) from exc
-    return Dictionary(dict="core").create(SplitMode.C)
+    return Dictionary(dict="core").tokenizer(SplitMode.C)
 
 
 # Light verbs, formal nouns and the verbs of compound particles (複合格助詞: によって,

@@ -22,6 +22,8 @@ __all__ = [
     "LIMITED_EN",
     "HAS_CJK",
     "claim_negated",
+    "OPPOSITES_EN",
+    "OPPOSITES_JA",
 ]
 
 # English function words and discourse markers: they carry no checkable content. A general
@@ -167,6 +169,41 @@ GENERIC_JA = (
     "際",
     "等",
     "様",
+)
+
+# Opposites: a word given where the knowledge states its opposite is a contradiction, not a
+# paraphrase ("opens" for "closes", 「終了日」 for 「開始日」, "employer" for "employee").
+# General antonym and converse pairs of everyday, business and policy language (English
+# lemmas; Japanese written forms, matched inside compounds), not pairs taken from any data
+# set. Read by `_evidence.opposite`.
+_OPPOSITE_PAIRS_EN = """
+open/close start/end start/finish begin/end start/stop increase/decrease rise/fall
+raise/lower high/low maximum/minimum max/min early/late first/last include/exclude
+allow/forbid allow/prohibit permit/prohibit accept/reject approve/reject enable/disable
+add/remove buy/sell import/export win/lose gain/loss profit/loss pass/fail true/false
+north/south east/west northern/southern eastern/western upper/lower inside/outside
+internal/external input/output arrive/depart arrival/departure entry/exit
+employer/employee buyer/seller lender/borrower landlord/tenant sender/recipient
+credit/debit paid/unpaid mandatory/optional required/optional public/private male/female
+positive/negative full/empty hot/cold wet/dry young/old younger/older more/less
+most/least above/below before/after morning/evening weekday/weekend refundable/nonrefundable
+"""
+OPPOSITES_EN: dict[str, frozenset[str]] = {}
+for _pair in _OPPOSITE_PAIRS_EN.split():
+    _a, _b = _pair.split("/")
+    OPPOSITES_EN[_a] = OPPOSITES_EN.get(_a, frozenset()) | {_b}
+    OPPOSITES_EN[_b] = OPPOSITES_EN.get(_b, frozenset()) | {_a}
+OPPOSITES_JA: tuple[tuple[str, str], ...] = tuple(
+    (a, b)
+    for pair in """
+    開始/終了 始まる/終わる 開く/閉じる 開店/閉店 開館/閉館 入社/退社 入会/退会 加入/脱退
+    増加/減少 上昇/低下 上昇/下降 増える/減る 最大/最小 最高/最低 以上/以下 以前/以後 以内/以降
+    有料/無料 可能/不可能 許可/禁止 必須/任意 上限/下限 輸入/輸出 北部/南部 東部/西部
+    男性/女性 賛成/反対 成功/失敗 合格/不合格 勝利/敗北 黒字/赤字 出発/到着 入口/出口
+    入国/出国 売却/購入 長い/短い 高い/低い 多い/少ない 早い/遅い 暑い/寒い 平日/休日
+    雇用主/従業員 貸し手/借り手 支給/不支給 対象/対象外 前払い/後払い
+    """.split()
+    for a, b in [pair.split("/"), pair.split("/")[::-1]]
 )
 
 NEGATIONS = frozenset("not no never none nothing neither nor cannot without n't".split())

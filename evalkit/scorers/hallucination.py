@@ -17,7 +17,14 @@ a RAG answer) gets a *support score*: the specificity-weighted share of its unit
 `_language`, `_evidence`) that the knowledge or the question states; below
 `min_support` (default 0.70) it fails under `claims`, and the reason names the unstated
 units. A short answer, whose every word is the answer, is checked claim by claim as
-below, and a missing-word finding stands only when the language analysis confirms it.
+below: a number or name the knowledge does not state fails it; unstated ordinary words
+fail a claim only when they are more than 1 − `min_support` of the weight of what the
+claim adds beyond the question's own words (paraphrase adds a word or two — "altogether",
+"charged" — to content the knowledge states; an invented claim's new content is mostly
+unstated). The claim-level checks of the older lexical index (binding, below) confirm
+nothing on their own: a missing-word finding stands only when the language analysis
+confirms it, and binding is not read on Japanese claims (on JHARS dev it flagged 13
+faithful answers and no hallucinated one).
 
 2. `claims` — the output is split into claims (sentences and clauses; a JSON object is one
    claim per field, "due_date: 2025-04-17"; presentational sentences such as "Here is the
@@ -111,10 +118,10 @@ from evalkit.scorers._compare import (
     compare_years,
     may_name_agent,
 )
-from evalkit.scorers._evidence import unsupported_units
+from evalkit.scorers._evidence import Support, unsupported_units
 from evalkit.scorers._grounding import Plan, is_knowledge_var, make_plan
 from evalkit.scorers._judge import Judge, JudgeConfig
-from evalkit.scorers._language import Unit, is_short_answer
+from evalkit.scorers._language import Unit, is_japanese, is_short_answer
 from evalkit.scorers._outcome import Check, claim_record, combine
 from evalkit.scorers._relations import relation_conflict
 from evalkit.scorers._support import Knowledge, check_claim, split_claims
@@ -144,8 +151,7 @@ _NEG_AFTER_JA = re.compile(r"^.{0,3}(?:ではな|じゃな|ではありません
 @dataclass(frozen=True, slots=True)
 class Settings:
     layers: frozenset[str] = frozenset(LAYERS)
-    min_coverage: float = 1.0
-    binding: bool = True
+    relations: bool = False
     forbidden_similarity: float = 0.9
     knowledge_vars: tuple[str, ...] = ()
     samples_rule: str | float = "majority"
@@ -187,6 +193,10 @@ def _written(name: str, plan: Plan, question: str) -> bool:
     """Whether the knowledge or the question writes `name` (without a possessive)."""
     bare = re.sub(r"['’]s$", "", name.strip()).casefold()
     return bare in plan.knowledge_text.casefold() or bare in question.casefold()
+
+
+def _opposites(found: Support) -> str:
+    return "; ".join(f"says '{u.text}' where the knowledge says '{o}'" for u, o in found.opposites)
 
 
 def _unit_list(units: Sequence[Unit], n: int = 8) -> str:
@@ -307,6 +317,7 @@ class HallucinationScorer:
         supported = 0
         knowledge: tuple[Knowledge, ...] | None = None  # indexed only if a claim needs it
         question = ""
+        whole: Support | None = None  # the whole answer's, read when a claim has new words
         for claim in claims:
             if quotes_knowledge(claim, plan.texts):  # proven supported (`_verbatim`)
                 supported += 1
@@ -314,8 +325,8 @@ class HallucinationScorer:
             # What the language analysis finds unstated in this claim (`_evidence`): lemmas,
             # normal forms of numbers and names, Japanese morphemes. A lexical finding of
             # the claim check below stands only when this confirms it.
-            unstated_all = unsupported_units(claim, plan.texts, plan.question_text).missing
-            unstated = [u for u in unstated_all if u.weight >= MIN_UNIT_WEIGHT]
+            found = unsupported_units(claim, plan.texts, plan.question_text)
+            unstated = [u for u in found.missing if u.weight >= MIN_UNIT_WEIGHT]
             if knowledge is None:
                 question = plan.question_text
                 # A sentence with one number changed: the number is the one finding
@@ -349,9 +360,29 @@ class HallucinationScorer:
                         ("specifics", f"names the knowledge never writes: {', '.join(names)}")
                     )
             if "claims" in layers and plan.grounded:
-                if new_words and (c.missing or c.coverage < s.min_coverage or not c.names):
+                # Paraphrase adds ordinary words; an invented claim adds unstated content.
+                # What the claim adds beyond the question's own words is judged by the same
+                # bar as a long answer: unstated on more than 1 - min_support of its weight.
+                if found.opposites:
+                    problems.append(("claims", _opposites(found)))
+                elif (
+                    new_words
+                    and (found.new_share > 1.0 - s.min_support)
+                    and (
+                        len(claims) == 1
+                        or (
+                            whole := whole
+                            or unsupported_units(output, plan.texts, plan.question_text)
+                        ).new_share
+                        > 1.0 - s.min_support
+                    )
+                ):
                     problems.append(("claims", f"unsupported words: {_unit_list(new_words)}"))
-                if s.binding and c.unbound and not c.missing:
+                # Binding is read on English claims only: on JHARS dev it flagged 13
+                # faithful Japanese answers and no hallucinated one (by Sudachi phrases
+                # instead of character pairs: 3 and none). Real answers bind facts across
+                # sentences (「四万十町は高知県にあります」); a swap is left to a judge.
+                if s.relations and c.unbound and not c.missing and not is_japanese(claim):
                     problems.append(
                         (
                             "claims",
@@ -382,7 +413,7 @@ class HallucinationScorer:
                     [p[0] for p in problems],
                 )
             )
-        if "claims" in layers and plan.grounded:
+        if "claims" in layers and plan.grounded and s.relations:
             other = agent_conflict(output, plan.grounding) if may_name_agent(output) else None
             if other is not None:
                 agent, verb, work, theirs = other
@@ -481,10 +512,28 @@ class JudgedHallucinationScorer(HallucinationScorer):
         return self._combine(item, checks, verdicts)
 
 
+_REPLACED = (
+    (
+        "min_coverage",
+        "min_support",
+        "min_support (default 0.70): the share of an answer's checkable content the "
+        "knowledge must state",
+    ),
+    (
+        "binding",
+        "relations",
+        "relations: true turns on the HaluEval-derived checks, binding included",
+    ),
+)
+
+
 def make(config: ScorerConfig) -> HallucinationScorer:
     """Build the scorer from `scorers.hallucination` (see the module docstring for keys)."""
     if config.method not in (None, "layered"):
         raise ConfigProblem("method", f"expected layered (the default), got {config.method!r}")
+    for old, new, what in _REPLACED:
+        if old in config.params:
+            raise ConfigProblem(old, f"this setting was replaced by {new}", what)
     p = Params(config.params)
     layers = set(LAYERS)
     for layer in LAYERS:
@@ -499,8 +548,7 @@ def make(config: ScorerConfig) -> HallucinationScorer:
         )
     settings = Settings(
         layers=frozenset(layers),
-        min_coverage=p.number("min_coverage", 1.0, lo=0, hi=1),
-        binding=p.boolean("binding", True),
+        relations=p.boolean("relations", False),
         forbidden_similarity=p.number("forbidden_similarity", 0.9, lo=0, hi=1),
         knowledge_vars=tuple(knowledge_vars),
         samples_rule=check_samples_rule(p.get("samples_rule", "majority")),

@@ -45,6 +45,10 @@ def _item(
     )
 
 
+# The HaluEval-derived relation checks (binding included) are opt-in.
+RELATIONS = {"relations": True}
+
+
 def _score(outputs: list[str], params: dict[str, Any] | None = None, **case: Any) -> Score:
     result = make(ScorerConfig("hallucination", None, params or {})).score(_item(outputs, **case))
     assert result is not None
@@ -112,6 +116,7 @@ def test_facts_stitched_from_different_sentences_are_unsupported() -> None:
     ctx = "The Basic plan includes email support. The Premium plan includes phone support."
     result = _score(
         ["The Basic plan includes phone support."],
+        RELATIONS,
         context=ctx,
         question="Which plan has phone support?",
     )
@@ -451,7 +456,7 @@ def test_a_long_var_is_knowledge_so_a_misattributed_number_is_caught() -> None:
         {"policy": SHIPPING, "question": "How much is shipping to Canada?"},
         TEMPLATE,
     )
-    result = _score_item(item)
+    result = _score_item(item, RELATIONS)
     assert result is not None and not result.passed, result
 
 
@@ -516,7 +521,7 @@ def test_comparative_question_answer_must_pick_the_option_the_years_support(
     output: str, hallucinated: bool
 ) -> None:
     question = "Which newspaper was founded first, the Alder Gazette or the Birch Courier?"
-    result = _score([output], context=COMPARE_KB, question=question)
+    result = _score([output], RELATIONS, context=COMPARE_KB, question=question)
     assert result.passed is not hallucinated, result.reason
 
 
@@ -589,9 +594,9 @@ AUTHORS = (
 
 def test_a_both_answer_must_hold_for_each_entity() -> None:
     question = "Mara Quill and Tobias Wren are what?"
-    result = _score(["Both are American authors."], context=AUTHORS, question=question)
+    result = _score(["Both are American authors."], RELATIONS, context=AUTHORS, question=question)
     assert not result.passed and "Tobias Wren" in result.reason
-    assert _score(["Both are authors."], context=AUTHORS, question=question).passed
+    assert _score(["Both are authors."], RELATIONS, context=AUTHORS, question=question).passed
 
 
 FILM = (
@@ -611,5 +616,30 @@ FILM = (
 def test_the_agent_of_a_work_must_be_the_one_the_knowledge_names(
     output: str, hallucinated: bool
 ) -> None:
-    result = _score([output], context=FILM, question="Who directed the film Ida Lund was in?")
+    result = _score(
+        [output], RELATIONS, context=FILM, question="Who directed the film Ida Lund was in?"
+    )
     assert result.passed is not hallucinated, result.reason
+
+
+def test_the_replaced_min_coverage_setting_names_its_successor() -> None:
+    with pytest.raises(ConfigProblem) as err:
+        make(ScorerConfig("hallucination", None, {"min_coverage": 0.5}))
+    assert "min_support" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("context", "output", "said", "stated"),
+    [
+        ("The library closes at 6 PM.", "The library opens at 6 PM.", "opens", "close"),
+        ("受付の開始日は4月1日です。", "受付の終了日は4月1日です。", "終了日", "開始日"),
+    ],
+)
+def test_an_opposite_of_what_the_knowledge_states_is_named(
+    context: str, output: str, said: str, stated: str
+) -> None:
+    result = make(ScorerConfig("hallucination", None, {})).score(
+        _item([output], context=context, question="?")
+    )
+    assert result is not None and not result.passed
+    assert f"says '{said}' where the knowledge says '{stated}'" in result.reason
