@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -25,6 +26,7 @@ from evalkit.errors import ResultError
 from evalkit.jsonio import dumps_line, loads
 from evalkit.resultfiles import iter_case_rows, load_summary, resolve
 from evalkit.results import CASES_NAME, SUMMARY_NAME, peak_rss_mb, write_summary
+from evalkit.shards import check_row_counts, check_set
 from evalkit.summary import build_summary, judge_all
 from evalkit.verdict import PocVerdict, policies_from_documents
 
@@ -34,20 +36,25 @@ __all__ = ["merge"]
 def _without_shard(provenance: dict[str, Any]) -> dict[str, Any]:
     """The provenance of the whole run the shards belong to (as an unsharded run records it)."""
     copy = json.loads(json.dumps(provenance))
+    copy.pop("merged_from", None)
     if "shard" in copy.get("options", {}):
         copy["options"]["shard"] = None
     return copy
 
 
-def _ordered_rows(path: Path) -> Iterator[tuple[tuple[str, str], dict[str, Any], Path]]:
+def _ordered_rows(
+    path: Path, seen: dict[Path, int]
+) -> Iterator[tuple[tuple[str, str], dict[str, Any], Path]]:
     """(key, row, source) of one source's `cases.jsonl`, checking the (suite, case id)
     order every evalkit result file has: that order lets shards merge as sorted streams,
-    in memory independent of their size."""
+    in memory independent of their size. `seen[path]` counts the rows read."""
     cases = resolve(path).cases
     if cases is None:
         raise ResultError(f"{path} has no {CASES_NAME}; merge needs the per-case rows")
     previous: tuple[str, str] | None = None
+    seen[path] = 0
     for row in iter_case_rows(cases):
+        seen[path] += 1
         key = (row["suite"], row["case"])
         if previous is not None and key <= previous:
             what = "twice" if key == previous else "out of order"
@@ -142,25 +149,28 @@ def _last_line(path: Path) -> bytes:
 
 
 def merge(
-    sources: Sequence[Path], out_dir: Path, counts: Sequence[Path] | None = None
+    sources: Sequence[Path],
+    out_dir: Path,
+    counts: Sequence[Path] | None = None,
+    partial: bool = False,
 ) -> tuple[dict[str, Any], dict[str, PocVerdict]]:
     """Combine result folders `sources` into `out_dir`; returns (summary, verdicts).
 
-    The sources must come from the same suites and settings (their provenance, shard
-    aside, must agree) and must not share a case (overlapping shards are refused).
-    `counts`: the sources' count files (`COUNTS_NAME`), written by `run --workers`
-    workers of this very run; then the rows are not re-counted (see `_merge_counted`)."""
+    The sources must be one complete run (see `evalkit.shards.check_set`): the shards
+    1/N … N/N of one run, each once, with the same suites and settings. With `partial`
+    some shards may be missing: the merged summary then records which it holds
+    (`provenance.options.shard` "I,J/N") and every PoC's reasons start by saying that the
+    verdict covers only those shards. Rows must not overlap and each source's rows must
+    match its summary's case count. `counts`: the sources' count files (`COUNTS_NAME`),
+    written by `run --workers` workers of this very run; then the rows are not re-counted
+    (see `_merge_counted`)."""
     if not sources:
         raise ResultError("merge needs at least one result folder")
     summaries = [load_summary(resolve(p).summary) for p in sources]
+    coverage = check_set(sources, summaries, partial)
     base = _without_shard(summaries[0]["provenance"])
-    for path, summary in zip(sources[1:], summaries[1:], strict=True):
-        if _without_shard(summary["provenance"])["suites"] != base["suites"]:
-            raise ResultError(
-                f"{path} was made from different suites or settings than {sources[0]} "
-                "(their provenance differs); merge only shards of one run"
-            )
     agg = Aggregator()
+    rows_seen: dict[Path, int] = {}
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / CASES_NAME
     fd, tmp = tempfile.mkstemp(prefix=f".{CASES_NAME}.", dir=out_dir)
@@ -171,7 +181,7 @@ def merge(
         else:
             with os.fdopen(fd, "wb") as out:
                 previous: tuple[str, str] | None = None
-                streams = [_ordered_rows(path) for path in sources]
+                streams = [_ordered_rows(path, rows_seen) for path in sources]
                 for key, row, path in heapq.merge(*streams, key=itemgetter(0)):
                     if key == previous:
                         raise ResultError(
@@ -180,13 +190,20 @@ def merge(
                     previous = key
                     agg.add_row(row)
                     out.write(dumps_line(row))
+                check_row_counts(sources, summaries, rows_seen)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     policy = policies_from_documents(base["suites"])
     verdicts = judge_all(agg, policy)
+    if not coverage.complete:
+        verdicts = {
+            poc: replace(v, reasons=(coverage.reason(_cases(agg, poc)), *v.reasons))
+            for poc, v in verdicts.items()
+        }
     provenance = dict(base)
+    provenance["options"] = {**provenance.get("options", {}), "shard": coverage.label}
     provenance["merged_from"] = [str(p) for p in sources]
     run_blocks = [s.get("run", {}) for s in summaries]
     run = {
@@ -199,6 +216,11 @@ def merge(
     summary = build_summary(agg, policy, verdicts, provenance, run)
     write_summary(out_dir / SUMMARY_NAME, summary)
     return summary, verdicts
+
+
+def _cases(agg: Aggregator, poc: str) -> int:
+    tally = agg.pocs.get(poc)
+    return tally.cases if tally is not None else 0
 
 
 def _request_phase(run_blocks: Sequence[dict[str, Any]]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ summaries and ignore per-case payloads), so `ResultPaths.cases` is None when it 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,8 @@ from typing import Any
 
 from evalkit.errors import ResultError
 from evalkit.jsonio import loads
+from evalkit.resultcheck import row_is_valid, row_problems, summary_problems
+from evalkit.suite.json_lines import parse_json
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -72,8 +75,10 @@ def resolve(path: Path | str) -> ResultPaths:
 def load_summary(path: Path | str) -> dict[str, Any]:
     """Read and check a `summary.json` (or the summary of a result folder).
 
-    Checks it is a JSON object with a supported `schema_version` and a `pocs` mapping, the
-    parts every reader relies on. Raises `ResultError` saying what is wrong and how to fix it.
+    Checks it is a JSON object with a supported `schema_version`, then against the summary
+    schema (`evalkit.resultcheck`): every key a reader uses has its type. Raises
+    `ResultError` listing what is wrong, each with file, line and field path, and how to fix
+    it; a suite file given by mistake is named as such.
     """
     summary = resolve(path).summary
     try:
@@ -83,12 +88,14 @@ def load_summary(path: Path | str) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
+        _not_a_summary(summary, text, None)
         raise ResultError(
             f"{summary}:{exc.lineno}: not valid JSON ({exc.msg}); "
             "the file is corrupt or was cut short: re-run 'evalkit run' to rewrite it"
         ) from exc
     if not isinstance(data, dict):
         raise ResultError(f"{summary}: expected a JSON object, found {type(data).__name__}")
+    _not_a_summary(summary, text, data)
     version = data.get("schema_version")
     if version != SCHEMA_VERSION:
         if isinstance(version, int) and version > SCHEMA_VERSION:
@@ -99,17 +106,46 @@ def load_summary(path: Path | str) -> dict[str, Any]:
             f"{summary}: schema_version is {version!r}, this evalkit reads "
             f"{SCHEMA_VERSION} ({hint})"
         )
-    if not isinstance(data.get("pocs"), dict):
-        raise ResultError(f"{summary}: 'pocs' is missing or not an object")
+    problems = summary_problems(str(summary), data, lambda: parse_json(text))
+    if problems:
+        raise ResultError("\n".join([*problems, _DAMAGED]))
     return data
+
+
+_DAMAGED = (
+    "the result file was edited or damaged: re-run 'evalkit run' (or 'evalkit merge') "
+    "to write it again"
+)
+_SUITE_KEYS = frozenset({"suite", "prompt", "cases", "cases_from", "thresholds", "scorers"})
+_SUITE_LINE = re.compile(r"^(suite|poc|prompt|cases|cases_from|thresholds|scorers)\s*:", re.M)
+
+
+def _not_a_summary(summary: Path, text: str, data: dict[str, Any] | None) -> None:
+    """Raise a `ResultError` that says what `summary` is when it is a suite file or a
+    JSON-lines file rather than a result (a common mix-up of arguments)."""
+    suffix = summary.suffix.lower()
+    if data is not None:
+        is_suite = "schema_version" not in data and len(_SUITE_KEYS & data.keys()) >= 2
+    else:
+        is_suite = suffix in (".yaml", ".yml") or len(_SUITE_LINE.findall(text)) >= 2
+    if is_suite:
+        raise ResultError(
+            f"{summary}: this is a suite file, not a result folder or {SUMMARY_NAME}; run it "
+            f"first ('evalkit run {summary} --out DIR') and give DIR"
+        )
+    if data is None and suffix in (".jsonl", ".ndjson"):
+        raise ResultError(
+            f"{summary}: this is a JSON-lines file, not a result folder or {SUMMARY_NAME} "
+            f"(give the --out folder of 'evalkit run', or its {SUMMARY_NAME})"
+        )
 
 
 def iter_case_rows(path: Path | str) -> Iterator[dict[str, Any]]:
     """Stream the rows of a `cases.jsonl` (or of the result folder/summary it belongs to).
 
-    Each row must be a JSON object with string `suite` and `case`; blank lines are skipped.
-    Raises `ResultError` naming the file and line of the first bad row, or when the result
-    has no `cases.jsonl`.
+    Each row must be a JSON object valid under the row schema (`evalkit.resultcheck`);
+    blank lines are skipped. Raises `ResultError` naming the file, line and field path of
+    the first bad row's problems, or when the result has no `cases.jsonl`.
     """
     p = Path(path)
     if p.is_file() and p.suffix == ".jsonl":
@@ -145,7 +181,8 @@ def _parse_row(cases: Path, lineno: int, line: bytes) -> dict[str, Any]:
         ) from exc
     if not isinstance(row, dict):
         raise ResultError(f"{cases}:{lineno}: expected a JSON object, found {type(row).__name__}")
-    for key in ("suite", "case"):
-        if not isinstance(row.get(key), str):
-            raise ResultError(f"{cases}:{lineno}: '{key}' is missing or not a string")
+    if not row_is_valid(row):
+        problems = row_problems(str(cases), lineno, row)
+        if problems:  # jsonschema has the last word (see evalkit.resultcheck)
+            raise ResultError("\n".join([*problems, _DAMAGED]))
     return row

@@ -161,7 +161,7 @@ def test_merge_refuses_overlapping_shards(suite_factory, tmp_path):
 
     suite = suite_factory(cases(5), outputs(5))
     run([suite], RunOptions(out_dir=tmp_path / "a"))
-    with pytest.raises(ResultError, match="more than one source"):
+    with pytest.raises(ResultError, match="given twice"):
         merge([tmp_path / "a", tmp_path / "a"], tmp_path / "m")
 
 

@@ -42,8 +42,12 @@ def command(
     from evalkit.report.html import write_html
     from evalkit.report.junit import write_junit
     from evalkit.report.markdown import summary_markdown
+    from evalkit.resultfiles import load_summary
 
     try:
+        # Every form checks the summary first (JUnit is built from the rows alone, but a
+        # damaged or foreign result folder must not yield a green report).
+        load_summary(result)
         if html_file is None and markdown_file is None and junit_file is None:
             click.echo(summary_markdown(result), nl=False)
             return

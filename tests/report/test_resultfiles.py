@@ -46,7 +46,7 @@ def test_summary_that_is_not_an_object_is_refused(tmp_path: Path) -> None:
 
 
 def test_case_rows_stream_skipping_blank_lines(tmp_path: Path) -> None:
-    rows = '{"suite": "s", "case": "a"}\n\n{"suite": "s", "case": "日本"}\n'
+    rows = '{"suite": "s", "poc": "p", "case": "a"}\n\n{"suite": "s", "poc": "p", "case": "日本"}\n'
     folder = _folder(tmp_path, {"schema_version": 1, "pocs": {}}, rows)
     assert [r["case"] for r in iter_case_rows(folder)] == ["a", "日本"]
 
@@ -55,9 +55,9 @@ def test_bad_case_row_error_names_file_and_line(tmp_path: Path) -> None:
     folder = _folder(
         tmp_path,
         {"schema_version": 1, "pocs": {}},
-        '{"suite": "s", "case": "a"}\n{"suite": 1, "case": "b"}\n',
+        '{"suite": "s", "poc": "p", "case": "a"}\n{"suite": 1, "poc": "p", "case": "b"}\n',
     )
-    with pytest.raises(ResultError, match=r"cases.jsonl:2: 'suite' is missing or not a string"):
+    with pytest.raises(ResultError, match=r"cases.jsonl:2: suite: expected a string, got 1"):
         list(iter_case_rows(folder))
 
 
