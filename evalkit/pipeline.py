@@ -23,6 +23,7 @@ from evalkit.aggregate import Aggregator, aggregator_add_json, aggregator_to_jso
 from evalkit.clients import Client, build_client, parse_spec
 from evalkit.clients.base import ClientSettings
 from evalkit.clients.replay import ReplayClient
+from evalkit.clients.trust import RUNNER_ONLY
 from evalkit.engine import EngineStats, SuiteRunner
 from evalkit.errors import UsageError
 from evalkit.results import (
@@ -118,6 +119,15 @@ def _client_key(suite: Suite, options: RunOptions) -> tuple[str, Path]:
             "to the suite or pass --client SPEC"
         )
     return suite.client, suite.base_dir
+
+
+def _suite_client_options(suite: Suite, options: RunOptions) -> dict[str, Any]:
+    """The suite's client settings that apply: all of them for its own client; with the
+    runner's `--client`, not those that say where requests go and which key they carry
+    (`trust.RUNNER_ONLY`): the runner chose the client, so a suite cannot redirect it."""
+    if options.client is None:
+        return dict(suite.client_options)
+    return {k: v for k, v in suite.client_options.items() if k not in RUNNER_ONLY}
 
 
 def _wrapped(client: Client, options: RunOptions) -> Client:
@@ -274,7 +284,7 @@ def run(
     for suite in suites:
         spec, base = _client_key(suite, options)
         # The suite's client settings, then the command line's on top.
-        settings = {**suite.client_options, **options.client_options}
+        settings = {**_suite_client_options(suite, options), **options.client_options}
         if worker is not None:  # a `run --workers` worker: its share of the API limits
             settings = _share_of_limits(settings, *worker)
         key = (spec, base, json.dumps(settings, sort_keys=True, default=str))

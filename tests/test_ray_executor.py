@@ -261,6 +261,7 @@ def test_a_worker_killed_mid_run_loses_no_case_and_repeats_none(
         cluster["address"],
         "--concurrency",
         "2",
+        "--trust-suites",  # the suite's own command client runs a program
     )
     try:
         deadline = time.monotonic() + 60
@@ -286,7 +287,9 @@ def test_a_worker_killed_mid_run_loses_no_case_and_repeats_none(
     assert not [r for r in rows if "error" in r]
     assert all(r["sources"] == ["live"] for r in rows)
 
-    _finish(_evalkit(tmp_path, str(suite), "--out", "local", "--concurrency", "8"))
+    _finish(
+        _evalkit(tmp_path, str(suite), "--out", "local", "--concurrency", "8", "--trust-suites")
+    )
     ray_summary, local_summary = _summary(tmp_path / "ray"), _summary(tmp_path / "local")
     ray_run = ray_summary.pop("run")
     local_summary.pop("run")

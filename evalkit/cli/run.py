@@ -106,6 +106,14 @@ def default_out_dir(
     help="Run only a deterministic 1/N slice of every suite.",
 )
 @click.option("--base-url", help="Base URL for HTTP clients (OpenAI-compatible servers).")
+@click.option(
+    "--trust-suites",
+    is_flag=True,
+    envvar="EVALKIT_TRUST_SUITES",
+    help="Let suite files run programs (command clients and judges), read files outside their "
+    "project and choose where a key is sent (see the README's Trust section). Also: "
+    "EVALKIT_TRUST_SUITES=1.",
+)
 @click.option("--api-key-env", metavar="VAR", help="Environment variable holding the API key.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), help="Per-request timeout in seconds.")
 @click.option(
@@ -165,6 +173,7 @@ def command(
     ray_address: str | None,
     shard_text: str | None,
     base_url: str | None,
+    trust_suites: bool,
     api_key_env: str | None,
     timeout: float | None,
     no_resume: bool,
@@ -184,10 +193,17 @@ def command(
     20 (stop) — the worst verdict — unless --exit-zero; 3 when a --fail-on gate triggers,
     4 when every case of a suite ended in a client error (a broken run, not a verdict).
     """
+    from evalkit.clients.trust import Trust, safe_url, url_problem
     from evalkit.pipeline import RunOptions, run
     from evalkit.suite.loader import load_suites
 
     shard = parse_shard(shard_text)
+    if base_url and url_problem(base_url):
+        raise click.BadParameter(
+            f"{safe_url(base_url)}: {url_problem(base_url)}", param_hint="--base-url"
+        )
+    runner = {"base_url": base_url, "api_key_env": api_key_env}
+    trust = Trust(trust_suites, client_spec, {k: v for k, v in runner.items() if v})
     if executor == "ray" and (record is not None or (workers or 1) > 1):
         raise click.UsageError("--executor ray cannot be combined with --record or --workers")
     if ray_address is not None and executor != "ray":
@@ -215,7 +231,7 @@ def command(
     }
     if workers is not None and workers > 1:
         out = out_dir or default_out_dir(paths, client_spec, None)
-        return _run_workers(paths, workers, out, forwarded, no_resume, ending)
+        return _run_workers(paths, workers, out, forwarded, no_resume, ending, trust)
     in_worker = bool(os.environ.get("EVALKIT_SLICE"))
     replayed = client_spec is None or client_spec.startswith("replay:")
     if workers is None and replayed and not (shard or record or in_worker) and executor != "ray":
@@ -224,17 +240,17 @@ def command(
         from evalkit.suite.case_files import jsonl_rows_checked_by_workers
 
         with jsonl_rows_checked_by_workers():
-            loaded = load_suites(list(paths))
+            loaded = load_suites(list(paths), trust)
         auto = _auto_workers(loaded, client_spec)
         if auto > 1:
             for warning in loaded.warnings:
                 click.echo(str(warning), err=True)
             out = out_dir or default_out_dir(paths, client_spec, None)
-            return _run_workers(paths, auto, out, forwarded, no_resume, ending, loaded)
+            return _run_workers(paths, auto, out, forwarded, no_resume, ending, trust, loaded)
         if _has_unread_rows(loaded):  # one process after all: validate the rows here
-            loaded = load_suites(list(paths))
+            loaded = load_suites(list(paths), trust)
     else:
-        loaded = load_suites(list(paths))
+        loaded = load_suites(list(paths), trust)
     for warning in loaded.warnings:
         click.echo(str(warning), err=True)
     client_options: dict[str, object] = {}
@@ -420,6 +436,7 @@ def _run_workers(
     options: dict[str, object],
     no_resume: bool,
     ending: dict[str, Any],
+    trust: Any,
     loaded: Any = None,
 ) -> int:
     """`run --workers N`. `loaded`: suites this process has already validated whole (the
@@ -430,7 +447,7 @@ def _run_workers(
 
     if loaded is None:
         with jsonl_rows_checked_by_workers():  # each worker validates its own window of rows
-            loaded = load_suites(list(paths))  # suite problems once, before any worker starts
+            loaded = load_suites(list(paths), trust)  # suite problems once, before any worker starts
         for warning in loaded.warnings:
             click.echo(str(warning), err=True)
     forwarded = [
@@ -438,6 +455,8 @@ def _run_workers(
     ]
     if no_resume:
         forwarded.append("--no-resume")
+    if trust.suites:
+        forwarded.append("--trust-suites")
     click.echo(f"Running {workers} worker processes…", err=True)
     try:
         summary, _ = run_workers(paths, forwarded, workers, out_dir, loaded.suites)

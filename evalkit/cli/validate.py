@@ -9,14 +9,29 @@ __all__ = ["command"]
 
 @click.command(name="validate")
 @click.argument("paths", nargs=-1, required=True)
-def command(paths: tuple[str, ...]) -> int:
+@click.option(
+    "--client",
+    "client_spec",
+    metavar="SPEC",
+    help="Check the suites as `run --client SPEC` would use them: their own client and its "
+    "base_url / api_key_env are then not used, so not refused.",
+)
+@click.option(
+    "--trust-suites",
+    is_flag=True,
+    envvar="EVALKIT_TRUST_SUITES",
+    help="Allow what `run --trust-suites` allows: command clients and judges, files outside "
+    "the suite's project, a base_url that receives a key. Also: EVALKIT_TRUST_SUITES=1.",
+)
+def command(paths: tuple[str, ...], client_spec: str | None, trust_suites: bool) -> int:
     """Check the suite files in PATH... and report every problem at once:
     file, line, field, what was expected and how to fix it."""
+    from evalkit.clients.trust import Trust
     from evalkit.errors import SuiteError
     from evalkit.suite.loader import load_suites
 
     try:
-        loaded = load_suites(list(paths))
+        loaded = load_suites(list(paths), Trust(trust_suites, client_spec))
     except SuiteError as exc:
         errors = [p for p in exc.problems if p.severity != "warning"]
         for problem in exc.problems:

@@ -21,9 +21,11 @@ from evalkit.clients.http import (
     Failure,
     HttpClient,
     Parsed,
+    checked_base_url,
     option_number,
     server_message,
 )
+from evalkit.clients.trust import default_key_env
 from evalkit.errors import UsageError
 from evalkit.jsonio import dumps_compact
 from evalkit.values import ModelParams, Request
@@ -43,8 +45,8 @@ class AnthropicClient(HttpClient):
                 "the anthropic client needs a model: anthropic:MODEL, e.g. anthropic:claude-3-5-haiku-latest"
             )
         options = settings.options
-        base_url = str(options.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
-        key_env = str(options.get("api_key_env") or "ANTHROPIC_API_KEY")
+        base_url = checked_base_url(options, DEFAULT_BASE_URL)
+        key_env = str(default_key_env("anthropic", options))
         key = os.environ.get(key_env) or None
         if key is None and base_url == DEFAULT_BASE_URL:
             raise UsageError(

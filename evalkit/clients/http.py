@@ -36,6 +36,7 @@ import orjson
 from evalkit import __version__
 from evalkit.clients.base import Client, ClientSettings
 from evalkit.clients.limits import Limits
+from evalkit.clients.trust import safe_url, url_problem
 from evalkit.errors import MissingDependency, UsageError
 from evalkit.values import Completion, Request
 
@@ -46,6 +47,7 @@ __all__ = [
     "Parsed",
     "RetryPolicy",
     "backoff_delay",
+    "checked_base_url",
     "classify_status",
     "import_aiohttp",
     "server_message",
@@ -90,6 +92,17 @@ def option_number(
     if number < minimum:
         raise UsageError(f"client option '{name}': expected at least {minimum:g}, got {value!r}")
     return number
+
+
+def checked_base_url(options: Mapping[str, Any], default: str) -> str:
+    """The `base_url` option (or `default`) without its trailing slash; a URL that is not
+    http(s) with a host, or that carries credentials (`user:pw@`, which would be copied
+    into logs, errors and result files), is a usage error that never repeats them."""
+    url = str(options.get("base_url") or default).rstrip("/")
+    problem = url_problem(url)
+    if problem is not None:
+        raise UsageError(f"base_url {safe_url(url)}: {problem}")
+    return url
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,8 @@ import os
 from typing import Any
 
 from evalkit.clients.base import ClientSettings
-from evalkit.clients.http import Failure, HttpClient, Parsed, server_message
+from evalkit.clients.http import Failure, HttpClient, Parsed, checked_base_url, server_message
+from evalkit.clients.trust import default_key_env
 from evalkit.errors import UsageError
 from evalkit.jsonio import dumps_compact
 from evalkit.values import ModelParams, Request
@@ -49,14 +50,11 @@ class OpenAIClient(HttpClient):
                 "the openai client needs a model: openai:MODEL, e.g. openai:gpt-4o-mini"
             )
         options = settings.options
-        base_url = str(options.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
+        base_url = checked_base_url(options, DEFAULT_BASE_URL)
         api_version = options.get("api_version")
         deployment = options.get("deployment")
         self.azure = bool(options.get("azure") or api_version or deployment)
-        key_env = str(
-            options.get("api_key_env")
-            or ("AZURE_OPENAI_API_KEY" if self.azure else "OPENAI_API_KEY")
-        )
+        key_env = str(default_key_env("openai", options))
         key = os.environ.get(key_env) or None
         if key is None and base_url == DEFAULT_BASE_URL:
             raise UsageError(

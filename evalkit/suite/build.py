@@ -4,7 +4,9 @@ The JSON Schema has already checked shapes and types (`schema_check`); this modu
 what a schema cannot: unique case ids, template variables present in every case, metric
 and client names known to the registries, scorer settings accepted by the scorer itself,
 `tolerable <= stop`, consistency having something to compare, and it reads `cases_from`
-sources once (streaming) to find bad rows before a run starts.
+sources once (streaming) to find bad rows before a run starts. It also refuses what a
+suite file may not do without the runner's opt-in (`evalkit.clients.trust`): run a
+program, read outside its project, choose where a key is sent.
 
 It runs even when the schema found errors, so one pass reports everything: each check
 looks only at the parts whose types it can trust (isinstance guards), and the `Suite` is
@@ -19,6 +21,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, cast
 
+from evalkit.clients.trust import (
+    OPT_IN,
+    RUNNER_ONLY,
+    Trust,
+    client_refusals,
+    file_refusal,
+)
 from evalkit.errors import ConfigProblem, MissingDependency, Problem, RegistryError
 from evalkit.suite.case_files import (
     FileCases,
@@ -89,18 +98,22 @@ def _num(value: Any) -> float | None:
     return None
 
 
-def check_and_build(report: FileReport, data: Mapping[str, Any], path: Path) -> None:
-    """Run every semantic check on `data`; set `report.suite` when the file is clean."""
+def check_and_build(
+    report: FileReport, data: Mapping[str, Any], path: Path, trust: Trust | None = None
+) -> None:
+    """Run every semantic check on `data`; set `report.suite` when the file is clean.
+    `trust`: what the runner chose (see `evalkit.clients.trust`; default the strictest)."""
+    trust = trust if trust is not None else Trust()
     prompt = _prompt(data)
     names = _template_vars(prompt)
-    cases, has_variants = _cases(report, data, path, names)
+    cases, has_variants = _cases(report, data, path, names, trust)
     samples = data.get("samples", 1)
     samples = int(samples) if _num(samples) is not None else 1
     scorers = _scorers(report, data)
     thresholds = _thresholds(report, data)
     for metric in thresholds:
         scorers.setdefault(metric, ScorerConfig(metric))  # a bar implies the default scorer
-    _build_scorers(report, scorers)
+    _build_scorers(report, scorers, path, trust, data)
     if CONSISTENCY in scorers and samples < 2 and not has_variants:
         where: Path_ = (
             ("thresholds", CONSISTENCY) if CONSISTENCY in thresholds else ("scorers", CONSISTENCY)
@@ -114,6 +127,7 @@ def check_and_build(report: FileReport, data: Mapping[str, Any], path: Path) -> 
     client = data.get("client")
     if isinstance(client, str) and client:
         _check_client(report, client)
+    _trust_client(report, data, path, trust)
     report.name = data.get("suite") if isinstance(data.get("suite"), str) else None
     report.poc = data.get("poc") if isinstance(data.get("poc"), str) else None
     confidence = _num(data.get("confidence", 0.95))
@@ -179,13 +193,17 @@ def _template_vars(prompt: Prompt | None) -> tuple[str, ...]:
 
 
 def _cases(
-    report: FileReport, data: Mapping[str, Any], path: Path, names: tuple[str, ...]
+    report: FileReport,
+    data: Mapping[str, Any],
+    path: Path,
+    names: tuple[str, ...],
+    trust: Trust,
 ) -> tuple[CaseSource | None, bool]:
     """The suite's case source and whether any case has variants (None on problems)."""
     if "cases" in data and "cases_from" not in data:
         return _inline_cases(report, data.get("cases"), names)
     if "cases_from" in data and "cases" not in data:
-        return _file_cases(report, data["cases_from"], path, names)
+        return _file_cases(report, data["cases_from"], path, names, trust)
     return None, False
 
 
@@ -243,7 +261,7 @@ def _inline_cases(
 
 
 def _file_cases(
-    report: FileReport, raw: Any, path: Path, names: tuple[str, ...]
+    report: FileReport, raw: Any, path: Path, names: tuple[str, ...], trust: Trust
 ) -> tuple[CaseSource | None, bool]:
     if isinstance(raw, str):
         spec: Mapping[str, Any] = {"path": raw}
@@ -255,6 +273,15 @@ def _file_cases(
     rel = str(spec["path"])
     target = path.parent / rel
     display = os.path.normpath(os.path.join(os.path.dirname(report.file), rel))
+    if not trust.suites:  # before the existence check: say nothing about outside files
+        refused = file_refusal(target, display, path)
+        if refused is not None:
+            report.error(
+                where,
+                f"a suite file may not read outside its project: {refused}",
+                f"move the file into the project, or {OPT_IN}",
+            )
+            return None, False
     if not target.exists():
         report.error(
             where,
@@ -332,18 +359,86 @@ def _scorers(report: FileReport, data: Mapping[str, Any]) -> dict[str, ScorerCon
     return out
 
 
-def _build_scorers(report: FileReport, scorers: Mapping[str, ScorerConfig]) -> None:
+def _build_scorers(
+    report: FileReport,
+    scorers: Mapping[str, ScorerConfig],
+    path: Path,
+    trust: Trust,
+    data: Mapping[str, Any],
+) -> None:
     """Let each scorer validate its own settings (it knows its methods and parameters).
-    ImportError is not caught: a built-in scorer module that fails to import is a bug."""
+    ImportError is not caught: a built-in scorer module that fails to import is a bug.
+    A judge's client is chosen by the suite whatever the runner's `--client`: checked
+    like a suite's own client."""
     from evalkit.scorers import build_scorer
 
     for metric, config in scorers.items():
         try:
-            build_scorer(config)
+            scorer = build_scorer(config)
         except ConfigProblem as exc:
             report.error(("scorers", metric, exc.field), exc.message, exc.hint)
+            continue
         except RegistryError as exc:
             report.error(("scorers", metric), str(exc), key=True)
+            continue
+        if not trust.suites:
+            _trust_judge(report, metric, scorer, path, data, trust)
+
+
+def _trust_judge(
+    report: FileReport,
+    metric: str,
+    scorer: Any,
+    path: Path,
+    data: Mapping[str, Any],
+    trust: Trust,
+) -> None:
+    from evalkit.scorers._judge import Judge
+
+    judge = getattr(scorer, "judge", None)
+    if not isinstance(judge, Judge):
+        return
+    raw = (data.get("scorers") or {}).get(metric) or {}
+    here: Path_ = ("scorers", metric, "judge")
+    if isinstance(raw.get("judge"), Mapping):
+        here = (*here, "client")
+    refusals = client_refusals(
+        judge.config.client,
+        judge.config.options,
+        path,
+        runner_options=trust.judge_options,
+        judge=True,
+    )
+    for refusal in refusals:
+        where = here if refusal.option is None else (*here[:3], "options", refusal.option)
+        report.error(where, f"{_ACTION} {refusal.message}", refusal.hint)
+
+
+_ACTION = "refused (a suite file is untrusted input):"
+
+
+def _trust_client(report: FileReport, data: Mapping[str, Any], path: Path, trust: Trust) -> None:
+    """Refuse what the suite's own client would do without the opt-in; with the runner's
+    `--client`, say that the suite's `base_url`/`api_key_env` are not used."""
+    client = data.get("client")
+    options = data.get("client_options")
+    if not isinstance(options, Mapping):
+        options = {}
+    if trust.client is not None:
+        for name in RUNNER_ONLY:
+            if name in options and name not in trust.options:
+                report.warn(
+                    ("client_options", name),
+                    f"not used: --client on the command line chooses the client, and the "
+                    f"suite's {name} with it",
+                    f"give --{name.replace('_', '-')} on the command line to choose it",
+                )
+        return
+    if trust.suites or not isinstance(client, str) or not client:
+        return
+    for refusal in client_refusals(client, options, path, runner_options=trust.options):
+        where: Path_ = ("client",) if refusal.option is None else ("client_options", refusal.option)
+        report.error(where, f"{_ACTION} {refusal.message}", refusal.hint)
 
 
 def _thresholds(report: FileReport, data: Mapping[str, Any]) -> dict[str, Threshold]:

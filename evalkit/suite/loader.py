@@ -7,7 +7,9 @@ one `SuiteError` (the user fixes them all in one go instead of one per run):
    files become located problems, never tracebacks;
 2. validate against the shipped JSON Schema (`schema_check`), worded for people;
 3. semantic checks per file (`build`): ids, template variables, registries, scorer
-   settings, bars, `cases_from` rows (streamed once);
+   settings, bars, `cases_from` rows (streamed once), and what the file may do without
+   the runner's opt-in (`evalkit.clients.trust`: run programs, read outside its project,
+   choose where a key is sent);
 4. cross-file checks: suite names are unique; the suites of one PoC agree on each
    metric's thresholds and on the confidence level (a PoC pools their cases).
 
@@ -22,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from evalkit.clients.trust import Trust
 from evalkit.errors import Problem, SuiteError, UsageError
 from evalkit.suite.build import FileReport, check_and_build
 from evalkit.suite.positions import parse
@@ -90,10 +93,15 @@ def _is_dataset_folder(folder: Path) -> bool:
     return any((folder / marker).is_file() for marker in _DATASET_MARKERS)
 
 
-def load_suites(paths: Sequence[str | Path]) -> LoadResult:
+def load_suites(paths: Sequence[str | Path], trust: Trust | None = None) -> LoadResult:
     """Load every suite under `paths` (see `find_suite_files`). Raises `SuiteError` with
-    every error of every file; returns the suites and warnings when there are none."""
-    reports = [load_file(path) for path in find_suite_files(paths)]
+    every error of every file; returns the suites and warnings when there are none.
+
+    `trust` is what the runner chose (the default, `Trust()`, is the strictest: nothing
+    trusted, each suite's own client checked). A run must use the same choices it loaded
+    with: with `trust.client` None the suites' own clients are checked and may be used."""
+    trust = trust if trust is not None else Trust()
+    reports = [load_file(path, trust) for path in find_suite_files(paths)]
     problems = [p for r in reports for p in r.problems]
     problems.extend(_cross_file(reports))
     if problems:
@@ -103,7 +111,7 @@ def load_suites(paths: Sequence[str | Path]) -> LoadResult:
     return LoadResult(tuple(suites), warnings)
 
 
-def load_file(path: Path) -> FileReport:
+def load_file(path: Path, trust: Trust | None = None) -> FileReport:
     """Parse, validate and build one suite file; never raises for bad content."""
     display = str(path)
     report = FileReport(display)
@@ -154,7 +162,7 @@ def load_file(path: Path) -> FileReport:
         return report
     report.problems.extend(schema_problems(parsed, display))
     if isinstance(parsed.data, dict):
-        check_and_build(report, parsed.data, path)
+        check_and_build(report, parsed.data, path, trust if trust is not None else Trust())
     report.problems.sort(key=lambda p: (p.file != display, p.line or 0, p.field))
     if report.suite is not None:
         if report.problems:  # pragma: no cover - check_and_build only builds clean files
