@@ -67,7 +67,9 @@ def parse_verdict(reply: str) -> tuple[bool | None, str]:
 class JudgeConfig:
     """`client` is a client spec resolved against the suite's folder; `mode` "add" makes
     an UNSUPPORTED verdict one more reason to fail (the lexical layers still apply);
-    "decide" lets the judge's verdict replace the claims and specifics layers."""
+    "decide" lets the judge's verdict replace the claims and specifics layers; "review"
+    asks the judge only about outputs the claims/specifics layers flag, and a SUPPORTED
+    verdict clears those findings (a precision filter: one call per flagged output)."""
 
     client: str
     mode: str = "add"
@@ -91,8 +93,8 @@ class JudgeConfig:
                 f"judge.{unknown[0]}", "unknown setting", "known: client, mode, options"
             )
         mode = value.get("mode", "add")
-        if mode not in ("add", "decide"):
-            raise ConfigProblem("judge.mode", f"expected add or decide, got {mode!r}")
+        if mode not in ("add", "decide", "review"):
+            raise ConfigProblem("judge.mode", f"expected add, decide or review, got {mode!r}")
         options = value.get("options", {})
         if not isinstance(options, Mapping):
             raise ConfigProblem("judge.options", f"expected a mapping, got {options!r}")

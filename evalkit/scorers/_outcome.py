@@ -18,29 +18,62 @@ from typing import Any
 from evalkit.scorers.base import apply_samples_rule, rule_text
 from evalkit.values import Score
 
-__all__ = ["Check", "claim_record", "clean_score", "combine"]
+__all__ = ["Check", "Finding", "claim_record", "clean_score", "combine"]
 
 _CLEAN = "no hallucination in 1 output: every claim is supported by the knowledge"
 _CLEAN_DECLINED = "no hallucination in 1 output (1 declined)"
 
 
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem a layer found in one output: the layer that found it and what the
+    reason says (the claim quoted, then what is wrong with it)."""
+
+    layer: str
+    text: str
+
+
 @dataclass(slots=True)
 class Check:
-    """One output's outcome: `findings` are human-readable problems, `layers` the layers
-    that fired, `claims` the unsupported claims' details."""
+    """One output's outcome, accumulated over the layers: the `findings` that stand, the
+    ones a later layer `cleared` (a judge that reads the claim as supported), the lowest
+    layer score, and the flagged claims' details. The output passes when no finding
+    stands."""
 
-    passed: bool = True
     score: float = 1.0
-    findings: list[str] = field(default_factory=list)
-    layers: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     claims: list[dict[str, Any]] = field(default_factory=list)
+    cleared: list[dict[str, str]] = field(default_factory=list)
     declined: bool = False
 
-    def fail(self, layer: str, finding: str) -> None:
-        self.passed = False
+    @property
+    def passed(self) -> bool:
+        return not self.findings
+
+    @property
+    def layers(self) -> list[str]:
+        """The layers of the standing findings, in the order they fired."""
+        return list(dict.fromkeys(f.layer for f in self.findings))
+
+    @property
+    def texts(self) -> list[str]:
+        return [f.text for f in self.findings]
+
+    def add(self, finding: Finding) -> None:
         self.findings.append(finding)
-        if layer not in self.layers:
-            self.layers.append(layer)
+
+    def fail(self, layer: str, text: str) -> None:
+        self.findings.append(Finding(layer, text))
+
+    def clear(self, layers: frozenset[str], by: str, why: str) -> None:
+        """Withdraw the findings of `layers`, recording who cleared them and why."""
+        kept = []
+        for f in self.findings:
+            if f.layer in layers:
+                self.cleared.append({"layer": f.layer, "finding": f.text, "by": by, "why": why})
+            else:
+                kept.append(f)
+        self.findings = kept
 
 
 def claim_record(
@@ -96,12 +129,12 @@ def combine(
         return Score(
             apply_samples_rule([False], rule),
             max(0.0, min(1.0, score)),
-            f"hallucination: {label}: {'; '.join(c.findings[:3])}",
+            f"hallucination: {label}: {'; '.join(c.texts[:3])}",
             {
                 "samples": [round(c.score, 6)],
                 "passed": [False],
                 "layers": sorted(set(c.layers)),
-                "outputs": [{"label": label, "findings": c.findings, "claims": c.claims}],
+                "outputs": [{"label": label, "findings": c.texts, "claims": c.claims}],
             },
         )
     passes = [c.passed for c in checks]
@@ -110,9 +143,7 @@ def combine(
     ok = sum(passes)
     score = sum(c.score for c in checks) / n
     labels = labels or tuple(f"sample {i}" for i in range(n))
-    bad = [
-        f"{labels[i]}: {'; '.join(c.findings[:3])}" for i, c in enumerate(checks) if not c.passed
-    ]
+    bad = [f"{labels[i]}: {'; '.join(c.texts[:3])}" for i, c in enumerate(checks) if not c.passed]
     if not bad:
         declined = sum(c.declined for c in checks)
         reason = f"no hallucination in {n} output{'s' if n > 1 else ''}"
@@ -136,11 +167,16 @@ def combine(
         "passed": passes,
         "layers": sorted({layer for c in checks for layer in c.layers}),
         "outputs": [
-            {"label": labels[i], "findings": c.findings, "claims": c.claims}
+            {"label": labels[i], "findings": c.texts, "claims": c.claims}
             for i, c in enumerate(checks)
             if not c.passed
         ],
     }
+    cleared = [
+        {"label": labels[i], "cleared": c.cleared} for i, c in enumerate(checks) if c.cleared
+    ]
+    if cleared:
+        details["cleared"] = cleared
     if verdicts:
         details["judge"] = verdicts
     return Score(passed=passed, score=max(0.0, min(1.0, score)), reason=reason, details=details)

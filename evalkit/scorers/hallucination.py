@@ -63,9 +63,15 @@ faithful answers and no hallucinated one).
    hallucination. Declining (`evalkit.text.is_refusal`) is never a hallucination.
 5. `judge` — optional: a client (an LLM) judges support; its verdict and reasoning are
    recorded (`mode: add` fails on UNSUPPORTED as one more layer; `mode: decide` lets the
-   verdict replace layers 2 and 3). In `add` mode the judge is asked only about outputs
-   the lexical layers pass (the others already fail); declined outputs are never sent.
-   Needs `ascore` (async), which the pipeline awaits.
+   verdict replace layers 2 and 3; `mode: review` asks only about outputs that layers 2
+   and 3 alone flag, and SUPPORTED clears those findings — they stay in the details as
+   `cleared`). In `add` mode the judge is asked only about outputs the lexical layers pass
+   (the others already fail); declined outputs are never sent. Needs `ascore` (async),
+   which the pipeline awaits.
+
+The layers share one interface (`_layers.py`): each takes the case's evidence and one
+output and returns findings; the scorer folds them into one `Check` per output, from
+which a later layer can clear findings as well as add them.
 
 Case rule (`samples_rule`, default `majority`, like accuracy): the case passes when a
 majority of its outputs are free of hallucination; `samples_rule: all` fails the case as
@@ -102,32 +108,27 @@ behind Walmart"); the judge layer exists for these.
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from rapidfuzz import fuzz
-
 from evalkit.errors import ConfigProblem
-from evalkit.scorers._answers import answer, similarity
-from evalkit.scorers._compare import (
-    agent_conflict,
-    both_unsupported,
-    compare_years,
-    may_name_agent,
-)
-from evalkit.scorers._evidence import Support, unsupported_units
 from evalkit.scorers._grounding import Plan, is_knowledge_var, make_plan
 from evalkit.scorers._judge import Judge, JudgeConfig
-from evalkit.scorers._language import Unit, is_japanese, is_short_answer
-from evalkit.scorers._outcome import Check, claim_record, combine
-from evalkit.scorers._relations import relation_conflict
-from evalkit.scorers._support import Knowledge, check_claim, split_claims
-from evalkit.scorers._verbatim import changed_number, quotes_knowledge
+from evalkit.scorers._language import is_short_answer
+from evalkit.scorers._layers import (
+    LAYERS,
+    CaseEvidence,
+    Findings,
+    Settings,
+    _short,
+    abstention,
+    claims,
+    forbidden,
+    support,
+)
+from evalkit.scorers._outcome import Check, combine
 from evalkit.scorers.base import Params, check_samples_rule
-from evalkit.text import is_refusal, normalize
+from evalkit.text import is_refusal
 from evalkit.values import HALLUCINATION, Score, ScorerConfig, ScoringInput
 
 __all__ = [
@@ -138,74 +139,10 @@ __all__ = [
     "is_knowledge_var",
 ]
 
-LAYERS = ("forbidden", "claims", "specifics", "abstention")
-# In a short answer every unit counts, but one that general usage makes nearly empty
-# (specificity below this, e.g. "be", "also") is no finding on its own.
-MIN_UNIT_WEIGHT = 0.3
-_NEG_BEFORE = re.compile(
-    r"\b(?:not|never|no|isn't|aren't|wasn't|weren't|don't|doesn't|didn't)\b[^.;!?]{0,20}$"
-)
-_NEG_AFTER_JA = re.compile(r"^.{0,3}(?:ではな|じゃな|ではありません|ではございません)")
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    layers: frozenset[str] = frozenset(LAYERS)
-    relations: bool = False
-    forbidden_similarity: float = 0.9
-    knowledge_vars: tuple[str, ...] = ()
-    samples_rule: str | float = "majority"
-    judge: JudgeConfig | None = None
-    min_support: float = 0.70
-
-
-def _text(value: Any) -> str:
-    return (
-        value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
-    )
-
-
-def _short(text: str, n: int = 70) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def _matches_forbidden(output: str, forbidden: str, threshold: float) -> bool:
-    """Normalised containment at token boundaries (not negated), or a close fuzzy match."""
-    out, bad = normalize(output), normalize(forbidden)
-    if not bad:
-        return False
-    start = out.find(bad)
-    while start >= 0:
-        end = start + len(bad)
-        before, after = out[start - 1 : start], out[end : end + 1]
-        boundary = not (
-            before.isalnum() and before.isascii() or (before.isdigit() or after.isdigit())
-        )
-        if boundary and (not after.isascii() or not after.isalnum()):
-            if not (_NEG_BEFORE.search(out[:start]) or _NEG_AFTER_JA.search(out[end:])):
-                return True
-        start = out.find(bad, start + 1)
-    return fuzz.ratio(out, bad) >= threshold * 100
-
-
-def _written(name: str, plan: Plan, question: str) -> bool:
-    """Whether the knowledge or the question writes `name` (without a possessive)."""
-    bare = re.sub(r"['’]s$", "", name.strip()).casefold()
-    return bare in plan.knowledge_text.casefold() or bare in question.casefold()
-
-
-def _opposites(found: Support) -> str:
-    return "; ".join(f"says '{u.text}' where the knowledge says '{o}'" for u, o in found.opposites)
-
-
-def _unit_list(units: Sequence[Unit], n: int = 8) -> str:
-    """The unsupported units for a reason: numbers and names first, then the most
-    specific words; at most `n`, with a count of the rest."""
-    ordered = sorted(units, key=lambda u: (u.kind == "word", -u.weight))
-    shown = ", ".join(dict.fromkeys(u.text for u in ordered[:n]))
-    more = len(ordered) - n
-    return shown + (f" (+{more} more)" if more > 0 else "")
+Layer = Callable[[CaseEvidence, str], Findings]
+# The layers a judge may clear: what lexical support reads. A known-false answer and an
+# answered unanswerable case are facts of the case, not readings of the text.
+CLEARABLE = frozenset({"claims", "specifics"})
 
 
 class HallucinationScorer:
@@ -219,8 +156,8 @@ class HallucinationScorer:
         self._lexical = bool(settings.layers & {"claims", "specifics"})
 
     # -- per case -----------------------------------------------------------------------
-    def _plan(self, item: ScoringInput) -> Plan:
-        return make_plan(item, self.settings.knowledge_vars)
+    def _evidence(self, item: ScoringInput) -> CaseEvidence:
+        return CaseEvidence(item, make_plan(item, self.settings.knowledge_vars), self.settings)
 
     def _applies(self, item: ScoringInput, plan: Plan) -> bool:
         layers = self.settings.layers
@@ -232,229 +169,36 @@ class HallucinationScorer:
         )
 
     def score(self, item: ScoringInput) -> Score | None:
-        plan = self._plan(item)
-        if not item.outputs or not self._applies(item, plan):
+        ev = self._evidence(item)
+        if not item.outputs or not self._applies(item, ev.plan):
             return None
-        checks = [self.check_output(item, out, plan) for out in item.outputs]
+        checks = [self.check_output(ev, out) for out in item.outputs]
         return self._combine(item, checks, [])
 
     # -- per output ----------------------------------------------------------------------
-    def check_output(
-        self, item: ScoringInput, output: str, plan: Plan, lexical: bool = True
-    ) -> Check:
-        layers, case, check = self.settings.layers, item.case, Check()
+    def layers_for(self, ev: CaseEvidence, output: str, lexical: bool = True) -> list[Layer]:
+        """The layers that read `output`, cheapest first: an answered unanswerable case
+        needs no other; a short answer is checked claim by claim, a long one by its
+        support score."""
+        if not ev.item.case.answerable and "abstention" in self.settings.layers:
+            return [abstention]
+        chosen: list[Layer] = [forbidden]
+        if lexical and ev.plan.texts and self._lexical:
+            chosen.append(claims if is_short_answer(output) else support)
+        return chosen
+
+    def check_output(self, ev: CaseEvidence, output: str, lexical: bool = True) -> Check:
+        check = Check()
         if not output.strip() or is_refusal(output):  # an empty output asserts nothing
             check.declined = True
             return check
-        if not case.answerable and "abstention" in layers:
-            check.fail(
-                "abstention", "answers although the case is unanswerable (it should decline)"
-            )
-            check.score = 0.0
-            return check
-        if case.forbidden and "forbidden" in layers:
-            self._forbidden(output, item, check)
-        if lexical and plan.texts and self._lexical:
-            if is_short_answer(output):
-                self._claims(output, plan, check)
-            else:
-                self._support(output, plan, check)
+        for layer in self.layers_for(ev, output, lexical):
+            result = layer(ev, output)
+            check.findings.extend(result.found)
+            check.score = min(check.score, result.score)
+            if result.claims:
+                check.claims.extend(result.claims)
         return check
-
-    def _support(self, output: str, plan: Plan, check: Check) -> None:
-        """A longer answer's support score: the specificity-weighted share of its units
-        (numbers, names, content words) that the knowledge or the question states; below
-        `min_support` it fails, and the reason names the unsupported units."""
-        if not plan.grounded and "specifics" not in self.settings.layers:
-            return
-        result = unsupported_units(output, plan.texts, plan.question_text)
-        if not plan.grounded:  # short references only: judge only the specifics
-            missing = [u for u in result.missing if u.kind != "word"]
-            if missing and "specifics" in self.settings.layers:
-                check.fail("specifics", f"not in the knowledge: {_unit_list(missing)}")
-                check.score = 1.0 - result.share
-            return
-        check.score = round(1.0 - result.share, 6)
-        if check.score < self.settings.min_support and "claims" in self.settings.layers:
-            check.fail(
-                "claims",
-                f"support {check.score:.2f} < {self.settings.min_support:.2f}; "
-                f"not in the knowledge: {_unit_list(result.missing)}",
-            )
-            check.claims.append(
-                {
-                    "support": check.score,
-                    "missing": [u.text for u in result.missing],
-                    "layers": ["claims"],
-                }
-            )
-
-    def _forbidden(self, output: str, item: ScoringInput, check: Check) -> None:
-        case = item.case
-        refs = [_text(r) for r in case.references]
-        if refs:  # the TruthfulQA rule
-            out = answer(output)
-            true = max(similarity(out, answer(r)) for r in refs)
-            false_sims = [(similarity(out, answer(f)), f) for f in case.forbidden]
-            worst, which = max(false_sims)
-            if worst - true > 0:
-                check.fail(
-                    "forbidden",
-                    f"closer to the false answer '{_short(which, 40)}' ({worst:.2f}) than to any true answer ({true:.2f})",
-                )
-                check.score = 0.0
-            return
-        for bad in case.forbidden:
-            if _matches_forbidden(output, bad, self.settings.forbidden_similarity):
-                check.fail("forbidden", f"matches the known-false answer '{_short(bad, 40)}'")
-                check.score = 0.0
-                return
-
-    def _claims(self, output: str, plan: Plan, check: Check) -> None:
-        layers, s = self.settings.layers, self.settings
-        specifics = "specifics" in layers
-        claims = split_claims(output)
-        supported = 0
-        knowledge: tuple[Knowledge, ...] | None = None  # indexed only if a claim needs it
-        question = ""
-        whole: Support | None = None  # the whole answer's, read when a claim has new words
-        for claim in claims:
-            if quotes_knowledge(claim, plan.texts):  # proven supported (`_verbatim`)
-                supported += 1
-                continue
-            # What the language analysis finds unstated in this claim (`_evidence`): lemmas,
-            # normal forms of numbers and names, Japanese morphemes. A lexical finding of
-            # the claim check below stands only when this confirms it.
-            found = unsupported_units(claim, plan.texts, plan.question_text)
-            unstated = [u for u in found.missing if u.weight >= MIN_UNIT_WEIGHT]
-            if knowledge is None:
-                question = plan.question_text
-                # A sentence with one number changed: the number is the one finding
-                # (`_verbatim.changed_number`), proven without indexing the knowledge.
-                fabricated = (
-                    changed_number(claim, plan.texts, question)
-                    if specifics and any(u.kind == "number" for u in unstated)
-                    else None
-                )
-                if fabricated is not None:
-                    check.fail(
-                        "specifics", f"'{_short(claim)}' — not in the knowledge: {fabricated}"
-                    )
-                    check.claims.append(
-                        claim_record(claim, [fabricated], [], [], False, ["specifics"])
-                    )
-                    continue
-                knowledge = plan.knowledge
-            c = check_claim(claim, knowledge, question)
-            problems: list[tuple[str, str]] = []
-            new_specifics = [u for u in unstated if u.kind != "word"]
-            new_words = [u for u in unstated if u.kind == "word"]
-            if new_specifics and "specifics" in layers:
-                problems.append(("specifics", f"not in the knowledge: {_unit_list(new_specifics)}"))
-            elif "specifics" in layers:
-                # Multi-word names the knowledge never writes as a whole; a possessive
-                # ("Reba McEntire's") is the name itself.
-                names = [n for n in c.names if not _written(n, plan, question)]
-                if names:
-                    problems.append(
-                        ("specifics", f"names the knowledge never writes: {', '.join(names)}")
-                    )
-            if "claims" in layers and plan.grounded:
-                # Paraphrase adds ordinary words; an invented claim adds unstated content.
-                # What the claim adds beyond the question's own words is judged by the same
-                # bar as a long answer: unstated on more than 1 - min_support of its weight.
-                if found.opposites:
-                    problems.append(("claims", _opposites(found)))
-                elif (
-                    new_words
-                    and (found.new_share > 1.0 - s.min_support)
-                    and (
-                        len(claims) == 1
-                        or (
-                            whole := whole
-                            or unsupported_units(output, plan.texts, plan.question_text)
-                        ).new_share
-                        > 1.0 - s.min_support
-                    )
-                ):
-                    problems.append(("claims", f"unsupported words: {_unit_list(new_words)}"))
-                # Binding is read on English claims only: on JHARS dev it flagged 13
-                # faithful Japanese answers and no hallucinated one (by Sudachi phrases
-                # instead of character pairs: 3 and none). Real answers bind facts across
-                # sentences (「四万十町は高知県にあります」); a swap is left to a judge.
-                if s.relations and c.unbound and not c.missing and not is_japanese(claim):
-                    problems.append(
-                        (
-                            "claims",
-                            f"never stated together in the knowledge: {', '.join(c.unbound)}",
-                        )
-                    )
-                if c.negation:
-                    problems.append(
-                        (
-                            "claims",
-                            "negates what the knowledge does not negate"
-                            if c.negated
-                            else "the knowledge negates it",
-                        )
-                    )
-            if not problems:
-                supported += 1
-                continue
-            for layer, what in problems:
-                check.fail(layer, f"'{_short(claim)}' — {what}")
-            check.claims.append(
-                claim_record(
-                    claim,
-                    list(c.missing),
-                    list(c.unbound),
-                    list(c.names),
-                    c.negation,
-                    [p[0] for p in problems],
-                )
-            )
-        if "claims" in layers and plan.grounded and s.relations:
-            other = agent_conflict(output, plan.grounding) if may_name_agent(output) else None
-            if other is not None:
-                agent, verb, work, theirs = other
-                check.fail(
-                    "claims", f"says {agent} {verb} {work}; the knowledge: {verb} by {theirs}"
-                )
-                supported = max(0, supported - 1)
-            # In ASCII text, "both" in lower case is a precondition of `both_unsupported`
-            # (its `\bboth\b`, any case): cheaper than its regex on outputs without it.
-            says_both = not output.isascii() or "both" in output.lower()
-            for question in plan.questions if says_both else ():
-                not_both = both_unsupported(output, question, plan.grounding)
-                if not_both:
-                    check.fail(
-                        "claims",
-                        f"says 'both', but the knowledge does not state it of "
-                        f"{', '.join(not_both)}",
-                    )
-                    supported = max(0, supported - 1)
-                    break
-            for question in plan.questions:
-                if " or " not in question:
-                    continue
-                cmp = compare_years(question, output, plan.grounding)
-                if cmp is not None and cmp.wrong:
-                    check.fail(
-                        "claims",
-                        f"picks {cmp.named} ({cmp.years[0]}) where the knowledge's years "
-                        f"point to {cmp.expected} ({cmp.years[1]})",
-                    )
-                    supported = max(0, supported - 1)
-                    break
-            grounding = plan.grounding
-            for question in plan.questions or ("",):
-                why = relation_conflict(question, output, grounding)
-                if why is not None:
-                    check.fail("claims", f"'{_short(output)}' — {why}")
-                    supported = max(0, supported - 1)
-                    break
-        if claims and check.score > 0:
-            check.score = supported / len(claims)
 
     # -- case result ---------------------------------------------------------------------
     def _combine(
@@ -476,18 +220,27 @@ class JudgedHallucinationScorer(HallucinationScorer):
         await self.judge.aclose()
 
     async def ascore(self, item: ScoringInput) -> Score | None:
-        plan = self._plan(item)
+        ev = self._evidence(item)
+        plan = ev.plan
         if not item.outputs:
             return None
-        decide = self.settings.judge is not None and self.settings.judge.mode == "decide"
-        checks = [self.check_output(item, out, plan, lexical=not decide) for out in item.outputs]
+        mode = self.settings.judge.mode if self.settings.judge is not None else "add"
+        decide = mode == "decide"
+        checks = [self.check_output(ev, out, lexical=not decide) for out in item.outputs]
         verdicts: list[dict[str, Any]] = []
         asked: list[int] = []
         for i, check in enumerate(checks):
             v: dict[str, Any] = {"label": item.labels[i] if i < len(item.labels) else f"sample {i}"}
             if check.declined:
                 v.update(verdict=None, skipped="declined (never a hallucination)")
-            elif not (check.passed or decide):
+            elif mode == "review" and (check.passed or not set(check.layers) <= CLEARABLE):
+                why = (
+                    "no lexical finding to review"
+                    if check.passed
+                    else "a known-false or unanswerable-case finding, which a judge does not clear"
+                )
+                v.update(verdict=None, skipped=why)
+            elif mode == "add" and not check.passed:
                 v.update(verdict=None, skipped="already flagged by the lexical layers")
             else:
                 asked.append(i)
@@ -503,11 +256,14 @@ class JudgedHallucinationScorer(HallucinationScorer):
         )
         for i, reply in zip(asked, replies, strict=True):
             verdicts[i].update(reply)
-            if reply.get("verdict") == "unsupported":
-                checks[i].fail(
-                    "judge",
-                    f"the judge finds it unsupported: {_short(reply.get('reasoning', ''), 120)}",
-                )
+            reasoning = _short(reply.get("reasoning", ""), 120)
+            if mode == "review":
+                # The judge reads meaning the lexical layers cannot: a paraphrase it
+                # finds supported clears their findings (kept in details as cleared).
+                if reply.get("verdict") == "supported":
+                    checks[i].clear(CLEARABLE, "judge", reasoning)
+            elif reply.get("verdict") == "unsupported":
+                checks[i].fail("judge", f"the judge finds it unsupported: {reasoning}")
                 checks[i].score = 0.0
         return self._combine(item, checks, verdicts)
 

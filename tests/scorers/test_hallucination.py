@@ -290,6 +290,42 @@ def test_judge_in_decide_mode_replaces_the_lexical_claims_layers(tmp_path: Path)
     assert result is not None and result.passed
 
 
+def test_judge_in_review_mode_clears_lexical_findings_it_reads_as_supported(
+    tmp_path: Path,
+) -> None:
+    outputs = [
+        "Your money comes back as vouchers within a month.",  # flagged by the lexical layers
+        "Refunds are paid in Bitcoin.",  # flagged
+        "Within 30 days.",  # clean: the judge is not asked
+    ]
+    _judge_file(tmp_path, ["SUPPORTED\nA paraphrase.", "UNSUPPORTED\nNo Bitcoin in the policy."])
+    lexical = make(ScorerConfig("hallucination")).score(
+        _item(outputs, folder=tmp_path, context=POLICY)
+    )
+    assert lexical is not None and lexical.details["passed"] == [False, False, True]
+    scorer = _judged({"judge": {"client": "replay:judge.jsonl", "mode": "review"}})
+    result = asyncio.run(scorer.ascore(_item(outputs, folder=tmp_path, context=POLICY)))
+    assert result is not None and result.details["passed"] == [True, False, True]
+    cleared = result.details["cleared"]
+    assert [c["label"] for c in cleared] == ["sample 0"]
+    assert (
+        cleared[0]["cleared"][0]["by"] == "judge"
+        and "paraphrase" in cleared[0]["cleared"][0]["why"].lower()
+    )
+    verdicts = result.details["judge"]
+    assert [v.get("verdict") for v in verdicts] == ["supported", "unsupported", None]
+    assert "Bitcoin" in result.reason  # the finding the judge did not clear still stands
+
+
+def test_judge_in_review_mode_never_clears_a_known_false_answer(tmp_path: Path) -> None:
+    _judge_file(tmp_path, ["SUPPORTED"])
+    scorer = _judged({"judge": {"client": "replay:judge.jsonl", "mode": "review"}})
+    item = _item(["60 days."], folder=tmp_path, context=POLICY, forbidden=("60 days",))
+    result = asyncio.run(scorer.ascore(item))
+    assert result is not None and not result.passed
+    assert result.details["judge"][0]["verdict"] is None  # not asked
+
+
 @pytest.mark.parametrize(
     ("reply", "verdict"),
     [

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evalkit.scorers import _compare, _support, hallucination
+from evalkit.scorers import _compare, _layers, _support
 from evalkit.scorers._knowledge import knowledge_index, knowledge_sentences
 from evalkit.scorers._lexicon import LIMITED_EN, NEG_EN
 from evalkit.scorers._numerals import scan_ascii_numbers
@@ -157,7 +157,10 @@ _OUTPUT_PIECES = [
 
 @pytest.fixture(scope="module")
 def scorers() -> list[Any]:
-    return [make(ScorerConfig("hallucination", None, p)) for p in ({}, {"specifics": False})]
+    return [
+        make(ScorerConfig("hallucination", None, p))
+        for p in ({}, {"specifics": False}, {"relations": True})
+    ]
 
 
 @given(_TEXT, st.data())
@@ -175,8 +178,8 @@ def test_the_scorer_gives_the_same_score_with_and_without_the_fast_path(
     item = ScoringInput(SUITE, case, (output,), ("sample 0",), (0,), ("replay",))
     fast = [s.score(item) for s in scorers]
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(hallucination, "quotes_knowledge", lambda claim, texts: False)
-        mp.setattr(hallucination, "changed_number", lambda claim, texts, question: None)
+        mp.setattr(_layers, "quotes_knowledge", lambda claim, texts: False)
+        mp.setattr(_layers, "changed_number", lambda claim, texts, question: None)
         full = [s.score(item) for s in scorers]
     assert fast == full
 

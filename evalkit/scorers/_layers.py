@@ -1,0 +1,364 @@
+"""The hallucination scorer's layers (`hallucination.py` documents what each checks).
+
+One interface: a layer takes the case's evidence (`CaseEvidence`: the item, its plan of
+knowledge and question texts, the settings; the knowledge index is built once per case
+and cached by its texts, `_evidence.evidence_for`) and one output, and returns what it
+found (`Findings`: findings, a score, flagged claims' details). The scorer folds them into
+one `Check` per output; a later layer (the judge, in `review` mode) can clear a finding,
+not only add one (`Check.clear`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from evalkit.scorers._answers import answer, similarity
+from evalkit.scorers._compare import (
+    agent_conflict,
+    both_unsupported,
+    compare_years,
+    may_name_agent,
+)
+from evalkit.scorers._evidence import Support, unsupported_units
+from evalkit.scorers._grounding import Plan
+from evalkit.scorers._judge import JudgeConfig
+from evalkit.scorers._language import Unit, is_japanese
+from evalkit.scorers._outcome import Finding, claim_record
+from evalkit.scorers._relations import relation_conflict
+from evalkit.scorers._support import Knowledge, check_claim, split_claims
+from evalkit.scorers._verbatim import changed_number, quotes_knowledge
+from evalkit.text import normalize
+from evalkit.values import ScoringInput
+
+__all__ = [
+    "LAYERS",
+    "CaseEvidence",
+    "Findings",
+    "Settings",
+    "abstention",
+    "claims",
+    "forbidden",
+    "support",
+]
+
+LAYERS = ("forbidden", "claims", "specifics", "abstention")
+# In a short answer every unit counts, but one that general usage makes nearly empty
+# (specificity below this, e.g. "be", "also") is no finding on its own.
+MIN_UNIT_WEIGHT = 0.3
+_NEG_BEFORE = re.compile(
+    r"\b(?:not|never|no|isn't|aren't|wasn't|weren't|don't|doesn't|didn't)\b[^.;!?]{0,20}$"
+)
+_NEG_AFTER_JA = re.compile(r"^.{0,3}(?:ではな|じゃな|ではありません|ではございません)")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    layers: frozenset[str] = frozenset(LAYERS)
+    relations: bool = False
+    forbidden_similarity: float = 0.9
+    knowledge_vars: tuple[str, ...] = ()
+    samples_rule: str | float = "majority"
+    judge: JudgeConfig | None = None
+    min_support: float = 0.70
+
+
+@dataclass(frozen=True, slots=True)
+class CaseEvidence:
+    """What every layer reads for one case: the item, its plan (which texts are
+    knowledge, which question) and the scorer's settings."""
+
+    item: ScoringInput
+    plan: Plan
+    settings: Settings
+
+
+@dataclass(slots=True)
+class Findings:
+    """What one layer found in one output; `score` is the layer's support score (1.0 when
+    it measures none)."""
+
+    found: list[Finding]
+    score: float = 1.0
+    claims: list[dict[str, Any]] = field(default_factory=list)
+
+    def fail(self, layer: str, text: str) -> None:
+        self.found.append(Finding(layer, text))
+
+
+def _text(value: Any) -> str:
+    return (
+        value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    )
+
+
+def _short(text: str, n: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _matches_forbidden(output: str, forbidden: str, threshold: float) -> bool:
+    """Normalised containment at token boundaries (not negated), or a close fuzzy match."""
+    out, bad = normalize(output), normalize(forbidden)
+    if not bad:
+        return False
+    start = out.find(bad)
+    while start >= 0:
+        end = start + len(bad)
+        before, after = out[start - 1 : start], out[end : end + 1]
+        boundary = not (
+            before.isalnum() and before.isascii() or (before.isdigit() or after.isdigit())
+        )
+        if boundary and (not after.isascii() or not after.isalnum()):
+            if not (_NEG_BEFORE.search(out[:start]) or _NEG_AFTER_JA.search(out[end:])):
+                return True
+        start = out.find(bad, start + 1)
+    return fuzz.ratio(out, bad) >= threshold * 100
+
+
+def _written(name: str, plan: Plan, question: str) -> bool:
+    """Whether the knowledge or the question writes `name` (without a possessive)."""
+    bare = re.sub(r"['’]s$", "", name.strip()).casefold()
+    return bare in plan.knowledge_text.casefold() or bare in question.casefold()
+
+
+def _opposites(found: Support) -> str:
+    return "; ".join(f"says '{u.text}' where the knowledge says '{o}'" for u, o in found.opposites)
+
+
+def _unit_list(units: Sequence[Unit], n: int = 8) -> str:
+    """The unsupported units for a reason: numbers and names first, then the most
+    specific words; at most `n`, with a count of the rest."""
+    ordered = sorted(units, key=lambda u: (u.kind == "word", -u.weight))
+    shown = ", ".join(dict.fromkeys(u.text for u in ordered[:n]))
+    more = len(ordered) - n
+    return shown + (f" (+{more} more)" if more > 0 else "")
+
+
+# -- the layers ----------------------------------------------------------------------------
+
+
+def abstention(ev: CaseEvidence, output: str) -> Findings:
+    """An unanswerable case answered instead of declined."""
+    out = Findings([])
+    if not ev.item.case.answerable and "abstention" in ev.settings.layers:
+        out.fail("abstention", "answers although the case is unanswerable (it should decline)")
+        out.score = 0.0
+    return out
+
+
+def forbidden(ev: CaseEvidence, output: str) -> Findings:
+    """A known-false answer: the TruthfulQA rule when the case has references, else
+    normalised containment (not negated) or a close fuzzy match."""
+    out = Findings([])
+    case = ev.item.case
+    if not case.forbidden or "forbidden" not in ev.settings.layers:
+        return out
+    refs = [_text(r) for r in case.references]
+    if refs:  # the TruthfulQA rule
+        said = answer(output)
+        true = max(similarity(said, answer(r)) for r in refs)
+        false_sims = [(similarity(said, answer(f)), f) for f in case.forbidden]
+        worst, which = max(false_sims)
+        if worst - true > 0:
+            out.fail(
+                "forbidden",
+                f"closer to the false answer '{_short(which, 40)}' ({worst:.2f}) than to any true answer ({true:.2f})",
+            )
+            out.score = 0.0
+        return out
+    for bad in case.forbidden:
+        if _matches_forbidden(output, bad, ev.settings.forbidden_similarity):
+            out.fail("forbidden", f"matches the known-false answer '{_short(bad, 40)}'")
+            out.score = 0.0
+            break
+    return out
+
+
+def support(ev: CaseEvidence, output: str) -> Findings:
+    """A longer answer's support score: the specificity-weighted share of its units
+    (numbers, names, content words) that the knowledge or the question states; below
+    `min_support` it fails, and the reason names the unsupported units."""
+    out = Findings([])
+    plan, s = ev.plan, ev.settings
+    if not plan.grounded and "specifics" not in s.layers:
+        return out
+    result = unsupported_units(output, plan.texts, plan.question_text)
+    if not plan.grounded:  # short references only: judge only the specifics
+        missing = [u for u in result.missing if u.kind != "word"]
+        if missing and "specifics" in s.layers:
+            out.fail("specifics", f"not in the knowledge: {_unit_list(missing)}")
+            out.score = 1.0 - result.share
+        return out
+    out.score = round(1.0 - result.share, 6)
+    if out.score < s.min_support and "claims" in s.layers:
+        out.fail(
+            "claims",
+            f"support {out.score:.2f} < {s.min_support:.2f}; "
+            f"not in the knowledge: {_unit_list(result.missing)}",
+        )
+        out.claims.append(
+            {
+                "support": out.score,
+                "missing": [u.text for u in result.missing],
+                "layers": ["claims"],
+            }
+        )
+    return out
+
+
+def claims(ev: CaseEvidence, output: str) -> Findings:
+    """A short answer, claim by claim: specifics (numbers, names) the knowledge does not
+    state; contradictions (an opposite, a negation); unstated words beyond the share that
+    paraphrase explains; and, with `relations: true`, the HaluEval-derived checks.
+    The score is the share of supported claims."""
+    out = Findings([])
+    plan, s = ev.plan, ev.settings
+    layers = s.layers
+    specifics = "specifics" in layers
+    parts = split_claims(output)
+    supported = 0
+    knowledge: tuple[Knowledge, ...] | None = None  # indexed only if a claim needs it
+    question = ""
+    whole: Support | None = None  # the whole answer's, read when a claim has new words
+    for claim in parts:
+        if quotes_knowledge(claim, plan.texts):  # proven supported (`_verbatim`)
+            supported += 1
+            continue
+        # What the language analysis finds unstated in this claim (`_evidence`): lemmas,
+        # normal forms of numbers and names, Japanese morphemes. A lexical finding of
+        # the claim check below stands only when this confirms it.
+        found = unsupported_units(claim, plan.texts, plan.question_text)
+        unstated = [u for u in found.missing if u.weight >= MIN_UNIT_WEIGHT]
+        if knowledge is None:
+            question = plan.question_text
+            # A sentence with one number changed: the number is the one finding
+            # (`_verbatim.changed_number`), proven without indexing the knowledge.
+            fabricated = (
+                changed_number(claim, plan.texts, question)
+                if specifics and any(u.kind == "number" for u in unstated)
+                else None
+            )
+            if fabricated is not None:
+                out.fail("specifics", f"'{_short(claim)}' — not in the knowledge: {fabricated}")
+                out.claims.append(claim_record(claim, [fabricated], [], [], False, ["specifics"]))
+                continue
+            knowledge = plan.knowledge
+        c = check_claim(claim, knowledge, question)
+        problems: list[tuple[str, str]] = []
+        new_specifics = [u for u in unstated if u.kind != "word"]
+        new_words = [u for u in unstated if u.kind == "word"]
+        if new_specifics and specifics:
+            problems.append(("specifics", f"not in the knowledge: {_unit_list(new_specifics)}"))
+        elif specifics:
+            # Multi-word names the knowledge never writes as a whole; a possessive
+            # ("Reba McEntire's") is the name itself.
+            names = [n for n in c.names if not _written(n, plan, question)]
+            if names:
+                problems.append(
+                    ("specifics", f"names the knowledge never writes: {', '.join(names)}")
+                )
+        if "claims" in layers and plan.grounded:
+            # Paraphrase adds ordinary words; an invented claim adds unstated content.
+            # What the claim (and the whole answer) adds beyond the question's own words
+            # is judged by the same bar as a long answer: unstated on more than
+            # 1 - min_support of its weight.
+            if found.opposites:
+                problems.append(("claims", _opposites(found)))
+            elif (
+                new_words
+                and found.new_share > 1.0 - s.min_support
+                and (
+                    len(parts) == 1
+                    or (
+                        whole := whole or unsupported_units(output, plan.texts, plan.question_text)
+                    ).new_share
+                    > 1.0 - s.min_support
+                )
+            ):
+                problems.append(("claims", f"unsupported words: {_unit_list(new_words)}"))
+            # Binding is read on English claims only: on JHARS dev it flagged 13
+            # faithful Japanese answers and no hallucinated one (by Sudachi phrases
+            # instead of character pairs: 3 and none). Real answers bind facts across
+            # sentences (「四万十町は高知県にあります」); a swap is left to a judge.
+            if s.relations and c.unbound and not c.missing and not is_japanese(claim):
+                problems.append(
+                    ("claims", f"never stated together in the knowledge: {', '.join(c.unbound)}")
+                )
+            if c.negation:
+                problems.append(
+                    (
+                        "claims",
+                        "negates what the knowledge does not negate"
+                        if c.negated
+                        else "the knowledge negates it",
+                    )
+                )
+        if not problems:
+            supported += 1
+            continue
+        for layer, what in problems:
+            out.fail(layer, f"'{_short(claim)}' — {what}")
+        out.claims.append(
+            claim_record(
+                claim,
+                list(c.missing),
+                list(c.unbound),
+                list(c.names),
+                c.negation,
+                [p[0] for p in problems],
+            )
+        )
+    if "claims" in layers and plan.grounded and s.relations:
+        supported -= _relations(plan, output, out)
+    if parts:
+        out.score = max(0, supported) / len(parts)
+    return out
+
+
+def _relations(plan: Plan, output: str, out: Findings) -> int:
+    """The opt-in checks written from HaluEval dev items (`_compare`, `_relations`):
+    who did a work, "both …", which came first, right words in the wrong relation.
+    Adds their findings to `out`; returns how many fired."""
+    fired = 0
+    other = agent_conflict(output, plan.grounding) if may_name_agent(output) else None
+    if other is not None:
+        agent, verb, work, theirs = other
+        out.fail("claims", f"says {agent} {verb} {work}; the knowledge: {verb} by {theirs}")
+        fired += 1
+    # In ASCII text, "both" in lower case is a precondition of `both_unsupported`
+    # (its `\bboth\b`, any case): cheaper than its regex on outputs without it.
+    says_both = not output.isascii() or "both" in output.lower()
+    for question in plan.questions if says_both else ():
+        not_both = both_unsupported(output, question, plan.grounding)
+        if not_both:
+            out.fail(
+                "claims",
+                f"says 'both', but the knowledge does not state it of {', '.join(not_both)}",
+            )
+            fired += 1
+            break
+    for question in plan.questions:
+        if " or " not in question:
+            continue
+        cmp = compare_years(question, output, plan.grounding)
+        if cmp is not None and cmp.wrong:
+            out.fail(
+                "claims",
+                f"picks {cmp.named} ({cmp.years[0]}) where the knowledge's years "
+                f"point to {cmp.expected} ({cmp.years[1]})",
+            )
+            fired += 1
+            break
+    for question in plan.questions or ("",):
+        why = relation_conflict(question, output, plan.grounding)
+        if why is not None:
+            out.fail("claims", f"'{_short(output)}' — {why}")
+            fired += 1
+            break
+    return fired
