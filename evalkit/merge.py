@@ -23,6 +23,7 @@ from typing import Any, BinaryIO
 
 from evalkit.aggregate import Aggregator, aggregator_add_json
 from evalkit.errors import ResultError
+from evalkit.filemode import match_umask
 from evalkit.jsonio import dumps_line, loads
 from evalkit.resultfiles import iter_case_rows, load_summary, resolve
 from evalkit.results import CASES_NAME, SUMMARY_NAME, peak_rss_mb, write_summary
@@ -174,6 +175,7 @@ def merge(
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / CASES_NAME
     fd, tmp = tempfile.mkstemp(prefix=f".{CASES_NAME}.", dir=out_dir)
+    match_umask(fd)  # not mkstemp's 0600: the mode the umask allows
     try:
         if counts is not None:
             os.close(fd)

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from evalkit.filemode import match_umask
 from evalkit.jsonio import dumps_line, loads
 from evalkit.values import PLAIN_LABELS, Case, CaseResult, Score
 
@@ -206,6 +207,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     """Write via a temp file in the same folder, then rename over `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    match_umask(fd)  # not mkstemp's 0600: the mode the umask allows
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
@@ -267,6 +269,7 @@ def finalize_cases(journal: Path, target: Path, in_order: int | None = None) -> 
                     yield (k[0], k[1]), line
 
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        match_umask(fd)  # not mkstemp's 0600: the mode the umask allows
         count = 0
         with os.fdopen(fd, "wb") as out:
             previous: tuple[tuple[str, str], bytes] | None = None

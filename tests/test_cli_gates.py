@@ -52,9 +52,12 @@ def test_a_run_where_every_case_errors_is_broken_not_a_verdict(tmp_path: Path) -
     script = tmp_path / "model.sh"
     script.write_text('#!/bin/sh\necho "model crashed: out of memory" >&2\nexit 1\n')
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
-    suite = write_suite(tmp_path / "suite", {}, client=f"command:{script}")
+    suite = write_suite(tmp_path / "suite", {})
     for extra in ((), ("--exit-zero",)):
-        r = evalkit("run", str(suite), "--out", str(tmp_path / "o"), "--no-progress", *extra)
+        r = evalkit(
+            *("run", str(suite), "--client", f"command:{script}", "--out", str(tmp_path / "o")),
+            *("--no-progress", *extra),
+        )
         assert r.returncode == 4, (extra, r.stdout, r.stderr)
         first = r.stdout.splitlines()[0]
         assert first.startswith("BROKEN RUN: every case of suite 's' (20 cases)"), r.stdout

@@ -19,7 +19,7 @@ import click
 
 from evalkit import __version__
 
-__all__ = ["main", "cli"]
+__all__ = ["main", "cli", "echo_out"]
 
 # name → one-line help, shown by `evalkit --help` without importing the modules.
 _COMMANDS = {
@@ -71,6 +71,28 @@ def cli() -> None:
     """
 
 
+def _silence_stdout() -> None:
+    """After the reader of stdout went away (`evalkit run … | head`): send the rest of the
+    output nowhere, so neither a later write nor the exit-time flush fails."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real stdout (captured in tests): nothing to redirect
+        pass
+
+
+def echo_out(text: str = "", nl: bool = True) -> None:
+    """`click.echo` to stdout that keeps going when the pipe's reader has closed it (the
+    command still finishes its work and exits with its own code)."""
+    try:
+        click.echo(text, nl=nl)
+    except BrokenPipeError:
+        _silence_stdout()
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point: user mistakes print a message and exit 2 (no
     traceback); unexpected exceptions print the traceback and exit 1."""
@@ -93,6 +115,9 @@ def main(argv: list[str] | None = None) -> Any:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
+    except BrokenPipeError:  # `evalkit report … | head`: the reader has what it wanted
+        _silence_stdout()
+        sys.exit(0)
     except Exception:
         traceback.print_exc()
         click.echo(

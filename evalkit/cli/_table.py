@@ -77,7 +77,8 @@ def render_summary(summary: Mapping[str, Any], colour: bool = True) -> str:
         else:
             lines.append(f"  {_MEANING.get(verdict, '')}")
         lines.append(
-            f"  {p['cases']} cases, {n_err} client error{'' if n_err == 1 else 's'}"
+            f"  {p['cases']} case{'' if p['cases'] == 1 else 's'}, "
+            f"{n_err} client error{'' if n_err == 1 else 's'}"
             + (f", {p['critical']['total']} critical" if p.get("critical", {}).get("total") else "")
         )
         lines.append("  " + "  ".join(_pad(h, w) for h, w in zip(header, widths, strict=True)))

@@ -38,6 +38,7 @@ def command(
     metric's failure rate, interval and bar. With --html, --markdown or --junit, writes those
     files and prints their paths.
     """
+    from evalkit.cli import echo_out
     from evalkit.errors import UsageError
     from evalkit.report.html import write_html
     from evalkit.report.junit import write_junit
@@ -49,7 +50,7 @@ def command(
         # damaged or foreign result folder must not yield a green report).
         load_summary(result)
         if html_file is None and markdown_file is None and junit_file is None:
-            click.echo(summary_markdown(result), nl=False)
+            echo_out(summary_markdown(result), nl=False)
             return
         if markdown_file is not None:
             markdown_file.parent.mkdir(parents=True, exist_ok=True)
@@ -57,12 +58,12 @@ def command(
                 "a" if _is_step_summary(markdown_file) else "w", encoding="utf-8"
             ) as handle:
                 handle.write(summary_markdown(result))
-            click.echo(str(markdown_file))
+            echo_out(str(markdown_file))
         if html_file is not None:
-            click.echo(str(write_html(result, html_file)))
+            echo_out(str(write_html(result, html_file)))
         if junit_file is not None:
             write_junit(result, junit_file)
-            click.echo(str(junit_file))
+            echo_out(str(junit_file))
     except UsageError as exc:
         click.echo(f"error: {exc}", err=True)
         raise click.exceptions.Exit(2) from exc

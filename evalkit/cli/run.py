@@ -160,6 +160,33 @@ def default_out_dir(
     type=click.Choice(["regression", "verdict-drop", "any-flip"]),
     help="With --baseline: the condition that fails the run (repeatable; default verdict-drop).",
 )
+@click.option(
+    "--case",
+    "case_ids",
+    multiple=True,
+    metavar="ID",
+    help="Run only this case (its id, or SUITE/ID); repeatable.",
+)
+@click.option(
+    "--tag", "tags", multiple=True, metavar="TAG", help="Run only cases with this tag; repeatable."
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Run only the first N cases of each suite (after --case / --tag).",
+)
+@click.option(
+    "--judge-base-url",
+    metavar="URL",
+    help="Base URL for the hallucination judge's client (over its `options.base_url`); "
+    "--base-url is the evaluated model's, which is often on another server.",
+)
+@click.option(
+    "--judge-api-key-env",
+    metavar="VAR",
+    help="Environment variable holding the judge client's API key.",
+)
 def command(
     paths: tuple[str, ...],
     client_spec: str | None,
@@ -185,6 +212,11 @@ def command(
     junit_file: Path | None,
     baseline: Path | None,
     fail_on: tuple[str, ...],
+    case_ids: tuple[str, ...] = (),
+    tags: tuple[str, ...] = (),
+    limit: int | None = None,
+    judge_base_url: str | None = None,
+    judge_api_key_env: str | None = None,
 ) -> int:
     """Run the suites in PATH... (suite files or folders of suites).
 
@@ -202,8 +234,6 @@ def command(
         raise click.BadParameter(
             f"{safe_url(base_url)}: {url_problem(base_url)}", param_hint="--base-url"
         )
-    runner = {"base_url": base_url, "api_key_env": api_key_env}
-    trust = Trust(trust_suites, client_spec, {k: v for k, v in runner.items() if v})
     if executor == "ray" and (record is not None or (workers or 1) > 1):
         raise click.UsageError("--executor ray cannot be combined with --record or --workers")
     if ray_address is not None and executor != "ray":
@@ -212,6 +242,11 @@ def command(
         raise click.UsageError("--workers cannot be combined with --shard or --record")
     if fail_on and baseline is None:
         raise click.UsageError("--fail-on needs --baseline RESULT to compare against")
+    subset, judge_options = _subset_and_judge(
+        case_ids, tags, limit, judge_base_url, judge_api_key_env, workers, shard
+    )
+    runner = {"base_url": base_url, "api_key_env": api_key_env}
+    trust = Trust(trust_suites, client_spec, {k: v for k, v in runner.items() if v}, judge_options)
     forwarded: dict[str, object] = {
         "--client": client_spec,
         "--samples": samples,
@@ -234,7 +269,8 @@ def command(
         return _run_workers(paths, workers, out, forwarded, no_resume, ending, trust)
     in_worker = bool(os.environ.get("EVALKIT_SLICE"))
     replayed = client_spec is None or client_spec.startswith("replay:")
-    if workers is None and replayed and not (shard or record or in_worker) and executor != "ray":
+    one_process = bool(shard or record or in_worker or subset)
+    if workers is None and replayed and not one_process and executor != "ray":
         # Workers may be chosen by themselves: load without reading JSONL rows first, so
         # that, if they are, each validates its own window (no serial pass here).
         from evalkit.suite.case_files import jsonl_rows_checked_by_workers
@@ -253,6 +289,7 @@ def command(
         loaded = load_suites(list(paths), trust)
     for warning in loaded.warnings:
         click.echo(str(warning), err=True)
+    _preflight(loaded.suites, client_spec, record)
     client_options: dict[str, object] = {}
     for name, value in (("concurrency", concurrency), ("rpm", rpm), ("tpm", tpm)):
         if value is not None:
@@ -264,7 +301,7 @@ def command(
     if timeout:
         client_options["timeout_s"] = timeout
     options = RunOptions(
-        out_dir=out_dir or default_out_dir(paths, client_spec, shard),
+        out_dir=out_dir or _subset_dir(default_out_dir(paths, client_spec, shard), subset),
         client=client_spec,
         client_options=client_options,
         samples=samples,
@@ -276,6 +313,8 @@ def command(
         rerecord_stale=rerecord_stale,
         executor="ray" if executor == "ray" else "local",
         ray_address=ray_address,
+        judge_options=judge_options,
+        subset=subset or None,
     )
     if rerecord_stale and record is None:
         raise click.UsageError("--rerecord-stale needs --record FILE")
@@ -302,10 +341,19 @@ def command(
     finally:
         if bar:
             bar.close()
+    for case_id in outcome.unmatched:
+        click.echo(f"warning: --case {case_id}: no case of the suites run has this id", err=True)
+    if subset and outcome.cases == 0:
+        click.echo(
+            f"error: no case matches {_subset_text(subset)} in {', '.join(paths)}; "
+            "`evalkit validate` lists the suites, and each case's id and tags are in the suite",
+            err=True,
+        )
+        return 2
     return _report(
         outcome.summary,
         outcome.out_dir,
-        f"{outcome.cases} cases",
+        f"{outcome.cases} case{'' if outcome.cases == 1 else 's'}",
         outcome.resumed,
         outcome.stale_count,
         outcome.stale,
@@ -330,33 +378,34 @@ def _report(
 ) -> int:
     """Print the table and what else the user asked for; the exit code (one ending for a
     single-process run and for `--workers`)."""
+    from evalkit.cli import echo_out
     from evalkit.cli._table import render_summary
     from evalkit.summary import broken_suites
 
     broken = broken_suites(summary)
     if broken:  # said first: the verdict below is not about the model
-        click.echo(_broken_headline(broken, out_dir, colour=sys.stdout.isatty()))
-    click.echo(render_summary(summary, colour=sys.stdout.isatty()))
+        echo_out(_broken_headline(broken, out_dir, colour=sys.stdout.isatty()))
+    echo_out(render_summary(summary, colour=sys.stdout.isatty()))
     for currency, cost in summary["run"].get("cost", {}).items():
-        click.echo(
+        echo_out(
             f"Estimated cost: {cost['total']:.4f} {currency} for {cost['cases']} cases "
             f"({cost['per_case']:.6f} {currency} per case; from the suites' pricing and reported token usage)"
         )
     if resumed:
-        click.echo(f"Resumed: {resumed} cases were taken from the interrupted run.")
-    click.echo(f"Results: {out_dir / 'summary.json'} and {out_dir / 'cases.jsonl'} ({what})")
+        echo_out(f"Resumed: {resumed} cases were taken from the interrupted run.")
+    echo_out(f"Results: {out_dir / 'summary.json'} and {out_dir / 'cases.jsonl'} ({what})")
     if junit_file is not None:
         from evalkit.report.junit import write_junit
 
         write_junit(out_dir, junit_file)
-        click.echo(f"JUnit XML: {junit_file}")
+        echo_out(f"JUnit XML: {junit_file}")
     gate: list[str] = []
     if baseline is not None:
         from evalkit.diff import compare, triggered
         from evalkit.report.diffview import render_text
 
         diff = compare(baseline, out_dir)
-        click.echo(render_text(diff), nl=False)
+        echo_out(render_text(diff), nl=False)
         gate = triggered(diff, fail_on or ("verdict-drop",))
         for reason in gate:
             click.echo(f"fail-on {reason}", err=True)
@@ -381,6 +430,63 @@ def _report(
     if exit_zero:
         return 0
     return Verdict(summary["verdict"]).exit_code
+
+
+def _preflight(suites: Any, client_spec: str | None, record: Path | None) -> None:
+    """Refuse, before anything runs, replay files that do not exist (naming the suite)."""
+    from evalkit.errors import UsageError
+    from evalkit.preflight import missing_replay_files
+
+    if record is not None and client_spec is None:
+        return  # recording from the suites' client: the replay file is what gets written
+    problems = missing_replay_files(suites, client_spec)
+    if problems:
+        raise UsageError("\nerror: ".join(problems))
+
+
+def _subset_and_judge(
+    case_ids: tuple[str, ...],
+    tags: tuple[str, ...],
+    limit: int | None,
+    judge_base_url: str | None,
+    judge_api_key_env: str | None,
+    workers: int | None,
+    shard: tuple[int, int] | None,
+) -> tuple[Any, dict[str, Any]]:
+    """The run's `Subset` and the judge's client settings, checked."""
+    from evalkit.clients.trust import safe_url, url_problem
+    from evalkit.subset import Subset
+
+    subset = Subset(limit, frozenset(tags), frozenset(case_ids))
+    if subset and ((workers or 1) > 1 or shard is not None):
+        raise click.UsageError(
+            "--case, --tag and --limit cannot be combined with --workers or --shard"
+        )
+    if judge_base_url and url_problem(judge_base_url):
+        raise click.BadParameter(
+            f"{safe_url(judge_base_url)}: {url_problem(judge_base_url)}",
+            param_hint="--judge-base-url",
+        )
+    judge: dict[str, Any] = {}
+    if judge_base_url:
+        judge["base_url"] = judge_base_url
+    if judge_api_key_env:
+        judge["api_key_env"] = judge_api_key_env
+    return subset, judge
+
+
+def _subset_text(subset: Any) -> str:
+    parts = [f"--case {c}" for c in sorted(subset.cases)]
+    parts += [f"--tag {t}" for t in sorted(subset.tags)]
+    if subset.limit is not None:
+        parts.append(f"--limit {subset.limit}")
+    return " ".join(parts)
+
+
+def _subset_dir(out: Path, subset: Any) -> Path:
+    """The default result folder of a subset run is its own (`…--tag-billing`), so a
+    quick look at a few cases never overwrites, or resumes, the whole run's folder."""
+    return out.with_name(f"{out.name}--{_slug(subset.slug())}") if subset else out
 
 
 # A run in which every case of some suite ended in a client error (a missing program, a
@@ -447,9 +553,12 @@ def _run_workers(
 
     if loaded is None:
         with jsonl_rows_checked_by_workers():  # each worker validates its own window of rows
-            loaded = load_suites(list(paths), trust)  # suite problems once, before any worker starts
+            # Suite problems once, before any worker starts.
+            loaded = load_suites(list(paths), trust)
         for warning in loaded.warnings:
             click.echo(str(warning), err=True)
+    client_spec = options.get("--client")
+    _preflight(loaded.suites, client_spec if isinstance(client_spec, str) else None, None)
     forwarded = [
         str(x) for flag, value in options.items() if value is not None for x in (flag, value)
     ]

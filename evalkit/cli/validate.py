@@ -43,6 +43,20 @@ def command(paths: tuple[str, ...], client_spec: str | None, trust_suites: bool)
         return 2
     for warning in loaded.warnings:
         click.echo(str(warning), err=True)
+    from evalkit.cli import echo_out
+    from evalkit.preflight import missing_replay_files
+
+    missing = missing_replay_files(loaded.suites, client_spec)
+    if missing:
+        for message in missing:
+            click.echo(message, err=True)
+        n = len(missing)
+        click.echo(f"{n} problem{'s' if n != 1 else ''} found; nothing was run.", err=True)
+        return 2
     pocs = sorted({s.poc for s in loaded.suites})
-    click.echo(f"ok: {len(loaded.suites)} suites, {len(pocs)} PoCs ({', '.join(pocs)})")
+    n = len(loaded.suites)
+    echo_out(
+        f"ok: {n} suite{'s' if n != 1 else ''}, {len(pocs)} PoC{'s' if len(pocs) != 1 else ''} "
+        f"({', '.join(pocs)})"
+    )
     return 0

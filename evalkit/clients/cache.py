@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.clients.base import Client
+from evalkit.filemode import match_umask
 from evalkit.values import Completion, Request
 
 __all__ = ["CachingClient", "TRANSPORT_KEYS", "cache_key"]
@@ -112,6 +113,7 @@ class CachingClient(Client):
             "output_tokens": completion.output_tokens,
         }
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+        match_umask(fd)  # not mkstemp's 0600: the mode the umask allows
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(json.dumps(entry, ensure_ascii=False).encode("utf-8"))

@@ -30,6 +30,7 @@ from typing import IO, Any
 
 from evalkit.clients.base import Client
 from evalkit.errors import UsageError
+from evalkit.filemode import match_umask
 from evalkit.values import Completion, Request
 
 __all__ = ["RecordingClient", "read_recordings", "replay_line", "stale_keys", "write_recordings"]
@@ -95,6 +96,7 @@ def write_recordings(
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    match_umask(fd)  # not mkstemp's 0600: the mode the umask allows
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             for _, row in ordered:

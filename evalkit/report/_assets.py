@@ -59,7 +59,7 @@ table.cases td { vertical-align: top; border-bottom: 1px solid var(--line); padd
   font-size: 0.88rem; overflow-wrap: anywhere; }
 .txt { white-space: pre-wrap; }
 .badge { display: inline-block; border-radius: 4px; padding: 1px 7px; font-size: 0.8rem;
-  font-weight: 600; color: #fff; }
+  font-weight: 600; color: #fff; white-space: nowrap; }
 .badge.fail { background: var(--stop); }
 .badge.error { background: #6e40c9; }
 .badge.pass { background: var(--continue); }
@@ -76,6 +76,25 @@ table.cases td { vertical-align: top; border-bottom: 1px solid var(--line); padd
 details summary { cursor: pointer; }
 .pager { display: flex; gap: 8px; align-items: center; margin: 12px 0; }
 .empty { padding: 24px; text-align: center; color: var(--muted); }
+details.tag-rates { margin: 2px 0 12px 18px; }
+details.tag-rates > summary { font-size: 0.85rem; color: var(--muted); padding: 2px 0; }
+/* Phones: the case table becomes one card per case, each cell under its own label, so no
+   column is squeezed to a character's width. */
+@media (max-width: 720px) {
+  main { padding: 14px 10px 40px; }
+  .poc { padding: 12px; }
+  .verdict { font-size: 1.4rem; padding: 4px 14px; }
+  .chart { grid-template-columns: 1fr; gap: 0; }
+  .chart.chart-tag .label { padding-left: 0; }
+  details.tag-rates { margin-left: 0; }
+  table.cases, table.cases tbody, table.cases tr, table.cases td { display: block; width: 100%; }
+  table.cases thead, table.cases colgroup { display: none; }
+  table.cases tr { border-bottom: 2px solid var(--line); padding: 8px 0; }
+  table.cases td { border: 0; padding: 3px 0; }
+  table.cases td[data-label]::before { content: attr(data-label); display: block;
+    color: var(--muted); font-size: 0.75rem; font-weight: 600; text-transform: uppercase;
+    letter-spacing: 0.03em; }
+}
 """
 
 JS = r"""
@@ -190,7 +209,11 @@ JS = r"""
       box.appendChild(longText(s[3]));
       c5.appendChild(box);
     });
-    [c0, c1, c2, c3, c4, c5].forEach(function (c) { tr.appendChild(c); });
+    var LABELS = ["", "", "Prompt", "Outputs", "Reference / context", "Scorers"];
+    [c0, c1, c2, c3, c4, c5].forEach(function (c, i) {
+      if (LABELS[i]) c.setAttribute("data-label", LABELS[i]);
+      tr.appendChild(c);
+    });
     return tr;
   }
   function fmt(n) { return n.toLocaleString("en-US"); }

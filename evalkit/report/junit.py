@@ -1,6 +1,10 @@
 """JUnit XML from a result, so any CI shows failing cases natively (`evalkit run --junit`).
 
-Layout: `<testsuites>` holding one `<testsuite name="poc.suite">` per suite, and in it one
+Layout: `<testsuites>` holding first `<testsuite name="evalkit.verdict">` with one
+`<testcase classname="evalkit.verdict" name="PoC poc: verdict">` per PoC — `continue`
+passes; `redesign` and `stop` are a `<failure>` whose message is the verdict and its first
+reason and whose body lists every reason, so CI's test view shows the decision itself —
+then one `<testsuite name="poc.suite">` per suite, and in it one
 `<testcase classname="poc.suite" name="case-id [metric]">` per case × scored metric. A failed
 metric gets `<failure message="scorer's reason">` with the outputs in the body. A case whose
 client call failed is not scored, so it gets one `<testcase name="case-id [client]">` with an
@@ -22,7 +26,8 @@ from pathlib import Path
 from typing import Any, TextIO
 from xml.sax.saxutils import escape, quoteattr
 
-from evalkit.resultfiles import iter_case_rows, resolve
+from evalkit.filemode import match_umask
+from evalkit.resultfiles import iter_case_rows, load_summary, resolve
 
 __all__ = ["write_junit", "junit_chunks", "xml_text"]
 
@@ -113,20 +118,56 @@ def _testcases(row: dict[str, Any], classname: str) -> Iterator[str]:
             yield f"{head}/>\n"
 
 
+def _verdicts(summary: dict[str, Any] | None) -> tuple[list[str], int]:
+    """The verdict testcases (one per PoC) and how many of them fail."""
+    if summary is None:
+        return [], 0
+    cases, failed = [], 0
+    for poc, block in sorted((summary.get("pocs") or {}).items()):
+        verdict = str((block or {}).get("verdict") or "none")
+        reasons = [str(r) for r in (block or {}).get("reasons") or []]
+        head = (
+            f'    <testcase classname="evalkit.verdict" '
+            f'name={_attr(f"PoC {poc}: {verdict}")} time="0"'
+        )
+        if verdict == "continue":
+            cases.append(f"{head}/>\n")
+            continue
+        failed += 1
+        first = f"{verdict}: {reasons[0]}" if reasons else verdict
+        body = "\n".join(f"- {r}" for r in reasons)
+        cases.append(
+            f"{head}>\n      <failure message={_attr(first[:_MESSAGE_CHARS])} "
+            f"type={_attr(verdict)}>{_body(body)}</failure>\n    </testcase>\n"
+        )
+    return cases, failed
+
+
 def junit_chunks(result: Path | str) -> Iterator[str]:
     """The JUnit XML document of a result, as text chunks (raises `ResultError`)."""
     paths = resolve(result)
+    summary = load_summary(result) if paths.summary.is_file() else None
+    verdicts, verdicts_failed = _verdicts(summary)
     yield '<?xml version="1.0" encoding="UTF-8"?>\n'
-    if paths.cases is None:
-        yield '<testsuites name="evalkit" tests="0" failures="0" errors="0"/>\n'
-        return
-    counts = _counts(paths.cases)
+    counts = _counts(paths.cases) if paths.cases is not None else []
     totals = [sum(c[i] for c in counts) for i in range(3)]
+    totals[0] += len(verdicts)
+    totals[1] += verdicts_failed
     segments = iter(counts)
     yield (
         f'<testsuites name="evalkit" tests="{totals[0]}" failures="{totals[1]}" '
         f'errors="{totals[2]}">\n'
     )
+    if verdicts:
+        yield (
+            f'  <testsuite name="evalkit.verdict" tests="{len(verdicts)}" '
+            f'failures="{verdicts_failed}" errors="0" skipped="0" time="0">\n'
+        )
+        yield from verdicts
+        yield "  </testsuite>\n"
+    if paths.cases is None:
+        yield "</testsuites>\n"
+        return
     current: str | None = None
     for row in iter_case_rows(paths.cases):
         name = _suite_name(row)
@@ -156,6 +197,7 @@ def write_junit(result_dir: Path | str, out: Path | str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".junit-", suffix=".xml", dir=target.parent)
     try:
+        match_umask(fd)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             _write_all(handle, junit_chunks(result_dir))
         os.replace(tmp, target)

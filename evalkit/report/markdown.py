@@ -75,13 +75,39 @@ def render_summary(summary: dict[str, Any]) -> str:
         facts = _facts(poc)
         if facts:
             out += [facts, ""]
+    cost = _cost(summary)
+    if cost:
+        out += [cost, ""]
     return "\n".join(out)
+
+
+def _cost(summary: dict[str, Any]) -> str:
+    """The run's estimated cost per currency (`run.cost`, from the suites' `pricing` and the
+    token usage the clients reported); empty when nothing was priced."""
+    costs = (summary.get("run") or {}).get("cost") or {}
+    parts = []
+    for currency, c in sorted(costs.items()):
+        if not isinstance(c, dict) or not isinstance(c.get("total"), (int, float)):
+            continue
+        cases = c.get("cases") or 0
+        per_case = c.get("per_case")
+        each = f", {per_case:.6f} per case" if isinstance(per_case, (int, float)) else ""
+        parts.append(
+            f"{c['total']:.4f} {md(str(currency))} for {plural(int(cases), 'case')}{each}"
+        )
+    if not parts:
+        return ""
+    return (
+        "**Estimated cost:** "
+        + "; ".join(parts)
+        + " (from the suites' `pricing` and the token usage the model reported)"
+    )
 
 
 def _facts(poc: dict[str, Any]) -> str:
     parts = []
     if "cases" in poc:
-        parts.append(f"{poc['cases']} cases")
+        parts.append(plural(int(poc["cases"]), "case"))
     errors = poc.get("errors") or {}
     if errors.get("count"):
         within = "within" if errors.get("within") else "**over**"
@@ -93,7 +119,7 @@ def _facts(poc: dict[str, Any]) -> str:
     if critical.get("total"):
         failed = critical.get("failed") or []
         errored = critical.get("errored") or []
-        text = f"{critical['total']} critical cases"
+        text = plural(int(critical["total"]), "critical case")
         if failed:
             text += ", failed: " + ", ".join(code(str(c)) for c in failed)
         if errored:

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from evalkit.errors import ConfigProblem, ScoringCallFailed
 from evalkit.suite.render import prompt_sha256
-from evalkit.values import Message, Request, ScoringInput
+from evalkit.values import Message, Request, ScorerConfig, ScoringInput, Suite
 
-__all__ = ["JudgeConfig", "Judge", "parse_verdict", "judge_request"]
+__all__ = ["JudgeConfig", "Judge", "parse_verdict", "judge_request", "with_runner_options"]
 
 SYSTEM = (
     "You check answers for hallucination. Given KNOWLEDGE, a QUESTION and an ANSWER, decide "
@@ -168,3 +168,26 @@ class Judge:
                 "judge-unreadable",
             )
         return {"verdict": "supported" if supported else "unsupported", "reasoning": reasoning}
+
+
+def with_runner_options(suite: Suite, options: Mapping[str, Any]) -> Suite:
+    """`suite` with the runner's judge client settings (`--judge-base-url`,
+    `--judge-api-key-env`) laid over every judge's own `options`.
+
+    Why a flag of its own rather than `--base-url`: the judge is usually a different model
+    than the one evaluated, often on another server (the model on a local vLLM, the judge
+    at a hosted API), so the model's server must not silently become the judge's."""
+    if not options:
+        return suite
+    scorers = dict(suite.scorers)
+    for metric, config in suite.scorers.items():
+        judge = config.params.get("judge")
+        if isinstance(judge, str):
+            judge = {"client": judge}
+        if not isinstance(judge, Mapping):
+            continue
+        own = judge.get("options")
+        merged = {**(own if isinstance(own, Mapping) else {}), **options}
+        params = {**config.params, "judge": {**judge, "options": merged}}
+        scorers[metric] = ScorerConfig(config.metric, config.method, params)
+    return replace(suite, scorers=scorers)

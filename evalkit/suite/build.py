@@ -108,13 +108,15 @@ def check_and_build(
     names = _template_vars(prompt)
     cases, has_variants = _cases(report, data, path, names, trust)
     samples = data.get("samples", 1)
+    # Else the schema has reported it already; a second error about it would mislead.
+    samples_ok = isinstance(samples, int) and not isinstance(samples, bool) and samples >= 1
     samples = int(samples) if _num(samples) is not None else 1
     scorers = _scorers(report, data)
     thresholds = _thresholds(report, data)
     for metric in thresholds:
         scorers.setdefault(metric, ScorerConfig(metric))  # a bar implies the default scorer
     _build_scorers(report, scorers, path, trust, data)
-    if CONSISTENCY in scorers and samples < 2 and not has_variants:
+    if CONSISTENCY in scorers and samples_ok and samples < 2 and not has_variants:
         where: Path_ = (
             ("thresholds", CONSISTENCY) if CONSISTENCY in thresholds else ("scorers", CONSISTENCY)
         )

@@ -124,6 +124,22 @@ def _too_deep_flow(text: str) -> int | None:
     return None
 
 
+def _tab_near(text: str, line: int | None) -> tuple[int, int] | None:
+    """(line, column), 0-based, of a tab in the indentation of the line a YAML error points
+    at or of the line before it (a tab's error may be reported where the next token
+    starts); None when there is none."""
+    if line is None or "\t" not in text:
+        return None
+    lines = text.split("\n")
+    for n in (line, line - 1):
+        if 0 <= n < len(lines):
+            body = lines[n]
+            indent = body[: len(body) - len(body.lstrip(" \t"))]
+            if "\t" in indent:
+                return n, indent.index("\t")
+    return None
+
+
 def parse_yaml(text: str) -> Parsed:
     out = Parsed()
     deep = _too_deep_flow(text)
@@ -140,6 +156,17 @@ def parse_yaml(text: str) -> Parsed:
         if exc.context and exc.problem:
             what = f"{exc.context}, {exc.problem}"
         out.data = None
+        tab = _tab_near(text, mark.line if mark else None)
+        if tab is not None:  # libyaml's words ("cannot start any token") never say "tab"
+            out.issues.append(
+                ParseIssue(
+                    tab[0] + 1,
+                    f"invalid YAML: a tab character (column {tab[1] + 1}); YAML indents "
+                    "with spaces only",
+                    "replace the tab with spaces",
+                )
+            )
+            return out
         out.issues.append(
             ParseIssue(mark.line + 1 if mark else None, f"invalid YAML: {what}", _YAML_HINT)
         )

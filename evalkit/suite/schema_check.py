@@ -13,6 +13,8 @@ Every error jsonschema reports is kept (`iter_errors`), so one run lists them al
 
 from __future__ import annotations
 
+import unicodedata
+
 import json
 from functools import cache
 from importlib import resources
@@ -80,6 +82,20 @@ def quote_hint(expected: str, value: Any) -> str:
     if isinstance(value, (int, float)):
         return "quote it"
     return ""
+
+
+def fullwidth_hint(value: Any) -> str:
+    """For a number written in full-width characters (「０.１０」, 「３」): YAML reads it as
+    text, so say so and give the ASCII spelling. Not accepted silently: the suite's values
+    are what YAML (and an editor checking the JSON Schema) reads."""
+    if not isinstance(value, str) or value.isascii():
+        return ""
+    ascii_form = unicodedata.normalize("NFKC", value).strip()
+    try:
+        float(ascii_form)
+    except ValueError:
+        return ""
+    return f"written in full-width characters, which YAML reads as text: write {ascii_form}"
 
 
 _TYPE_WORDS = {
@@ -171,14 +187,12 @@ def _translate(err: ValidationError, parsed: Parsed, file: str) -> list[Problem]
         if deeper:
             return _translate(best_match(deeper), parsed, file)
         words = expected or "a valid value"
-        return [
-            at(path, f"expected {words}, got {describe(value)}", quote_hint(words, value) or hint)
-        ]
+        fix = fullwidth_hint(value) or quote_hint(words, value) or hint
+        return [at(path, f"expected {words}, got {describe(value)}", fix)]
     if kind == "type":
         words = expected or _type_words(err.validator_value)
-        return [
-            at(path, f"expected {words}, got {describe(value)}", quote_hint(words, value) or hint)
-        ]
+        fix = fullwidth_hint(value) or quote_hint(words, value) or hint
+        return [at(path, f"expected {words}, got {describe(value)}", fix)]
     if kind in ("enum", "const"):
         choices = [
             str(c) for c in (err.validator_value if kind == "enum" else [err.validator_value])

@@ -6,6 +6,8 @@ cache emptied before each run (so nothing carries over from a previous run), for
 (a) the scale load of `tests/benchmarks/scale.py` (`make_files`): a fresh ~500-character
     English context per case, a one-sentence output that quotes its last sentence (95%)
     or changes its number (5%), default settings; also split into those two kinds;
+(a') the same cases with outputs that paraphrase their context (`scale.py --shape
+    paraphrase`): the answer reworded plus one policy sentence reworded;
 (b) the HaluEval QA outputs of `tests/benchmarks/halueval.py` (when `../shared` is there);
 (c) the labelled set `fixtures/labelled/hallucination.jsonl`.
 
@@ -31,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests.benchmarks.halueval import DATA, load  # noqa: E402
-from tests.benchmarks.scale import _SENTENCES  # noqa: E402
+from tests.benchmarks.scale import _ANSWERS, _PARAPHRASES, _SENTENCES  # noqa: E402
 
 
 def clear_caches() -> None:
@@ -64,11 +66,13 @@ def _suite(template: str) -> Any:
     )
 
 
-def scale_items(n: int, seed: int) -> list[tuple[Any, bool]]:
-    """(item, changed) pairs shaped like `scale.make_files` rows (same text, same 5%)."""
+def scale_items(n: int, seed: int, shape: str = "quote") -> list[tuple[Any, bool]]:
+    """(item, changed) pairs shaped like `scale.make_files` rows (same text, same 5%);
+    `shape` "paraphrase" words the outputs as `make_files(..., shape="paraphrase")` does."""
     from evalkit.values import Case, ScoringInput
 
     rnd = random.Random(seed)
+    wording = random.Random(f"paraphrase-{seed}")
     suite = _suite("{{q}}")
     out = []
     for i in range(n):
@@ -84,7 +88,16 @@ def scale_items(n: int, seed: int) -> list[tuple[Any, bool]]:
             context=context,
         )
         wrong = rnd.random() < 0.05
-        output = f"Order {i} totals {total + 1 if wrong else total} yen."
+        said = total + 1 if wrong else total
+        if shape == "paraphrase":
+            k = wording.randrange(len(_SENTENCES))
+            output = (
+                wording.choice(_ANSWERS).format(i=i, said=said)
+                + " "
+                + wording.choice(_PARAPHRASES[k]).format(**values)
+            )
+        else:
+            output = f"Order {i} totals {said} yen."
         out.append((ScoringInput(suite, case, (output,), ("sample 0",), (0,), ("replay",)), wrong))
     return out
 
@@ -147,10 +160,12 @@ def main(argv: list[str] | None = None) -> int:
     halu, labelled = halueval_items(), labelled_items()
     for run in range(args.repeat):
         pairs = scale_items(args.cases, seed=run)
+        reworded = scale_items(args.cases, seed=run, shape="paraphrase")
         groups = {
             "(a) scale load, all": [item for item, _ in pairs],
             "(a) … quoting the context (95%)": [item for item, wrong in pairs if not wrong],
             "(a) … number changed (5%)": [item for item, wrong in pairs if wrong],
+            "(a') scale load, paraphrased": [item for item, _ in reworded],
             "(b) HaluEval QA outputs": halu,
             "(c) labelled set": labelled,
         }
@@ -160,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'load':<34} {'outputs':>8} {'µs/output':>10}  (median of {args.repeat}, CPU time)")
     sizes = {
         "(a) scale load, all": args.cases,
+        "(a') scale load, paraphrased": args.cases,
         "(b) HaluEval QA outputs": len(halu),
         "(c) labelled set": len(labelled),
     }

@@ -159,6 +159,32 @@ def test_ten_thousand_cases_paginate_without_freezing(
     assert view.errors == []
 
 
+def test_on_a_phone_cases_are_cards_and_nothing_wraps_a_character_per_line(
+    browser: Any, make_realistic: Callable[..., Path], tmp_path: Path
+) -> None:
+    from evalkit.report.html import write_html
+
+    out = write_html(make_realistic(40), tmp_path / "report.html")
+    page = browser.new_page(viewport={"width": 420, "height": 900})
+    page.goto(out.as_uri())
+    # No sideways scrolling, and every cell of a case takes the card's whole width.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 420
+    widths = page.evaluate(
+        "Array.from(document.querySelectorAll('#case-rows tr:first-child td'))"
+        ".map(td => td.getBoundingClientRect().width)"
+    )
+    assert len(widths) == 6 and min(widths) > 300, widths
+    # The result badge and a scorer's reason are on as few lines as their text needs.
+    badge = page.locator("#case-rows tr:first-child .badge").bounding_box()
+    assert badge is not None and badge["height"] < 30
+    label = page.evaluate(
+        "getComputedStyle(document.querySelector('#case-rows td[data-label=Scorers]'),"
+        " '::before').content"
+    )
+    assert label == '"Scorers"'
+    page.close()
+
+
 @dump_dom_only
 def test_dump_dom_shows_rendered_rows_and_verdict(
     make_realistic: Callable[..., Path], tmp_path: Path

@@ -107,3 +107,49 @@ def test_ten_thousand_cases_build_quickly(
     assert elapsed < 5, f"building took {elapsed:.1f} s"
     assert len(_embedded_cases(out.read_text(encoding="utf-8"))) == 10_000
     assert out.stat().st_size < 20_000_000
+
+
+def _section(document: str, poc: str) -> str:
+    start = document.index(f'<section class="poc" data-poc="{poc}">')
+    return document[start : document.index("</section>", start)]
+
+
+def test_all_bars_of_a_poc_share_one_axis(make_realistic: Callable[..., Path]) -> None:
+    import re
+
+    section = _section(build_html(make_realistic()), "support-bot")
+    ends = re.findall(r'text-anchor="end">(\d+%)</text>', section)
+    assert len(ends) >= 4 and len(set(ends)) == 1, ends
+
+
+def test_tags_without_a_bar_of_their_own_are_collapsed_and_not_coloured_as_judged(
+    make_realistic: Callable[..., Path],
+) -> None:
+    import re
+
+    section = _section(build_html(make_realistic()), "support-bot")
+    details = re.findall(r'<details class="tag-rates">.*?</details>', section)
+    shown = re.sub(r'<details class="tag-rates">.*?</details>', "", section)
+    # hallucination[billing] has its own bar: a judged chart, shown.
+    assert shown.count("<b>tag: billing</b>") == 1 and "tag: shipping" not in shown
+    # accuracy's tags have no bar of their own: collapsed, neutral, no green/amber/red.
+    collapsed = next(d for d in details if "accuracy by tag" in d)
+    assert "accuracy by tag: 2 tags without a bar of their own" in collapsed
+    assert "tag: shipping" in collapsed and "tag: billing" in collapsed
+    assert all(c not in collapsed for c in ("#d7f0dc", "#fde7c8", "#f9d0d0"))
+    assert "has no bar of its own: not judged" in collapsed
+
+
+def test_counts_are_worded_in_the_singular_for_one(tmp_path: Path) -> None:
+    import json
+
+    from conftest import realistic_result
+
+    folder = realistic_result(tmp_path / "r")
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    summary["pocs"]["support-bot"].update(cases=1)
+    summary["pocs"]["support-bot"]["critical"]["total"] = 1
+    (folder / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    document = build_html(folder)
+    assert "1 case ·" in document and "1 critical case," in document
+    assert "1 cases" not in document and "1 critical cases" not in document

@@ -16,13 +16,16 @@ def test_one_testcase_per_case_and_metric_with_counts(
     out = tmp_path / "junit.xml"
     write_junit(make_realistic(40), out)
     root = ET.parse(out).getroot()
-    (suite,) = root.findall("testsuite")
+    verdicts, suite = root.findall("testsuite")
+    assert verdicts.get("name") == "evalkit.verdict"
     assert suite.get("name") == "support-bot.refund-faq"
     cases = suite.findall("testcase")
     assert len(cases) == 39 * 2 + 1  # 39 scored cases × 2 metrics + 1 client error
-    assert suite.get("tests") == str(len(cases)) == root.get("tests")
+    assert suite.get("tests") == str(len(cases))
+    assert root.get("tests") == str(len(cases) + 2)  # and one verdict per PoC
     failures = [c for c in cases if c.find("failure") is not None]
     assert suite.get("failures") == str(len(failures)) == "12"
+    assert root.get("failures") == "13"  # and support-bot's redesign
     assert suite.get("errors") == "1"
     first = cases[0]
     assert first.get("classname") == "support-bot.refund-faq"
@@ -72,3 +75,20 @@ def test_result_without_cases_gives_an_empty_valid_document(tmp_path: Path) -> N
     (tmp_path / "summary.json").write_text(json.dumps({"schema_version": 1, "pocs": {}}))
     write_junit(tmp_path, tmp_path / "j.xml")
     assert ET.parse(tmp_path / "j.xml").getroot().get("tests") == "0"
+
+
+def test_the_poc_verdict_is_a_testcase_that_fails_unless_continue(
+    make_realistic: Callable[..., Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "junit.xml"
+    write_junit(make_realistic(40), out)
+    suite = ET.parse(out).getroot().find("testsuite")
+    assert suite is not None and suite.get("name") == "evalkit.verdict"
+    assert suite.get("tests") == "2" and suite.get("failures") == "1"
+    by_name = {c.get("name"): c for c in suite.findall("testcase")}
+    assert set(by_name) == {"PoC doc-summary: continue", "PoC support-bot: redesign"}
+    assert by_name["PoC doc-summary: continue"].find("failure") is None
+    failure = by_name["PoC support-bot: redesign"].find("failure")
+    assert failure is not None and failure.get("type") == "redesign"
+    assert (failure.get("message") or "").startswith("redesign: accuracy:")
+    assert "hallucination [billing]: not enough evidence" in (failure.text or "")

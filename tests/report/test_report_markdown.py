@@ -70,3 +70,19 @@ def test_markdown_option_appends_to_the_github_step_summary(
     assert result.exit_code == 0
     text = summary.read_text(encoding="utf-8")
     assert text.startswith("earlier step\n## 🟠 evalkit verdict: redesign")
+
+
+def test_markdown_shows_the_estimated_cost(tmp_path: Path) -> None:
+    import json
+
+    from conftest import realistic_result
+
+    from evalkit.report.markdown import summary_markdown
+
+    folder = realistic_result(tmp_path / "r")
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert "Estimated cost" not in summary_markdown(folder)
+    summary["run"]["cost"] = {"USD": {"total": 0.01234, "cases": 40, "per_case": 0.0003085}}
+    (folder / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    text = summary_markdown(folder)
+    assert "**Estimated cost:** 0.0123 USD for 40 cases, 0.000309 per case" in text
