@@ -19,13 +19,14 @@ The summary, one small document, is checked by jsonschema alone.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
 from evalkit.suite.positions import Parsed
@@ -35,6 +36,7 @@ __all__ = [
     "SUMMARY_SCHEMA",
     "ROW_SCHEMA",
     "load_result_schema",
+    "result_validator",
     "compile_schema",
     "row_is_valid",
     "row_problems",
@@ -54,9 +56,22 @@ def load_result_schema(name: str) -> dict[str, Any]:
     return schema
 
 
+def _finite_number(checker: Any, instance: Any) -> bool:
+    return Draft202012Validator.TYPE_CHECKER.is_type(instance, "number") and math.isfinite(instance)
+
+
+# JSON has no NaN or Infinity, but Python's json module reads them: a number must be finite
+# (NaN would pass every bound: `NaN < 0` and `NaN > 1` are both false).
+_Validator: Any = validators.extend(
+    Draft202012Validator,
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("number", _finite_number),
+)
+
+
 @cache
-def _validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(load_result_schema(name))
+def result_validator(name: str) -> Any:
+    """The jsonschema validator of a result schema (numbers must be finite)."""
+    return _Validator(load_result_schema(name))
 
 
 # ----------------------------------------------------------------------------- the predicate
@@ -104,8 +119,9 @@ _BOUNDS: dict[str, Callable[[Any, Any], bool]] = {
 
 
 def compile_schema(schema: Mapping[str, Any]) -> Check:
-    """A predicate that is True exactly when jsonschema finds `schema` valid for a value
-    (values as `json.loads`/orjson return them: dict, list, str, int, float, bool, None).
+    """A predicate that is True exactly when `result_validator` finds `schema` valid for a
+    value (values as `json.loads`/orjson return them: dict, list, str, int, float, bool,
+    None; a number must be finite).
     Supports the keywords the result schemas use; raises `ValueError` on any other, so a
     schema edit cannot silently weaken the check."""
     compiled: dict[str, Check] = {}
@@ -140,6 +156,7 @@ def _node(
     names = [types] if isinstance(types, str) else types
     classes = frozenset(c for t in names for c in _CLASSES[t]) if names is not None else None
     whole_floats = names is not None and "integer" in names and "number" not in names
+    finite = names is not None and ("integer" in names or "number" in names)
     enum: frozenset[str] | None = None
     if "enum" in node:
         if not all(isinstance(c, str) for c in node["enum"]):
@@ -167,8 +184,9 @@ def _node(
         if classes is not None:
             if cls not in classes:
                 return False
-            if whole_floats and cls is float and not v.is_integer():
-                return False
+            if cls is float:
+                if (whole_floats and not v.is_integer()) or (finite and not math.isfinite(v)):
+                    return False
         if enum is not None and (cls is not str or v not in enum):
             return False
         if cls is dict:
@@ -270,7 +288,7 @@ def _leaves(errors: Iterable[ValidationError]) -> list[ValidationError]:
 
 def _problems(name: str, data: Any, where: Callable[[tuple[str | int, ...]], str]) -> list[str]:
     errors = sorted(
-        _leaves(_validator(name).iter_errors(data)),
+        _leaves(result_validator(name).iter_errors(data)),
         key=lambda e: [str(p) for p in e.absolute_path],
     )
     lines = []
@@ -295,7 +313,7 @@ def summary_problems(file: str, data: Any, parsed: Callable[[], Parsed]) -> list
     """Every schema problem of a loaded `summary.json`, each as `file:line: field: what`
     (empty when it is valid). `parsed` gives the document with line numbers; it is called
     only when there is something to locate."""
-    if _validator(SUMMARY_SCHEMA).is_valid(data):
+    if result_validator(SUMMARY_SCHEMA).is_valid(data):
         return []
     positions = parsed()
 

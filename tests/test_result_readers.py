@@ -23,6 +23,7 @@ from evalkit.resultcheck import (
     SUMMARY_SCHEMA,
     compile_schema,
     load_result_schema,
+    result_validator,
     row_is_valid,
 )
 from evalkit.resultfiles import iter_case_rows, load_summary
@@ -163,6 +164,24 @@ def test_a_score_above_one_and_a_missing_key_are_refused(good: Path, tmp_path: P
     )
 
 
+def test_nan_is_refused_where_a_number_is_expected(good: Path, tmp_path: Path) -> None:
+    """Python's json reads NaN, and NaN passes every bound (NaN < 0 and NaN > 1 are false)."""
+    bad = shutil.copytree(good, tmp_path / "bad")
+    text = (bad / "summary.json").read_text(encoding="utf-8")
+    text = text.replace('"rate": 0.0', '"rate": NaN', 1)
+    (bad / "summary.json").write_text(text)
+    line = text[: text.index("NaN")].count("\n") + 1
+    with pytest.raises(ResultError, match=rf"summary.json:{line}: pocs\..*\.rate: expected a num"):
+        load_summary(bad)
+    lines = (good / "cases.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    row = json.loads(lines[1])
+    row["scores"]["accuracy"]["score"] = float("nan")
+    lines[1] = json.dumps(row) + "\n"
+    (bad / "cases.jsonl").write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(ResultError, match=r"cases.jsonl:2: scores.accuracy.score: expected a num"):
+        list(iter_case_rows(bad / "cases.jsonl"))
+
+
 def test_keys_evalkit_does_not_know_are_accepted(good: Path, tmp_path: Path) -> None:
     """A newer evalkit (or another tool) may add keys: readers ignore them."""
 
@@ -241,6 +260,7 @@ def test_the_shipped_schemas_are_valid_and_compile() -> None:
 _EDGES = [None, True, False, 0, 1, 2, -1, 0.0, 1.0, 0.5, 1.5, -0.5, 2.0, "", "a", "stop"]
 _EDGES += ["continue", "miss", "1/3", "1,2/3", "0/3", "1/3x", [], [0.1], [0.1, 0.9]]
 _EDGES += [[0.1, 0.5, 0.9], [0.1, 1.5], ["a"], [None], {}, {"passed": True}]
+_EDGES += [float("nan"), float("inf"), -float("inf"), [float("nan"), 0.5]]
 _SCALARS = st.one_of(
     st.sampled_from(_EDGES), st.floats(-2, 2, allow_nan=False), st.text(max_size=3)
 )
@@ -294,7 +314,7 @@ def test_the_compiled_check_agrees_with_jsonschema_on_every_edge_value_at_every_
     """Every value of `_EDGES` put at every path of a valid document, and every key
     dropped: the fast predicate and jsonschema give the same answer each time."""
     schema = load_result_schema(name)
-    check, validator = compile_schema(schema), Draft202012Validator(schema)
+    check, validator = compile_schema(schema), result_validator(name)
     valid = _ROW if name == ROW_SCHEMA else _SUMMARY
     assert check(valid) and validator.is_valid(valid)
     tried = 0
@@ -316,7 +336,7 @@ def test_the_compiled_check_agrees_with_jsonschema_on_every_edge_value_at_every_
 def test_the_compiled_row_check_agrees_with_jsonschema(data: st.DataObject) -> None:
     """The fast predicate is True exactly when jsonschema finds the row valid: on a valid
     row with one value replaced, a key dropped or a key added at any depth."""
-    validator = Draft202012Validator(load_result_schema(ROW_SCHEMA))
+    validator = result_validator(ROW_SCHEMA)
     row: Any = _ROW
     for _ in range(data.draw(st.integers(1, 3))):
         path = data.draw(st.sampled_from(_paths(row)))
@@ -345,7 +365,7 @@ def _get(doc: Any, path: tuple[Any, ...]) -> Any:
 @given(st.data())
 def test_the_compiled_summary_check_agrees_with_jsonschema(data: st.DataObject) -> None:
     schema = load_result_schema(SUMMARY_SCHEMA)
-    check, validator = compile_schema(schema), Draft202012Validator(schema)
+    check, validator = compile_schema(schema), result_validator(SUMMARY_SCHEMA)
     doc: Any = _SUMMARY
     for _ in range(data.draw(st.integers(1, 2))):
         path = data.draw(st.sampled_from(_paths(doc)))
