@@ -400,9 +400,10 @@ def _trust_judge(
     judge = getattr(scorer, "judge", None)
     if not isinstance(judge, Judge):
         return
-    raw = (data.get("scorers") or {}).get(metric) or {}
+    scorers = data.get("scorers")
+    raw = scorers.get(metric) if isinstance(scorers, Mapping) else None
     here: Path_ = ("scorers", metric, "judge")
-    if isinstance(raw.get("judge"), Mapping):
+    if isinstance(raw, Mapping) and isinstance(raw.get("judge"), Mapping):
         here = (*here, "client")
     refusals = client_refusals(
         judge.config.client,
