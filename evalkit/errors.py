@@ -7,6 +7,7 @@
     - `RegistryError`: an unknown or unloadable client/scorer name, with a did-you-mean.
     - `MissingDependency`: an optional package is not installed; says what to pip install.
   - `ResultError`: a result folder or file cannot be read.
+  - `ResultWriteError`: a result folder cannot be written (disk full, no permission).
   - `ScoringCallFailed`: a judge's call failed or its reply cannot be read; the engine
     turns it into a per-case error value.
 
@@ -83,6 +84,12 @@ class ScoringCallFailed(EvalkitError):
     def __init__(self, message: str, kind: str) -> None:
         super().__init__(message)
         self.kind = kind
+
+
+class ResultWriteError(UsageError):
+    """The result folder cannot be written: the disk is full, or it is read-only or not
+    ours. Not a bug (exit 2): the message names the path and what to do, and what was
+    finished is kept for the rerun."""
 
 
 class ConfigProblem(EvalkitError):

@@ -12,16 +12,22 @@ raises its familiar `JSONDecodeError`. A row orjson cannot write (an integer bey
 bits, a non-text key) is written by `json` with the same options, so output depends only
 on the row, never on the environment. NaN and infinities are written as `null` (valid
 JSON, where the standard library would write the non-standard `NaN`).
+
+Why surrogates are escaped: a model may return a lone UTF-16 surrogate (`"\\ud800"` is
+valid JSON, and Python reads it as the one code point U+D800), which UTF-8 cannot encode.
+Such a code point is written as its JSON escape `\\ud800`, so the text reads back exactly
+as it was returned instead of crashing the run at the journal write.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import orjson
 
-__all__ = ["dumps_compact", "dumps_line", "loads"]
+__all__ = ["dumps_compact", "dumps_line", "escape_surrogates", "loads"]
 
 _OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
 _STDLIB_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -37,7 +43,7 @@ def dumps_line(value: Any) -> bytes:
     try:
         return _orjson_dumps(value, option=_OPTIONS)
     except TypeError:
-        return (_STDLIB_ENCODER.encode(value) + "\n").encode("utf-8")
+        return _utf8(_STDLIB_ENCODER.encode(value) + "\n")
 
 
 _STDLIB_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -51,7 +57,26 @@ def dumps_compact(value: Any) -> bytes:
     try:
         return _orjson_dumps(value)
     except TypeError:
-        return _STDLIB_COMPACT(value).encode("utf-8")
+        return _utf8(_STDLIB_COMPACT(value))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def escape_surrogates(json_text: str) -> str:
+    """JSON text with every surrogate code point written as its `\\uXXXX` escape (what
+    `ensure_ascii` would write for it), so it encodes as UTF-8 and reads back the same.
+    Only for JSON text: a surrogate can only stand inside a JSON string there. (A high
+    surrogate followed by a low one reads back as the one character the pair encodes, as
+    JSON defines; a model's reply never holds such a pair unjoined.)"""
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
+
+
+def _utf8(json_text: str) -> bytes:
+    try:
+        return json_text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (rare: only then is the text searched)
+        return escape_surrogates(json_text).encode("utf-8")
 
 
 def loads(data: bytes | str) -> Any:

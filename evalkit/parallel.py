@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.errors import Problem, SuiteError, UsageError
+from evalkit.folderlock import hold_folder
 from evalkit.merge import merge
 from evalkit.results import COUNTS_NAME, atomic_write_text
 from evalkit.suite.case_files import (
@@ -59,7 +60,21 @@ def run_workers(
     run (a bad row or a duplicate id stops the run before any model is called, exit 2).
     Files this process validated itself (CSV, datasets) are not validated again.
     A worker that fails (exit code other than a verdict's) fails the whole run with its
-    exit code; its own message has already gone to stderr."""
+    exit code; its own message has already gone to stderr.
+
+    This process holds `out_dir` (`folderlock`) from start to merge, and each worker its
+    own folder: a second run into `out_dir` meanwhile is refused."""
+    with hold_folder(out_dir):
+        return _run_workers(paths, forwarded, workers, out_dir, suites)
+
+
+def _run_workers(
+    paths: Sequence[str],
+    forwarded: Sequence[str],
+    workers: int,
+    out_dir: Path,
+    suites: Sequence[Suite],
+) -> tuple[dict[str, Any], dict[str, PocVerdict]]:
     dirs = worker_dirs(out_dir, workers)
     for folder in dirs:
         (folder / _READY).unlink(missing_ok=True)

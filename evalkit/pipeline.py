@@ -13,6 +13,7 @@ import json
 import platform
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +27,7 @@ from evalkit.clients.replay import ReplayClient
 from evalkit.clients.trust import RUNNER_ONLY
 from evalkit.engine import EngineStats, SuiteRunner
 from evalkit.errors import UsageError
+from evalkit.folderlock import hold_folder
 from evalkit.results import (
     CASES_NAME,
     COUNTS_NAME,
@@ -34,14 +36,16 @@ from evalkit.results import (
     Journal,
     atomic_write_text,
     case_row,
-    finalize_cases,
+    cases_file_mismatch,
+    clear_temps,
     peak_rss_mb,
     read_journal,
     repair_journal,
-    write_summary,
+    unshare_journal,
+    unwritable,
+    write_result,
 )
 from evalkit.scorers import build_scorer, scoring_order
-from evalkit.subset import Subset
 from evalkit.suite.case_files import FileCases, IdFilter, worker_slice
 from evalkit.summary import build_summary, judge_all
 from evalkit.values import Case, CaseResult, Scorer, Suite
@@ -62,7 +66,7 @@ class RunOptions:
     I from 1; `resume` False discards a journal left in `out_dir` instead of using it.
     `concurrency` (requests in flight) defaults to the suite's `client_options.concurrency`,
     else 8. `cache_dir` puts an on-disk cache in front of the client; `record` writes every output
-    to that replay file (from `client`, or else the one client all the suites name), and with
+    to that replay file (needs `client`: one client for the whole run), and with
     `rerecord_stale` only missing or stale recordings call the model. `executor` "ray" runs
     the cases on a Ray cluster (`ray_address`, None: a local one; see `evalkit.ray_executor`);
     it changes where cases run, never what they give.
@@ -80,11 +84,6 @@ class RunOptions:
     rerecord_stale: bool = False
     executor: Literal["local", "ray"] = "local"
     ray_address: str | None = None
-    # The runner's settings for every judge's client (`base_url`, `api_key_env`), over the
-    # suites' own `judge.options`.
-    judge_options: Mapping[str, Any] = field(default_factory=dict)
-    # Only part of each suite (`--case`, `--tag`, `--limit`); recorded in provenance.
-    subset: Subset | None = None
     # In a `run --workers` worker: the ids of its own windows (`parallel.own_ids`). Replay
     # clients then index only those recordings; other lookups never happen there.
     own_ids: IdFilter | None = field(default=None, compare=False)
@@ -99,7 +98,6 @@ class RunOutcome:
     resumed: int
     stale: tuple[str, ...]
     stale_count: int
-    unmatched: tuple[str, ...] = ()  # `--case` values that named no case
 
 
 def case_hash(suite: str, case_id: str) -> int:
@@ -137,20 +135,6 @@ def _suite_client_options(suite: Suite, options: RunOptions) -> dict[str, Any]:
     return {k: v for k, v in suite.client_options.items() if k not in RUNNER_ONLY}
 
 
-def _check_one_recorded_client(suites: Sequence[Suite]) -> None:
-    """`--record` without `--client` records from the suites' own client, which must then be
-    one and the same (one replay file is written from one model)."""
-    named = sorted({(s.client or "", s.base_dir.as_posix()) for s in suites})
-    if len(named) == 1 and named[0][0]:
-        return
-    listed = ", ".join(f"{s.name}: {s.client or '(none)'}" for s in suites[:5])
-    raise UsageError(
-        "--record writes one replay file from one model, but these suites name "
-        f"{'no client' if not any(c for c, _ in named) else 'different clients'} ({listed}); "
-        "pass --client SPEC to record them all from one (e.g. --client openai:gpt-4o-mini)"
-    )
-
-
 def _wrapped(client: Client, options: RunOptions) -> Client:
     """Cache in front of the live client, recording in front of both, so a recording
     holds every output of the run whether it came from the model or the cache."""
@@ -186,7 +170,6 @@ def _provenance(
         "options": {
             "shard": f"{options.shard[0]}/{options.shard[1]}" if options.shard else None,
             "samples": options.samples,
-            **({"subset": options.subset.describe()} if options.subset else {}),
         },
     }
 
@@ -219,6 +202,8 @@ def _finished_worker(out_dir: Path, fingerprint: str, suites: Sequence[Suite]) -
         if counts.get("fingerprint") != fingerprint or not (out_dir / CASES_NAME).exists():
             return None
         summary = json.loads((out_dir / SUMMARY_NAME).read_text(encoding="utf-8"))
+        if cases_file_mismatch(summary, out_dir / CASES_NAME) is not None:
+            return None  # not the rows this summary was written with: resume instead
     except (OSError, ValueError, AttributeError):
         return None
     agg = Aggregator()
@@ -247,6 +232,7 @@ def _resume(
         journal.unlink(missing_ok=True)
         atomic_write_text(meta, json.dumps({"fingerprint": fingerprint}) + "\n")
         return set(), 0
+    unshare_journal(journal, out_dir / CASES_NAME)  # killed between commit and cleanup
     repair_journal(journal)
     done: set[int] = set()
     for row in read_journal(journal):
@@ -289,18 +275,28 @@ def run(
     options: RunOptions,
     progress: Callable[[CaseResult], None] | None = None,
 ) -> RunOutcome:
-    """Run `suites` and write `summary.json` + `cases.jsonl` into `options.out_dir`."""
+    """Run `suites` and write `summary.json` + `cases.jsonl` into `options.out_dir`,
+    holding the folder (`folderlock`): a second run into it meanwhile is refused. A full
+    disk or a lost permission is a `ResultWriteError` that keeps the journal."""
+    with ExitStack() as held:  # the folder, from the first file touched to the last
+        return _run(suites, options, progress, held)
+
+
+def _run(
+    suites: Sequence[Suite],
+    options: RunOptions,
+    progress: Callable[[CaseResult], None] | None,
+    held: ExitStack,
+) -> RunOutcome:
     started, t0 = datetime.now(UTC), time.perf_counter()
     out_dir = options.out_dir
-    if options.judge_options:  # the runner's --judge-base-url / --judge-api-key-env
-        from evalkit.scorers._judge import with_runner_options
-
-        suites = [with_runner_options(s, options.judge_options) for s in suites]
     clients: dict[tuple[str, Path, str], Client] = {}
     by_suite: dict[str, Client] = {}
     settings_by_suite: dict[str, ClientSettings] = {}  # what a Ray task rebuilds its client from
     if options.record is not None and options.client is None:
-        _check_one_recorded_client(suites)
+        raise UsageError(
+            "--record needs --client: the model to record from (e.g. --client openai:gpt-4o-mini)"
+        )
     if options.executor == "ray" and options.record is not None:
         raise UsageError("--executor ray cannot be combined with --record")
     worker = worker_slice()
@@ -336,7 +332,15 @@ def run(
 
     provenance = _provenance(suites, by_suite, options)
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        held.enter_context(hold_folder(out_dir))
+    except BaseException:  # in use, or cannot be made: nothing was run
+        for client in clients.values():
+            client.close_now()
+        if ray_executor is not None:
+            ray_executor.close()
+        raise
+    clear_temps(out_dir)  # a killed final write's; the folder is ours now
     fingerprint = _fingerprint(provenance, suites)
     in_worker = worker is not None
     if in_worker and options.resume:
@@ -347,7 +351,13 @@ def run(
             return earlier
     agg = Aggregator()
     costs: dict[str, list[float]] = {}  # currency → [total, cases priced]
-    done, resumed = _resume(out_dir, fingerprint, options, agg, costs)
+    try:
+        done, resumed = _resume(out_dir, fingerprint, options, agg, costs)
+    except OSError as exc:
+        failure = unwritable(exc, out_dir, "")
+        if failure is exc:
+            raise
+        raise failure from exc
     journal = Journal(out_dir / JOURNAL_NAME)
     stats = EngineStats()
     stale: list[str] = []
@@ -378,8 +388,6 @@ def run(
         if progress is not None:
             progress(result)
 
-    matched: set[str] = set()  # the `--case` values that named a case
-
     def todo(suite: Suite) -> Iterator[Case]:
         cases: Iterable[Case] = suite.cases
         shard = options.shard
@@ -391,8 +399,6 @@ def run(
                 cases = cases.select(lambda case_id: in_shard(name, case_id, shard))
             else:
                 cases = (c for c in cases if in_shard(name, c.id, shard))
-        if options.subset:
-            cases = options.subset.select(suite.name, cases, matched)
         for case in cases:
             if done and case_hash(suite.name, case.id) in done:
                 continue
@@ -498,18 +504,14 @@ def run(
         },
     }
     summary = build_summary(agg, policy, verdicts, provenance, run_block)
-    count = finalize_cases(
-        out_dir / JOURNAL_NAME,
-        out_dir / CASES_NAME,
-        in_order=journal.rows if journal.in_order else None,
-    )
-    write_summary(out_dir / SUMMARY_NAME, summary)
+    extra = {}
     if in_worker:  # a `run --workers` worker: the parent adds up these counts
         counts = {"fingerprint": fingerprint, "counts": aggregator_to_json(agg)}
-        atomic_write_text(out_dir / COUNTS_NAME, json.dumps(counts) + "\n")
-    (out_dir / JOURNAL_NAME).unlink(missing_ok=True)
-    (out_dir / _META_NAME).unlink(missing_ok=True)
-    unmatched = tuple(sorted(options.subset.cases - matched)) if options.subset else ()
-    return RunOutcome(
-        out_dir, summary, verdicts, count, resumed, tuple(stale), stale_count, unmatched
-    )
+        extra[COUNTS_NAME] = json.dumps(counts) + "\n"
+    # Committed with the summary last; the journal goes only after (see `results`).
+    count = write_result(out_dir, summary, in_order=journal.in_order, extra=extra)
+    try:
+        (out_dir / _META_NAME).unlink(missing_ok=True)
+    except OSError:  # committed all the same; the meta alone resumes nothing
+        pass
+    return RunOutcome(out_dir, summary, verdicts, count, resumed, tuple(stale), stale_count)

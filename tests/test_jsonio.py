@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evalkit.jsonio import dumps_line, loads
+from evalkit.jsonio import dumps_compact, dumps_line, loads
 
 _values = st.recursive(
     st.none()
@@ -48,3 +49,24 @@ def test_invalid_json_raises_the_standard_librarys_error():
 
 def test_non_finite_numbers_are_written_as_null_which_every_json_reader_accepts():
     assert dumps_line({"x": float("nan"), "y": float("inf")}) == b'{"x":null,"y":null}\n'
+
+
+# Lone surrogates included. A high surrogate followed by a low one is left out: JSON reads
+# that pair of escapes as the one character it encodes (as every JSON reader does).
+_any_text = st.text(st.characters(exclude_categories=())).filter(
+    lambda t: not re.search("[\ud800-\udbff][\udc00-\udfff]", t)
+)
+
+
+@given(st.dictionaries(_any_text, _any_text, max_size=3), _any_text)
+def test_any_text_python_holds_is_written_as_utf8_and_reads_back_the_same(mapping, text):
+    value = {"m": mapping, "t": [text]}
+    line = dumps_line(value)
+    line.decode("utf-8")  # strict: a lone surrogate is escaped, never written raw
+    assert loads(line) == value
+    assert loads(dumps_compact(value)) == value
+
+
+def test_a_lone_surrogate_is_written_as_its_json_escape_and_the_rest_stays_readable():
+    assert dumps_line({"o": "返金\ud800x"}) == b'{"o":"\xe8\xbf\x94\xe9\x87\x91\\ud800x"}\n'
+    assert dumps_compact(["\udc80"]) == b'["\\udc80"]'

@@ -241,3 +241,62 @@ def test_a_replayed_run_with_sync_scorers_never_starts_an_event_loop(tmp_path):
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
     )
     assert done.stdout.split() == ["1", "False"]
+
+
+SURROGATES = ["30 days \ud800", "\udc80 60 days", "返金\udfff"]
+
+
+def test_outputs_with_lone_surrogates_are_stored_as_returned_and_resume_and_report(
+    suite_factory, tmp_path
+):
+    """A reply holding a lone surrogate (`"\\ud800"` is valid JSON) is journalled, resumed,
+    written and reported, never a crash; it reads back exactly as it was returned."""
+    from evalkit.report.html import write_html
+    from evalkit.report.junit import write_junit
+    from evalkit.report.markdown import summary_markdown
+
+    given = {f"c{i:03d}": [SURROGATES[i % 3]] for i in range(6)}
+    replay = tmp_path / "s.replay.jsonl"
+    suite = suite_factory(cases(6))
+    replay.write_text(  # as a JSON writer escapes them: the file itself is valid UTF-8
+        "".join(
+            json.dumps({"case": k, "sample": 0, "output": v[0]}) + "\n" for k, v in given.items()
+        )
+    )
+    out = tmp_path / "out"
+    first = run([suite], RunOptions(out_dir=out))
+    rows = [json.loads(line) for line in (out / "cases.jsonl").read_text("utf-8").splitlines()]
+    assert {r["case"]: r["outputs"] for r in rows} == given
+    assert first.summary["pocs"]["p"]["cases"] == 6
+
+    (out / "cases.jsonl").rename(out / "cases.partial.jsonl")  # as an interrupted run leaves it
+    from evalkit.clients import build_client, parse_spec
+    from evalkit.pipeline import _fingerprint, _provenance
+
+    client = build_client(parse_spec(suite.client, suite.base_dir))
+    meta = {"fingerprint": _fingerprint(_provenance([suite], {"s": client}, RunOptions(out)))}
+    (out / "cases.partial.meta.json").write_text(json.dumps(meta))
+    again = run([suite], RunOptions(out_dir=out))
+    assert again.resumed == 6 and again.summary["run"]["requests"] == 0
+
+    html = write_html(out, tmp_path / "r.html").read_text("utf-8")
+    assert "30 days \\ud800" in html
+    write_junit(out, tmp_path / "j.xml")
+    assert "60 days" in (tmp_path / "j.xml").read_text("utf-8")
+    assert "p" in summary_markdown(out)
+
+
+def test_a_live_server_replying_with_a_lone_surrogate_is_stored_as_it_replied(
+    suite_factory, tmp_path
+):
+    from evalkit.testserver import running_server
+
+    suite = suite_factory(cases(2))
+    with running_server(responses={"Q: question 0": "It is \ud800 30 days."}) as url:
+        options = RunOptions(
+            out_dir=tmp_path / "out", client="openai:test-model", client_options={"base_url": url}
+        )
+        run([suite], options)
+    rows = [json.loads(line) for line in (tmp_path / "out" / "cases.jsonl").open(encoding="utf-8")]
+    assert rows[0]["outputs"] == ["It is \ud800 30 days."]
+    assert rows[1]["outputs"] == ["Q: question 1"]  # the server's echo

@@ -92,9 +92,7 @@ def _cost(summary: dict[str, Any]) -> str:
         cases = c.get("cases") or 0
         per_case = c.get("per_case")
         each = f", {per_case:.6f} per case" if isinstance(per_case, (int, float)) else ""
-        parts.append(
-            f"{c['total']:.4f} {md(str(currency))} for {plural(int(cases), 'case')}{each}"
-        )
+        parts.append(f"{c['total']:.4f} {md(str(currency))} for {plural(int(cases), 'case')}{each}")
     if not parts:
         return ""
     return (

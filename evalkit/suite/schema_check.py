@@ -13,9 +13,8 @@ Every error jsonschema reports is kept (`iter_errors`), so one run lists them al
 
 from __future__ import annotations
 
-import unicodedata
-
 import json
+import unicodedata
 from functools import cache
 from importlib import resources
 from typing import Any
