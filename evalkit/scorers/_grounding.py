@@ -141,7 +141,8 @@ def is_knowledge_var(
             if _QUESTION_LABEL.search(template[max(0, at - 40) : at]):
                 # The label must be this var's own: no other placeholder in between.
                 label_end = template.rfind("}}", max(0, at - 40), at)
-                before = template[max(0, at - 40, label_end + 2) : at]
+                start = max(0, at - 40) if label_end < 0 else label_end + 2
+                before = template[start:at]
                 if _QUESTION_LABEL.search(before):
                     return False
             at = template.find("{{" + name, at + 1)

@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -319,19 +320,32 @@ def _split_identifier(word: str) -> str:
     return re.sub(r"(?<=[a-z])(?=[A-Z])|_", " ", word)
 
 
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def _tokens(sentence: str) -> Iterator[tuple[int, str]]:
+    """The words of `sentence` with their offsets in it; identifiers read as words
+    ("RestaurantsTakeOut" → Restaurants, Take, Out; snake_case likewise), offsets kept."""
+    for m in _EN_TOKEN.finditer(sentence.replace("_", " ")):
+        at = m.start()
+        for part in _CAMEL.split(m.group(0)):
+            yield at, part
+            at += len(part)
+
+
 def _english_units(text: str) -> list[Unit]:
     units: list[Unit] = []
     for sentence in sentences(text):
         if PRESENTATIONAL.match(sentence):
             continue
+        sentence = sentence.lstrip("-*•#>\"'“‘ ")  # before the spans are taken
         nums = number_values(sentence)
         for n in nums:
             units.append(Unit(number_keys(n)[0], sentence[n.start : n.end], NUMBER, 1.0))
         spans = [(n.start, n.end) for n in nums]
         first = True
-        sentence = sentence.lstrip("-*•#>\"'“‘ ")
-        for m in _EN_TOKEN.finditer(_split_identifier(sentence)):
-            word = m.group(0).strip("'’-")
+        for at, token in _tokens(sentence):
+            word = token.strip("'’-")
             if not word:
                 continue
             lowered = word.lower()
@@ -339,7 +353,7 @@ def _english_units(text: str) -> list[Unit]:
                 lowered in _NEGATORS
                 or lowered.endswith("n't")
                 or lowered in _NUMBER_WORDS
-                or any(s <= m.start() < e for s, e in spans)
+                or any(s <= at < e for s, e in spans)
             ):
                 first = False
                 continue  # negations and numbers are no content words

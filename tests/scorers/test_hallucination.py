@@ -523,6 +523,14 @@ def test_short_vars_and_vars_labelled_as_the_question_are_question_text() -> Non
     assert not is_knowledge_var("policy", long_text, [TEMPLATE], knowledge_vars=["notes"])
 
 
+def test_a_question_label_at_the_very_start_of_the_template_is_read() -> None:
+    from evalkit.scorers.hallucination import is_knowledge_var
+
+    long_text = "従業員は入社6か月後に10日の有給休暇を取得できます。" * 10
+    assert not is_knowledge_var("q", long_text, ["質問：{{q}}"])
+    assert not is_knowledge_var("q", long_text, ["Question: {{q}}"])
+
+
 def test_a_long_system_prompt_adds_support_but_never_grounds_a_case_alone() -> None:
     system = "社内ヘルプデスクです。以下の就業規則だけを根拠に答えてください。" + JA_POLICY * 6
     grounded = _vars_item(

@@ -100,3 +100,15 @@ def test_a_decimal_point_is_no_sentence_end() -> None:
     # Found by the fast-path property test: "3.5" was cut into "3." and "5".
     assert _missing("Refunds 3.5", "Refunds 3.5") == []
     assert _missing("It is 3.5 km. It is near.", "The shop is 3.5 km away and near.") == []
+
+
+def test_a_bulleted_number_keeps_its_words_apart_from_its_digits() -> None:
+    # The bullet is stripped before the number spans are taken: "k" is part of "5k", and
+    # "users" is a word (the old offsets read "k" as a word and dropped "users").
+    units = [(u.text, u.kind) for u in analyse("- 5k users joined")]
+    assert units == [("5k", "number"), ("users", "word"), ("joined", "word")]
+
+
+def test_identifiers_read_as_words_with_their_offsets() -> None:
+    words = [u.text for u in analyse("RestaurantsTakeOut is 12 for snake_case_word")]
+    assert "Restaurants" in words and "snake" in words and "12" in words
