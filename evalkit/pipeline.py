@@ -46,6 +46,7 @@ from evalkit.results import (
     write_result,
 )
 from evalkit.scorers import build_scorer, scoring_order
+from evalkit.subset import Subset
 from evalkit.suite.case_files import FileCases, IdFilter, worker_slice
 from evalkit.summary import build_summary, judge_all
 from evalkit.values import Case, CaseResult, Scorer, Suite
@@ -66,7 +67,7 @@ class RunOptions:
     I from 1; `resume` False discards a journal left in `out_dir` instead of using it.
     `concurrency` (requests in flight) defaults to the suite's `client_options.concurrency`,
     else 8. `cache_dir` puts an on-disk cache in front of the client; `record` writes every output
-    to that replay file (needs `client`: one client for the whole run), and with
+    to that replay file (from `client`, or else the one client all the suites name), and with
     `rerecord_stale` only missing or stale recordings call the model. `executor` "ray" runs
     the cases on a Ray cluster (`ray_address`, None: a local one; see `evalkit.ray_executor`);
     it changes where cases run, never what they give.
@@ -84,6 +85,11 @@ class RunOptions:
     rerecord_stale: bool = False
     executor: Literal["local", "ray"] = "local"
     ray_address: str | None = None
+    # The runner's settings for every judge's client (`base_url`, `api_key_env`), over the
+    # suites' own `judge.options`.
+    judge_options: Mapping[str, Any] = field(default_factory=dict)
+    # Only part of each suite (`--case`, `--tag`, `--limit`); recorded in provenance.
+    subset: Subset | None = None
     # In a `run --workers` worker: the ids of its own windows (`parallel.own_ids`). Replay
     # clients then index only those recordings; other lookups never happen there.
     own_ids: IdFilter | None = field(default=None, compare=False)
@@ -98,6 +104,7 @@ class RunOutcome:
     resumed: int
     stale: tuple[str, ...]
     stale_count: int
+    unmatched: tuple[str, ...] = ()  # `--case` values that named no case
 
 
 def case_hash(suite: str, case_id: str) -> int:
@@ -135,6 +142,20 @@ def _suite_client_options(suite: Suite, options: RunOptions) -> dict[str, Any]:
     return {k: v for k, v in suite.client_options.items() if k not in RUNNER_ONLY}
 
 
+def _check_one_recorded_client(suites: Sequence[Suite]) -> None:
+    """`--record` without `--client` records from the suites' own client, which must then be
+    one and the same (one replay file is written from one model)."""
+    named = sorted({(s.client or "", s.base_dir.as_posix()) for s in suites})
+    if len(named) == 1 and named[0][0]:
+        return
+    listed = ", ".join(f"{s.name}: {s.client or '(none)'}" for s in suites[:5])
+    raise UsageError(
+        "--record writes one replay file from one model, but these suites name "
+        f"{'no client' if not any(c for c, _ in named) else 'different clients'} ({listed}); "
+        "pass --client SPEC to record them all from one (e.g. --client openai:gpt-4o-mini)"
+    )
+
+
 def _wrapped(client: Client, options: RunOptions) -> Client:
     """Cache in front of the live client, recording in front of both, so a recording
     holds every output of the run whether it came from the model or the cache."""
@@ -170,6 +191,7 @@ def _provenance(
         "options": {
             "shard": f"{options.shard[0]}/{options.shard[1]}" if options.shard else None,
             "samples": options.samples,
+            **({"subset": options.subset.describe()} if options.subset else {}),
         },
     }
 
@@ -290,13 +312,15 @@ def _run(
 ) -> RunOutcome:
     started, t0 = datetime.now(UTC), time.perf_counter()
     out_dir = options.out_dir
+    if options.judge_options:  # the runner's --judge-base-url / --judge-api-key-env
+        from evalkit.scorers._judge import with_runner_options
+
+        suites = [with_runner_options(s, options.judge_options) for s in suites]
     clients: dict[tuple[str, Path, str], Client] = {}
     by_suite: dict[str, Client] = {}
     settings_by_suite: dict[str, ClientSettings] = {}  # what a Ray task rebuilds its client from
     if options.record is not None and options.client is None:
-        raise UsageError(
-            "--record needs --client: the model to record from (e.g. --client openai:gpt-4o-mini)"
-        )
+        _check_one_recorded_client(suites)
     if options.executor == "ray" and options.record is not None:
         raise UsageError("--executor ray cannot be combined with --record")
     worker = worker_slice()
@@ -388,6 +412,8 @@ def _run(
         if progress is not None:
             progress(result)
 
+    matched: set[str] = set()  # the `--case` values that named a case
+
     def todo(suite: Suite) -> Iterator[Case]:
         cases: Iterable[Case] = suite.cases
         shard = options.shard
@@ -399,6 +425,8 @@ def _run(
                 cases = cases.select(lambda case_id: in_shard(name, case_id, shard))
             else:
                 cases = (c for c in cases if in_shard(name, c.id, shard))
+        if options.subset:
+            cases = options.subset.select(suite.name, cases, matched)
         for case in cases:
             if done and case_hash(suite.name, case.id) in done:
                 continue
@@ -514,4 +542,7 @@ def _run(
         (out_dir / _META_NAME).unlink(missing_ok=True)
     except OSError:  # committed all the same; the meta alone resumes nothing
         pass
-    return RunOutcome(out_dir, summary, verdicts, count, resumed, tuple(stale), stale_count)
+    unmatched = tuple(sorted(options.subset.cases - matched)) if options.subset else ()
+    return RunOutcome(
+        out_dir, summary, verdicts, count, resumed, tuple(stale), stale_count, unmatched
+    )

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.diffcases import metric_order
+from evalkit.filemode import match_umask
 from evalkit.jsonio import escape_surrogates
 from evalkit.report._assets import CSS, JS
 from evalkit.report._format import STATUS_WORDS, VERDICT_MEANING, ci_text, pct, plural, worst_first
@@ -154,19 +155,33 @@ def _json_for_script(data: Any) -> str:
     )
 
 
+def axis_top(values: Any) -> float:
+    """The right end of a chart axis that shows every rate in `values` (None ignored): a
+    quarter more than the largest, at least 10%, rounded up to 5%, at most 100%."""
+    known = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    top = min(1.0, max(0.1, max(known, default=0.0) * 1.25))
+    return float(min(1.0, -(-top * 20 // 1) / 20))
+
+
 def chart_svg(
     rate: float | None,
     ci: Any,
     tolerable: float | None,
     stop: float | None,
     title: str,
+    top: float | None = None,
+    judged: bool = True,
 ) -> str:
     """An inline SVG bar: the failure rate (dot) and its interval (line) over coloured zones:
-    green up to `tolerable`, amber up to `stop`, red beyond. All rates are in [0, 1]."""
+    green up to `tolerable`, amber up to `stop`, red beyond. All rates are in [0, 1].
+
+    `top` is the axis's right end (None: fitted to this bar alone); the charts of one PoC
+    share one, so their bars can be compared. `judged` False: a rate with no bar of its
+    own (a tag under its metric's bar) — drawn on a neutral ground with the metric's bars
+    as grey marks, so it is not read as passing or missing anything."""
     lo, hi = (ci[0], ci[1]) if isinstance(ci, list | tuple) and len(ci) == 2 else (None, None)
-    known = [v for v in (rate, hi, tolerable, stop) if isinstance(v, int | float)]
-    top = min(1.0, max(0.1, max(known, default=0.0) * 1.25))
-    top = min(1.0, -(-top * 20 // 1) / 20)  # round up to a multiple of 5%
+    if top is None:
+        top = axis_top((rate, hi, tolerable, stop))
     x0, width = 10.0, 580.0
 
     def x(v: float) -> float:
@@ -177,10 +192,12 @@ def chart_svg(
         f"<title>{_e(title)}</title>"
     ]
     zones: list[tuple[float, float, str]] = []
-    if tolerable is not None:
+    if not judged:
+        zones.append((0.0, top, "#eceff1"))
+    elif tolerable is not None:
         zones.append((0.0, tolerable, "#d7f0dc"))
         zones.append((tolerable, stop if stop is not None else top, "#fde7c8"))
-    if stop is not None:
+    if stop is not None and judged:
         zones.append((stop, top, "#f9d0d0"))
     if not zones:
         zones.append((0.0, top, "#eceff1"))
@@ -190,10 +207,12 @@ def chart_svg(
                 f'<rect x="{x(a)}" y="18" width="{round(x(b) - x(a), 1)}" height="22" '
                 f'fill="{colour}"/>'
             )
-    if tolerable is not None:
-        parts.append(_mark(x(tolerable), 12, f"tolerable {pct(tolerable)}", "#1a7f37"))
-    if stop is not None:
-        parts.append(_mark(x(stop), 56, f"stop {pct(stop)}", "#c62828"))
+    grey = "#80868b"
+    if tolerable is not None and tolerable <= top:
+        colour = "#1a7f37" if judged else grey
+        parts.append(_mark(x(tolerable), 12, f"tolerable {pct(tolerable)}", colour))
+    if stop is not None and stop <= top:
+        parts.append(_mark(x(stop), 56, f"stop {pct(stop)}", "#c62828" if judged else grey))
     parts.append(f'<text x="{x0}" y="56" font-size="11" fill="#5f6368">0%</text>')
     parts.append(
         f'<text x="{x0 + width}" y="56" font-size="11" fill="#5f6368" '
@@ -224,17 +243,27 @@ def _mark(at: float, label_y: int, label: str, colour: str) -> str:
     )
 
 
-def _chart_row(label: str, block: dict[str, Any], bar: dict[str, Any], is_tag: bool) -> str:
+def _chart_row(
+    label: str,
+    block: dict[str, Any],
+    bar: dict[str, Any],
+    is_tag: bool,
+    top: float | None = None,
+    judged: bool = True,
+) -> str:
     rate, ci = block.get("rate"), block.get("ci")
     tolerable, stop = bar.get("tolerable"), bar.get("stop")
     status = str(block.get("status") or ("" if is_tag else "unjudged"))
     failures, total = block.get("failures"), block.get("total")
     seen = f"{failures} of {total} failed ({pct(rate)})" if total else "no cases scored"
     title = f"{label}: {seen}; likely range {ci_text(ci)}"
+    whose = "" if judged else "the metric's "
     if tolerable is not None:
-        title += f"; tolerable {pct(tolerable)}"
+        title += f"; {whose}tolerable {pct(tolerable)}"
     if stop is not None:
-        title += f"; stop {pct(stop)}"
+        title += f"; {whose}stop {pct(stop)}"
+    if not judged:
+        title += " (this tag has no bar of its own: not judged)"
     status_html = (
         f' · <span class="status-{_e(status)}">{_e(STATUS_WORDS.get(status, status))}</span>'
         if status
@@ -243,23 +272,61 @@ def _chart_row(label: str, block: dict[str, Any], bar: dict[str, Any], is_tag: b
     return (
         f'<div class="chart{" chart-tag" if is_tag else ""}"><div class="label"><b>{_e(label)}</b>'
         f'<br><span class="small">{_e(seen)}, likely {_e(ci_text(ci))}</span>{status_html}'
-        f"</div>{chart_svg(rate, ci, tolerable, stop, title)}</div>"
+        f"</div>{chart_svg(rate, ci, tolerable, stop, title, top, judged)}</div>"
     )
 
 
+def _poc_axis(poc: dict[str, Any]) -> float:
+    """One axis for every chart of a PoC (metrics and tags), so bars compare at a glance."""
+    values: list[Any] = []
+
+    def add(block: Any) -> None:
+        if isinstance(block, dict):
+            ci = block.get("ci")
+            hi = ci[1] if isinstance(ci, list) and len(ci) == 2 else None
+            values.extend((block.get("rate"), hi, block.get("tolerable"), block.get("stop")))
+
+    for block in (poc.get("metrics") or {}).values():
+        add(block)
+        for tag_block in ((block or {}).get("by_tag") or {}).values():
+            add(tag_block)
+    for per_metric in (poc.get("tags") or {}).values():
+        for tag_block in (per_metric or {}).values():
+            add(tag_block)
+    return axis_top(values)
+
+
 def _charts(poc: dict[str, Any]) -> str:
+    """Per metric: its chart, the tags with a bar of their own (judged), then — collapsed —
+    the other tags' rates for comparison, drawn as not judged."""
     metrics = poc.get("metrics") or {}
     tag_blocks = poc.get("tags") or {}
+    top = _poc_axis(poc)
     out = []
     for metric in metric_order(metrics):
         block = metrics[metric] or {}
-        out.append(_chart_row(metric, block, block, False))
+        out.append(_chart_row(metric, block, block, False, top))
         by_tag = block.get("by_tag") or {}
-        tags = sorted(set(by_tag) | {t for t, m in tag_blocks.items() if metric in (m or {})})
-        for tag in tags:
-            own = by_tag.get(tag)
-            tag_block = own or (tag_blocks.get(tag) or {}).get(metric) or {}
-            out.append(_chart_row(f"tag: {tag}", tag_block, own or block, True))
+        for tag in sorted(by_tag):
+            out.append(_chart_row(f"tag: {tag}", by_tag[tag] or {}, by_tag[tag] or {}, True, top))
+        others = sorted(t for t, m in tag_blocks.items() if metric in (m or {}) and t not in by_tag)
+        if others:
+            rows = "".join(
+                _chart_row(
+                    f"tag: {tag}",
+                    (tag_blocks[tag] or {}).get(metric) or {},
+                    block,
+                    True,
+                    top,
+                    False,
+                )
+                for tag in others
+            )
+            out.append(
+                f'<details class="tag-rates"><summary>{_e(metric)} by tag: '
+                f"{_e(plural(len(others), 'tag'))} without a bar of their own (for comparison, "
+                f"not judged)</summary>{rows}</details>"
+            )
     return "".join(out)
 
 
@@ -268,7 +335,7 @@ def _poc_section(name: str, poc: dict[str, Any]) -> str:
     reasons = "".join(f"<li>{_e(r)}</li>" for r in poc.get("reasons") or [])
     facts = []
     if "cases" in poc:
-        facts.append(f"{poc['cases']} cases")
+        facts.append(plural(int(poc["cases"]), "case"))
     errors = poc.get("errors") or {}
     if errors.get("count"):
         facts.append(
@@ -279,7 +346,7 @@ def _poc_section(name: str, poc: dict[str, Any]) -> str:
     if critical.get("total"):
         failed = critical.get("failed") or []
         facts.append(
-            f"{critical['total']} critical cases"
+            plural(int(critical["total"]), "critical case")
             + (f", failed: {', '.join(map(str, failed))}" if failed else ", none failed")
         )
     return (
@@ -292,7 +359,8 @@ def _poc_section(name: str, poc: dict[str, Any]) -> str:
         f"<h3>Failure rates against the bars</h3>"
         f'<p class="legend">The dot is the share of cases that failed; the black line is the '
         f"range the true rate most likely lies in. Green: tolerable. Amber: misses the bar. "
-        f"Red: beyond the stop limit.</p>{_charts(poc)}</section>"
+        f"Red: beyond the stop limit. Grey: a tag with no bar of its own, not judged. "
+        f"All bars of this PoC share one scale.</p>{_charts(poc)}</section>"
     )
 
 
@@ -376,6 +444,7 @@ def write_html(result: Path | str, out: Path | str) -> Path:
     document = build_html(result)
     fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=target.parent)
     try:
+        match_umask(fd)
         # A lone surrogate outside the case data (e.g. in a case id) shows as `\\ud800`.
         with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
             handle.write(document)
