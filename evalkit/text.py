@@ -110,13 +110,31 @@ def numbers(text: str) -> list[float]:
     found = []
     # NFKC leaves ASCII unchanged; findall's (sign, num, unit) tuples are cheaper than
     # match objects (this runs for every output and reference of a numeric suite).
-    for sign, num, unit in _NUMBER.findall(text if text.isascii() else nfkc(text)):
+    for sign, num, unit in _signed(text) if not text.isascii() else _NUMBER.findall(text):
         value = float(num.replace(",", "") if "," in num else num)
         if sign and sign != "+":
             value = -value
         if unit:
             value *= _MULTIPLIER[unit]
         found.append(value)
+    return found
+
+
+# A number and a unit word just before a hyphen: 「10時-15時」, 「3日-5日」 — a range, so the
+# hyphen is no minus sign.
+_RANGE_BEFORE = re.compile(r"\d[^\d\s\-+−]{1,2}$")
+
+
+def _signed(text: str) -> list[tuple[str, str, str]]:
+    """`_NUMBER.findall` of non-ASCII text (NFKC first), with a hyphen between a number's
+    unit word and the next number read as a range dash rather than a minus sign."""
+    t = nfkc(text)
+    found = []
+    for m in _NUMBER.finditer(t):
+        sign, num, unit = m.groups()
+        if sign == "-" and _RANGE_BEFORE.search(t, max(0, m.start() - 3), m.start()):
+            sign = ""
+        found.append((sign or "", num, unit or ""))
     return found
 
 

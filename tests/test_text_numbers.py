@@ -24,6 +24,9 @@ from evalkit.text import numbers
         ("1,200,000", [1200000.0]),
         ("3.14", [3.14]),
         ("version v2", []),
+        ("10時-15時", [10.0, 15.0]),  # a range after a unit word, not minus 15
+        ("3日-5日", [3.0, 5.0]),
+        ("気温は-5度", [-5.0]),  # a sign after a word that is no number's unit
     ],
 )
 def test_numbers_reads_amounts_dates_ranges_and_japanese_units(text, expected):

@@ -99,7 +99,11 @@ def _similarity(a: str, b: str) -> float:
 
 
 def _polarity(norm: str) -> bool | None:
+    """Yes/no of a whole answer, or of its first word. A lone "y" / "n" is a yes/no only
+    as the whole answer: as a first word it is a letter ("N/A" normalises to "n a")."""
     first = norm.split(" ", 1)[0] if norm else ""
+    if len(first) == 1 and first != norm:
+        first = ""
     if norm in _YES or first in _YES:
         return True
     if norm in _NO or first in _NO:

@@ -122,6 +122,9 @@ def test_auto_compares_yes_no_polarity():
         ("Yes, it is mandatory.", "yes", True),
         ("No, it is optional.", "yes", False),
         ("はいります。", "はい", False),  # 「はい」 opens a word here, not the answer
+        ("N/A", "no", False),  # a letter, not a "no"
+        ("y", "yes", True),  # a lone y is a yes
+        ("Y. Tanaka approves it.", "yes", False),
     ],
 )
 def test_auto_yes_no_reference_is_answered_by_the_opening_word_in_either_language(
