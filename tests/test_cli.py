@@ -116,3 +116,38 @@ def test_workers_spread_the_run_over_processes_and_merge_to_the_same_result(tmp_
 def test_workers_refuse_shard_and_record():
     r = evalkit("run", "suites/", "--workers", "2", "--shard", "1/2")
     assert r.returncode == 2 and "--workers cannot be combined" in r.stderr
+
+
+def test_readme_documents_every_key_the_suite_schema_accepts():
+    import json
+
+    schema = json.loads((ROOT / "evalkit" / "suite" / "schema.json").read_text(encoding="utf-8"))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Every suite key", 1)[1].split("\n## ", 1)[0]
+    props = schema["properties"]
+    keys = set(props)
+    for nested in ("prompt", "client_options", "params", "pricing"):
+        keys |= set(props[nested].get("properties", {}))
+    keys |= set(schema["$defs"]["case"]["properties"])
+    keys |= set(schema["$defs"]["threshold"]["properties"])
+    mapping = next(s for s in props["cases_from"]["anyOf"] if s.get("type") == "object")
+    keys |= set(mapping["properties"])
+    missing = sorted(k for k in keys if f"`{k}`" not in section and f".{k}`" not in section)
+    assert not missing, f"README 'Every suite key' does not mention: {missing}"
+
+
+def test_readme_documents_init_show_and_the_subset_flags():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for text in (
+        "evalkit init",
+        "evalkit show ",
+        "--case ID",
+        "--tag TAG",
+        "--limit N",
+        "--judge-base-url",
+        "--config FILE",
+    ):
+        assert text in readme, text
+    r = evalkit("--help")
+    for name in ("show", "init"):
+        assert re.search(rf"^\s+{name}\s", r.stdout, re.M), name

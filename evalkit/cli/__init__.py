@@ -28,6 +28,8 @@ _COMMANDS = {
     "diff": "Compare two result folders: what flipped, and is it significant.",
     "report": "Render a result folder as Markdown or a self-contained HTML report.",
     "merge": "Combine shard result folders into one result folder.",
+    "show": "Show one case of a result in full: prompt, outputs, knowledge, each scorer's reason.",
+    "init": "Write a commented example suite and its recorded outputs to start from.",
 }
 
 

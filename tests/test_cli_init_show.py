@@ -1,0 +1,97 @@
+"""`evalkit init` writes a suite that runs as written (English and Japanese); `evalkit
+show` prints one case of a result."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from cli_runner import evalkit
+
+
+@pytest.mark.parametrize(
+    ("lang", "name", "case"),
+    [("en", "my-suite", "refund-window"), ("ja", "my-suite-ja", "henpin-kigen")],
+)
+def test_init_writes_a_commented_suite_that_runs_offline(
+    tmp_path: Path, lang: str, name: str, case: str
+) -> None:
+    r = evalkit("init", "--lang", lang, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    suite = tmp_path / "suites" / f"{name}.yaml"
+    text = suite.read_text(encoding="utf-8")
+    assert text.startswith("# yaml-language-server: $schema=") and "schema.json" in text
+    if lang == "ja":
+        assert "判定はわざと REDESIGN" in text
+    assert evalkit("validate", str(suite), cwd=tmp_path).returncode == 0
+    r = evalkit("run", str(suite), "--no-progress", cwd=tmp_path)
+    assert r.returncode == 10, r.stdout + r.stderr  # redesign: six cases are not enough evidence
+    assert "6 cases, 0 client errors" in r.stdout and "not enough evidence" in r.stdout
+    r = evalkit("show", f"results/{name}", case, cwd=tmp_path)
+    assert r.returncode == 0 and "scores:" in r.stdout and "accuracy: pass" in r.stdout
+    # The schema path resolves (editors check the file as it is typed).
+    schema = text.splitlines()[0].split("$schema=")[1]
+    assert (suite.parent / schema).resolve().name == "schema.json"
+    assert (suite.parent / schema).resolve().exists()
+
+
+def test_init_never_overwrites_without_force(tmp_path: Path) -> None:
+    assert evalkit("init", "here", cwd=tmp_path).returncode == 0
+    (tmp_path / "here" / "my-suite.yaml").write_text("mine", encoding="utf-8")
+    r = evalkit("init", "here", cwd=tmp_path)
+    assert r.returncode == 2 and "already exist" in r.stderr and "--force" in r.stderr
+    assert (tmp_path / "here" / "my-suite.yaml").read_text(encoding="utf-8") == "mine"
+    assert evalkit("init", "here", "--force", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "here" / "my-suite.yaml").read_text(encoding="utf-8") != "mine"
+
+
+def _result(folder: Path) -> Path:
+    folder.mkdir()
+    rows = [
+        {
+            "suite": "a",
+            "poc": "p",
+            "case": "x",
+            "outputs": ["30 days"],
+            "prompt": "Q?",
+            "references": ["30 days"],
+            "scores": {"accuracy": {"passed": True, "score": 1.0, "reason": "matches '30 days'"}},
+        },
+        {
+            "suite": "a",
+            "poc": "p",
+            "case": "y",
+            "outputs": [None],
+            "error": "boom",
+            "error_kind": "http-500",
+            "scores": {},
+        },
+        {"suite": "b", "poc": "p", "case": "x", "outputs": ["no"], "scores": {}},
+    ]
+    (folder / "cases.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return folder / "cases.jsonl"
+
+
+def test_show_prints_one_case_with_its_reasons_and_errors(tmp_path: Path) -> None:
+    cases = _result(tmp_path / "r")
+    r = evalkit("show", str(cases), "a/x", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("a/x  (PoC p)")
+    assert "output, sample 0:\n  30 days" in r.stdout
+    assert "accuracy: pass 1 — matches '30 days'" in r.stdout
+    r = evalkit("show", str(cases), "y", cwd=tmp_path)
+    assert (
+        "client error (http-500):\n  boom" in r.stdout
+        and "(no output: the call failed)" in r.stdout
+    )
+    r = evalkit("show", str(cases), "y", "--json", cwd=tmp_path)
+    assert json.loads(r.stdout)["error"] == "boom"
+
+
+def test_show_names_ambiguous_and_unknown_cases(tmp_path: Path) -> None:
+    cases = _result(tmp_path / "r")
+    r = evalkit("show", str(cases), "x", cwd=tmp_path)
+    assert r.returncode == 2 and "several suites (a/x, b/x); name one as SUITE/ID" in r.stderr
+    r = evalkit("show", str(cases), "yy", cwd=tmp_path)
+    assert r.returncode == 2 and "did you mean 'y'" in r.stderr
