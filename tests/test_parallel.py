@@ -125,7 +125,7 @@ def test_workers_write_junit_and_compare_with_a_baseline_like_one_process(tmp_pa
         cwd=tmp_path,
     )
     assert one.returncode == two.returncode == 10, two.stderr
-    assert (tmp_path / "j.xml").read_text().count("<testcase") == 60
+    assert (tmp_path / "j.xml").read_text().count('<testcase classname="big.big"') == 60
     assert "Verdict: redesign (unchanged)" in two.stdout
     assert "What changed in how the runs were made" not in two.stdout  # same provenance
 
