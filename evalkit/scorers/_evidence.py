@@ -130,6 +130,7 @@ class Support:
     share: float
     new_share: float = 0.0  # the same share of what the output adds beyond the question
     opposites: tuple[tuple[Unit, str], ...] = ()  # unstated units whose opposite is stated
+    total: float = 0.0  # the specificity weight of all the output's distinct units
 
 
 def unsupported_units(output: str, knowledge: tuple[str, ...], question: str) -> Support:
@@ -153,6 +154,7 @@ def unsupported_units(output: str, knowledge: tuple[str, ...], question: str) ->
         missing_weight / total if total else 0.0,
         missing_weight / new_total if new_total else 0.0,
         tuple((u, o) for u in missing if (o := opposite(u, evidence)) is not None),
+        total,
     )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from evalkit.scorers._answers import answer, similarity
+from evalkit.scorers._calibration import MAX_RISK, risk
 from evalkit.scorers._compare import (
     agent_conflict,
     both_unsupported,
@@ -66,6 +67,7 @@ class Settings:
     samples_rule: str | float = "majority"
     judge: JudgeConfig | None = None
     min_support: float = 0.70
+    max_risk: float = MAX_RISK
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,8 +184,9 @@ def forbidden(ev: CaseEvidence, output: str) -> Findings:
 
 def support(ev: CaseEvidence, output: str) -> Findings:
     """A longer answer's support score: the specificity-weighted share of its units
-    (numbers, names, content words) that the knowledge or the question states; below
-    `min_support` it fails, and the reason names the unsupported units."""
+    (numbers, names, content words) that the knowledge or the question states, and its
+    calibrated hallucination risk (`_calibration`); above `max_risk` it fails, and the
+    reason names the unsupported units."""
     out = Findings([])
     plan, s = ev.plan, ev.settings
     if not plan.grounded and "specifics" not in s.layers:
@@ -196,15 +199,19 @@ def support(ev: CaseEvidence, output: str) -> Findings:
             out.score = 1.0 - result.share
         return out
     out.score = round(1.0 - result.share, 6)
-    if out.score < s.min_support and "claims" in s.layers:
+    # The decision is the calibrated risk (`_calibration`), not the share alone: what is
+    # unstated (numbers, names, words) and how long the answer is weigh differently.
+    chance = risk(result)
+    if chance > s.max_risk and "claims" in s.layers:
         out.fail(
             "claims",
-            f"support {out.score:.2f} < {s.min_support:.2f}; "
+            f"hallucination risk {chance:.2f} > {s.max_risk:.2f} (support {out.score:.2f}); "
             f"not in the knowledge: {_unit_list(result.missing)}",
         )
         out.claims.append(
             {
                 "support": out.score,
+                "risk": round(chance, 6),
                 "missing": [u.text for u in result.missing],
                 "layers": ["claims"],
             }

@@ -14,9 +14,12 @@ Short answers and long ones are judged differently (`_language.is_short_answer`:
 two sentences and 40 words, or a JSON document). A long answer (an explanation, a summary,
 a RAG answer) gets a *support score*: the specificity-weighted share of its units
 (numbers in normal form, names, content-word lemmas / Japanese normalised forms;
-`_language`, `_evidence`) that the knowledge or the question states; below
-`min_support` (default 0.70) it fails under `claims`, and the reason names the unstated
-units. A short answer, whose every word is the answer, is checked claim by claim as
+`_language`, `_evidence`) that the knowledge or the question states. It fails under
+`claims` when its *hallucination risk* — a logistic regression over five general
+features of that support (unstated numbers, names, word weight, share, length), fitted
+on RAGTruth and JHARS dev and shipped with how it was fitted (`_calibration`) — exceeds
+`max_risk` (default 0.32); the reason names the unstated units.
+A short answer, whose every word is the answer, is checked claim by claim as
 below: a number or name the knowledge does not state fails it; unstated ordinary words
 fail a claim only when they are more than 1 − `min_support` of the weight of what the
 claim adds beyond the question's own words (paraphrase adds a word or two — "altogether",
@@ -112,6 +115,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from evalkit.errors import ConfigProblem
+from evalkit.scorers._calibration import MAX_RISK
 from evalkit.scorers._grounding import Plan, is_knowledge_var, make_plan
 from evalkit.scorers._judge import Judge, JudgeConfig
 from evalkit.scorers._language import is_short_answer
@@ -310,6 +314,7 @@ def make(config: ScorerConfig) -> HallucinationScorer:
         samples_rule=check_samples_rule(p.get("samples_rule", "majority")),
         judge=JudgeConfig.parse(p.get("judge")),
         min_support=p.number("min_support", 0.70, lo=0, hi=1),
+        max_risk=p.number("max_risk", MAX_RISK, lo=0, hi=1),
     )
     p.done()
     if settings.judge is not None:

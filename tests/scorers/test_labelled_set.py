@@ -23,7 +23,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-import pytest
+from infra import missing_infrastructure
 
 from evalkit.scorers import consistency, hallucination
 from evalkit.values import Case, Prompt, ScorerConfig, ScoringInput, Suite
@@ -133,8 +133,9 @@ def test_consistency_default_agrees_with_human_labels() -> None:
 DATA = ROOT.parent / "shared" / "data" / "halueval-qa" / "qa-dev.jsonl"
 
 
-@pytest.mark.skipif(not DATA.exists(), reason="HaluEval data not present at ../shared/data")
 def test_halueval_detection_accuracy_stays_at_its_measured_floors() -> None:
+    if not DATA.exists():
+        missing_infrastructure("HaluEval data not present at ../shared/data")
     sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
     try:
         import halueval
