@@ -36,7 +36,7 @@ class Listener:
     """A loopback HTTP server answering every POST like an OpenAI-compatible (and
     Anthropic) server, recording the path and headers of each request."""
 
-    def __init__(self) -> None:
+    def __init__(self, reply: str = "30 days") -> None:
         seen: list[dict[str, str]] = []
         self.seen = seen
 
@@ -47,8 +47,8 @@ class Listener:
                 seen.append({"path": self.path, **{k.lower(): v for k, v in self.headers.items()}})
                 body = json.dumps(
                     {
-                        "choices": [{"message": {"content": "30 days"}}],
-                        "content": [{"type": "text", "text": "30 days"}],
+                        "choices": [{"message": {"content": reply}}],
+                        "content": [{"type": "text", "text": reply}],
                     }
                 ).encode()
                 self.send_response(200)
@@ -72,8 +72,8 @@ class Listener:
 
 
 @contextmanager
-def listening() -> Iterator[Listener]:
-    listener = Listener()
+def listening(reply: str = "30 days") -> Iterator[Listener]:
+    listener = Listener(reply)
     thread = threading.Thread(target=listener.server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -368,6 +368,38 @@ def test_a_judge_base_url_never_receives_the_runners_key(tmp_path):
         assert host.seen == []
     assert r.returncode == 2, r.stderr
     assert "scorers.hallucination.judge.options.base_url" in r.stderr
+
+
+def test_the_runners_judge_flags_choose_the_judges_server_in_every_worker(tmp_path):
+    """A judge's `options.base_url` from the suite is refused; `--judge-base-url` is the
+    runner's choice, also in the worker processes of `--workers`."""
+    root = project(tmp_path)
+    recording(root / "suites")
+    suite = write_suite(
+        root / "suites",
+        "client: replay:rec.jsonl\nscorers:\n  hallucination:\n"
+        "    judge: {client: 'openai:judge', mode: decide, "
+        "options: {base_url: 'http://evil.example/v1', api_key_env: GITHUB_TOKEN}}\n",
+    )
+    with pytest.raises(SuiteError) as caught:
+        load_suites([suite])
+    fields = {p.field for p in caught.value.problems}
+    assert fields == {
+        "scorers.hallucination.judge.options.base_url",
+        "scorers.hallucination.judge.options.api_key_env",
+    }
+    assert "--judge-base-url" in str(caught.value) and "--judge-api-key-env" in str(caught.value)
+    with listening("SUPPORTED") as judge_host:
+        runner = {"base_url": judge_host.url, "api_key_env": "OPENAI_API_KEY"}
+        load_suites([suite], Trust(judge_options=runner))
+        r = evalkit(
+            *run_args(suite, "--workers", "2", "--judge-base-url", judge_host.url),
+            *("--judge-api-key-env", "OPENAI_API_KEY"),
+            cwd=root,
+            env=NO_KEYS,
+        )
+        assert r.returncode in (0, 10, 20), r.stderr
+        assert judge_host.keys() == [""]
 
 
 # --- 3. no files outside the project ---------------------------------------------------------

@@ -257,6 +257,9 @@ def command(
         "--api-key-env": api_key_env,
         "--timeout": timeout,
         "--cache": cache_dir,
+        # Workers load the suites again: they must check them with the same choices.
+        "--judge-base-url": judge_base_url,
+        "--judge-api-key-env": judge_api_key_env,
     }
     ending: dict[str, Any] = {
         "junit_file": junit_file,
