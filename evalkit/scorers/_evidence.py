@@ -52,13 +52,11 @@ class Evidence:
     names: tuple[str, ...] = ()  # the Japanese keys of 3+ characters (`evidence_for`)
 
     def add(self, text: str) -> None:
-        folded = unicodedata.normalize("NFKC", text).casefold()
-        self.text += "\n" + folded
-        keys, stems = index_keys(text)
-        self.keys |= keys
-        self.stems |= stems
-        for n in number_values(text):
-            self.numbers.update(number_keys(n))
+        part = _text_index(text)
+        self.text += part.text
+        self.keys |= part.keys
+        self.stems |= part.stems
+        self.numbers |= part.numbers
 
     def supports(self, unit: Unit) -> bool:
         if unit.kind == NUMBER:
@@ -108,10 +106,28 @@ def _number_written(unit: Unit, evidence: Evidence) -> bool:
     return len(digits) >= 2 and digits in evidence.text
 
 
-@lru_cache(maxsize=2048)
+@dataclass(frozen=True, slots=True)
+class _TextIndex:
+    text: str  # folded (NFKC, casefold), with a leading line break
+    keys: frozenset[str]
+    stems: frozenset[str]
+    numbers: frozenset[str]
+
+
+@lru_cache(maxsize=256)
+def _text_index(text: str) -> _TextIndex:
+    """One text's index, cached by the text: a suite's shared document (a policy in every
+    case's vars) is indexed once, not once per case."""
+    keys, stems = index_keys(text)
+    numbers = {key for n in number_values(text) for key in number_keys(n)}
+    folded = "\n" + unicodedata.normalize("NFKC", text).casefold()
+    return _TextIndex(folded, frozenset(keys), frozenset(stems), frozenset(numbers))
+
+
+@lru_cache(maxsize=64)
 def evidence_for(texts: tuple[str, ...]) -> Evidence:
-    """The evidence of a case's knowledge and question texts (cached: the same texts recur
-    across a suite's samples and variants)."""
+    """The evidence of a case's knowledge and question texts: the union of each text's
+    index (`_text_index`). Cached by the texts: a case's samples and variants recur."""
     evidence = Evidence()
     for text in texts:
         if text:

@@ -8,6 +8,8 @@ cache emptied before each run (so nothing carries over from a previous run), for
     or changes its number (5%), default settings; also split into those two kinds;
 (a') the same cases with outputs that paraphrase their context (`scale.py --shape
     paraphrase`): the answer reworded plus one policy sentence reworded;
+(d) cases sharing one ~7,000-character knowledge document (a RAG suite's policy var),
+    each output paraphrasing one of its sentences (`shared_document_items`);
 (b) the HaluEval QA outputs of `tests/benchmarks/halueval.py` (when `../shared` is there);
 (c) the labelled set `fixtures/labelled/hallucination.jsonl`.
 
@@ -102,6 +104,28 @@ def scale_items(n: int, seed: int, shape: str = "quote") -> list[tuple[Any, bool
     return out
 
 
+def shared_document_items(n: int, seed: int) -> list[Any]:
+    """Cases that share one knowledge document, as a RAG suite's policy var does: a
+    ~7,000-character document (the scale sentences for 16 products), one question per
+    case, outputs that paraphrase one of its sentences (`scale._PARAPHRASES`)."""
+    from evalkit.values import Case, ScoringInput
+
+    rnd = random.Random(seed)
+    suite = _suite("{{policy}}\n\nQ: {{q}}")
+    products = [{k: rnd.randint(2, 90) for k in "dpsthgcr"} for _ in range(16)]
+    document = "\n".join(
+        f"Product {p}: " + " ".join(s.format(**v) for s in _SENTENCES)
+        for p, v in enumerate(products)
+    )
+    items = []
+    for i in range(n):
+        p, k = rnd.randrange(len(products)), rnd.randrange(len(_SENTENCES))
+        output = f"For product {p}: " + rnd.choice(_PARAPHRASES[k]).format(**products[p])
+        case = Case(id=f"d{i:06d}", vars={"policy": document, "q": f"Question {i} on product {p}?"})
+        items.append(ScoringInput(suite, case, (output,), ("sample 0",), (0,), ("replay",)))
+    return items
+
+
 def halueval_items() -> list[Any]:
     from evalkit.values import Case, ScoringInput
 
@@ -166,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
             "(a) … quoting the context (95%)": [item for item, wrong in pairs if not wrong],
             "(a) … number changed (5%)": [item for item, wrong in pairs if wrong],
             "(a') scale load, paraphrased": [item for item, _ in reworded],
+            "(d) one shared document": shared_document_items(args.cases // 10, seed=run),
             "(b) HaluEval QA outputs": halu,
             "(c) labelled set": labelled,
         }
@@ -176,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = {
         "(a) scale load, all": args.cases,
         "(a') scale load, paraphrased": args.cases,
+        "(d) one shared document": args.cases // 10,
         "(b) HaluEval QA outputs": len(halu),
         "(c) labelled set": len(labelled),
     }
