@@ -239,7 +239,17 @@ _DECLINE_JA = re.compile(
 # segment that has the tail, since a search led by this many words costs twice the rest.
 _SOURCE_LED_JA = re.compile(
     _SOURCE_JA
-    + r"(?:(?:の中)?に(?:は)?含まれていません|(?:から|では|上|によると|の内容から)(?:は)?不明)"
+    + r"(?:(?:の中)?に(?:は)?含まれていません|(?:から|では|上|によると|の内容から)(?:は)?不明"
+    r"|(?:の中)?(?:に|で)(?:は)?(?:書かれて|記されて|載って|明記されて|定められて)(?:い)?(?:ません|ない))"
+)
+# The tails `_SOURCE_LED_JA` needs: a segment without one is not searched with it.
+_SOURCE_LED_TAILS = (
+    "不明",
+    "含まれていません",
+    "れていません",
+    "れていない",
+    "載っていません",
+    "載っていない",
 )
 _SHORT_JA = re.compile(r"\W*(?:不明|不明です)\W*")
 # Segments: sentences (a full stop only before a space or the end, so "$4.99" stays
@@ -300,8 +310,9 @@ _DIGIT = re.compile(r"\d")
 
 def _may_decline(t: str, lowered: str) -> bool:
     """Cheap pre-check: can any segment of `t` decline? Every declining segment contains a
-    match of `_DECLINE_EN_CUES` (which covers `_SHORT_EN`) or `_DECLINE_JA`, or 「不明」 /
-    「含まれていません」 (`_SHORT_JA`, `_SOURCE_LED_JA`), so a text without one is no refusal. Most answers are turned away by a
+    match of `_DECLINE_EN_CUES` (which covers `_SHORT_EN`) or `_DECLINE_JA`, or one of
+    `_SOURCE_LED_TAILS` (「不明」, 「含まれていません」, 「書かれていません」…: `_SHORT_JA`,
+    `_SOURCE_LED_JA`), so a text without one is no refusal. Most answers are turned away by a
     few substring tests (every English declining phrase has "no"/"n't"/"dont"/"unabl"/
     "unclear"/"n/a": no/not/cannot/unknown all contain "no") instead of a search."""
     if _LATIN.search(t) and (
@@ -317,7 +328,7 @@ def _may_decline(t: str, lowered: str) -> bool:
     if t.isascii():
         return False
     return _cjk().search(t) is not None and (
-        "不明" in t or "含まれていません" in t or _DECLINE_JA.search(t) is not None
+        any(tail in t for tail in _SOURCE_LED_TAILS) or _DECLINE_JA.search(t) is not None
     )
 
 
@@ -329,7 +340,7 @@ def _declines(segment: str) -> bool:
         _SHORT_JA.fullmatch(segment) is not None
         or _DECLINE_JA.search(segment) is not None
         or (
-            ("不明" in segment or "含まれていません" in segment)
+            any(tail in segment for tail in _SOURCE_LED_TAILS)
             and _SOURCE_LED_JA.search(segment) is not None
         )
     )

@@ -48,6 +48,9 @@ from evalkit.text import (
         "申し訳ありませんが、賞与に関する情報は記載されていません。人事部にご確認ください。",
         "不明です。",
         "規程からは不明です。",
+        "わかりません。規程には書かれていません。",
+        "就業規則に明記されていません。",
+        "資料には載っていません。",
     ],
 )
 def test_is_refusal_recognises_declining_in_english_and_japanese(text: str) -> None:
@@ -73,6 +76,8 @@ def test_is_refusal_recognises_declining_in_english_and_japanese(text: str) -> N
         "原因は不明です。",
         "行方不明の男性が見つかりました。",
         "送料は料金に含まれていません。",
+        "申込書に名前は書かれていません。",  # a fact about a form, not the source
+        "規程には書かれていませんが、おそらく3日です。",  # a guess after the hedge
     ],
 )
 def test_is_refusal_does_not_mistake_a_negative_answer_for_declining(text: str) -> None:
