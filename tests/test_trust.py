@@ -433,6 +433,27 @@ def test_cases_from_outside_the_project_is_refused(tmp_path):
         assert not (suite.parent / "out" / "cases.jsonl").exists()
 
 
+def test_a_suite_file_symlinked_out_of_the_project_is_not_read(tmp_path):
+    """A pull request can add `suites/x.yaml` as a symlink to a credentials file: loading
+    it would quote its content in the error ("expected a mapping ..., got '...'")."""
+    root = project(tmp_path)
+    secret = tmp_path / "token.yaml"
+    secret.write_text("TOP-SECRET-TOKEN for the registry\n", encoding="utf-8")
+    write_suite(root / "suites")
+    (root / "suites" / "x.yaml").symlink_to(secret)
+    (root / "suites" / "linked").symlink_to(tmp_path, target_is_directory=True)
+    for args in (("validate", "suites"), ("validate", "suites/linked/token.yaml")):
+        r = evalkit(*args, cwd=root)
+        assert r.returncode == 2, r.stderr
+        assert "TOP-SECRET-TOKEN" not in r.stdout + r.stderr
+        assert "outside the project" in r.stderr and "--trust-suites" in r.stderr
+    (root / "suites" / "x.yaml").unlink()
+    assert evalkit("validate", "suites", cwd=root).returncode == 0  # a linked folder is not walked
+    inside = root / "suites" / "again.yaml"
+    inside.symlink_to(root / "suites" / "s.yaml")  # a symlink within the project is fine
+    assert evalkit("validate", str(inside), cwd=root).returncode == 0
+
+
 def test_a_refusal_does_not_tell_whether_a_file_outside_exists(tmp_path):
     root = project(tmp_path)
     suite = write_suite(root / "suites", cases="cases_from: /no/such/file.jsonl\n")

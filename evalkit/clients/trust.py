@@ -9,7 +9,9 @@ never in a file a pull request could change — nothing a suite file says may
 - read a file outside the suite's project (`cases_from`, a `replay:` file of the suite's
   client or judge). The project is the nearest folder at or above the suite file (symlinks
   resolved) that holds `.git` or `pyproject.toml`, else the suite file's own folder; paths
-  are resolved (symlinks, `..`) before they are compared;
+  are resolved (symlinks, `..`) before they are compared. The suite file itself must
+  resolve inside the project of the place it was found (`suite_file_refusal`): a
+  `suites/x.json` symlinked to a credentials file is not read, so none of it is quoted;
 - send a credential to a host the runner did not choose: a `base_url` from a suite must be
   on this machine (localhost, 127.0.0.0/8, ::1) and is refused when the client would send
   a key with it; `api_key_env` from a suite may only name the chosen provider's usual
@@ -47,6 +49,7 @@ __all__ = [
     "is_loopback",
     "project_root",
     "safe_url",
+    "suite_file_refusal",
     "url_problem",
 ]
 
@@ -171,6 +174,23 @@ def _project(suite_file: Path) -> tuple[Path, str]:
             if (candidate / marker).exists():
                 return candidate, f"the suite's project {candidate} (it holds {marker})"
     return folder, f"the suite's project {folder} (its folder: no .git or pyproject.toml above it)"
+
+
+def suite_file_refusal(path: Path) -> str | None:
+    """Why a suite file may not be read (None when it may): it is a symlink (or lies in a
+    symlinked folder) resolving outside the project of the place it was found — the
+    nearest folder at or above that place holding `.git` or `pyproject.toml`, else its
+    folder. Checked before the file is read, so that nothing of it reaches a message."""
+    place = Path(os.path.abspath(path)).parent
+    root = place
+    for candidate in (place, *place.parents):
+        if any((candidate / marker).exists() for marker in _PROJECT_MARKERS):
+            root = candidate
+            break
+    real = path.resolve()
+    if real.is_relative_to(root.resolve()):
+        return None
+    return f"it resolves to {real}, outside the project {root} where it was found"
 
 
 def _outside(path: Path, root: Path) -> Path | None:

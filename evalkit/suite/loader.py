@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from evalkit.clients.trust import Trust
+from evalkit.clients.trust import OPT_IN, Trust, suite_file_refusal
 from evalkit.errors import Problem, SuiteError, UsageError
 from evalkit.suite.build import FileReport, check_and_build
 from evalkit.suite.positions import parse
@@ -115,6 +115,18 @@ def load_file(path: Path, trust: Trust | None = None) -> FileReport:
     """Parse, validate and build one suite file; never raises for bad content."""
     display = str(path)
     report = FileReport(display)
+    refused = None if trust is not None and trust.suites else suite_file_refusal(path)
+    if refused is not None:  # before reading: nothing of the target may reach a message
+        report.problems.append(
+            Problem(
+                display,
+                None,
+                "(file)",
+                f"refused (a suite file is untrusted input): {refused}",
+                f"copy the suite into the project, or {OPT_IN}",
+            )
+        )
+        return report
     try:
         blob = path.read_bytes()
     except OSError as exc:
