@@ -21,6 +21,7 @@ from typing import Any
 from evalkit.errors import ResultError
 from evalkit.jsonio import loads
 from evalkit.resultcheck import row_is_valid, row_problems, summary_problems
+from evalkit.results import cases_file_mismatch
 from evalkit.suite.json_lines import parse_json
 
 __all__ = [
@@ -145,7 +146,9 @@ def iter_case_rows(path: Path | str) -> Iterator[dict[str, Any]]:
 
     Each row must be a JSON object valid under the row schema (`evalkit.resultcheck`);
     blank lines are skipped. Raises `ResultError` naming the file, line and field path of
-    the first bad row's problems, or when the result has no `cases.jsonl`.
+    the first bad row's problems, or when the result has no `cases.jsonl`, or before the
+    first row when the `summary.json` beside it was written with another `cases.jsonl`
+    (`run.cases_file`: its size is compared, a `stat`).
     """
     p = Path(path)
     if p.is_file() and p.suffix == ".jsonl":
@@ -158,6 +161,19 @@ def iter_case_rows(path: Path | str) -> Iterator[dict[str, Any]]:
                 f"with --out to get them"
             )
         cases = found
+    mismatch = _not_its_summary(cases)
+    if mismatch is not None:
+        for _ in _rows(cases):  # a row that is itself bad says more: its line and field
+            pass
+        raise ResultError(
+            f"{mismatch}: the folder holds files of two different runs (a run stopped while "
+            "writing its result, or a file was replaced by hand); run the same 'evalkit run' "
+            "again to finish or rewrite it"
+        )
+    yield from _rows(cases)
+
+
+def _rows(cases: Path) -> Iterator[dict[str, Any]]:
     try:
         handle = cases.open("rb")
     except OSError as exc:
@@ -167,6 +183,18 @@ def iter_case_rows(path: Path | str) -> Iterator[dict[str, Any]]:
             if not line.strip():
                 continue
             yield _parse_row(cases, lineno, line)
+
+
+def _not_its_summary(cases: Path) -> str | None:
+    """Why `cases` is not the file the `summary.json` beside it was written with (None when
+    it is, or there is no summary to tell: the summary's own problems are `load_summary`'s)."""
+    try:
+        summary = json.loads((cases.parent / SUMMARY_NAME).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(summary, dict):
+        return None
+    return cases_file_mismatch(summary, cases)
 
 
 def _parse_row(cases: Path, lineno: int, line: bytes) -> dict[str, Any]:

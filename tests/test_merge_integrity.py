@@ -154,6 +154,14 @@ def test_a_shard_whose_rows_do_not_match_its_summary_is_refused(
     (cut / "cases.jsonl").write_bytes(b"".join(lines[:-1]))
     done = merge(runs["s1"], runs["s2"], cut, "--out", tmp_path / "m")
     assert done.returncode == 2
+    assert "cases.jsonl holds" in done.stderr and "files of two different runs" in done.stderr
+    assert not (tmp_path / "m" / "cases.jsonl").exists()
+    # A summary without the record of its rows file (older evalkit): the counts tell.
+    summary = _summary(cut)
+    summary["run"].pop("cases_file", None)
+    (cut / "summary.json").write_text(json.dumps(summary))
+    done = merge(runs["s1"], runs["s2"], cut, "--out", tmp_path / "m")
+    assert done.returncode == 2
     assert (
         f"{cut}: its cases.jsonl has {len(lines) - 1} rows but its summary.json counts "
         f"{len(lines)} cases" in done.stderr

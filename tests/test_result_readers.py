@@ -27,6 +27,7 @@ from evalkit.resultcheck import (
     row_is_valid,
 )
 from evalkit.resultfiles import iter_case_rows, load_summary
+from evalkit.results import describe_cases
 
 
 @pytest.fixture(scope="module")
@@ -42,20 +43,29 @@ Edit = Callable[[dict[str, Any]], None]
 
 
 def damaged(
-    good: Path, where: Path, summary: Edit | None = None, row: Edit | None = None, line: int = 1
+    good: Path,
+    where: Path,
+    summary: Edit | None = None,
+    row: Edit | None = None,
+    line: int = 1,
+    consistent: bool = False,
 ) -> Path:
-    """A copy of `good` with its summary and/or its row on `line` edited."""
+    """A copy of `good` with its summary and/or its row on `line` edited; `consistent`:
+    the summary's record of its cases file (`run.cases_file`) is updated to match."""
     shutil.copytree(good, where)
-    if summary is not None:
-        data = json.loads((where / "summary.json").read_text(encoding="utf-8"))
-        summary(data)
-        (where / "summary.json").write_text(json.dumps(data, indent=2, sort_keys=True))
     if row is not None:
         lines = (where / "cases.jsonl").read_text(encoding="utf-8").splitlines()
         data = json.loads(lines[line - 1])
         row(data)
         lines[line - 1] = json.dumps(data, ensure_ascii=False)
         (where / "cases.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if summary is not None or consistent:
+        data = json.loads((where / "summary.json").read_text(encoding="utf-8"))
+        if summary is not None:
+            summary(data)
+        if consistent and "cases_file" in data.get("run", {}):
+            data["run"]["cases_file"] = describe_cases(where / "cases.jsonl")
+        (where / "summary.json").write_text(json.dumps(data, indent=2, sort_keys=True))
     return where
 
 
@@ -115,6 +125,24 @@ def test_every_reader_refuses_a_damaged_result_with_a_located_message(
     assert re.search(message, done.stderr), done.stderr
     assert "edited or damaged" in done.stderr
     assert not (tmp_path / "merged" / "summary.json").exists()
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_rows_that_are_not_the_ones_the_summary_was_written_with_are_refused(
+    good: Path, tmp_path: Path, command: str
+) -> None:
+    """A valid row added beside the summary (a run stopped mid-write, or files copied by
+    hand): every reader that reads rows refuses the folder instead of mixing two runs."""
+    bad = shutil.copytree(good, tmp_path / "bad")
+    lines = (bad / "cases.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    extra = json.loads(lines[-1])
+    extra["case"] = "zz-added"
+    (bad / "cases.jsonl").write_text("".join(lines) + json.dumps(extra) + "\n", encoding="utf-8")
+    shutil.copytree(good, tmp_path / "good-copy")
+    done = evalkit(*COMMANDS[command](bad, tmp_path))
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert re.search(r"cases.jsonl holds \d+ bytes but its summary was written with", done.stderr)
+    assert "files of two different runs" in done.stderr
 
 
 def test_markdown_report_refuses_a_damaged_summary(good: Path, tmp_path: Path) -> None:
@@ -193,7 +221,7 @@ def test_keys_evalkit_does_not_know_are_accepted(good: Path, tmp_path: Path) -> 
         r["reviewed_by"] = {"name": "x"}
         r["scores"]["accuracy"]["calibrated"] = 0.5
 
-    folder = damaged(good, tmp_path / "ok", summary=summary, row=row)
+    folder = damaged(good, tmp_path / "ok", summary=summary, row=row, consistent=True)
     assert load_summary(folder)["rows"]["count"] == 31
     assert sum(1 for _ in iter_case_rows(folder)) == 31
 
