@@ -32,6 +32,7 @@ __all__ = [
     "resolve",
     "load_summary",
     "iter_case_rows",
+    "check_cases_file",
 ]
 
 SCHEMA_VERSION = 1
@@ -161,6 +162,20 @@ def iter_case_rows(path: Path | str) -> Iterator[dict[str, Any]]:
                 f"with --out to get them"
             )
         cases = found
+    _check_pair(cases)
+    yield from _rows(cases)
+
+
+def check_cases_file(path: Path | str) -> None:
+    """Raise `ResultError` when the result's `cases.jsonl` is not the file its summary was
+    written with (`run.cases_file`; a `stat`, so cheap enough for readers that use only the
+    summary). Nothing to check when there is no `cases.jsonl` or no such record."""
+    cases = resolve(path).cases
+    if cases is not None:
+        _check_pair(cases)
+
+
+def _check_pair(cases: Path) -> None:
     mismatch = _not_its_summary(cases)
     if mismatch is not None:
         for _ in _rows(cases):  # a row that is itself bad says more: its line and field
@@ -170,7 +185,6 @@ def iter_case_rows(path: Path | str) -> Iterator[dict[str, Any]]:
             "writing its result, or a file was replaced by hand); run the same 'evalkit run' "
             "again to finish or rewrite it"
         )
-    yield from _rows(cases)
 
 
 def _rows(cases: Path) -> Iterator[dict[str, Any]]:

@@ -104,6 +104,7 @@ PROBES = {
     ),
 }
 COMMANDS = {
+    "report": lambda bad, tmp: ["report", str(bad)],
     "report --html": lambda bad, tmp: ["report", str(bad), "--html", str(tmp / "r.html")],
     "report --junit": lambda bad, tmp: ["report", str(bad), "--junit", str(tmp / "r.xml")],
     "diff": lambda bad, tmp: ["diff", str(bad.parent / "good-copy"), str(bad)],

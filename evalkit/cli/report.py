@@ -43,12 +43,14 @@ def command(
     from evalkit.report.html import write_html
     from evalkit.report.junit import write_junit
     from evalkit.report.markdown import summary_markdown
-    from evalkit.resultfiles import load_summary
+    from evalkit.resultfiles import check_cases_file, load_summary
 
     try:
-        # Every form checks the summary first (JUnit is built from the rows alone, but a
-        # damaged or foreign result folder must not yield a green report).
+        # Every form checks the summary, and that the rows beside it are the ones it was
+        # written with, first (the Markdown summary reads no row and JUnit no summary, but
+        # a damaged or mixed result folder must not yield a green report).
         load_summary(result)
+        check_cases_file(result)
         if html_file is None and markdown_file is None and junit_file is None:
             echo_out(summary_markdown(result), nl=False)
             return
