@@ -13,10 +13,12 @@ earlier year; "later", "younger", "more recent", "newer", "after" the later one)
 (1000–2099) written after each option in a knowledge sentence that mentions it and not the
 other, and tells which option the answer names.
 
-General comparative reasoning, no data-set rules: it decides only when everything is
-unambiguous — two options, one direction, one year for each and different, the answer
-naming one option (or both, with a comparative of its own: "B was released before A"
-picks B) — and says nothing (None) otherwise. Pure and English-only.
+It decides only when everything is unambiguous — two options, one direction, one year for
+each and different, the answer naming one option (or both, with a comparative of its own:
+"B was released before A" picks B) — and says nothing (None) otherwise. Pure and
+English-only. Where it came from: HaluEval QA dev's comparison questions; like
+`_relations`, it runs only with the opt-in `relations: true`, since on real RAG answers
+(RAGTruth, JHARS) it caught nothing.
 """
 
 from __future__ import annotations

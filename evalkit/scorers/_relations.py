@@ -22,9 +22,16 @@ answer that takes a real entity of the knowledge but from the wrong slot:
   another for the same word ("southern Italian region" vs "northern Italian region").
 
 Each returns a reason (str) or None, and decides only when everything is unambiguous; an
-answer the checks cannot read is left to the other layers. General English reading, no
-data-set rules; pure, cached per knowledge text and per question. A sentence that opens
-with a pronoun ("It was published by …") is about the last sentence that did not.
+answer the checks cannot read is left to the other layers. Pure, cached per knowledge text
+and per question. A sentence that opens with a pronoun ("It was published by …") is about
+the last sentence that did not.
+
+Where they came from, honestly: each check was written from misses on HaluEval QA dev
+items (the question shapes above are theirs: Wikipedia-style multi-hop questions with an
+entity swapped). They read general English, but they earn their place only there: +10
+points on HaluEval QA dev with binding, nothing on RAGTruth or JHARS (no hallucination
+caught, and faithful answers that merge two knowledge sentences flagged). So they run only
+with the hallucination scorer's opt-in `relations: true` (`_layers.claims`).
 """
 
 from __future__ import annotations
