@@ -36,6 +36,30 @@ def test_init_writes_a_commented_suite_that_runs_offline(
     assert (suite.parent / schema).resolve().exists()
 
 
+@pytest.mark.parametrize(("lang", "name"), [("en", "my-suite"), ("ja", "my-suite-ja")])
+def test_init_suite_reads_the_same_in_every_yaml_reader(
+    tmp_path: Path, lang: str, name: str
+) -> None:
+    """Each case asks its whole question: a plain scalar in a flow mapping ends at a comma
+    (「6,000円の注文は…」 was read as the question '6' plus a key '000円の注文は…'), and the
+    pure-Python PyYAML reader (evalkit's fallback without libyaml) stops at a '?'."""
+    import yaml
+
+    assert evalkit("init", "--lang", lang, cwd=tmp_path).returncode == 0
+    text = (tmp_path / "suites" / f"{name}.yaml").read_text(encoding="utf-8")
+    pure = yaml.load(text, Loader=yaml.SafeLoader)
+    fast = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    assert pure == fast
+    for case in pure["cases"]:
+        assert set(case["vars"]) == {"question", "policy"}, case["id"]
+        assert case["vars"]["question"].endswith(("?", "？")), case["id"]
+        for variant in case.get("variants", []):
+            assert variant["question"].endswith(("?", "？")), case["id"]
+    if lang == "ja":
+        asked = {c["id"]: c["vars"]["question"] for c in pure["cases"]}
+        assert asked["soryo-muryo"] == "6,000円の注文は送料無料ですか?"
+
+
 def test_init_never_overwrites_without_force(tmp_path: Path) -> None:
     assert evalkit("init", "here", cwd=tmp_path).returncode == 0
     (tmp_path / "here" / "my-suite.yaml").write_text("mine", encoding="utf-8")

@@ -48,28 +48,28 @@ cases:
     tags: [refunds]
     critical: true            # must never fail: one failure rules out `continue`
   - id: shipping-cost
-    vars: {{question: How much is standard shipping?, policy: *policy}}
+    vars: {{question: "How much is standard shipping?", policy: *policy}}
     reference: $4.95
     context: Standard shipping costs $4.95 and is free on orders over $50.
     tags: [shipping]
     variants:                 # paraphrases that should get the same answer
       - {{question: "What do you charge for standard delivery?"}}
   - id: free-shipping
-    vars: {{question: Is shipping free on a $60 order?, policy: *policy}}
+    vars: {{question: "Is shipping free on a $60 order?", policy: *policy}}
     reference: "yes"
     context: Standard shipping is free on orders over $50.
     tags: [shipping]
   - id: ship-to-mexico
-    vars: {{question: Do you ship to Mexico?, policy: *policy}}
+    vars: {{question: "Do you ship to Mexico?", policy: *policy}}
     reference: "no"
     context: We ship to the US and Canada only.
     tags: [shipping]
   - id: refund-fee
-    vars: {{question: Is there a fee for refunds?, policy: *policy}}
+    vars: {{question: "Is there a fee for refunds?", policy: *policy}}
     answerable: false         # the policy does not say: the right answer declines
     tags: [refunds]
   - id: ceo-name
-    vars: {{question: Who is your CEO?, policy: *policy}}
+    vars: {{question: "Who is your CEO?", policy: *policy}}
     answerable: false
     tags: [other]
 
@@ -127,28 +127,28 @@ cases:
     tags: [返品]
     critical: true            # 一度も失敗してはならない(1 件でも失敗すると continue にならない)
   - id: soryo
-    vars: {{question: 通常配送の送料はいくらですか?, policy: *policy}}
+    vars: {{question: "通常配送の送料はいくらですか?", policy: *policy}}
     reference: 550円
     context: 通常配送は550円で、5,000円以上のご注文は無料です。
     tags: [配送]
     variants:                 # 同じ答えになるべき言い換え
       - {{question: "普通の配送だと送料はおいくらですか?"}}
   - id: soryo-muryo
-    vars: {{question: 6,000円の注文は送料無料ですか?, policy: *policy}}
+    vars: {{question: "6,000円の注文は送料無料ですか?", policy: *policy}}
     reference: はい
     context: 5,000円以上のご注文は無料です。
     tags: [配送]
   - id: kaigai
-    vars: {{question: 海外に配送できますか?, policy: *policy}}
+    vars: {{question: "海外に配送できますか?", policy: *policy}}
     reference: いいえ
     context: 配送先は日本国内のみです。
     tags: [配送]
   - id: henpin-tesuryo
-    vars: {{question: 返品に手数料はかかりますか?, policy: *policy}}
+    vars: {{question: "返品に手数料はかかりますか?", policy: *policy}}
     answerable: false         # 規程に書かれていない: 正しい答えは「わかりません」
     tags: [返品]
   - id: shacho
-    vars: {{question: 社長の名前は?, policy: *policy}}
+    vars: {{question: "社長の名前は?", policy: *policy}}
     answerable: false
     tags: [その他]
 
