@@ -95,11 +95,25 @@ def echo_out(text: str = "", nl: bool = True) -> None:
         _silence_stdout()
 
 
+def _escape_unencodable_output() -> None:
+    """Print what the terminal's encoding cannot hold as a backslash escape instead of
+    crashing: a model's reply may hold a lone UTF-16 surrogate ("\\ud800" is valid JSON),
+    which no encoding writes, and `show`, `diff` and the run's tables print model text."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # a closed or unusual stream: leave it as it is
+                pass
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point: user mistakes print a message and exit 2 (no
     traceback); unexpected exceptions print the traceback and exit 1."""
     from evalkit.errors import UsageError
 
+    _escape_unencodable_output()
     try:
         rc = cli.main(args=argv, prog_name="evalkit", standalone_mode=False)
         sys.exit(rc if isinstance(rc, int) else 0)

@@ -27,6 +27,7 @@ from typing import Any
 
 from evalkit.clients.base import Client
 from evalkit.filemode import match_umask
+from evalkit.jsonio import escape_surrogates
 from evalkit.values import Completion, Request
 
 __all__ = ["CachingClient", "TRANSPORT_KEYS", "cache_key"]
@@ -116,7 +117,9 @@ class CachingClient(Client):
         match_umask(fd)  # not mkstemp's 0600: the mode the umask allows
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(json.dumps(entry, ensure_ascii=False).encode("utf-8"))
+                handle.write(
+                    escape_surrogates(json.dumps(entry, ensure_ascii=False)).encode("utf-8")
+                )
             os.replace(tmp, path)
         except BaseException:
             try:

@@ -31,6 +31,7 @@ from typing import IO, Any
 from evalkit.clients.base import Client
 from evalkit.errors import UsageError
 from evalkit.filemode import match_umask
+from evalkit.jsonio import escape_surrogates
 from evalkit.values import Completion, Request
 
 __all__ = ["RecordingClient", "read_recordings", "replay_line", "stale_keys", "write_recordings"]
@@ -100,7 +101,7 @@ def write_recordings(
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             for _, row in ordered:
-                handle.write(json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n")
+                handle.write(escape_surrogates(json.dumps(row, ensure_ascii=False)) + "\n")
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -194,7 +195,10 @@ class RecordingClient(Client):
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._handle = open(self.path, "a", encoding="utf-8", newline="\n")
             self._handle.write(
-                json.dumps(replay_line(request, completion.output), ensure_ascii=False) + "\n"
+                escape_surrogates(
+                    json.dumps(replay_line(request, completion.output), ensure_ascii=False)
+                )
+                + "\n"
             )
             self._handle.flush()
             self.recorded += 1
