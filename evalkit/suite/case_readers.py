@@ -163,7 +163,7 @@ def csv_rows(path: Path, spec: RowSpec) -> Iterator[RawRow]:
                 if not cells:
                     continue
                 rowno += 1
-                if len(cells) > len(header):
+                if len(cells) != len(header):  # fewer: a missing comma shifted the cells
                     yield (
                         rowno,
                         line,

@@ -89,6 +89,14 @@ def test_csv_problems_carry_the_row_line() -> None:
     assert "expected true or false, got 'maybe'" in found[0].message
 
 
+def test_csv_row_with_fewer_cells_than_the_header_is_refused() -> None:
+    # A missing comma shifts the cells left: 'b,x y,30 days' read policy '30 days' and no
+    # reference, and validate passed; a row with too many cells was already refused.
+    (p,) = problems_for("c.csv", "id,q,policy,reference\na,x,p,1\nb,x p,30 days\n")
+    assert (p.line, p.field) == (3, "row")
+    assert p.message == "expected 4 cells (the header's columns), got 3"
+
+
 def test_csv_unterminated_quote_is_refused_on_the_row_that_opens_it() -> None:
     # Without strict quoting, rows 3-4 became the rest of row 2's 'q' cell and validate passed.
     (p,) = problems_for("c.csv", 'id,q\na,"unterminated\nb,x\nc,y\n')
