@@ -22,6 +22,7 @@ from typing import Any
 
 from evalkit.errors import ConfigProblem, ScoringCallFailed
 from evalkit.suite.render import prompt_sha256
+from evalkit.text import is_cjk
 from evalkit.values import Message, Request, ScorerConfig, ScoringInput, Suite
 
 __all__ = ["JudgeConfig", "Judge", "parse_verdict", "judge_request", "with_runner_options"]
@@ -31,6 +32,18 @@ SYSTEM = (
     "whether every claim in the ANSWER is supported by the KNOWLEDGE or the QUESTION. "
     "Declining to answer counts as SUPPORTED. Reply with exactly SUPPORTED or UNSUPPORTED on "
     "the first line, then one short paragraph naming any unsupported or contradicted claim."
+)
+
+# The same instructions for a case in Japanese (knowledge, question or answer): a judge
+# model follows instructions in the case's language more reliably, and a Japanese team can
+# read what was asked. The verdict words stay SUPPORTED / UNSUPPORTED so one parser reads
+# both (it also reads 「支持される」 / 「支持されない」).
+SYSTEM_JA = (
+    "あなたは回答のハルシネーション（根拠のない記述）を確認します。KNOWLEDGE（資料）、QUESTION"
+    "（質問）、ANSWER（回答）が与えられます。ANSWER のすべての記述が KNOWLEDGE または QUESTION "
+    "に裏付けられているかを判定してください。回答を控えている場合は SUPPORTED とします。"
+    "1行目に SUPPORTED または UNSUPPORTED のどちらかだけを書き、2行目以降に、裏付けのない記述や"
+    "資料と矛盾する記述を短く挙げてください。"
 )
 
 # First match wins; "not supported" / "unsupported" are tried before "supported".
@@ -67,7 +80,7 @@ def parse_verdict(reply: str) -> tuple[bool | None, str]:
 class JudgeConfig:
     """`client` is a client spec resolved against the suite's folder; `mode` "add" makes
     an UNSUPPORTED verdict one more reason to fail (the lexical layers still apply);
-    "decide" lets the judge's verdict replace the claims and specifics layers; "review"
+    "decide" lets the judge's verdict replace the claims and specifics layers; "verify"
     asks the judge only about outputs the claims/specifics layers flag, and a SUPPORTED
     verdict clears those findings (a precision filter: one call per flagged output)."""
 
@@ -93,8 +106,8 @@ class JudgeConfig:
                 f"judge.{unknown[0]}", "unknown setting", "known: client, mode, options"
             )
         mode = value.get("mode", "add")
-        if mode not in ("add", "decide", "review"):
-            raise ConfigProblem("judge.mode", f"expected add, decide or review, got {mode!r}")
+        if mode not in ("add", "decide", "verify"):
+            raise ConfigProblem("judge.mode", f"expected add, decide or verify, got {mode!r}")
         options = value.get("options", {})
         if not isinstance(options, Mapping):
             raise ConfigProblem("judge.options", f"expected a mapping, got {options!r}")
@@ -102,12 +115,18 @@ class JudgeConfig:
 
 
 def judge_request(item: ScoringInput, index: int, knowledge: str, question: str) -> Request:
-    """The judge's request for output `index` of the case (keyed as sample `index`)."""
+    """The judge's request for output `index` of the case (keyed as sample `index`), in
+    Japanese when the case is (`SYSTEM_JA`)."""
+    output = item.outputs[index]
+    if is_cjk(output) or is_cjk(question) or is_cjk(knowledge):
+        system, ask, none = SYSTEM_JA, "ANSWER のすべての記述は裏付けられていますか？", "（なし）"
+    else:
+        system, ask, none = SYSTEM, "Is every claim in the ANSWER supported?", "(none)"
     user = (
-        f"KNOWLEDGE:\n{knowledge or '(none)'}\n\nQUESTION:\n{question or '(none)'}\n\n"
-        f"ANSWER:\n{item.outputs[index]}\n\nIs every claim in the ANSWER supported?"
+        f"KNOWLEDGE:\n{knowledge or none}\n\nQUESTION:\n{question or none}\n\n"
+        f"ANSWER:\n{output}\n\n{ask}"
     )
-    messages = (Message("system", SYSTEM), Message("user", user))
+    messages = (Message("system", system), Message("user", user))
     return Request(
         suite=item.suite.name,
         case_id=item.case.id,

@@ -4,7 +4,7 @@ One interface: a layer takes the case's evidence (`CaseEvidence`: the item, its 
 knowledge and question texts, the settings; the knowledge index is built once per case
 and cached by its texts, `_evidence.evidence_for`) and one output, and returns what it
 found (`Findings`: findings, a score, flagged claims' details). The scorer folds them into
-one `Check` per output; a later layer (the judge, in `review` mode) can clear a finding,
+one `Check` per output; a later layer (the judge, in `verify` mode) can clear a finding,
 not only add one (`Check.clear`).
 """
 

@@ -66,7 +66,7 @@ faithful answers and no hallucinated one).
    hallucination. Declining (`evalkit.text.is_refusal`) is never a hallucination.
 5. `judge` — optional: a client (an LLM) judges support; its verdict and reasoning are
    recorded (`mode: add` fails on UNSUPPORTED as one more layer; `mode: decide` lets the
-   verdict replace layers 2 and 3; `mode: review` asks only about outputs that layers 2
+   verdict replace layers 2 and 3; `mode: verify` asks only about outputs that layers 2
    and 3 alone flag, and SUPPORTED clears those findings — they stay in the details as
    `cleared`). In `add` mode the judge is asked only about outputs the lexical layers pass
    (the others already fail); declined outputs are never sent. Needs `ascore` (async),
@@ -237,7 +237,7 @@ class JudgedHallucinationScorer(HallucinationScorer):
             v: dict[str, Any] = {"label": item.labels[i] if i < len(item.labels) else f"sample {i}"}
             if check.declined:
                 v.update(verdict=None, skipped="declined (never a hallucination)")
-            elif mode == "review" and (check.passed or not set(check.layers) <= CLEARABLE):
+            elif mode == "verify" and (check.passed or not set(check.layers) <= CLEARABLE):
                 why = (
                     "no lexical finding to review"
                     if check.passed
@@ -261,7 +261,7 @@ class JudgedHallucinationScorer(HallucinationScorer):
         for i, reply in zip(asked, replies, strict=True):
             verdicts[i].update(reply)
             reasoning = _short(reply.get("reasoning", ""), 120)
-            if mode == "review":
+            if mode == "verify":
                 # The judge reads meaning the lexical layers cannot: a paraphrase it
                 # finds supported clears their findings (kept in details as cleared).
                 if reply.get("verdict") == "supported":

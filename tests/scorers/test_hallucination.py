@@ -269,6 +269,21 @@ def test_judge_request_is_keyed_by_case_and_output_index(tmp_path: Path) -> None
     assert request.prompt_sha256 == prompt_sha256(request.messages)
 
 
+def test_judge_request_speaks_the_cases_language(tmp_path: Path) -> None:
+    from evalkit.scorers._judge import SYSTEM, SYSTEM_JA, judge_request, parse_verdict
+
+    english = judge_request(_item(["30 days."], folder=tmp_path, context=POLICY), 0, POLICY, "q")
+    japanese = judge_request(
+        _item(["30日以内です。"], folder=tmp_path, context=JA_POLICY), 0, JA_POLICY, "返金は？"
+    )
+    assert english.messages[0].content == SYSTEM
+    assert japanese.messages[0].content == SYSTEM_JA
+    assert "裏付けられていますか" in japanese.messages[1].content
+    # A Japanese judge's reply is read like an English one.
+    assert parse_verdict("UNSUPPORTED\n資料には60日とは書かれていません。")[0] is False
+    assert parse_verdict("支持される\n資料の通りです。")[0] is True
+
+
 def test_a_failed_judge_call_is_an_error_never_a_pass(tmp_path: Path) -> None:
     from evalkit.errors import ScoringCallFailed
 
@@ -290,7 +305,7 @@ def test_judge_in_decide_mode_replaces_the_lexical_claims_layers(tmp_path: Path)
     assert result is not None and result.passed
 
 
-def test_judge_in_review_mode_clears_lexical_findings_it_reads_as_supported(
+def test_judge_in_verify_mode_clears_lexical_findings_it_reads_as_supported(
     tmp_path: Path,
 ) -> None:
     outputs = [
@@ -303,7 +318,7 @@ def test_judge_in_review_mode_clears_lexical_findings_it_reads_as_supported(
         _item(outputs, folder=tmp_path, context=POLICY)
     )
     assert lexical is not None and lexical.details["passed"] == [False, False, True]
-    scorer = _judged({"judge": {"client": "replay:judge.jsonl", "mode": "review"}})
+    scorer = _judged({"judge": {"client": "replay:judge.jsonl", "mode": "verify"}})
     result = asyncio.run(scorer.ascore(_item(outputs, folder=tmp_path, context=POLICY)))
     assert result is not None and result.details["passed"] == [True, False, True]
     cleared = result.details["cleared"]
@@ -317,9 +332,9 @@ def test_judge_in_review_mode_clears_lexical_findings_it_reads_as_supported(
     assert "Bitcoin" in result.reason  # the finding the judge did not clear still stands
 
 
-def test_judge_in_review_mode_never_clears_a_known_false_answer(tmp_path: Path) -> None:
+def test_judge_in_verify_mode_never_clears_a_known_false_answer(tmp_path: Path) -> None:
     _judge_file(tmp_path, ["SUPPORTED"])
-    scorer = _judged({"judge": {"client": "replay:judge.jsonl", "mode": "review"}})
+    scorer = _judged({"judge": {"client": "replay:judge.jsonl", "mode": "verify"}})
     item = _item(["60 days."], folder=tmp_path, context=POLICY, forbidden=("60 days",))
     result = asyncio.run(scorer.ascore(item))
     assert result is not None and not result.passed
