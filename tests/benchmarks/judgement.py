@@ -24,6 +24,15 @@ there loses that set). Ends with a table of targets, met or not met.
 
     python tests/benchmarks/judgement.py [--sets ragtruth,jhars,halueval] [--params JSON]
         [--half even|odd] [--misses N] [--json FILE]
+        [--judge SPEC [--judge-mode verify|decide|add] [--judge-base-url URL]
+         [--judge-api-key-env VAR] [--concurrency N]]
+
+`--judge SPEC` adds the judge layer (any client spec, e.g. `openai:MODEL` with
+`--judge-base-url` for a local server): `verify` (the default) asks it only about outputs
+the offline layers flag, so its figures show how much a judge clears; a failed or
+unreadable judge reply counts as an error, not a pass. No model can be downloaded here:
+the mechanics are tested with the loopback test server (`tests/scorers/test_judge_benchmark.py`),
+and judge figures belong in the README only where measured, with the model named.
 
 `--params` is the hallucination scorer's mapping (as under `scorers.hallucination` in a
 suite), e.g. `--params '{"min_coverage": 0.8}'`. `--half` keeps the items with an even (or
@@ -180,6 +189,19 @@ def load_jhars(folder: Path, half: str | None) -> list[Item]:
     return items
 
 
+def load_halueval(path: Path, half: str | None) -> list[Item]:
+    """HaluEval QA as items (the right and the hallucinated answer of each row), for a
+    judged run; without a judge the set goes through `halueval.score_direct`."""
+    from evalkit.values import Case
+
+    items = []
+    for i, row in enumerate(_half(halueval.load(path), half)):
+        case = Case(id=f"q{i:04d}", vars={"question": row["question"]}, context=row["knowledge"])
+        items.append(Item(case, row["right_answer"], False, ()))
+        items.append(Item(case, row["hallucinated_answer"], True, ()))
+    return items
+
+
 def confusion(labels: Iterable[bool], predicted: Iterable[bool]) -> dict[str, float]:
     """Counts and rates with hallucinated = positive. `flag_all_f1` is the F1 of flagging
     everything (2b/(1+b), b = base rate); rates with an empty denominator are 0."""
@@ -208,9 +230,49 @@ def confusion(labels: Iterable[bool], predicted: Iterable[bool]) -> dict[str, fl
     }
 
 
-def score_items(name: str, items: list[Item], scorer: Any) -> SetResult:
+def _outcomes(
+    inputs: list[Any], scorer: Any, concurrency: int
+) -> list[tuple[Any, str | None, float]]:
+    """(result, traceback or None, CPU seconds) per input: `score` in turn, or, for a
+    scorer with a judge (`ascore`), on one event loop with `concurrency` calls in flight
+    (the judge's client lives on that loop; CPU is then shared and not per item)."""
+    if not hasattr(scorer, "ascore"):
+        out = []
+        for inp in inputs:
+            start = time.process_time()  # CPU time: the machine may be shared
+            try:
+                result, failure = scorer.score(inp), None
+            except Exception:
+                result, failure = None, traceback.format_exc()
+            out.append((result, failure, time.process_time() - start))
+        return out
+    import asyncio
+
+    async def run_all() -> list[tuple[Any, str | None, float]]:
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(inp: Any) -> tuple[Any, str | None, float]:
+            async with gate:
+                try:
+                    return await scorer.ascore(inp), None, 0.0
+                except Exception:
+                    return None, traceback.format_exc(), 0.0
+
+        try:
+            return list(await asyncio.gather(*(one(inp) for inp in inputs)))
+        finally:
+            await scorer.aclose()
+
+    start = time.process_time()
+    out = asyncio.run(run_all())
+    share = (time.process_time() - start) / max(1, len(out))
+    return [(r, f, share) for r, f, _ in out]
+
+
+def score_items(name: str, items: list[Item], scorer: Any, concurrency: int = 8) -> SetResult:
     """Score each item on its own (one output per `ScoringInput`, as `halueval.score_direct`
-    does). A raise is counted and the item left out; a `None` result counts as not flagged."""
+    does). A raise is counted and the item left out; a `None` result counts as not flagged.
+    A judge's failed or unreadable reply raises (`ScoringCallFailed`): counted as an error."""
     from evalkit.values import ScoringInput
 
     suite = _suite(name)
@@ -221,17 +283,15 @@ def score_items(name: str, items: list[Item], scorer: Any) -> SetResult:
     out = SetResult(name)
     kept: list[tuple[Item, bool]] = []
     cpu = 0.0
-    for item, inp in zip(items, inputs, strict=True):
-        start = time.process_time()  # CPU time: the machine may be shared
-        try:
-            result = scorer.score(inp)
-        except Exception:
-            cpu += time.process_time() - start
+    for item, (result, failure, spent) in zip(
+        items, _outcomes(inputs, scorer, concurrency), strict=True
+    ):
+        cpu += spent
+        if failure is not None:
             out.errors += 1
             if not out.first_traceback:
-                out.first_traceback = f"{item.case.id}:\n{traceback.format_exc()}"
+                out.first_traceback = f"{item.case.id}:\n{failure}"
             continue
-        cpu += time.process_time() - start
         out.not_applicable = (out.not_applicable or 0) + (result is None)
         flagged = result is not None and not result.passed
         kept.append((item, flagged))
@@ -401,6 +461,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--misses", type=int, default=0, metavar="N", help="misclassified per set")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the figures as JSON")
+    parser.add_argument("--judge", metavar="SPEC", help="add a judge: a client spec")
+    parser.add_argument(
+        "--judge-mode", choices=("verify", "decide", "add"), default="verify", help="judge mode"
+    )
+    parser.add_argument("--judge-base-url", metavar="URL", help="the judge's server")
+    parser.add_argument("--judge-api-key-env", metavar="VAR", help="the judge's key variable")
+    parser.add_argument("--concurrency", type=int, default=8, help="judge calls in flight")
     args = parser.parse_args(argv)
     chosen = [s.strip() for s in args.sets.split(",") if s.strip()]
     if unknown := [s for s in chosen if s not in SETS]:
@@ -411,6 +478,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--params: not JSON ({e})")
     if not isinstance(params, dict):
         parser.error(f"--params: expected a JSON object, got {args.params}")
+    if args.judge:
+        options = {
+            k: v
+            for k, v in (("base_url", args.judge_base_url), ("api_key_env", args.judge_api_key_env))
+            if v
+        }
+        params["judge"] = {"client": args.judge, "mode": args.judge_mode, "options": options}
 
     from evalkit.scorers.hallucination import make
     from evalkit.values import ScorerConfig
@@ -437,10 +511,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name}: no data at {files[name]}", file=sys.stderr)
             status = 2
             continue
-        if name == "halueval":
+        if name == "halueval" and not args.judge:
             results[name] = score_halueval(files[name], args.half, params)
+        elif name == "halueval":
+            items = load_halueval(files[name], args.half)
+            results[name] = score_items(name, items, scorer, args.concurrency)
         else:
-            results[name] = score_items(name, loaders[name](files[name].parent, args.half), scorer)
+            items = loaders[name](files[name].parent, args.half)
+            results[name] = score_items(name, items, scorer, args.concurrency)
         print("\n".join(report(results[name], args.misses)) + "\n", flush=True)
 
     targets = check_targets(results)
