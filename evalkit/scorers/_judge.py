@@ -18,14 +18,22 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NoReturn
 
 from evalkit.errors import ConfigProblem, ScoringCallFailed
 from evalkit.suite.render import prompt_sha256
 from evalkit.text import is_cjk
 from evalkit.values import Message, Request, ScorerConfig, ScoringInput, Suite
 
-__all__ = ["JudgeConfig", "Judge", "parse_verdict", "judge_request", "with_runner_options"]
+__all__ = [
+    "JudgeConfig",
+    "Judge",
+    "grade_request",
+    "judge_request",
+    "parse_grade",
+    "parse_verdict",
+    "with_runner_options",
+]
 
 SYSTEM = (
     "You check answers for hallucination. Given KNOWLEDGE, a QUESTION and an ANSWER, decide "
@@ -45,6 +53,72 @@ SYSTEM_JA = (
     "1行目に SUPPORTED または UNSUPPORTED のどちらかだけを書き、2行目以降に、裏付けのない記述や"
     "資料と矛盾する記述を短く挙げてください。"
 )
+
+# Grading an answer against reference answers (accuracy `method: judge`): for free text,
+# where string methods cannot see that other words say the same thing.
+GRADE_SYSTEM = (
+    "You grade answers. Given a QUESTION, the REFERENCE answer(s) a grader accepts, optional "
+    "CONTEXT and an ANSWER, decide whether the ANSWER says what a reference says (other words "
+    "are fine; extra detail is fine unless it contradicts a reference). Reply with exactly "
+    "CORRECT, PARTIAL (right but missing part of what the reference requires) or INCORRECT on "
+    "the first line, then one short paragraph saying why."
+)
+GRADE_SYSTEM_JA = (
+    "あなたは回答を採点します。QUESTION（質問）、正解として認める REFERENCE（参照回答）、必要に"
+    "応じて CONTEXT（資料）、そして ANSWER（回答）が与えられます。ANSWER が参照回答と同じ内容を"
+    "述べているかを判定してください（言い換えは可、参照回答と矛盾しない補足も可）。1行目に CORRECT、"
+    "PARTIAL（正しいが参照回答の求める内容の一部が欠けている）、INCORRECT のいずれかだけを書き、"
+    "2行目以降に理由を短く書いてください。"
+)
+_GRADE = re.compile(
+    r"(?P<bad>\bincorrect\b|\bwrong\b|\bnot\s+correct\b|不正解|誤り)"
+    r"|(?P<part>\bpartial(?:ly)?\b|部分的|一部正解)"
+    r"|(?P<good>\bcorrect\b|\bright\b|正解|正しい)",
+    re.I,
+)
+
+
+def parse_grade(reply: str) -> tuple[str | None, str]:
+    """("correct" | "partial" | "incorrect", reasoning) from a grading reply; None when
+    the first line carries no grade."""
+    lines = [ln.strip() for ln in reply.strip().splitlines() if ln.strip()]
+    if not lines:
+        return None, ""
+    head = re.sub(
+        r"^[\W_]*(?:grade|verdict|answer|判定|採点)?\s*[:：]?\s*", "", lines[0], flags=re.I
+    )
+    reasoning = "\n".join(lines[1:]).strip() or lines[0]
+    match = _GRADE.search(head)
+    if match is None:
+        return None, reply.strip()
+    grade = "incorrect" if match.group("bad") else "partial" if match.group("part") else "correct"
+    return grade, reasoning
+
+
+def grade_request(
+    item: ScoringInput, index: int, question: str, references: list[str], context: str
+) -> Request:
+    """The grading request for output `index` (keyed as sample `index`), in Japanese when
+    the case is."""
+    output = item.outputs[index]
+    refs = "\n".join(f"- {r}" for r in references)
+    japanese = is_cjk(output) or is_cjk(refs) or is_cjk(question)
+    system = GRADE_SYSTEM_JA if japanese else GRADE_SYSTEM
+    none = "（なし）" if japanese else "(none)"
+    user = (
+        f"QUESTION:\n{question or none}\n\nREFERENCE:\n{refs}\n\nCONTEXT:\n{context or none}"
+        f"\n\nANSWER:\n{output}"
+    )
+    messages = (Message("system", system), Message("user", user))
+    return Request(
+        suite=item.suite.name,
+        case_id=item.case.id,
+        variant=0,
+        sample=index,
+        messages=messages,
+        prompt_sha256=prompt_sha256(messages),
+    )
+
 
 # First match wins; "not supported" / "unsupported" are tried before "supported".
 _VERDICT = re.compile(
@@ -162,31 +236,53 @@ class Judge:
         for client in clients:
             await client.aclose()
 
+    async def _ask(self, item: ScoringInput, index: int, request: Request) -> str:
+        """The judge's reply text; raises `ScoringCallFailed` when the call fails."""
+        client = self.client(item)
+        done = client.complete_now(request)
+        completion = done if done is not None else await client.complete(request)
+        if completion.error is not None or completion.output is None:
+            raise ScoringCallFailed(
+                f"judge ({self.config.client}) failed on {_label(item, index)}: "
+                f"{completion.error or 'no output'}",
+                "judge-error",
+            )
+        return str(completion.output)
+
+    def _unreadable(self, item: ScoringInput, index: int, reply: str, expected: str) -> NoReturn:
+        flat = " ".join(reply.split())
+        shown = flat if len(flat) <= 160 else flat[:159] + "…"
+        raise ScoringCallFailed(
+            f"judge ({self.config.client}) reply on {_label(item, index)} cannot be read: "
+            f"expected {expected} on its first line, got {shown!r}",
+            "judge-unreadable",
+        )
+
     async def verdict(
         self, item: ScoringInput, index: int, knowledge: str, question: str
     ) -> dict[str, Any]:
         """{"verdict": "supported"|"unsupported", "reasoning": str}. Raises
         `ScoringCallFailed` when the call fails or the reply has no readable verdict."""
-        client = self.client(item)
-        request = judge_request(item, index, knowledge, question)
-        done = client.complete_now(request)
-        completion = done if done is not None else await client.complete(request)
-        label = item.labels[index] if index < len(item.labels) else f"sample {index}"
-        if completion.error is not None or completion.output is None:
-            raise ScoringCallFailed(
-                f"judge ({self.config.client}) failed on {label}: {completion.error or 'no output'}",
-                "judge-error",
-            )
-        supported, reasoning = parse_verdict(completion.output)
+        reply = await self._ask(item, index, judge_request(item, index, knowledge, question))
+        supported, reasoning = parse_verdict(reply)
         if supported is None:
-            reply = " ".join(completion.output.split())
-            shown = reply if len(reply) <= 160 else reply[:159] + "…"
-            raise ScoringCallFailed(
-                f"judge ({self.config.client}) reply on {label} cannot be read: expected "
-                f"SUPPORTED or UNSUPPORTED on its first line, got {shown!r}",
-                "judge-unreadable",
-            )
+            self._unreadable(item, index, reply, "SUPPORTED or UNSUPPORTED")
         return {"verdict": "supported" if supported else "unsupported", "reasoning": reasoning}
+
+    async def grade(
+        self, item: ScoringInput, index: int, question: str, references: list[str], context: str
+    ) -> dict[str, Any]:
+        """{"grade": "correct"|"partial"|"incorrect", "reasoning": str}; raises as `verdict`."""
+        request = grade_request(item, index, question, references, context)
+        reply = await self._ask(item, index, request)
+        grade, reasoning = parse_grade(reply)
+        if grade is None:
+            self._unreadable(item, index, reply, "CORRECT, PARTIAL or INCORRECT")
+        return {"grade": grade, "reasoning": reasoning}
+
+
+def _label(item: ScoringInput, index: int) -> str:
+    return item.labels[index] if index < len(item.labels) else f"sample {index}"
 
 
 def with_runner_options(suite: Suite, options: Mapping[str, Any]) -> Suite:

@@ -22,6 +22,12 @@ Methods (`scorers: {accuracy: {method: ...}}`):
 - `json`: the output's JSON (code fences and surrounding prose tolerated) validates against
   `schema` (optional) and matches the reference object field by field (`fields`: which
   keys; default all of the reference's); score = share of matching fields.
+- `judge` (`judge: SPEC` or `{client: SPEC, options: {…}}`): a model grades each output
+  against the references (and the case's context) as CORRECT, PARTIAL or INCORRECT, with
+  its reasoning recorded (`_judge.GRADE_SYSTEM`, in Japanese for a Japanese case). For
+  free-text answers, where string methods cannot see that other words say the same
+  thing. Score 1 / 0.5 / 0; only CORRECT passes. An answer that declines is INCORRECT
+  without a call. A failed or unreadable grade is a case error, never a pass.
 
 Cases with `answerable: false` pass when the output declines (`evalkit.text.is_refusal`).
 Cases with no reference that are answerable are not scored for accuracy (None).
@@ -46,9 +52,20 @@ from evalkit.scorers.base import Params, apply_samples_rule, check_samples_rule,
 from evalkit.text import is_cjk, is_refusal, nfkc, normalize, numbers
 from evalkit.values import ACCURACY, Reference, Score, ScorerConfig, ScoringInput, quick_init
 
-__all__ = ["make", "AccuracyScorer", "METHODS"]
+__all__ = ["make", "AccuracyScorer", "JudgedAccuracyScorer", "METHODS"]
 
-METHODS = ("auto", "exact", "normalized", "fuzzy", "contains", "regex", "numeric", "choice", "json")
+METHODS = (
+    "auto",
+    "exact",
+    "normalized",
+    "fuzzy",
+    "contains",
+    "regex",
+    "numeric",
+    "choice",
+    "json",
+    "judge",
+)
 
 _YES = {"yes", "y", "true", "correct", "はい", "そうです", "正しい"}
 _NO = {"no", "n", "false", "incorrect", "いいえ", "違います", "正しくない"}
@@ -185,6 +202,7 @@ class AccuracyScorer:
         ):
             raise ConfigProblem("fields", f"expected a list of field names, got {fields!r}")
         self.fields: tuple[str, ...] | None = tuple(fields) if fields else None
+        self.judge_config = _judge_config(params.get("judge", None)) if method == "judge" else None
         params.done()
         self._methods: dict[str, Callable[[str, Reference], Check]] = {
             "auto": self._auto,
@@ -359,6 +377,11 @@ class AccuracyScorer:
                 checks = [best(o, refs) for o in outputs]
         else:
             return None
+        return self._combine(item, checks)
+
+    def _combine(
+        self, item: ScoringInput, checks: list[Check], extra: Mapping[str, Any] | None = None
+    ) -> Score | None:
         if not checks:
             return None
         passes = [c.passed for c in checks]
@@ -372,6 +395,7 @@ class AccuracyScorer:
                 "method": self.method,
                 "samples": [round(c.score, 6) for c in checks],
                 "passed": passes,
+                **(extra or {}),
             },
         )
 
@@ -449,6 +473,71 @@ def _json_equal(got: Any, want: Any, scorer: AccuracyScorer) -> bool:
     return bool(got == want)
 
 
+def _judge_config(value: Any) -> Any:
+    from evalkit.scorers._judge import JudgeConfig
+
+    if value is None:
+        raise ConfigProblem(
+            "judge",
+            "the judge method needs a judge: the model that grades the answers",
+            'e.g. judge: "openai:gpt-4o-mini" (or {client: …, options: {…}})',
+        )
+    if isinstance(value, Mapping) and "mode" in value:
+        raise ConfigProblem(
+            "judge.mode", "accuracy's judge has no mode (it grades every answer)", "remove mode"
+        )
+    return JudgeConfig.parse(value)
+
+
+_GRADE_SCORE = {"correct": 1.0, "partial": 0.5, "incorrect": 0.0}
+
+
+class JudgedAccuracyScorer(AccuracyScorer):
+    """`method: judge`: a model grades each output against the references (the pipeline
+    awaits `ascore`). Unanswerable cases keep the refusal rule, without a call."""
+
+    def __init__(self, method: str, params: Params) -> None:
+        from evalkit.scorers._judge import Judge
+
+        super().__init__(method, params)
+        assert self.judge_config is not None
+        self.judge = Judge(self.judge_config)
+
+    async def aclose(self) -> None:
+        """Called by the pipeline when the run ends: close the judge's client."""
+        await self.judge.aclose()
+
+    def score(self, item: ScoringInput) -> Score | None:
+        if not item.case.answerable or not item.case.references:
+            return super().score(item)
+        raise TypeError("accuracy method judge grades with a model: await ascore()")
+
+    async def ascore(self, item: ScoringInput) -> Score | None:
+        case = item.case
+        if not case.answerable or not case.references:
+            return super().score(item)
+        import asyncio  # only with a judge: a replayed run never loads it
+
+        from evalkit.scorers._grounding import make_plan
+
+        question = "\n".join(make_plan(item, ()).questions)
+        refs = [_as_text(r) for r in case.references]
+        context = case.context if isinstance(case.context, str) else ""
+        asked = [i for i, o in enumerate(item.outputs) if not is_refusal(o)]
+        replies = await asyncio.gather(
+            *(self.judge.grade(item, i, question, refs, context) for i in asked)
+        )
+        by_index = dict(zip(asked, replies, strict=True))
+        checks, grades = [], []
+        for i, out in enumerate(item.outputs):
+            label = item.labels[i] if i < len(item.labels) else f"sample {i}"
+            reply = by_index.get(i, {"grade": "incorrect", "reasoning": "declines to answer"})
+            grade = reply["grade"]
+            checks.append(Check(grade == "correct", _GRADE_SCORE[grade], f"{grade}: {_short(out)}"))
+            grades.append({"label": label, **reply})
+        return self._combine(item, checks, {"judge": grades})
+
+
 def make(config: ScorerConfig) -> AccuracyScorer:
     """Build the accuracy scorer; `config.method` None selects `auto`."""
     from evalkit.registry import did_you_mean
@@ -460,4 +549,6 @@ def make(config: ScorerConfig) -> AccuracyScorer:
             f"unknown accuracy method '{method}'{did_you_mean(method, list(METHODS))}",
             f"choose one of {', '.join(METHODS)}",
         )
+    if method == "judge":
+        return JudgedAccuracyScorer(method, Params(config.params))
     return AccuracyScorer(method, Params(config.params))
