@@ -64,6 +64,7 @@ __all__ = [
     "describe_cases",
     "cases_file_mismatch",
     "clear_temps",
+    "new_temp",
     "unshare_journal",
     "unwritable",
     "JOURNAL_NAME",
@@ -465,6 +466,17 @@ def write_result(
     except OSError:  # committed all the same; a rerun would resume from it, calling nothing
         pass
     return int(summary["run"]["cases_file"]["rows"])
+
+
+def new_temp(folder: Path, name: str) -> Path:
+    """A new empty temp file for `name` in `folder`, with the mode the umask allows and a
+    name `clear_temps` removes (for a final write that `commit_result` then puts in place)."""
+    fd, tmp = tempfile.mkstemp(prefix=f"{_TEMP_PREFIX}{name}.", dir=folder)
+    try:
+        match_umask(fd)  # not mkstemp's 0600
+    finally:
+        os.close(fd)
+    return Path(tmp)
 
 
 def clear_temps(folder: Path) -> None:

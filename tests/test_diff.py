@@ -321,6 +321,35 @@ def test_cli_exits_0_without_fail_on_or_when_nothing_triggers(runs: tuple[Path, 
     assert same.exit_code == 0, same.output
 
 
+@pytest.mark.parametrize(("fail_on", "code"), [((), 0), (("--fail-on", "verdict-drop"), 3)])
+def test_cli_into_a_closed_pipe_ends_quietly_with_its_own_exit_code(
+    runs: tuple[Path, Path], fail_on: tuple[str, ...], code: int
+) -> None:
+    """`evalkit diff OLD NEW | head` whose reader has gone: no traceback, and the gate's 3
+    (or 0) rather than click's 1 for a broken pipe."""
+    import os
+    import subprocess
+    import sys
+
+    from cli_runner import ROOT
+
+    read, write = os.pipe()
+    os.close(read)  # every write to stdout now fails with EPIPE
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "evalkit", "diff", str(runs[0]), str(runs[1]), *fail_on],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+    finally:
+        os.close(write)
+    assert done.returncode == code, done.stderr
+    assert done.stderr == ("fail-on verdict-drop: bot went continue → redesign\n" if code else "")
+
+
 def test_cli_writes_markdown_to_a_file(runs: tuple[Path, Path], tmp_path: Path) -> None:
     out = tmp_path / "diff.md"
     result = CliRunner().invoke(

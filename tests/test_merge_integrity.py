@@ -55,7 +55,7 @@ def test_two_of_three_shards_are_refused_naming_the_missing_one(
     assert "incomplete run: shard 3/3 missing" in done.stderr
     assert f"have 1/3 from {runs['s1']}, 2/3 from {runs['s2']}" in done.stderr
     assert "--partial" in done.stderr
-    assert not (tmp_path / "m" / "summary.json").exists()
+    assert not (tmp_path / "m").exists()  # refused before the folder was made
 
 
 def test_a_partial_merge_says_so_in_every_reason_and_records_the_shards_it_holds(

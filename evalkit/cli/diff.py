@@ -54,6 +54,7 @@ def command(
     paired McNemar test on the cases both runs share, the cases that flipped (newly failing
     first), cases only in one run, and what changed in prompts, models and parameters.
     """
+    from evalkit.cli import echo_out
     from evalkit.diff import compare, triggered
     from evalkit.errors import UsageError
     from evalkit.report.diffview import render_json, render_markdown, render_text
@@ -69,8 +70,8 @@ def command(
     if out_file is not None:
         out_file.parent.mkdir(parents=True, exist_ok=True)
         out_file.write_text(text, encoding="utf-8")
-    else:
-        click.echo(text, nl=False)
+    else:  # `evalkit diff … | head`: a reader gone early still gets diff's own exit code
+        echo_out(text, nl=False)
     for reason in reasons:
         click.echo(f"fail-on {reason}", err=True)
     if reasons:

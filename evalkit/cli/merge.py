@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -26,30 +27,52 @@ __all__ = ["command"]
     "reasons then say which, and its verdict is about those shards' cases only.",
 )
 @click.option(
-    "--exit-zero", is_flag=True, help="Exit 0 whenever results were written, whatever the verdict."
+    "--exit-zero",
+    is_flag=True,
+    help="Exit 0 instead of the verdict's 10 or 20. Never hides a broken run (4).",
 )
 def command(sources: tuple[Path, ...], out_dir: Path, partial: bool, exit_zero: bool) -> int:
     """Merge the result folders of `evalkit run --shard I/N` (every shard 1/N … N/N of one
     run, each once) into one, re-judged from the per-case rows; exits 0/10/20 with the
-    worst verdict, like `run`. A missing, repeated or mixed shard is refused (exit 2);
-    --partial accepts missing shards."""
+    worst verdict, like `run`, and 4 when every case of a suite ended in a client error (a
+    broken run). A missing, repeated or mixed shard is refused (exit 2), and so is an --out
+    folder another run or merge is writing; --partial accepts missing shards."""
+    from evalkit.cli import echo_out
+    from evalkit.cli._broken import EXIT_BROKEN, broken_error, broken_headline
     from evalkit.cli._table import render_summary
+    from evalkit.folderlock import hold_folder
     from evalkit.merge import merge
     from evalkit.shards import parse_held
+    from evalkit.summary import broken_suites
     from evalkit.values import Verdict
 
-    summary, _ = merge(list(sources), out_dir, partial=partial)
-    click.echo(render_summary(summary, colour=sys.stdout.isatty()))
+    created = not out_dir.exists()
+    try:
+        with hold_folder(out_dir):  # one writer per result folder, as for `run`
+            summary, _ = merge(list(sources), out_dir, partial=partial)
+    except BaseException:
+        if created:  # a refused merge leaves no empty folder behind
+            with contextlib.suppress(OSError):
+                out_dir.rmdir()
+        raise
+    colour = sys.stdout.isatty()
+    broken = broken_suites(summary)
+    if broken:  # said first: the verdict below is not about the model
+        echo_out(broken_headline(broken, out_dir, colour=colour))
+    echo_out(render_summary(summary, colour=colour))
     held = summary["provenance"]["options"].get("shard")
     if held is not None:
         indices, of = parse_held(held)
-        click.echo(
+        echo_out(
             f"PARTIAL merge: shards {', '.join(f'{i}/{of}' for i in sorted(indices))} of {of} "
             f"into {out_dir}; the verdicts above are about these shards' cases only, not the "
             "whole run"
         )
     else:
-        click.echo(f"Merged {len(sources)} result folders into {out_dir}")
+        echo_out(f"Merged {len(sources)} result folders into {out_dir}")
+    if broken:  # --exit-zero never hides a broken run
+        click.echo(broken_error(broken), err=True)
+        return EXIT_BROKEN
     if exit_zero:
         return 0
     return Verdict(summary["verdict"]).exit_code

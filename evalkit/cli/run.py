@@ -382,12 +382,13 @@ def _report(
     """Print the table and what else the user asked for; the exit code (one ending for a
     single-process run and for `--workers`)."""
     from evalkit.cli import echo_out
+    from evalkit.cli._broken import EXIT_BROKEN, broken_error, broken_headline
     from evalkit.cli._table import render_summary
     from evalkit.summary import broken_suites
 
     broken = broken_suites(summary)
     if broken:  # said first: the verdict below is not about the model
-        echo_out(_broken_headline(broken, out_dir, colour=sys.stdout.isatty()))
+        echo_out(broken_headline(broken, out_dir, colour=sys.stdout.isatty()))
     echo_out(render_summary(summary, colour=sys.stdout.isatty()))
     for currency, cost in summary["run"].get("cost", {}).items():
         echo_out(
@@ -422,11 +423,7 @@ def _report(
         )
         return 2
     if broken:
-        click.echo(
-            f"error: the run is broken: every case of {_names(broken)} ended in a client error "
-            f"(exit {EXIT_BROKEN}, not a verdict); see the first errors above",
-            err=True,
-        )
+        click.echo(broken_error(broken), err=True)
         return EXIT_BROKEN
     if gate:  # --exit-zero never hides a gate: it only neutralises the verdict's code
         return 3
@@ -490,52 +487,6 @@ def _subset_dir(out: Path, subset: Any) -> Path:
     """The default result folder of a subset run is its own (`…--tag-billing`), so a
     quick look at a few cases never overwrites, or resumes, the whole run's folder."""
     return out.with_name(f"{out.name}--{_slug(subset.slug())}") if subset else out
-
-
-# A run in which every case of some suite ended in a client error (a missing program, a
-# wrong URL, no recordings): not a model verdict, and not a crash of evalkit either.
-EXIT_BROKEN = 4
-_FIRST_ERRORS = 5
-
-
-def _names(broken: list[tuple[str, int]]) -> str:
-    listed = ", ".join(f"'{name}'" for name, _ in broken[:5])
-    more = f" and {len(broken) - 5} more" if len(broken) > 5 else ""
-    return f"suite{'s' if len(broken) > 1 else ''} {listed}{more}"
-
-
-def _broken_headline(broken: list[tuple[str, int]], out_dir: Path, colour: bool) -> str:
-    """What a broken run prints before its table: that it is broken, and the first errors
-    (case id and message) from `cases.jsonl`, so the cause is not only in the file."""
-    from evalkit.errors import UsageError
-    from evalkit.resultfiles import iter_case_rows
-
-    cases = sum(n for _, n in broken)
-    title = (
-        f"BROKEN RUN: every case of {_names(broken)} ({cases} case{'s' if cases != 1 else ''}) "
-        "ended in a client error, so the verdict below says nothing about the model."
-    )
-    lines = [click.style(title, fg="red", bold=True) if colour else title, "First errors:"]
-    names = {name for name, _ in broken}
-    shown = 0
-    try:
-        for row in iter_case_rows(out_dir / "cases.jsonl"):
-            if row.get("suite") in names and "error" in row:
-                message = " ".join(str(row["error"]).split())
-                if len(message) > 300:
-                    message = message[:299] + "…"
-                kind = f" [{row['error_kind']}]" if row.get("error_kind") else ""
-                lines.append(f"  {row['suite']}/{row['case']}{kind}: {message}")
-                shown += 1
-                if shown == _FIRST_ERRORS:
-                    break
-    except (OSError, UsageError) as exc:
-        lines.append(f"  (cannot read {out_dir / 'cases.jsonl'}: {exc})")
-    lines.append(
-        "Fix the client (the program, URL, key or recordings the suite names) and run again; "
-        f"every error is in {out_dir / 'cases.jsonl'}."
-    )
-    return "\n".join(lines) + "\n"
 
 
 def _run_workers(
