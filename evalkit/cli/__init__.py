@@ -30,6 +30,7 @@ _COMMANDS = {
     "merge": "Combine shard result folders into one result folder.",
     "show": "Show one case of a result in full: prompt, outputs, knowledge, each scorer's reason.",
     "init": "Write a commented example suite and its recorded outputs to start from.",
+    "review": "Human review: sample cases into a sheet, import filled sheets (corrects the verdict).",
 }
 
 
