@@ -176,6 +176,8 @@ def _scoring_input(
         tuple([r.variant for r in requests]),  # variants
         tuple([c.source for c in completions]),  # sources
         MappingProxyType(scores),  # prior
+        tuple([c.latency_s for c in completions]),  # latencies
+        tuple([(c.input_tokens, c.output_tokens) for c in completions]),  # tokens
     )
 
 

@@ -306,7 +306,8 @@ class ScoringInput:
     gives each output's variant index. `prior` holds the scores of metrics already scored
     for this case (accuracy is scored first, so consistency can use its outcomes); the
     engine passes a read-only view that grows as the case's scorers finish, so read it
-    while scoring rather than keeping it. `sources` gives each output's `Completion.source`.
+    while scoring rather than keeping it. `sources` gives each output's `Completion.source`;
+    `latencies` and `tokens` its call time and token counts (the operational bars).
     """
 
     suite: Suite
@@ -316,6 +317,8 @@ class ScoringInput:
     variants: tuple[int, ...]
     sources: tuple[Source, ...] = ()
     prior: Mapping[str, Score] = field(default_factory=dict)
+    latencies: tuple[float | None, ...] = ()  # each output's call time (None: not measured)
+    tokens: tuple[tuple[int | None, int | None], ...] = ()  # (input, output) per output
 
 
 @quick_init

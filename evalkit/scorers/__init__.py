@@ -20,6 +20,9 @@ REGISTRY = Registry(
         "accuracy": "evalkit.scorers.accuracy:make",
         "consistency": "evalkit.scorers.consistency:make",
         "hallucination": "evalkit.scorers.hallucination:make",
+        "latency": "evalkit.scorers.operational:make_latency",
+        "cost": "evalkit.scorers.operational:make_cost",
+        "tokens": "evalkit.scorers.operational:make_tokens",
     },
 )
 

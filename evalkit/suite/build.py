@@ -116,6 +116,12 @@ def check_and_build(
     for metric in thresholds:
         scorers.setdefault(metric, ScorerConfig(metric))  # a bar implies the default scorer
     _build_scorers(report, scorers, path, trust, data)
+    if "cost" in scorers and data.get("pricing") is None:
+        report.error(
+            ("thresholds", "cost") if "cost" in thresholds else ("scorers", "cost"),
+            "the cost bar needs the model's prices",
+            "add pricing: {input_per_million: 0.15, output_per_million: 0.60} (your model's)",
+        )
     if CONSISTENCY in scorers and samples_ok and samples < 2 and not has_variants:
         where: Path_ = (
             ("thresholds", CONSISTENCY) if CONSISTENCY in thresholds else ("scorers", CONSISTENCY)

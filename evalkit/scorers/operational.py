@@ -1,0 +1,154 @@
+"""Operational bars: latency and cost per case, scored as pass/fail like any metric so
+that `thresholds:` judge them with the same failure rates, intervals and verdict rules.
+
+- `latency: {max_s: 5}` — a case fails when one of its responses took longer than
+  `max_s` seconds (`samples_rule`, default `all`: every response must be in time). Only
+  live calls carry a latency: a replayed or cached output has none, and the case is left
+  out of the metric (None) rather than given an invented time; the summary's count says
+  how many cases were measured.
+- `cost: {max_usd: 0.01}` — a case fails when its calls cost more than `max_usd`, from the
+  suite's `pricing` and the tokens the client reported (all samples and variants of the
+  case together: what the case costs). A case whose client reported no tokens is left out.
+  The currency is `pricing.currency`; `max_usd` is in that currency.
+- `tokens: {max: 2000}` — a case fails when its calls used more than `max` tokens (input +
+  output, all samples together); left out when no tokens were reported.
+
+The engine passes each output's latency and token counts (`ScoringInput.latencies`,
+`ScoringInput.tokens`).
+"""
+
+from __future__ import annotations
+
+from evalkit.errors import ConfigProblem
+from evalkit.scorers.base import Params, apply_samples_rule, check_samples_rule, rule_text
+from evalkit.values import Score, ScorerConfig, ScoringInput
+
+__all__ = ["make_cost", "make_latency", "make_tokens"]
+
+
+def _required(p: Params, key: str, example: str) -> float:
+    if p.get(key) is None:
+        raise ConfigProblem(key, "required", f"e.g. {example}")
+    return p.number(key, 0.0, lo=0.0)
+
+
+class LatencyScorer:
+    metric = "latency"
+
+    def __init__(self, max_s: float, rule: str | float) -> None:
+        self.max_s, self.rule = max_s, rule
+
+    def score(self, item: ScoringInput) -> Score | None:
+        timed = [
+            (i, t)
+            for i, (t, source) in enumerate(zip(item.latencies, item.sources, strict=False))
+            if t is not None and source == "live"
+        ]
+        if not timed or len(timed) < len(item.outputs):
+            return None  # replayed or cached outputs carry no latency: not measured
+        passes = [t <= self.max_s for _, t in timed]
+        passed = apply_samples_rule(passes, self.rule)
+        slowest = max(t for _, t in timed)
+        over = [f"{item.labels[i]} {t:.2f} s" for i, t in timed if t > self.max_s]
+        reason = (
+            f"slowest response {slowest:.2f} s, within {self.max_s:g} s"
+            if not over
+            else f"{len(over)} of {len(timed)} responses over {self.max_s:g} s "
+            f"({rule_text(self.rule)} must be within): {', '.join(over[:3])}"
+        )
+        return Score(
+            passed,
+            sum(passes) / len(passes),
+            reason,
+            {"latency_s": [round(t, 6) for _, t in timed], "max_s": self.max_s},
+        )
+
+
+def _tokens(item: ScoringInput) -> tuple[int, int] | None:
+    """(input, output) tokens of the whole case; None when any call reported none."""
+    if not item.tokens or len(item.tokens) < len(item.outputs):
+        return None
+    ins = outs = 0
+    for i, o in item.tokens:
+        if i is None and o is None:
+            return None
+        ins += i or 0
+        outs += o or 0
+    return ins, outs
+
+
+class CostScorer:
+    metric = "cost"
+
+    def __init__(self, max_cost: float) -> None:
+        self.max_cost = max_cost
+
+    def score(self, item: ScoringInput) -> Score | None:
+        pricing = item.suite.pricing
+        used = _tokens(item)
+        if pricing is None or used is None:
+            return None
+        cost = pricing.cost(*used)
+        passed = cost <= self.max_cost
+        unit = pricing.currency
+        reason = (
+            f"{cost:.6g} {unit} for {used[0]} input + {used[1]} output tokens, "
+            f"{'within' if passed else 'over'} {self.max_cost:g} {unit}"
+        )
+        return Score(
+            passed,
+            1.0 if passed else 0.0,
+            reason,
+            {"cost": round(cost, 8), "currency": unit, "max": self.max_cost},
+        )
+
+
+class TokensScorer:
+    metric = "tokens"
+
+    def __init__(self, max_tokens: float) -> None:
+        self.max_tokens = max_tokens
+
+    def score(self, item: ScoringInput) -> Score | None:
+        used = _tokens(item)
+        if used is None:
+            return None
+        total = used[0] + used[1]
+        passed = total <= self.max_tokens
+        return Score(
+            passed,
+            1.0 if passed else 0.0,
+            f"{total} tokens ({used[0]} in, {used[1]} out), "
+            f"{'within' if passed else 'over'} {self.max_tokens:g}",
+            {"tokens": total, "max": self.max_tokens},
+        )
+
+
+def _no_method(config: ScorerConfig) -> None:
+    if config.method is not None:
+        raise ConfigProblem("method", f"{config.metric} has no methods, got {config.method!r}")
+
+
+def make_latency(config: ScorerConfig) -> LatencyScorer:
+    _no_method(config)
+    p = Params(config.params)
+    max_s = _required(p, "max_s", "latency: {max_s: 5}")
+    rule = check_samples_rule(p.get("samples_rule", "all"))
+    p.done()
+    return LatencyScorer(max_s, rule)
+
+
+def make_cost(config: ScorerConfig) -> CostScorer:
+    _no_method(config)
+    p = Params(config.params)
+    max_cost = _required(p, "max_usd", "cost: {max_usd: 0.01}")
+    p.done()
+    return CostScorer(max_cost)
+
+
+def make_tokens(config: ScorerConfig) -> TokensScorer:
+    _no_method(config)
+    p = Params(config.params)
+    max_tokens = _required(p, "max", "tokens: {max: 2000}")
+    p.done()
+    return TokensScorer(max_tokens)
