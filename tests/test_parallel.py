@@ -233,9 +233,9 @@ def test_a_released_id_filter_admits_every_id():
     assert all(kept.may_hold(i) for i in others)
 
 
-def test_a_merge_that_fails_midway_gives_the_first_worker_its_rows_back(tmp_path, monkeypatch):
-    """The merge moves the first worker's rows into place and appends the others; if that
-    fails, the worker's file is restored as it was, so the run can still be resumed."""
+def test_a_merge_that_fails_midway_leaves_every_worker_its_rows(tmp_path, monkeypatch):
+    """The merge copies the workers' rows into a temporary file, moving none; if that
+    fails, every worker's file is as it was, so the run can still be resumed."""
     from evalkit import merge as merging
     from evalkit.results import COUNTS_NAME
 
