@@ -7,6 +7,10 @@ says `critical_failure: stop`; `continue` only if every judged metric passes, no
 case failed or errored, client errors are within the error budget, and at least one metric
 was judged; otherwise `redesign`. "Not enough evidence" (point estimate within the bar,
 interval not) is a miss, and its reason says how many cases would be needed.
+
+Where reviewers labelled a sample of a metric's cases (`evalkit review`), the metric is
+judged on its corrected failure rate and interval (`Reviewed`) instead of the scorer's own,
+by the same rule; the reason says so, and how many more reviews would settle a straddled bar.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from evalkit.values import Bar, Status, Suite, Threshold, Verdict
 
 __all__ = [
     "PocPolicy",
+    "Reviewed",
     "Assessment",
     "PocVerdict",
     "policies",
@@ -45,6 +50,20 @@ class PocPolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class Reviewed:
+    """A metric's failure rate corrected by human review (`evalkit.review.correct`): what
+    its status is judged on instead of the scorer's rate. `evidence` says where it comes
+    from (e.g. "scorer flags 31.0% (62/200); reviewers confirmed 14 of 30 flagged and found
+    1 of 30 unflagged failing"); `more_reviews` is how many more reviews would settle an
+    interval that straddles a bar (None: none would, or not computed)."""
+
+    rate: float
+    ci: tuple[float, float]
+    evidence: str
+    more_reviews: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Assessment:
     """One metric (or one tag of a metric) against its bar. `bar` None: not judged.
     `needed` is the number of cases that would confirm the bar at the observed rate, set
@@ -60,6 +79,7 @@ class Assessment:
     bar: Bar | None
     status: Status
     needed: int | None = None
+    reviewed: Reviewed | None = None  # set: the status is judged on the corrected rate
 
     @property
     def label(self) -> str:
@@ -140,14 +160,43 @@ def policies_from_documents(suites: Mapping[str, Mapping[str, Any]]) -> dict[str
 
 
 def assess(
-    metric: str, tally: Tally, bar: Bar | None, confidence: float, tag: str | None = None
+    metric: str,
+    tally: Tally,
+    bar: Bar | None,
+    confidence: float,
+    tag: str | None = None,
+    reviewed: Reviewed | None = None,
 ) -> Assessment:
-    """Apply the pass / miss / stop rule to one tally."""
+    """Apply the pass / miss / stop rule to one tally (to its corrected rate and interval
+    when `reviewed`; `rate` and `ci` stay the scorer's)."""
     if tally.total == 0:
         return Assessment(metric, tag, 0, 0, 0.0, (0.0, 1.0), confidence, bar, Status.UNJUDGED)
     rate = tally.failures / tally.total
     lo, hi = wilson(tally.failures, tally.total, confidence)
     needed = None
+    if reviewed is not None:
+        c_lo, c_hi = reviewed.ci
+        if bar is None:
+            status = Status.UNJUDGED
+        elif c_hi <= bar.tolerable:
+            status = Status.PASS
+        elif c_lo > bar.stop:
+            status = Status.STOP
+        else:
+            status = Status.MISS
+        return Assessment(
+            metric,
+            tag,
+            tally.failures,
+            tally.total,
+            rate,
+            (lo, hi),
+            confidence,
+            bar,
+            status,
+            None,
+            reviewed,
+        )
     if bar is None:
         status = Status.UNJUDGED
     elif hi <= bar.tolerable:
@@ -163,7 +212,29 @@ def assess(
     )
 
 
+def _reviewed_reason(a: Assessment, r: Reviewed) -> str:
+    bar = a.bar
+    assert bar is not None
+    head = (
+        f"{a.label}: {r.evidence}; corrected {pct(r.rate)} "
+        f"({a.confidence * 100:g}% CI {pct(r.ci[0])}–{pct(r.ci[1])})"
+    )
+    if a.status is Status.PASS:
+        return f"{head}, within the tolerable {pct(bar.tolerable)} even at the interval's upper end"
+    if a.status is Status.STOP:
+        return f"{head}, confidently beyond the stop limit {pct(bar.stop)}"
+    side = "above" if r.rate > bar.tolerable else "within"
+    more = (
+        f"about {r.more_reviews} more reviews would settle it"
+        if r.more_reviews
+        else "reviewing every case would not settle it: more cases are needed"
+    )
+    return f"{head}, {side} the tolerable {pct(bar.tolerable)} (stop at {pct(bar.stop)}); {more}"
+
+
 def _reason(a: Assessment) -> str:
+    if a.reviewed is not None:
+        return _reviewed_reason(a, a.reviewed)
     level = f"{a.confidence * 100:g}% CI"
     observed = f"{pct(a.rate)} of cases failed ({a.failures}/{a.total}, {level} {pct(a.ci[0])}–{pct(a.ci[1])})"
     bar = a.bar
@@ -196,9 +267,15 @@ def _reason(a: Assessment) -> str:
 _ORDER = {Status.STOP: 0, Status.UNJUDGED: 1, Status.MISS: 2, Status.PASS: 3}
 
 
-def judge(poc: str, tally: PocTally, policy: PocPolicy) -> PocVerdict:
+def judge(
+    poc: str,
+    tally: PocTally,
+    policy: PocPolicy,
+    reviewed: Mapping[str, Reviewed] | None = None,
+) -> PocVerdict:
     """The verdict for one PoC, with one reason per judged metric/tag (worst first) and
-    reasons for critical cases and client errors."""
+    reasons for critical cases and client errors. A metric in `reviewed` is judged on its
+    corrected rate (per-tag bars stay on the scorer's counts)."""
     conf = policy.confidence
     metrics: dict[str, Assessment] = {}
     by_tag: dict[str, dict[str, Assessment]] = {}
@@ -206,7 +283,11 @@ def judge(poc: str, tally: PocTally, policy: PocPolicy) -> PocVerdict:
     for metric in sorted(set(tally.metrics) | set(policy.thresholds)):
         threshold = policy.thresholds.get(metric)
         a = assess(
-            metric, tally.metrics.get(metric, Tally()), threshold.bar if threshold else None, conf
+            metric,
+            tally.metrics.get(metric, Tally()),
+            threshold.bar if threshold else None,
+            conf,
+            reviewed=(reviewed or {}).get(metric),
         )
         metrics[metric] = a
         if threshold is not None:

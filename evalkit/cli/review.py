@@ -73,3 +73,80 @@ def sample(result: Path, n: int, seed: int, out: Path) -> None:
         f"{', '.join(f'human_{m}' for m in sorted(metrics))} (pass/fail), usable, correction, "
         f"risk, comment and reviewer, then: evalkit review import {result} {out}"
     )
+
+
+@command.command(name="import")
+@click.argument("result", type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+def import_(result: Path, files: tuple[Path, ...]) -> None:
+    """Import filled review sheets FILES into RESULT and judge it again.
+
+    Every sheet is checked first (nothing is written when one has a problem: exit 2, each
+    problem with file:line:column and the fix). The reviews are appended to
+    RESULT/reviews.jsonl (an audit trail, with reviewer and time) and RESULT/summary.json
+    is rewritten: per metric with reviews a `review` block, and the status and verdict judged
+    on the corrected failure rate. With no FILES, the summary is rewritten from the reviews
+    already in RESULT/reviews.jsonl. Reviews of outputs that have changed since are reported
+    as stale and not used.
+    """
+    from evalkit.cli import echo_out
+    from evalkit.errors import UsageError
+    from evalkit.folderlock import hold_folder
+    from evalkit.resultfiles import iter_case_rows, load_summary, resolve
+    from evalkit.results import write_summary
+    from evalkit.review.apply import (
+        REVIEWS_NAME,
+        append_reviews,
+        apply_reviews,
+        case_index,
+        read_reviews,
+        review_lines,
+    )
+    from evalkit.review.sheet import read_sheets
+
+    try:
+        folder = resolve(result).summary.parent
+        load_summary(folder)
+        index = case_index(iter_case_rows(folder))
+        scored = {k: frozenset(i.flagged) for k, i in index.items()}
+        reviews, problems = read_sheets(list(files), scored)
+        if problems:
+            raise UsageError(
+                "\n".join(
+                    [
+                        *problems,
+                        "nothing was imported: fix the sheets and run the same command again",
+                    ]
+                )
+            )
+        with hold_folder(folder):
+            summary = load_summary(folder)  # again, holding the folder: the one we rewrite
+            if reviews:
+                append_reviews(folder, review_lines(reviews))
+            applied = apply_reviews(summary, iter_case_rows(folder), read_reviews(folder))
+            write_summary(folder / "summary.json", applied.summary)
+    except UsageError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise click.exceptions.Exit(2) from exc
+    except OSError as exc:
+        click.echo(f"error: cannot write {folder}: {exc.strerror or exc}", err=True)
+        raise click.exceptions.Exit(2) from exc
+    echo_out(
+        f"imported {len(reviews)} reviewed rows into {folder / REVIEWS_NAME}; "
+        f"{applied.used} reviews count"
+    )
+    if applied.stale:
+        echo_out(
+            f"stale, not used ({len(applied.stale)}): "
+            + "; ".join(applied.stale[:10])
+            + (" …" if len(applied.stale) > 10 else "")
+            + " — review these cases again with a new sheet"
+        )
+    for poc, entry in sorted(applied.summary["pocs"].items()):
+        echo_out(f"{poc}: {entry['verdict']}")
+        for reason in entry["reasons"]:
+            echo_out(f"  - {reason}")
+        for metric, m in sorted(entry["metrics"].items()):
+            note = m.get("review", {}).get("note")
+            if note:
+                echo_out(f"  - {metric}: {note}")

@@ -181,7 +181,8 @@ class SheetReview:
 
 
 def _expected(values: Sequence[str]) -> str:
-    return ", ".join(values[:-1]) + f" or {values[-1]}"
+    """ "a, b, c or blank": the values a cell may take."""
+    return ", ".join(values) + " or blank"
 
 
 def read_sheets(
@@ -266,15 +267,15 @@ def _read_one(
                 labels[metric] = value == "fail"
             elif value:
                 problems.append(
-                    f"{at('human_' + metric)}: human_{metric}: expected {_expected(LABELS)} or "
-                    f"blank, got {cells[i].strip()!r} (write pass or fail, or leave it blank)"
+                    f"{at('human_' + metric)}: human_{metric}: expected {_expected(LABELS)}, "
+                    f"got {cells[i].strip()!r} (write pass or fail, or leave it blank)"
                 )
         quality: dict[str, str | None] = {}
         for name, allowed in QUALITATIVE.items():
             value = get(name).lower()
             if value and value not in allowed:
                 problems.append(
-                    f"{at(name)}: {name}: expected {_expected(allowed)} or blank, got {get(name)!r}"
+                    f"{at(name)}: {name}: expected {_expected(allowed)}, got {get(name)!r}"
                 )
             quality[name] = value if value in allowed else None
         comment = get("comment")

@@ -1,0 +1,41 @@
+"""The verdict judged on a reviewed metric's corrected rate (evalkit.verdict.Reviewed)."""
+
+from __future__ import annotations
+
+from evalkit.aggregate import PocTally, Tally
+from evalkit.values import Bar, Status, Threshold, Verdict
+from evalkit.verdict import PocPolicy, Reviewed, judge
+
+POLICY = PocPolicy(thresholds={"hallucination": Threshold(Bar(0.10, 0.40), {})})
+EVIDENCE = (
+    "scorer flags 31.0% (62/200); reviewers confirmed 14 of 30 flagged and found 1 of 30 "
+    "unflagged failing"
+)
+
+
+def _tally() -> PocTally:
+    return PocTally(cases=200, metrics={"hallucination": Tally(62, 200)})
+
+
+def test_scorer_rate_alone_misses_but_the_corrected_interval_passes() -> None:
+    assert judge("p", _tally(), POLICY).verdict is Verdict.REDESIGN
+    v = judge("p", _tally(), POLICY, {"hallucination": Reviewed(0.03, (0.01, 0.07), EVIDENCE)})
+    assert v.verdict is Verdict.CONTINUE
+    a = v.metrics["hallucination"]
+    assert a.status is Status.PASS and a.rate == 0.31  # the scorer's rate is kept beside it
+    assert v.reasons[0].startswith(f"hallucination: {EVIDENCE}; corrected 3.0% (95% CI 1.0%–7.0%)")
+
+
+def test_corrected_interval_straddling_the_bar_says_how_many_reviews_would_settle_it() -> None:
+    r = Reviewed(0.152, (0.098, 0.224), EVIDENCE, more_reviews=45)
+    v = judge("p", _tally(), POLICY, {"hallucination": r})
+    assert v.verdict is Verdict.REDESIGN
+    assert v.reasons[0] == (
+        f"hallucination: {EVIDENCE}; corrected 15.2% (95% CI 9.8%–22.4%), above the tolerable "
+        "10.0% (stop at 40.0%); about 45 more reviews would settle it"
+    )
+
+
+def test_corrected_interval_beyond_the_stop_limit_stops() -> None:
+    v = judge("p", _tally(), POLICY, {"hallucination": Reviewed(0.6, (0.5, 0.7), EVIDENCE)})
+    assert v.verdict is Verdict.STOP and "confidently beyond the stop limit 40.0%" in v.reasons[0]
