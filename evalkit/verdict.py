@@ -224,12 +224,13 @@ def _reviewed_reason(a: Assessment, r: Reviewed) -> str:
     if a.status is Status.STOP:
         return f"{head}, confidently beyond the stop limit {pct(bar.stop)}"
     side = "above" if r.rate > bar.tolerable else "within"
-    more = (
-        f"about {r.more_reviews} more reviews would settle it"
-        if r.more_reviews
-        else "reviewing every case would not settle it: more cases are needed"
-    )
-    return f"{head}, {side} the tolerable {pct(bar.tolerable)} (stop at {pct(bar.stop)}); {more}"
+    text = f"{head}, {side} the tolerable {pct(bar.tolerable)} (stop at {pct(bar.stop)})"
+    lo, hi = r.ci
+    if not (lo <= bar.tolerable < hi or lo <= bar.stop < hi):
+        return text  # between the bars: more reviews would not change the status
+    if r.more_reviews:
+        return f"{text}; the interval straddles a bar: about {r.more_reviews} more reviews would settle it"
+    return f"{text}; the interval straddles a bar and reviewing every case would not settle it: more cases are needed"
 
 
 def _reason(a: Assessment) -> str:

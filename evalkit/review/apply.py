@@ -41,6 +41,7 @@ from evalkit.review.correct import (
     reviews_to_settle,
     scorer_precision,
     scorer_recall,
+    straddles,
 )
 from evalkit.review.sheet import SheetReview, outputs_sha256
 from evalkit.stats import wilson
@@ -361,7 +362,7 @@ def _block(
         c = corrected_rate(strata, conf)
         more = None
         bar = threshold.bar if threshold is not None else None
-        if bar is not None and not (c.ci[1] <= bar.tolerable or c.ci[0] > bar.stop):
+        if bar is not None and straddles(c.ci, bar.tolerable, bar.stop):
             more = reviews_to_settle(strata, bar.tolerable, bar.stop, conf)
         entry.update(
             rate=c.rate,

@@ -51,6 +51,7 @@ __all__ = [
     "agreement",
     "reviewer_agreement",
     "reviews_to_settle",
+    "straddles",
 ]
 
 DRAWS = 20_000  # posterior draws: Monte Carlo error of a 95% bound ≈ 0.1 percentage point
@@ -204,6 +205,14 @@ def reviewer_agreement(labels: Iterable[Sequence[bool]]) -> Agreement | None:
     return Agreement(pairs, observed, kappa)
 
 
+def straddles(ci: tuple[float, float], tolerable: float, stop: float) -> bool:
+    """Whether the interval leaves a bar undecided: it holds `tolerable` (pass or not) or
+    `stop` (stop-level or not) with room on both sides, by the verdict rule's comparisons
+    (pass: hi ≤ tolerable; stop-level: lo > stop)."""
+    lo, hi = ci
+    return lo <= tolerable < hi or lo <= stop < hi
+
+
 def reviews_to_settle(
     strata: Sequence[Stratum],
     tolerable: float,
@@ -212,9 +221,10 @@ def reviews_to_settle(
     draws: int = 4_000,
 ) -> int | None:
     """How many more reviews (spread over the strata in proportion to their unreviewed
-    cases, at the observed shares) would bring the corrected interval wholly under
-    `tolerable` or wholly above `stop`; None when reviewing every case would not (then
-    more cases, not more reviews, are needed). 0 when it is settled already."""
+    cases, at the observed shares) would leave the corrected interval straddling neither
+    bar (`tolerable`, `stop`), so that the side of each is decided; None when reviewing
+    every case would not (then more cases, not more reviews, are needed). 0 when it is
+    settled already."""
     used = _usable(strata)
 
     def settled(extra: int) -> bool:
@@ -229,8 +239,8 @@ def reviews_to_settle(
             grown.append(
                 Stratum(s.flagged, s.cases, reviewed, min(reviewed, round(s.failed * scale)))
             )
-        c = corrected_rate(grown, confidence, draws)
-        return c.ci[1] <= tolerable or c.ci[0] > stop
+        lo, hi = corrected_rate(grown, confidence, draws).ci
+        return not straddles((lo, hi), tolerable, stop)
 
     if settled(0):
         return 0

@@ -272,3 +272,16 @@ def test_import_without_reviews_of_a_stratum_does_not_correct_and_says_why(tmp_p
     m = _summary(res)["pocs"]["p"]["metrics"]["accuracy"]
     assert m["review"]["rate"] is None and "unflagged cases have no review" in m["review"]["note"]
     assert "unflagged cases have no review" in proc.stdout
+
+
+def test_readme_documents_the_review_commands_as_the_cli_has_them() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Human review", 1)[1].split("\n## ", 1)[0]
+    for text in ("evalkit review sample", "evalkit review import", "--n 60", "--seed", "--out"):
+        assert text in section, text
+    listed = evalkit("review", "--help").stdout
+    assert "sample" in listed and "import" in listed
+    assert "review" in evalkit("--help").stdout
+    options = evalkit("review", "sample", "--help").stdout
+    for flag in ("--n", "--seed", "--out"):
+        assert flag in options

@@ -17,6 +17,7 @@ from evalkit.review.correct import (
     reviews_to_settle,
     scorer_precision,
     scorer_recall,
+    straddles,
 )
 from evalkit.stats import wilson
 
@@ -122,6 +123,13 @@ def test_reviews_to_settle_is_zero_when_settled_and_none_when_no_review_could() 
     assert (
         reviews_to_settle([Stratum(True, 40, 20, 10), Stratum(False, 160, 20, 0)], 0.1, 0.4) is None
     )
+
+
+def test_straddles_follows_the_verdict_rule_comparisons() -> None:
+    assert straddles((0.05, 0.12), 0.10, 0.40)
+    assert not straddles((0.05, 0.10), 0.10, 0.40)  # hi ≤ tolerable: a pass
+    assert not straddles((0.11, 0.30), 0.10, 0.40)  # between the bars: a miss either way
+    assert straddles((0.35, 0.45), 0.10, 0.40)
 
 
 def test_reviews_to_settle_finds_a_count_that_settles() -> None:

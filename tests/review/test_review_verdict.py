@@ -32,7 +32,18 @@ def test_corrected_interval_straddling_the_bar_says_how_many_reviews_would_settl
     assert v.verdict is Verdict.REDESIGN
     assert v.reasons[0] == (
         f"hallucination: {EVIDENCE}; corrected 15.2% (95% CI 9.8%–22.4%), above the tolerable "
-        "10.0% (stop at 40.0%); about 45 more reviews would settle it"
+        "10.0% (stop at 40.0%); the interval straddles a bar: about 45 more reviews would "
+        "settle it"
+    )
+    between = judge(
+        "p", _tally(), POLICY, {"hallucination": Reviewed(0.17, (0.11, 0.27), EVIDENCE)}
+    )
+    assert between.reasons[0].endswith("above the tolerable 10.0% (stop at 40.0%)")
+    never = Reviewed(0.152, (0.098, 0.224), EVIDENCE, more_reviews=None)
+    assert (
+        judge("p", _tally(), POLICY, {"hallucination": never})
+        .reasons[0]
+        .endswith("reviewing every case would not settle it: more cases are needed")
     )
 
 
