@@ -194,6 +194,46 @@ def test_a_loopback_base_url_without_a_key_is_allowed_and_sent_no_credential(tmp
         assert host.keys() == [""]
 
 
+@pytest.mark.parametrize("tail", ["/containers/create?name=x", "/containers/create#", "/v1?"])
+def test_a_base_url_with_a_query_or_fragment_is_refused(tmp_path, tail):
+    """A `?` or `#` would swallow the endpoint path evalkit appends, so a suite could POST
+    its extra_body to any path of a local server (an unauthenticated Docker API on
+    127.0.0.1:2375, say). Refused from the suite and from the runner alike."""
+    root = project(tmp_path)
+    with listening() as host:
+        suite = write_suite(
+            root / "suites",
+            f"client: openai:m\nclient_options: {{base_url: '{host.url}{tail}', "
+            "extra_body: {Image: alpine}, max_retries: 0}\n",
+        )
+        r = evalkit(*run_args(suite), cwd=root, env=NO_KEYS)
+        assert r.returncode == 2, r.stdout + r.stderr
+        assert "query" in r.stdout + r.stderr
+        r = evalkit(
+            *run_args(suite, "--client", "openai:m", "--base-url", f"{host.url}{tail}"),
+            cwd=root,
+            env=NO_KEYS,
+        )
+        assert r.returncode == 2 and "query" in r.stderr
+        assert host.seen == []
+
+
+def test_an_azure_deployment_name_cannot_rewrite_the_path(tmp_path):
+    root = project(tmp_path)
+    with listening() as host:
+        suite = write_suite(
+            root / "suites",
+            f"client: openai:m\nclient_options: {{base_url: '{host.url}', "
+            "deployment: '../../containers/create', api_version: '1&x=y', max_retries: 0}\n",
+        )
+        evalkit(*run_args(suite), cwd=root, env=NO_KEYS)
+        paths = [seen["path"] for seen in host.seen]
+        assert paths and all(
+            "/openai/deployments/..%2F..%2Fcontainers%2Fcreate/" in p for p in paths
+        )
+        assert all("api-version=1%26x%3Dy" in p for p in paths)
+
+
 def test_the_runners_client_does_not_follow_the_suites_base_url(tmp_path, monkeypatch):
     """The issue's probe: `--client openai:…` with a suite's `client_options.base_url`
     sent the runner's key to the suite's host. The provider's own URL is played by a

@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import os
 from typing import Any
+from urllib.parse import quote
 
 from evalkit.clients.base import ClientSettings
 from evalkit.clients.http import Failure, HttpClient, Parsed, checked_base_url, server_message
@@ -70,8 +71,10 @@ class OpenAIClient(HttpClient):
                 raise UsageError(
                     "Azure OpenAI needs the api_version option, e.g. api_version: 2024-06-01"
                 )
-            root = f"{base_url}/openai/deployments/{deployment}" if deployment else base_url
-            url = f"{root}/chat/completions?api-version={api_version}"
+            # Quoted: a deployment name from a suite cannot rewrite the path ("x/../..").
+            name = quote(str(deployment), safe="") if deployment else ""
+            root = f"{base_url}/openai/deployments/{name}" if deployment else base_url
+            url = f"{root}/chat/completions?api-version={quote(str(api_version), safe='')}"
             headers = {"api-key": key} if key else {}
         else:
             url = f"{base_url}/chat/completions"

@@ -20,7 +20,9 @@ never in a file a pull request could change — nothing a suite file says may
 The runner's own choices always win and are never refused here: `--client` replaces every
 suite's `client` and drops the suite's `base_url` and `api_key_env` (`RUNNER_ONLY`);
 `--base-url` and `--api-key-env` replace the suite's. A URL carrying credentials
-(`user:pw@`) is refused from anyone (`url_problem`): it would be copied into logs and files.
+(`user:pw@`) is refused from anyone (`url_problem`): it would be copied into logs and files;
+so is a query or fragment, which would swallow the endpoint path evalkit appends and let a
+suite POST its `extra_body` to any path of a local server (a Docker API, say).
 
 Stdlib only and no I/O at import: the suite loader calls this for every suite file.
 """
@@ -130,6 +132,13 @@ def url_problem(url: str) -> str | None:
         )
     if parts.scheme not in ("http", "https") or not host:
         return "expected an http:// or https:// URL with a host, e.g. http://127.0.0.1:8000/v1"
+    if parts.query or parts.fragment or url.rstrip().endswith(("?", "#")):
+        # evalkit appends the endpoint's path (`/chat/completions`): a `?` or `#` would
+        # swallow it and send the request (and its body) to any path of the server.
+        return (
+            "a base URL takes no query (?…) or fragment (#…): evalkit appends the endpoint "
+            "path to it, e.g. http://127.0.0.1:8000/v1"
+        )
     return None
 
 
