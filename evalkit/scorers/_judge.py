@@ -109,15 +109,7 @@ def grade_request(
         f"QUESTION:\n{question or none}\n\nREFERENCE:\n{refs}\n\nCONTEXT:\n{context or none}"
         f"\n\nANSWER:\n{output}"
     )
-    messages = (Message("system", system), Message("user", user))
-    return Request(
-        suite=item.suite.name,
-        case_id=item.case.id,
-        variant=0,
-        sample=index,
-        messages=messages,
-        prompt_sha256=prompt_sha256(messages),
-    )
+    return _request(item, index, system, user)
 
 
 # First match wins; "not supported" / "unsupported" are tried before "supported".
@@ -188,6 +180,20 @@ class JudgeConfig:
         return JudgeConfig(client=value["client"], mode=mode, options=dict(options))
 
 
+def _request(item: ScoringInput, index: int, system: str, user: str) -> Request:
+    """A judge's request about output `index`, keyed like the case's sample `index` (so a
+    replay file of judge replies is written like a model's)."""
+    messages = (Message("system", system), Message("user", user))
+    return Request(
+        suite=item.suite.name,
+        case_id=item.case.id,
+        variant=0,
+        sample=index,
+        messages=messages,
+        prompt_sha256=prompt_sha256(messages),
+    )
+
+
 def judge_request(item: ScoringInput, index: int, knowledge: str, question: str) -> Request:
     """The judge's request for output `index` of the case (keyed as sample `index`), in
     Japanese when the case is (`SYSTEM_JA`)."""
@@ -200,15 +206,7 @@ def judge_request(item: ScoringInput, index: int, knowledge: str, question: str)
         f"KNOWLEDGE:\n{knowledge or none}\n\nQUESTION:\n{question or none}\n\n"
         f"ANSWER:\n{output}\n\n{ask}"
     )
-    messages = (Message("system", system), Message("user", user))
-    return Request(
-        suite=item.suite.name,
-        case_id=item.case.id,
-        variant=0,
-        sample=index,
-        messages=messages,
-        prompt_sha256=prompt_sha256(messages),
-    )
+    return _request(item, index, system, user)
 
 
 class Judge:

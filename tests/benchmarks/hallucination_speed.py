@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests.benchmarks.halueval import DATA, load  # noqa: E402
-from tests.benchmarks.scale import _ANSWERS, _PARAPHRASES, _SENTENCES  # noqa: E402
+from tests.benchmarks.scale import _PARAPHRASES, _SENTENCES, paraphrased_output  # noqa: E402
 
 
 def clear_caches() -> None:
@@ -92,12 +92,7 @@ def scale_items(n: int, seed: int, shape: str = "quote") -> list[tuple[Any, bool
         wrong = rnd.random() < 0.05
         said = total + 1 if wrong else total
         if shape == "paraphrase":
-            k = wording.randrange(len(_SENTENCES))
-            output = (
-                wording.choice(_ANSWERS).format(i=i, said=said)
-                + " "
-                + wording.choice(_PARAPHRASES[k]).format(**values)
-            )
+            output = paraphrased_output(wording, i, said, values)
         else:
             output = f"Order {i} totals {said} yen."
         out.append((ScoringInput(suite, case, (output,), ("sample 0",), (0,), ("replay",)), wrong))

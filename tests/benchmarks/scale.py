@@ -111,6 +111,17 @@ _ANSWERS = [
 SHAPES = ("quote", "paraphrase")
 
 
+def paraphrased_output(wording: random.Random, i: int, said: int, values: dict[str, int]) -> str:
+    """A faithful output that rewords its context: the answer reworded, then one of the
+    context's policy sentences reworded (`_ANSWERS`, `_PARAPHRASES`)."""
+    k = wording.randrange(len(_SENTENCES))
+    return (
+        wording.choice(_ANSWERS).format(i=i, said=said)
+        + " "
+        + wording.choice(_PARAPHRASES[k]).format(**values)
+    )
+
+
 def make_files(folder: Path, n: int, metrics: list[str], shape: str = "quote") -> Path:
     """Write cases.jsonl, replay.jsonl (shuffled in blocks: not in case order) and s.yaml.
     `shape`: "quote" or "paraphrase" (module docstring); streamed, one case in memory."""
@@ -139,12 +150,7 @@ def make_files(folder: Path, n: int, metrics: list[str], shape: str = "quote") -
             wrong = rnd.random() < 0.05
             said = total + 1 if wrong else total
             if shape == "paraphrase":
-                k = wording.randrange(len(_SENTENCES))
-                output = (
-                    wording.choice(_ANSWERS).format(i=i, said=said)
-                    + " "
-                    + wording.choice(_PARAPHRASES[k]).format(**values)
-                )
+                output = paraphrased_output(wording, i, said, values)
             else:
                 output = f"Order {i} totals {said} yen."
             block.append(json.dumps({"case": f"c{i:07d}", "output": output}) + "\n")
