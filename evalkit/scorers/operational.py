@@ -124,31 +124,28 @@ class TokensScorer:
         )
 
 
-def _no_method(config: ScorerConfig) -> None:
+def _settings(config: ScorerConfig, key: str, example: str) -> tuple[float, Params]:
+    """The bar (`key`, required) and the rest of the settings; no methods."""
     if config.method is not None:
         raise ConfigProblem("method", f"{config.metric} has no methods, got {config.method!r}")
+    p = Params(config.params)
+    return _required(p, key, example), p
 
 
 def make_latency(config: ScorerConfig) -> LatencyScorer:
-    _no_method(config)
-    p = Params(config.params)
-    max_s = _required(p, "max_s", "latency: {max_s: 5}")
+    max_s, p = _settings(config, "max_s", "latency: {max_s: 5}")
     rule = check_samples_rule(p.get("samples_rule", "all"))
     p.done()
     return LatencyScorer(max_s, rule)
 
 
 def make_cost(config: ScorerConfig) -> CostScorer:
-    _no_method(config)
-    p = Params(config.params)
-    max_cost = _required(p, "max_usd", "cost: {max_usd: 0.01}")
+    max_cost, p = _settings(config, "max_usd", "cost: {max_usd: 0.01}")
     p.done()
     return CostScorer(max_cost)
 
 
 def make_tokens(config: ScorerConfig) -> TokensScorer:
-    _no_method(config)
-    p = Params(config.params)
-    max_tokens = _required(p, "max", "tokens: {max: 2000}")
+    max_tokens, p = _settings(config, "max", "tokens: {max: 2000}")
     p.done()
     return TokensScorer(max_tokens)
