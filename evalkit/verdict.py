@@ -228,8 +228,8 @@ def _reviewed_reason(a: Assessment, r: Reviewed) -> str:
     lo, hi = r.ci
     if not (lo <= bar.tolerable < hi or lo <= bar.stop < hi):
         return text  # between the bars: more reviews would not change the status
-    if r.more_reviews:
-        return f"{text}; the interval straddles a bar: about {r.more_reviews} more reviews would settle it"
+    if r.more_reviews is not None:
+        return f"{text}; the interval straddles a bar: about {r.more_reviews} more review{'' if r.more_reviews == 1 else 's'} would settle it"
     return f"{text}; the interval straddles a bar and reviewing every case would not settle it: more cases are needed"
 
 

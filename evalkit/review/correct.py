@@ -218,13 +218,14 @@ def reviews_to_settle(
     tolerable: float,
     stop: float,
     confidence: float = 0.95,
-    draws: int = 4_000,
+    draws: int = DRAWS,
 ) -> int | None:
     """How many more reviews (spread over the strata in proportion to their unreviewed
     cases, at the observed shares) would leave the corrected interval straddling neither
     bar (`tolerable`, `stop`), so that the side of each is decided; None when reviewing
     every case would not (then more cases, not more reviews, are needed). 0 when it is
-    settled already."""
+    settled already. Uses the draws and seed of `corrected_rate`, so that "settled" here is
+    the same interval the verdict reads."""
     used = _usable(strata)
 
     def settled(extra: int) -> bool:

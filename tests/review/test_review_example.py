@@ -1,0 +1,65 @@
+"""The worked example in examples/human-review/ (README "Human review"): the committed
+review sheets, English and Japanese, move each verdict from redesign to continue, and the
+reason says why."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from cli_runner import evalkit  # noqa: E402
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "human-review"
+
+
+@pytest.mark.parametrize(
+    ("suite", "poc", "sheets", "reason"),
+    [
+        (
+            "order-status.yaml",
+            "order-bot",
+            ["review-en-alice.csv", "review-en-bob.csv"],
+            "accuracy: scorer flags 35.0% (14/40); reviewers confirmed 2 of 10 flagged and found "
+            "0 of 10 unflagged failing; corrected 7.0% (95% CI 2.4%–25.5%), within the tolerable "
+            "30.0% even at the interval's upper end",
+        ),
+        (
+            "order-status-ja.yaml",
+            "注文ボット",
+            ["review-ja-hanako.csv"],
+            "accuracy: scorer flags 33.3% (10/30); reviewers confirmed 1 of 10 flagged and found "
+            "0 of 10 unflagged failing; corrected 3.3% (95% CI 1.0%–21.4%), within the tolerable "
+            "25.0% even at the interval's upper end",
+        ),
+    ],
+)
+def test_example_reviews_move_the_verdict_and_say_why(
+    tmp_path: Path, suite: str, poc: str, sheets: list[str], reason: str
+) -> None:
+    out = tmp_path / "res"
+    run = evalkit("run", str(EXAMPLE / suite), "--out", str(out), "--no-progress")
+    assert run.returncode == 10, run.stderr  # redesign on the scorer alone
+    # The committed sheets were drawn from this result: the same draw gives the same cases.
+    seed = "6" if poc == "order-bot" else "1"
+    evalkit(
+        "review", "sample", str(out), "--n", "20", "--seed", seed, "--out", str(tmp_path / "s.csv")
+    )
+    drawn = (tmp_path / "s.csv").read_text("utf-8-sig").splitlines()
+    committed = (EXAMPLE / sheets[0]).read_text("utf-8-sig").splitlines()
+    assert [line.split(",", 2)[:2] for line in drawn] == [
+        line.split(",", 2)[:2] for line in committed
+    ]
+
+    proc = evalkit("review", "import", str(out), *(str(EXAMPLE / s) for s in sheets))
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads((out / "summary.json").read_text("utf-8"))
+    entry = summary["pocs"][poc]
+    assert entry["verdict"] == "continue"
+    assert reason in entry["reasons"]
+    assert "stale" not in proc.stdout
+    assert entry["review"]["unusable"]["failures"] >= 1  # the wrong dates are marked unusable
