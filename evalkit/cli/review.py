@@ -37,7 +37,14 @@ def command() -> None:
     required=True,
     help="The CSV review sheet to write (UTF-8 with BOM).",
 )
-def sample(result: Path, n: int, seed: int, out: Path) -> None:
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the sheet as a self-contained HTML form (opens from disk; reviewers "
+    "mark cases and download the filled CSV).",
+)
+def sample(result: Path, n: int, seed: int, out: Path, html_file: Path | None) -> None:
     """Write a review sheet of RESULT's cases: N drawn at random, stratified by each
     metric's automatic outcome, plus every critical case."""
     from evalkit.cli import echo_out
@@ -63,8 +70,12 @@ def sample(result: Path, n: int, seed: int, out: Path) -> None:
         critical = sum(1 for r in picked if r.get("critical"))
         try:
             atomic_write_text(out, sheet_text(picked, sorted(metrics)))
+            if html_file is not None:
+                from evalkit.review.form import form_html
+
+                atomic_write_text(html_file, form_html(picked, sorted(metrics), out.stem))
         except OSError as exc:
-            raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from exc
+            raise UsageError(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from exc
     except UsageError as exc:
         click.echo(f"error: {exc}", err=True)
         raise click.exceptions.Exit(2) from exc
@@ -73,6 +84,8 @@ def sample(result: Path, n: int, seed: int, out: Path) -> None:
         f"{', '.join(f'human_{m}' for m in sorted(metrics))} (pass/fail), usable, correction, "
         f"risk, comment and reviewer, then: evalkit review import {result} {out}"
     )
+    if html_file is not None:
+        echo_out(f"wrote {html_file}: the same sheet as an HTML form (Download filled CSV)")
 
 
 @command.command(name="import")

@@ -42,6 +42,7 @@ __all__ = [
     "choose",
     "sheet_columns",
     "sheet_text",
+    "sheet_cells",
     "SheetReview",
     "read_sheets",
 ]
@@ -135,6 +136,14 @@ def sheet_text(rows: Iterable[Mapping[str, Any]], metrics: Sequence[str]) -> str
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(sheet_columns(metrics))
+    writer.writerows(sheet_cells(rows, metrics))
+    return "\ufeff" + buf.getvalue()
+
+
+def sheet_cells(rows: Iterable[Mapping[str, Any]], metrics: Sequence[str]) -> list[list[str]]:
+    """The sheet's rows as cells, in `sheet_columns(metrics)` order, reviewer columns blank
+    (shared by the CSV sheet and the HTML form, so both download the same file)."""
+    out = []
     for row in rows:
         scores = row.get("scores", {})
         cells = [
@@ -158,8 +167,8 @@ def sheet_text(rows: Iterable[Mapping[str, Any]], metrics: Sequence[str]) -> str
                 ]
             )
         cells += [""] * (len(metrics) + len(QUALITATIVE) + 2)
-        writer.writerow(cells)
-    return "\ufeff" + buf.getvalue()
+        out.append(cells)
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -283,5 +283,5 @@ def test_readme_documents_the_review_commands_as_the_cli_has_them() -> None:
     assert "sample" in listed and "import" in listed
     assert "review" in evalkit("--help").stdout
     options = evalkit("review", "sample", "--help").stdout
-    for flag in ("--n", "--seed", "--out"):
+    for flag in ("--n", "--seed", "--out", "--html"):
         assert flag in options
