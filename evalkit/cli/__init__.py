@@ -19,7 +19,7 @@ import click
 
 from evalkit import __version__
 
-__all__ = ["main", "cli", "echo_out"]
+__all__ = ["main", "cli", "echo_out", "echo_err"]
 
 # name → one-line help, shown by `evalkit --help` without importing the modules.
 _COMMANDS = {
@@ -74,16 +74,17 @@ def cli() -> None:
     """
 
 
-def _silence_stdout() -> None:
-    """After the reader of stdout went away (`evalkit run … | head`): send the rest of the
-    output nowhere, so neither a later write nor the exit-time flush fails."""
+def _silence(stream: Any) -> None:
+    """After the reader of `stream` (stdout or stderr) went away (`evalkit run … 2>&1 |
+    head`): send the rest of its output nowhere, so neither a later write nor the exit-time
+    flush fails."""
     import os
 
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, stream.fileno())
         os.close(devnull)
-    except (OSError, ValueError):  # no real stdout (captured in tests): nothing to redirect
+    except (OSError, ValueError, AttributeError):  # no real stream (captured in tests)
         pass
 
 
@@ -93,7 +94,17 @@ def echo_out(text: str = "", nl: bool = True) -> None:
     try:
         click.echo(text, nl=nl)
     except BrokenPipeError:
-        _silence_stdout()
+        _silence(sys.stdout)
+
+
+def echo_err(text: str = "", nl: bool = True) -> None:
+    """`echo_out` for stderr: warnings, `error: …` and `fail-on …` lines. A closed stderr
+    must not turn the command's own exit code into click's 1 (click's `main` maps a broken
+    pipe to 1), so the message is dropped and the command ends as it would have."""
+    try:
+        click.echo(text, nl=nl, err=True)
+    except BrokenPipeError:
+        _silence(sys.stderr)
 
 
 def _escape_unencodable_output() -> None:
@@ -121,23 +132,28 @@ def main(argv: list[str] | None = None) -> Any:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
+        echo_err("Aborted.")
         sys.exit(130)
     except click.ClickException as exc:
-        exc.show()
+        try:
+            exc.show()
+        except BrokenPipeError:  # `evalkit … 2>&1 | head`: the exit code still tells
+            _silence(sys.stderr)
         sys.exit(2 if exc.exit_code in (1, 2) else exc.exit_code)
     except UsageError as exc:
-        click.echo(f"error: {exc}", err=True)
+        echo_err(f"error: {exc}")
         sys.exit(2)
     except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
+        echo_err("Interrupted.")
         sys.exit(130)
     except BrokenPipeError:  # `evalkit report … | head`: the reader has what it wanted
-        _silence_stdout()
+        _silence(sys.stdout)
+        _silence(sys.stderr)
         sys.exit(0)
     except Exception:
-        traceback.print_exc()
-        click.echo(
-            "evalkit: internal error (a bug) — please report it with the traceback above", err=True
-        )
+        try:
+            traceback.print_exc()
+        except BrokenPipeError:
+            _silence(sys.stderr)
+        echo_err("evalkit: internal error (a bug) — please report it with the traceback above")
         sys.exit(1)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from evalkit.cli import echo_err, echo_out
+
 __all__ = ["command"]
 
 
@@ -54,7 +56,6 @@ def command(
     paired McNemar test on the cases both runs share, the cases that flipped (newly failing
     first), cases only in one run, and what changed in prompts, models and parameters.
     """
-    from evalkit.cli import echo_out
     from evalkit.diff import compare, triggered
     from evalkit.errors import UsageError
     from evalkit.report.diffview import render_json, render_markdown, render_text
@@ -63,7 +64,7 @@ def command(
         diff = compare(old, new, alpha=alpha)
         reasons = triggered(diff, fail_on)
     except UsageError as exc:
-        click.echo(f"error: {exc}", err=True)
+        echo_err(f"error: {exc}")
         raise click.exceptions.Exit(2) from exc
     render = {"text": render_text, "markdown": render_markdown, "json": render_json}[fmt]
     text = render(diff)
@@ -73,6 +74,6 @@ def command(
     else:  # `evalkit diff … | head`: a reader gone early still gets diff's own exit code
         echo_out(text, nl=False)
     for reason in reasons:
-        click.echo(f"fail-on {reason}", err=True)
+        echo_err(f"fail-on {reason}")
     if reasons:
         raise click.exceptions.Exit(3)

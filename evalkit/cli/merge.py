@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from evalkit.cli import echo_err, echo_out
+
 __all__ = ["command"]
 
 
@@ -37,7 +39,6 @@ def command(sources: tuple[Path, ...], out_dir: Path, partial: bool, exit_zero: 
     worst verdict, like `run`, and 4 when every case of a suite ended in a client error (a
     broken run). A missing, repeated or mixed shard is refused (exit 2), and so is an --out
     folder another run or merge is writing; --partial accepts missing shards."""
-    from evalkit.cli import echo_out
     from evalkit.cli._broken import EXIT_BROKEN, broken_error, broken_headline
     from evalkit.cli._table import render_summary
     from evalkit.folderlock import hold_folder
@@ -46,6 +47,7 @@ def command(sources: tuple[Path, ...], out_dir: Path, partial: bool, exit_zero: 
     from evalkit.summary import broken_suites
     from evalkit.values import Verdict
 
+    _refuse_out_among_inputs(sources, out_dir)
     created = not out_dir.exists()
     try:
         with hold_folder(out_dir):  # one writer per result folder, as for `run`
@@ -71,8 +73,26 @@ def command(sources: tuple[Path, ...], out_dir: Path, partial: bool, exit_zero: 
     else:
         echo_out(f"Merged {len(sources)} result folders into {out_dir}")
     if broken:  # --exit-zero never hides a broken run
-        click.echo(broken_error(broken), err=True)
+        echo_err(broken_error(broken))
         return EXIT_BROKEN
     if exit_zero:
         return 0
     return Verdict(summary["verdict"]).exit_code
+
+
+def _refuse_out_among_inputs(sources: tuple[Path, ...], out_dir: Path) -> None:
+    """Refuse, before anything is written, an --out that is one of the inputs (or a folder
+    inside one): the merge would replace a shard with the merged result, and a failed
+    merge would leave neither. A source named by its summary.json or cases.jsonl stands
+    for its folder; symlinks and `..` are resolved first."""
+    from evalkit.errors import UsageError
+
+    out = out_dir.resolve()
+    for source in sources:
+        folder = (source.parent if source.is_file() else source).resolve()
+        if out == folder or folder in out.parents:
+            where = "is" if out == folder else "is inside"
+            raise UsageError(
+                f"--out {out_dir} {where} the input {source}: merging would write over a "
+                "shard it reads; give a new folder (e.g. --out results/merged)"
+            )

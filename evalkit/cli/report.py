@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from evalkit.cli import echo_err, echo_out
+
 __all__ = ["command"]
 
 
@@ -38,7 +40,6 @@ def command(
     metric's failure rate, interval and bar. With --html, --markdown or --junit, writes those
     files and prints their paths.
     """
-    from evalkit.cli import echo_out
     from evalkit.errors import UsageError
     from evalkit.report.html import write_html
     from evalkit.report.junit import write_junit
@@ -67,7 +68,7 @@ def command(
             write_junit(result, junit_file)
             echo_out(str(junit_file))
     except UsageError as exc:
-        click.echo(f"error: {exc}", err=True)
+        echo_err(f"error: {exc}")
         raise click.exceptions.Exit(2) from exc
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from evalkit.cli import echo_err, echo_out
 from evalkit.values import Verdict
 
 __all__ = ["command", "default_out_dir", "parse_shard"]
@@ -230,10 +231,9 @@ def command(
     from evalkit.suite.loader import load_suites
 
     shard = parse_shard(shard_text)
-    if base_url and url_problem(base_url):
-        raise click.BadParameter(
-            f"{safe_url(base_url)}: {url_problem(base_url)}", param_hint="--base-url"
-        )
+    problem = url_problem(base_url, key_flag="--api-key-env") if base_url else None
+    if base_url and problem:
+        raise click.BadParameter(f"{safe_url(base_url)}: {problem}", param_hint="--base-url")
     if executor == "ray" and (record is not None or (workers or 1) > 1):
         raise click.UsageError("--executor ray cannot be combined with --record or --workers")
     if ray_address is not None and executor != "ray":
@@ -242,6 +242,8 @@ def command(
         raise click.UsageError("--workers cannot be combined with --shard or --record")
     if fail_on and baseline is None:
         raise click.UsageError("--fail-on needs --baseline RESULT to compare against")
+    if baseline is not None:
+        _check_baseline(baseline)
     subset, judge_options = _subset_and_judge(
         case_ids, tags, limit, judge_base_url, judge_api_key_env, workers, shard
     )
@@ -283,7 +285,7 @@ def command(
         auto = _auto_workers(loaded, client_spec)
         if auto > 1:
             for warning in loaded.warnings:
-                click.echo(str(warning), err=True)
+                echo_err(str(warning))
             out = out_dir or default_out_dir(paths, client_spec, None)
             return _run_workers(paths, auto, out, forwarded, no_resume, ending, trust, loaded)
         if _has_unread_rows(loaded):  # one process after all: validate the rows here
@@ -291,8 +293,16 @@ def command(
     else:
         loaded = load_suites(list(paths), trust)
     for warning in loaded.warnings:
-        click.echo(str(warning), err=True)
+        echo_err(str(warning))
     _preflight(loaded.suites, client_spec, record)
+    if subset and not _selects_any(loaded.suites, subset):
+        # Decided before the pipeline writes the result folder: an empty selection leaves
+        # no folder (or an existing --out untouched) and sends no request.
+        echo_err(
+            f"error: no case matches {_subset_text(subset)} in {', '.join(paths)}; "
+            "`evalkit validate` lists the suites, and each case's id and tags are in the suite"
+        )
+        return 2
     client_options: dict[str, object] = {}
     for name, value in (("concurrency", concurrency), ("rpm", rpm), ("tpm", tpm)):
         if value is not None:
@@ -335,24 +345,16 @@ def command(
             bar.close()
         if in_worker:  # a --workers worker: its parent tells the user
             return 130
-        click.echo(
+        echo_err(
             f"\nInterrupted. Finished cases are kept in {options.out_dir}; run the same command again "
             "to resume without calling the model for them.",
-            err=True,
         )
         return 130
     finally:
         if bar:
             bar.close()
     for case_id in outcome.unmatched:
-        click.echo(f"warning: --case {case_id}: no case of the suites run has this id", err=True)
-    if subset and outcome.cases == 0:
-        click.echo(
-            f"error: no case matches {_subset_text(subset)} in {', '.join(paths)}; "
-            "`evalkit validate` lists the suites, and each case's id and tags are in the suite",
-            err=True,
-        )
-        return 2
+        echo_err(f"warning: --case {case_id}: no case of the suites run has this id")
     return _report(
         outcome.summary,
         outcome.out_dir,
@@ -381,7 +383,6 @@ def _report(
 ) -> int:
     """Print the table and what else the user asked for; the exit code (one ending for a
     single-process run and for `--workers`)."""
-    from evalkit.cli import echo_out
     from evalkit.cli._broken import EXIT_BROKEN, broken_error, broken_headline
     from evalkit.cli._table import render_summary
     from evalkit.summary import broken_suites
@@ -412,18 +413,17 @@ def _report(
         echo_out(render_text(diff), nl=False)
         gate = triggered(diff, fail_on or ("verdict-drop",))
         for reason in gate:
-            click.echo(f"fail-on {reason}", err=True)
+            echo_err(f"fail-on {reason}")
     if stale_count:
         examples = f", e.g. {', '.join(stale[:5])}" if stale else ""
-        click.echo(
+        echo_err(
             f"error: {stale_count} recorded outputs were made for a different prompt (stale recordings)"
             f"{examples}. The prompt changed since they were recorded: re-record them "
             "(evalkit run --record) before trusting this verdict.",
-            err=True,
         )
         return 2
     if broken:
-        click.echo(broken_error(broken), err=True)
+        echo_err(broken_error(broken))
         return EXIT_BROKEN
     if gate:  # --exit-zero never hides a gate: it only neutralises the verdict's code
         return 3
@@ -444,6 +444,23 @@ def _preflight(suites: Any, client_spec: str | None, record: Path | None) -> Non
         raise UsageError("\nerror: ".join(problems))
 
 
+def _check_baseline(baseline: Path) -> None:
+    """Read and check the `--baseline` result whole — its summary and every row, with the
+    readers' file:line messages — before any request is sent: a typo or a damaged file
+    found after the run would have cost the whole run's calls."""
+    from evalkit.errors import ResultError, UsageError
+    from evalkit.resultfiles import iter_case_rows, load_summary, resolve
+
+    try:
+        paths = resolve(baseline)
+        load_summary(paths.summary)
+        if paths.cases is not None:
+            for _ in iter_case_rows(paths.cases):
+                pass
+    except ResultError as exc:
+        raise UsageError(f"--baseline: {exc}\nnothing was run") from exc
+
+
 def _subset_and_judge(
     case_ids: tuple[str, ...],
     tags: tuple[str, ...],
@@ -462,10 +479,13 @@ def _subset_and_judge(
         raise click.UsageError(
             "--case, --tag and --limit cannot be combined with --workers or --shard"
         )
-    if judge_base_url and url_problem(judge_base_url):
+    # The key that goes with the judge's URL is named by --judge-api-key-env, not --api-key-env.
+    problem = (
+        url_problem(judge_base_url, key_flag="--judge-api-key-env") if judge_base_url else None
+    )
+    if judge_base_url and problem:
         raise click.BadParameter(
-            f"{safe_url(judge_base_url)}: {url_problem(judge_base_url)}",
-            param_hint="--judge-base-url",
+            f"{safe_url(judge_base_url)}: {problem}", param_hint="--judge-base-url"
         )
     judge: dict[str, Any] = {}
     if judge_base_url:
@@ -473,6 +493,15 @@ def _subset_and_judge(
     if judge_api_key_env:
         judge["api_key_env"] = judge_api_key_env
     return subset, judge
+
+
+def _selects_any(suites: Any, subset: Any) -> bool:
+    """Whether `subset` keeps at least one case of `suites` (reads up to the first match;
+    a `cases_from` file is streamed, not held)."""
+    matched: set[str] = set()
+    return any(
+        next(subset.select(suite.name, suite.cases, matched), None) is not None for suite in suites
+    )
 
 
 def _subset_text(subset: Any) -> str:
@@ -510,7 +539,7 @@ def _run_workers(
             # Suite problems once, before any worker starts.
             loaded = load_suites(list(paths), trust)
         for warning in loaded.warnings:
-            click.echo(str(warning), err=True)
+            echo_err(str(warning))
     client_spec = options.get("--client")
     _preflight(loaded.suites, client_spec if isinstance(client_spec, str) else None, None)
     forwarded = [
@@ -520,16 +549,15 @@ def _run_workers(
         forwarded.append("--no-resume")
     if trust.suites:
         forwarded.append("--trust-suites")
-    click.echo(f"Running {workers} worker processes…", err=True)
+    echo_err(f"Running {workers} worker processes…")
     try:
         summary, _ = run_workers(paths, forwarded, workers, out_dir, loaded.suites)
     except WorkerStopped as stopped:  # a worker has printed the problems it found
         return stopped.code
     except KeyboardInterrupt:
-        click.echo(
+        echo_err(
             f"\nInterrupted. Finished cases are kept in {out_dir}; run the same command again "
             "to resume without calling the model for them.",
-            err=True,
         )
         return 130
     shards = summary["run"].get("shards", [])

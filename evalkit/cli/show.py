@@ -9,6 +9,8 @@ from typing import Any
 
 import click
 
+from evalkit.cli import echo_err, echo_out
+
 __all__ = ["command", "render_case"]
 
 
@@ -21,7 +23,6 @@ def command(result: Path, case: str, as_json: bool) -> int:
     folder, its summary.json or its cases.jsonl)."""
     import json
 
-    from evalkit.cli import echo_out
     from evalkit.errors import UsageError
     from evalkit.resultfiles import iter_case_rows
 
@@ -35,18 +36,16 @@ def command(result: Path, case: str, as_json: bool) -> int:
             elif len(ids) < 100_000:  # enough for a did-you-mean, bounded on huge results
                 ids.add(row["case"])
     except UsageError as exc:
-        click.echo(f"error: {exc}", err=True)
+        echo_err(f"error: {exc}")
         return 2
     if not found:
         close = difflib.get_close_matches(case_id, sorted(ids), n=3)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-        click.echo(f"error: no case {case!r} in {result}{hint}", err=True)
+        echo_err(f"error: no case {case!r} in {result}{hint}")
         return 2
     if len(found) > 1:
         names = ", ".join(f"{r['suite']}/{r['case']}" for r in found)
-        click.echo(
-            f"error: {case!r} is in several suites ({names}); name one as SUITE/ID", err=True
-        )
+        echo_err(f"error: {case!r} is in several suites ({names}); name one as SUITE/ID")
         return 2
     row = found[0]
     if as_json:

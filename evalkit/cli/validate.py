@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from evalkit.cli import echo_err, echo_out
+
 __all__ = ["command"]
 
 
@@ -35,23 +37,21 @@ def command(paths: tuple[str, ...], client_spec: str | None, trust_suites: bool)
     except SuiteError as exc:
         errors = [p for p in exc.problems if p.severity != "warning"]
         for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        click.echo(
+            echo_err(str(problem))
+        echo_err(
             f"{len(errors)} problem{'s' if len(errors) != 1 else ''} found; nothing was run.",
-            err=True,
         )
         return 2
     for warning in loaded.warnings:
-        click.echo(str(warning), err=True)
-    from evalkit.cli import echo_out
+        echo_err(str(warning))
     from evalkit.preflight import missing_replay_files
 
     missing = missing_replay_files(loaded.suites, client_spec)
     if missing:
         for message in missing:
-            click.echo(message, err=True)
+            echo_err(message)
         n = len(missing)
-        click.echo(f"{n} problem{'s' if n != 1 else ''} found; nothing was run.", err=True)
+        echo_err(f"{n} problem{'s' if n != 1 else ''} found; nothing was run.")
         return 2
     pocs = sorted({s.poc for s in loaded.suites})
     n = len(loaded.suites)

@@ -114,10 +114,12 @@ def default_key_env(name: str, options: Mapping[str, Any]) -> str | None:
     return None
 
 
-def url_problem(url: str) -> str | None:
+def url_problem(url: str, *, key_flag: str = "--api-key-env") -> str | None:
     """Why `url` cannot be a base URL (None when it can): it must be http(s) with a host,
     and must not carry credentials (`user:pw@`), which would be copied into logs, error
-    messages and result files. The message never repeats the credentials."""
+    messages and result files. The message never repeats the credentials; it tells the
+    user to name the key's variable with `key_flag`, the option that goes with this URL
+    (`--judge-api-key-env` for `--judge-base-url`)."""
     try:
         parts = urlsplit(url)
         host = parts.hostname
@@ -128,7 +130,7 @@ def url_problem(url: str) -> str | None:
         return (
             "a URL must not carry credentials (user:password@): they would be written to logs, "
             "error messages and result files; put the key in an environment variable and name "
-            "it with --api-key-env"
+            f"it with {key_flag}"
         )
     if parts.scheme not in ("http", "https") or not host:
         return "expected an http:// or https:// URL with a host, e.g. http://127.0.0.1:8000/v1"
