@@ -1,4 +1,4 @@
-"""The worked example in examples/human-review/ (README "Human review"): the committed
+"""The worked example in fixtures/human-review/ (README "Human review"): the committed
 review sheets, English and Japanese, move each verdict from redesign to continue, and the
 reason says why."""
 
@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cli_runner import evalkit  # noqa: E402
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "human-review"
+EXAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "human-review"
 
 
 @pytest.mark.parametrize(
