@@ -32,7 +32,7 @@ def command(folder: Path, lang: str, name: str | None, force: bool) -> int:
     (its recorded outputs), ready for `evalkit run FOLDER/NAME.yaml`."""
     import re
 
-    from evalkit.cli import echo_out
+    from evalkit.cli import echo_err, echo_out
     from evalkit.cli._starter import REPLAYS, SUITES
 
     name = name or ("my-suite" if lang == "en" else "my-suite-ja")
@@ -45,11 +45,10 @@ def command(folder: Path, lang: str, name: str | None, force: bool) -> int:
     replay_file = folder / f"{name}.replay.jsonl"
     existing = [p for p in (suite_file, replay_file) if p.exists()]
     if existing and not force:
-        click.echo(
+        echo_err(
             f"error: {', '.join(map(str, existing))} already exist"
             f"{'s' if len(existing) == 1 else ''}; pass --force to overwrite, or --name "
-            "another name",
-            err=True,
+            "another name"
         )
         return 2
     folder.mkdir(parents=True, exist_ok=True)

@@ -47,7 +47,7 @@ def command() -> None:
 def sample(result: Path, n: int, seed: int, out: Path, html_file: Path | None) -> None:
     """Write a review sheet of RESULT's cases: N drawn at random, stratified by each
     metric's automatic outcome, plus every critical case."""
-    from evalkit.cli import echo_out
+    from evalkit.cli import echo_err, echo_out
     from evalkit.errors import UsageError
     from evalkit.resultfiles import iter_case_rows, load_summary
     from evalkit.results import atomic_write_text
@@ -77,7 +77,7 @@ def sample(result: Path, n: int, seed: int, out: Path, html_file: Path | None) -
         except OSError as exc:
             raise UsageError(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from exc
     except UsageError as exc:
-        click.echo(f"error: {exc}", err=True)
+        echo_err(f"error: {exc}")
         raise click.exceptions.Exit(2) from exc
     echo_out(
         f"wrote {out}: {len(picked)} of {total} cases ({critical} critical); reviewers fill "
@@ -102,7 +102,7 @@ def import_(result: Path, files: tuple[Path, ...]) -> None:
     already in RESULT/reviews.jsonl. Reviews of outputs that have changed since are reported
     as stale and not used.
     """
-    from evalkit.cli import echo_out
+    from evalkit.cli import echo_err, echo_out
     from evalkit.errors import UsageError
     from evalkit.folderlock import hold_folder
     from evalkit.resultfiles import iter_case_rows, load_summary, resolve
@@ -139,10 +139,10 @@ def import_(result: Path, files: tuple[Path, ...]) -> None:
             applied = apply_reviews(summary, iter_case_rows(folder), read_reviews(folder))
             write_summary(folder / "summary.json", applied.summary)
     except UsageError as exc:
-        click.echo(f"error: {exc}", err=True)
+        echo_err(f"error: {exc}")
         raise click.exceptions.Exit(2) from exc
     except OSError as exc:
-        click.echo(f"error: cannot write {folder}: {exc.strerror or exc}", err=True)
+        echo_err(f"error: cannot write {folder}: {exc.strerror or exc}")
         raise click.exceptions.Exit(2) from exc
     echo_out(
         f"imported {len(reviews)} reviewed rows into {folder / REVIEWS_NAME}; "
