@@ -119,3 +119,23 @@ def test_show_names_ambiguous_and_unknown_cases(tmp_path: Path) -> None:
     assert r.returncode == 2 and "several suites (a/x, b/x); name one as SUITE/ID" in r.stderr
     r = evalkit("show", str(cases), "yy", cwd=tmp_path)
     assert r.returncode == 2 and "did you mean 'y'" in r.stderr
+
+
+def test_show_refuses_a_result_whose_summary_is_damaged(tmp_path: Path) -> None:
+    """Like every reader: a hand-edited summary.json is exit 2 with its located problem,
+    even though `show` prints from cases.jsonl."""
+    out = tmp_path / "out"
+    suite = tmp_path / "s.yaml"
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "r.jsonl").write_text('{"case": "a", "sample": 0, "output": "30 days"}\n')
+    suite.write_text(
+        "suite: s\npoc: p\nprompt: {template: '{{q}}'}\nclient: replay:r.jsonl\n"
+        "cases:\n  - {id: a, vars: {q: x}, reference: 30 days}\n"
+    )
+    assert evalkit("run", str(suite), "--out", str(out), cwd=tmp_path).returncode in (0, 10, 20)
+    assert evalkit("show", str(out), "a", cwd=tmp_path).returncode == 0
+    summary = json.loads((out / "summary.json").read_text())
+    summary["pocs"] = "oops"
+    (out / "summary.json").write_text(json.dumps(summary))
+    r = evalkit("show", str(out), "a", cwd=tmp_path)
+    assert r.returncode == 2 and "summary.json" in r.stderr and "pocs" in r.stderr

@@ -24,12 +24,14 @@ def command(result: Path, case: str, as_json: bool) -> int:
     import json
 
     from evalkit.errors import UsageError
-    from evalkit.resultfiles import iter_case_rows
+    from evalkit.resultfiles import iter_case_rows, load_summary
 
     suite, _, case_id = case.rpartition("/")
     found: list[dict[str, Any]] = []
     ids: set[str] = set()
     try:
+        if not (result.is_file() and result.suffix == ".jsonl"):
+            load_summary(result)  # a damaged summary is refused like every reader does
         for row in iter_case_rows(result):
             if row["case"] == case_id and (not suite or row["suite"] == suite):
                 found.append(row)
