@@ -76,6 +76,7 @@ def build_summary(
             metrics[metric] = entry
         pocs[poc] = {
             "verdict": v.verdict.value,
+            "phase": policy.phase,
             "reasons": list(v.reasons),
             "cases": tally.cases,
             "errors": {

@@ -82,6 +82,12 @@ class Verdict(StrEnum):
         return {"continue": 0, "redesign": 10, "stop": 20}[self.value]
 
 
+# The step a feature is in (DESIGN.md "Two layers and three phases"): it words the verdict
+# and names what the next step needs; it never changes the verdict rules.
+Phase = Literal["poc", "mvp", "production"]
+PHASES: tuple[Phase, ...] = ("poc", "mvp", "production")
+
+
 class Status(StrEnum):
     """One metric (or one tag of a metric) against its bar."""
 
@@ -204,7 +210,8 @@ class Suite:
     `base_dir` is the suite file's folder, against which relative paths in the suite
     (`cases_from`, a replay file) resolve. `sha256` hashes the suite file's bytes.
     `confidence` is the Wilson interval's level; `error_budget` the largest share of cases
-    that may end in a client error for `continue` (point estimate). `client_options` are
+    that may end in a client error for `continue` (point estimate); `phase` the step the
+    PoC is in (it words the verdict; all suites of a PoC agree on it). `client_options` are
     the suite's client settings (base URL, key variable, limits); command-line flags win.
     """
 
@@ -223,6 +230,7 @@ class Suite:
     confidence: float = 0.95
     error_budget: float = 0.05
     critical_failure: Literal["redesign", "stop"] = "redesign"
+    phase: Phase = "poc"
     seed: int = 0
     pricing: Pricing | None = None
     client_options: Mapping[str, Any] = field(default_factory=dict)

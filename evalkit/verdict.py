@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from evalkit.aggregate import PocTally, Tally
 from evalkit.stats import cases_needed, wilson
-from evalkit.values import Bar, Status, Suite, Threshold, Verdict
+from evalkit.values import Bar, Phase, Status, Suite, Threshold, Verdict
 
 __all__ = [
     "PocPolicy",
@@ -41,12 +41,14 @@ __all__ = [
 class PocPolicy:
     """The bars a PoC is judged by, merged from its suites (the loader refuses suites of
     one PoC that disagree on a metric's threshold). `error_budget` is the strictest of the
-    suites'; `critical_stop_suites` are suites whose `critical_failure` is `stop`."""
+    suites'; `critical_stop_suites` are suites whose `critical_failure` is `stop`; `phase`
+    the step the PoC is in (the loader refuses suites that disagree), which words the verdict."""
 
     thresholds: Mapping[str, Threshold]
     confidence: float = 0.95
     error_budget: float = 0.05
     critical_stop_suites: frozenset[str] = frozenset()
+    phase: Phase = "poc"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +126,7 @@ def policy_document(suite: Suite) -> dict[str, Any]:
         "confidence": suite.confidence,
         "error_budget": suite.error_budget,
         "critical_failure": suite.critical_failure,
+        "phase": suite.phase,
     }
 
 
@@ -155,6 +158,8 @@ def policies_from_documents(suites: Mapping[str, Mapping[str, Any]]) -> dict[str
             critical_stop_suites=frozenset(
                 n for n, doc in members if doc["critical_failure"] == "stop"
             ),
+            # Results written before phases existed were PoC runs.
+            phase=cast(Phase, members[0][1].get("phase", "poc")),
         )
     return out
 

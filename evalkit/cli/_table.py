@@ -12,15 +12,12 @@ from typing import Any
 
 import click
 
+from evalkit.report._i18n import decision, next_step, verdict_word
+
 __all__ = ["render_summary"]
 
 _COLOURS = {"continue": "green", "redesign": "yellow", "stop": "red"}
 _STATUS = {"pass": "green", "miss": "yellow", "stop": "red", "unjudged": "white"}
-_MEANING = {
-    "continue": "meets the bar — move on to MVP / production design",
-    "redesign": "some bar is missed or not yet confirmed — change scope, prompt or data, or gather more evidence",
-    "stop": "a metric is confidently beyond its stop limit — stop spending on this approach",
-}
 
 
 def _width(text: str) -> int:
@@ -65,7 +62,8 @@ def render_summary(summary: Mapping[str, Any], colour: bool = True) -> str:
         header[3] = f"{conf * 100:g}% CI"
         widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
         verdict = p["verdict"]
-        title = f"PoC {poc}: {verdict.upper()}"
+        phase = str(p.get("phase") or "poc")
+        title = f"PoC {poc}: {verdict_word(verdict)} — {decision(phase, verdict)}"
         lines.append(click.style(title, fg=_COLOURS.get(verdict), bold=True) if colour else title)
         errors = p.get("errors", {})
         n_err = errors.get("count", 0)
@@ -75,7 +73,7 @@ def render_summary(summary: Mapping[str, Any], colour: bool = True) -> str:
                 "— fix the client and run again"
             )
         else:
-            lines.append(f"  {_MEANING.get(verdict, '')}")
+            lines.append(f"  {next_step(phase, verdict)}")
         lines.append(
             f"  {p['cases']} case{'' if p['cases'] == 1 else 's'}, "
             f"{n_err} client error{'' if n_err == 1 else 's'}"

@@ -6,22 +6,6 @@ import html
 import re
 from typing import Any
 
-# What each verdict means, in words for a PoC owner who is not an engineer.
-VERDICT_MEANING = {
-    "continue": (
-        "Meets the bar: every failure rate is within what the team agreed to tolerate, "
-        "with enough cases to be sure. Move on to the next stage (MVP / production design)."
-    ),
-    "redesign": (
-        "Not there yet: there is value, but something is missing. Change the scope, prompt "
-        "or data, or gather more cases, then run again."
-    ),
-    "stop": (
-        "The premise is broken: at least one failure rate is confidently beyond the limit "
-        "agreed for stopping. Stop spending on this approach as it stands."
-    ),
-}
-
 VERDICT_ICON = {"continue": "🟢", "redesign": "🟠", "stop": "🔴"}
 STATUS_WORDS = {
     "pass": "within the bar",

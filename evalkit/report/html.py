@@ -30,7 +30,8 @@ from evalkit.diffcases import metric_order
 from evalkit.filemode import match_umask
 from evalkit.jsonio import escape_surrogates
 from evalkit.report._assets import CSS, JS
-from evalkit.report._format import STATUS_WORDS, VERDICT_MEANING, ci_text, pct, plural, worst_first
+from evalkit.report._format import STATUS_WORDS, ci_text, pct, plural, worst_first
+from evalkit.report._i18n import decision, meaning, phase_name
 from evalkit.resultfiles import iter_case_rows, load_summary, resolve
 
 __all__ = ["build_html", "write_html", "case_data", "chart_svg", "MAX_TEXT", "MAX_CASES"]
@@ -332,6 +333,7 @@ def _charts(poc: dict[str, Any]) -> str:
 
 def _poc_section(name: str, poc: dict[str, Any]) -> str:
     verdict = str(poc.get("verdict") or "")
+    phase = str(poc.get("phase") or "poc")
     reasons = "".join(f"<li>{_e(r)}</li>" for r in poc.get("reasons") or [])
     facts = []
     if "cases" in poc:
@@ -353,7 +355,8 @@ def _poc_section(name: str, poc: dict[str, Any]) -> str:
         f'<section class="poc" data-poc="{_e(name)}"><h2>{_e(name)}</h2>'
         f'<div class="poc-head"><span class="verdict {_e(verdict)}" data-verdict="{_e(verdict)}">'
         f'{_e(verdict or "no verdict")}</span><p class="meaning">'
-        f"{_e(VERDICT_MEANING.get(verdict, ''))}</p></div>"
+        f'<strong class="decision" data-phase="{_e(phase)}">{_e(phase_name(phase))}: '
+        f"{_e(decision(phase, verdict))}.</strong> {_e(meaning(phase, verdict))}</p></div>"
         f'<h3>Why</h3><ul class="reasons">{reasons or "<li>(no reasons recorded)</li>"}</ul>'
         f'<p class="facts">{_e(" · ".join(facts))}</p>'
         f"<h3>Failure rates against the bars</h3>"

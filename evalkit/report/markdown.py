@@ -14,7 +14,6 @@ from evalkit.diffcases import metric_order
 from evalkit.report._format import (
     STATUS_WORDS,
     VERDICT_ICON,
-    VERDICT_MEANING,
     ci_text,
     code,
     md,
@@ -22,6 +21,7 @@ from evalkit.report._format import (
     plural,
     worst_first,
 )
+from evalkit.report._i18n import decision, meaning, verdict_word
 from evalkit.resultfiles import load_summary
 
 __all__ = ["render_summary", "summary_markdown"]
@@ -51,8 +51,12 @@ def render_summary(summary: dict[str, Any]) -> str:
     for poc_name in worst_first(summary["pocs"]):
         poc = summary["pocs"][poc_name] or {}
         verdict = str(poc.get("verdict") or "")
-        out.append(f"### {VERDICT_ICON.get(verdict, '')} {md(poc_name)}: **{verdict.upper()}**")
-        out += ["", f"> {VERDICT_MEANING.get(verdict, '')}", ""]
+        phase = str(poc.get("phase") or "poc")
+        out.append(
+            f"### {VERDICT_ICON.get(verdict, '')} {md(poc_name)}: "
+            f"**{md(verdict_word(verdict))}** — {md(decision(phase, verdict))}"
+        )
+        out += ["", f"> {md(meaning(phase, verdict))}", ""]
         reasons = poc.get("reasons") or []
         out += [f"- {md(str(r))}" for r in reasons] or ["- (no reasons recorded)"]
         out.append("")

@@ -43,10 +43,12 @@ from evalkit.suite.render import placeholders
 from evalkit.suite.schema_check import field_path
 from evalkit.values import (
     CONSISTENCY,
+    PHASES,
     Bar,
     Case,
     CaseSource,
     ModelParams,
+    Phase,
     Pricing,
     Prompt,
     ScorerConfig,
@@ -75,6 +77,7 @@ class FileReport:
     poc: str | None = None
     thresholds: dict[str, Threshold] = field(default_factory=dict)
     confidence: float | None = 0.95  # None: set but invalid (the schema reported it)
+    phase: str | None = "poc"  # None: set but invalid (the schema reported it)
     parsed: Parsed = field(default_factory=Parsed)
 
     def line(self, path: Path_, key: bool = False) -> int:
@@ -141,6 +144,8 @@ def check_and_build(
     confidence = _num(data.get("confidence", 0.95))
     report.confidence = confidence if confidence is not None and 0 < confidence < 1 else None
     report.thresholds = thresholds
+    phase = data.get("phase", "poc")
+    report.phase = phase if phase in PHASES else None
     if (
         report.problems
         or prompt is None
@@ -167,6 +172,7 @@ def check_and_build(
         critical_failure=cast(
             Literal["redesign", "stop"], data.get("critical_failure", "redesign")
         ),
+        phase=cast(Phase, report.phase),
         seed=int(data.get("seed", 0)),
         pricing=_pricing(data.get("pricing")),
         client_options=dict(data.get("client_options") or {}),
@@ -346,14 +352,14 @@ def _file_cases(
 
 
 def _scorers(report: FileReport, data: Mapping[str, Any]) -> dict[str, ScorerConfig]:
-    from evalkit.scorers import REGISTRY
+    from evalkit.scorers import check_metric
 
     raw = data.get("scorers")
     out: dict[str, ScorerConfig] = {}
     if not isinstance(raw, Mapping):
         return out
     for metric, settings in raw.items():
-        unknown = REGISTRY.check(metric)
+        unknown = check_metric(metric, settings)  # a name of the suite's own: a rubric
         if unknown:
             report.error(("scorers", metric), unknown, key=True)
             continue
@@ -451,15 +457,17 @@ def _trust_client(report: FileReport, data: Mapping[str, Any], path: Path, trust
 
 
 def _thresholds(report: FileReport, data: Mapping[str, Any]) -> dict[str, Threshold]:
-    from evalkit.scorers import REGISTRY
+    from evalkit.scorers import check_metric
 
     raw = data.get("thresholds")
+    scorers = data.get("scorers")
     out: dict[str, Threshold] = {}
     if not isinstance(raw, Mapping):
         return out
     for metric, spec in raw.items():
         here: Path_ = ("thresholds", metric)
-        unknown = REGISTRY.check(metric)
+        own = scorers.get(metric) if isinstance(scorers, Mapping) else None
+        unknown = check_metric(metric, own)
         if unknown:
             report.error(here, unknown, key=True)
             continue

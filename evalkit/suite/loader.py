@@ -11,7 +11,8 @@ one `SuiteError` (the user fixes them all in one go instead of one per run):
    the runner's opt-in (`evalkit.clients.trust`: run programs, read outside its project,
    choose where a key is sent);
 4. cross-file checks: suite names are unique; the suites of one PoC agree on each
-   metric's thresholds and on the confidence level (a PoC pools their cases).
+   metric's thresholds and on the confidence level (a PoC pools their cases), and on its
+   phase (one PoC is in one step; the phase words its one verdict).
 
 Warnings (e.g. `tolerable: 0`) never block; they come back in `LoadResult.warnings`.
 """
@@ -194,11 +195,23 @@ def _bar_text(threshold: Threshold) -> str:
     return text
 
 
+def _phase_line(report: FileReport) -> int:
+    """The `phase` line, or the `poc` line when the file leaves phase at its default."""
+    return report.line(("phase",) if ("phase",) in report.parsed.lines else ("poc",))
+
+
+def _phase_text(report: FileReport) -> str:
+    if ("phase",) not in report.parsed.lines:
+        return f"{report.phase} (no phase key: the default)"
+    return str(report.phase)
+
+
 def _cross_file(reports: list[FileReport]) -> list[Problem]:
     problems: list[Problem] = []
     by_name: dict[str, FileReport] = {}
     by_poc: dict[str, FileReport] = {}
     metric_owner: dict[tuple[str, str], FileReport] = {}
+    by_phase: dict[str, FileReport] = {}
     for report in reports:
         if report.name is not None:
             first = by_name.setdefault(report.name, report)
@@ -230,6 +243,23 @@ def _cross_file(reports: list[FileReport]) -> list[Problem]:
                     f"PoC '{report.poc}' pools the cases of its suites, but this file uses confidence "
                     f"{report.confidence:g} and {first.file} uses {first.confidence or 0:g}",
                     "use the same confidence in every suite of a PoC",
+                )
+            )
+        phase_owner = by_phase.setdefault(report.poc, report)
+        if report.phase is None:  # invalid: the schema has said so
+            pass
+        elif phase_owner.phase is None:
+            by_phase[report.poc] = report
+        elif phase_owner.phase != report.phase:
+            problems.append(
+                Problem(
+                    report.file,
+                    _phase_line(report),
+                    "phase",
+                    f"PoC '{report.poc}' has one verdict, so one phase, but this file says "
+                    f"{_phase_text(report)} and {phase_owner.file}:{_phase_line(phase_owner)} says "
+                    f"{_phase_text(phase_owner)}",
+                    f"set the same phase (e.g. phase: {phase_owner.phase}) in every suite of the PoC",
                 )
             )
         for metric, threshold in report.thresholds.items():
