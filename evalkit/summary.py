@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from evalkit._i18n import unsettled_texts
 from evalkit.aggregate import Aggregator, PocTally, Tally
 from evalkit.stats import wilson
 from evalkit.values import Verdict
 from evalkit.verdict import Assessment, PocPolicy, PocVerdict, judge
 
-__all__ = ["SCHEMA_VERSION", "judge_all", "build_summary", "broken_suites"]
+__all__ = ["SCHEMA_VERSION", "judge_all", "build_summary", "settle", "broken_suites"]
 
 SCHEMA_VERSION = 1
 
@@ -108,13 +109,22 @@ def build_summary(
             },
         }
     worst = Verdict.worst(v.verdict for v in verdicts.values())
-    return {
+    doc = {
         "schema_version": SCHEMA_VERSION,
         "verdict": worst.value,
         "pocs": pocs,
         "provenance": dict(provenance),
         "run": dict(run),
     }
+    settle(doc)
+    return doc
+
+
+def settle(summary: dict[str, Any]) -> None:
+    """(Re)write every PoC's `unsettled` list from the facts `summary` holds (call again
+    after adding facts, e.g. review blocks)."""
+    for poc in summary.get("pocs", {}).values():
+        poc["unsettled"] = unsettled_texts(poc, summary)
 
 
 def broken_suites(summary: Mapping[str, Any]) -> list[tuple[str, int]]:

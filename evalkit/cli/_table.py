@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from evalkit.report._i18n import decision, next_step, verdict_word
+from evalkit._i18n import decision, next_step, unsettled_texts, verdict_word
 
 __all__ = ["render_summary"]
 
@@ -88,6 +88,10 @@ def render_summary(summary: Mapping[str, Any], colour: bool = True) -> str:
         lines.append("  reasons:")
         for reason in p["reasons"]:
             lines.append(f"   - {reason}")
+        open_points = unsettled_texts(p, summary)
+        if open_points:
+            lines.append("  unsettled for the next phase:")
+            lines.extend(f"   - {u}" for u in open_points)
         lines.append("")
     worst = summary.get("verdict")
     if worst:

@@ -26,12 +26,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from evalkit._i18n import decision, meaning, phase_name, unsettled_texts
 from evalkit.diffcases import metric_order
 from evalkit.filemode import match_umask
 from evalkit.jsonio import escape_surrogates
 from evalkit.report._assets import CSS, JS
 from evalkit.report._format import STATUS_WORDS, ci_text, pct, plural, worst_first
-from evalkit.report._i18n import decision, meaning, phase_name
 from evalkit.resultfiles import iter_case_rows, load_summary, resolve
 
 __all__ = ["build_html", "write_html", "case_data", "chart_svg", "MAX_TEXT", "MAX_CASES"]
@@ -331,8 +331,14 @@ def _charts(poc: dict[str, Any]) -> str:
     return "".join(out)
 
 
-def _poc_section(name: str, poc: dict[str, Any]) -> str:
+def _poc_section(name: str, poc: dict[str, Any], summary: dict[str, Any]) -> str:
     verdict = str(poc.get("verdict") or "")
+    open_points = "".join(f"<li>{_e(u)}</li>" for u in unsettled_texts(poc, summary))
+    unsettled = (
+        f'<h3>Unsettled for the next phase</h3><ul class="unsettled">{open_points}</ul>'
+        if open_points
+        else ""
+    )
     phase = str(poc.get("phase") or "poc")
     reasons = "".join(f"<li>{_e(r)}</li>" for r in poc.get("reasons") or [])
     facts = []
@@ -358,6 +364,7 @@ def _poc_section(name: str, poc: dict[str, Any]) -> str:
         f'<strong class="decision" data-phase="{_e(phase)}">{_e(phase_name(phase))}: '
         f"{_e(decision(phase, verdict))}.</strong> {_e(meaning(phase, verdict))}</p></div>"
         f'<h3>Why</h3><ul class="reasons">{reasons or "<li>(no reasons recorded)</li>"}</ul>'
+        f"{unsettled}"
         f'<p class="facts">{_e(" · ".join(facts))}</p>'
         f"<h3>Failure rates against the bars</h3>"
         f'<p class="legend">The dot is the share of cases that failed; the black line is the '
@@ -398,7 +405,8 @@ def build_html(result: Path | str, max_cases: int = MAX_CASES) -> str:
         else ""
     )
     sections = "".join(
-        _poc_section(name, summary["pocs"][name] or {}) for name in worst_first(summary["pocs"])
+        _poc_section(name, summary["pocs"][name] or {}, summary)
+        for name in worst_first(summary["pocs"])
     )
     select = '<label>{label} <select id="{id}"><option value="">all</option></select></label>'
     return f"""<!DOCTYPE html>

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from evalkit._i18n import decision, meaning, unsettled_texts, verdict_word
 from evalkit.diffcases import metric_order
 from evalkit.report._format import (
     STATUS_WORDS,
@@ -21,7 +22,6 @@ from evalkit.report._format import (
     plural,
     worst_first,
 )
-from evalkit.report._i18n import decision, meaning, verdict_word
 from evalkit.resultfiles import load_summary
 
 __all__ = ["render_summary", "summary_markdown"]
@@ -60,6 +60,11 @@ def render_summary(summary: dict[str, Any]) -> str:
         reasons = poc.get("reasons") or []
         out += [f"- {md(str(r))}" for r in reasons] or ["- (no reasons recorded)"]
         out.append("")
+        open_points = unsettled_texts(poc, summary)
+        if open_points:
+            out += ["**Unsettled for the next phase:**", ""]
+            out += [f"- {md(u)}" for u in open_points]
+            out.append("")
         metrics = poc.get("metrics") or {}
         if metrics:
             confidence = next(

@@ -45,7 +45,7 @@ from evalkit.review.correct import (
 )
 from evalkit.review.sheet import SheetReview, outputs_sha256
 from evalkit.stats import wilson
-from evalkit.summary import build_summary
+from evalkit.summary import build_summary, settle
 from evalkit.values import Verdict
 from evalkit.verdict import Reviewed, judge, pct, policies_from_documents
 
@@ -303,6 +303,7 @@ def apply_reviews(
             out["pocs"][poc]["metrics"].setdefault(metric, {})["review"] = entry
     for poc, q in qualitative.items():
         out["pocs"][poc]["review"] = q
+    settle(out)  # reviews now exist: the unsettled list says so
     out["review"] = {
         "file": REVIEWS_NAME,
         "entries": len(reviews),

@@ -8,9 +8,20 @@ goes to production, a production service that misses one stays in limited operat
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
-__all__ = ["Lang", "LANGS", "decision", "meaning", "next_step", "phase_name", "verdict_word"]
+__all__ = [
+    "Lang",
+    "LANGS",
+    "decision",
+    "meaning",
+    "next_step",
+    "phase_name",
+    "unsettled_text",
+    "unsettled_texts",
+    "verdict_word",
+]
 
 Lang = Literal["en"]
 LANGS: tuple[Lang, ...] = ("en",)
@@ -146,3 +157,58 @@ def next_step(phase: str, verdict: str, lang: str = "en") -> str:
 def meaning(phase: str, verdict: str, lang: str = "en") -> str:
     """A few sentences on what the verdict means (Markdown and HTML reports)."""
     return _pick2(_MEANING, lang, phase, verdict)
+
+
+# `evalkit.unsettled` keys → what the next phase still needs, with {values} filled in.
+_UNSETTLED: dict[str, dict[str, str]] = {
+    "en": {
+        "partial_merge": "partial merge: some shards are missing, so part of the cases was not run",
+        "shard": "only shard {shard} of the cases was run: merge every shard for the whole run",
+        "error_budget": (
+            "client errors: {errors} of {cases} cases ({rate}) got no output, over the error "
+            "budget of {budget}: those cases are not judged"
+        ),
+        "stale": (
+            "stale recordings: {count} recorded outputs were made for a different prompt: "
+            "re-record them (evalkit run --record)"
+        ),
+        "no_latency_bar": (
+            "latency: no bar — set scorers.latency.max_s and thresholds.latency and run against "
+            "the live model to judge response time"
+        ),
+        "latency_unmeasured": (
+            "latency: not measured — replayed or cached outputs carry no response time; run "
+            "against the live model"
+        ),
+        "no_cost_bar": (
+            "cost: no bar — set pricing, scorers.cost.max_usd and thresholds.cost to judge the "
+            "cost per case"
+        ),
+        "cost_unmeasured": "cost: not measured — the client reported no token usage",
+        "no_reviews": (
+            "human review: none — how often a person must correct the answers is unmeasured; "
+            "draw a sample with evalkit review sample"
+        ),
+        "unscored": "{label}: no case was scored, so its bar is unchecked",
+        "straddles": "{label}: not enough evidence — its interval {lo}–{hi} straddles the {bar} {at}",
+        "straddles_needed": (
+            "{label}: not enough evidence — its interval {lo}–{hi} straddles the {bar} {at}; "
+            "about {needed} cases in total would settle it"
+        ),
+    },
+}
+
+
+def unsettled_text(key: str, values: Mapping[str, str], lang: str = "en") -> str:
+    """One open point (see `evalkit.unsettled`) in words."""
+    template = _pick(_UNSETTLED, lang, key) or _UNSETTLED["en"].get(key, key)
+    return template.format_map(dict(values))
+
+
+def unsettled_texts(
+    poc: Mapping[str, Any], summary: Mapping[str, Any], lang: str = "en"
+) -> list[str]:
+    """The open points of one PoC block of a summary document, in words."""
+    from evalkit.unsettled import unsettled
+
+    return [unsettled_text(u.key, u.values, lang) for u in unsettled(poc, summary)]
