@@ -28,8 +28,10 @@ from evalkit.values import Message, Request, ScorerConfig, ScoringInput, Suite
 __all__ = [
     "JudgeConfig",
     "Judge",
+    "equivalence_request",
     "grade_request",
     "judge_request",
+    "parse_equivalence",
     "parse_grade",
     "parse_verdict",
     "with_runner_options",
@@ -110,6 +112,87 @@ def grade_request(
         f"\n\nANSWER:\n{output}"
     )
     return _request(item, index, system, user)
+
+
+# Consistency `method: judge`: are a case's answers equivalent? One call per case, all its
+# outputs numbered from 1; the judge groups the numbers that say the same thing.
+EQUIV_SYSTEM = (
+    "You check whether answers to the same QUESTION are equivalent: they give the same answer "
+    "(the same facts, numbers, yes/no and conclusion), in whatever words; added detail that "
+    "does not contradict is fine; a refusal is equivalent only to a refusal. Reply with only "
+    'a JSON object {"groups": [[1, 2], [3]], "reasoning": "one short sentence"} where each '
+    "group lists the numbers of answers equivalent to each other, every answer in one group."
+)
+EQUIV_SYSTEM_JA = (
+    "同じ QUESTION（質問）への複数の回答が同等かを判定します。表現が違っても、同じ事実・数値・"
+    "可否・結論を述べていれば同等です（矛盾しない補足は可、回答の拒否は拒否とのみ同等）。"
+    '{"groups": [[1, 2], [3]], "reasoning": "短い理由"} という JSON オブジェクトだけを返して'
+    "ください。各グループには互いに同等な回答の番号を入れ、どの回答もいずれか1つのグループに"
+    "入れてください。"
+)
+_SAME = re.compile(
+    r"(?P<bad>\bnot\s+equivalent\b|\binconsistent\b|\bdiffer\w*|同等でない|同等ではない|異なる)"
+    r"|(?P<good>\bequivalent\b|\bconsistent\b|\bsame\b|同等|同じ)",
+    re.I,
+)
+
+
+def equivalence_request(item: ScoringInput, outputs: list[str], question: str) -> Request:
+    """The request asking whether `outputs` (the case's, after the duplicates rule) are
+    equivalent; keyed as sample 0 (one call per case); in Japanese when the case is."""
+    japanese = is_cjk(question) or any(is_cjk(o) for o in outputs)
+    none = "（なし）" if japanese else "(none)"
+    answers = "\n\n".join(f"ANSWER {i}:\n{o}" for i, o in enumerate(outputs, 1))
+    user = f"QUESTION:\n{question or none}\n\n{answers}"
+    return _request(item, 0, EQUIV_SYSTEM_JA if japanese else EQUIV_SYSTEM, user)
+
+
+def parse_equivalence(reply: str, n: int) -> tuple[list[list[int]] | None, str]:
+    """(groups of 0-based output indices, reasoning) from an equivalence reply; None when
+    no grouping can be read. Reads `{"groups": [[1, 2], [3]]}` (numbers from 1; an answer
+    left out is a group of its own, one named twice stays in its first group, a number out
+    of range makes the reply unreadable), `{"equivalent": true}`, or a first line that says
+    EQUIVALENT / 同等 (all one group). NOT EQUIVALENT without groups cannot be scored."""
+    import json
+
+    decoder = json.JSONDecoder()
+    data: Any = None
+    for at in [m.start() for m in re.finditer(r"\{", reply)]:
+        try:
+            data, _end = decoder.raw_decode(reply, at)
+        except ValueError:
+            continue
+        if isinstance(data, dict):
+            break
+        data = None
+    if isinstance(data, dict):
+        reasoning = str(data.get("reasoning") or data.get("reason") or "").strip()
+        raw = data.get("groups")
+        if isinstance(raw, list) and raw and all(isinstance(g, list) for g in raw):
+            groups: list[list[int]] = []
+            seen: set[int] = set()
+            for group in raw:
+                members = []
+                for number in group:
+                    if isinstance(number, bool) or not isinstance(number, int):
+                        return None, reply.strip()
+                    if not 1 <= number <= n:
+                        return None, reply.strip()
+                    if number - 1 not in seen:
+                        seen.add(number - 1)
+                        members.append(number - 1)
+                if members:
+                    groups.append(members)
+            groups += [[i] for i in range(n) if i not in seen]
+            return groups, reasoning
+        if data.get("equivalent") is True:
+            return [list(range(n))], reasoning
+        return None, reply.strip()
+    lines = [ln.strip() for ln in reply.strip().splitlines() if ln.strip()]
+    match = _SAME.search(lines[0]) if lines else None
+    if match is not None and match.group("good"):
+        return [list(range(n))], "\n".join(lines[1:]).strip()
+    return None, reply.strip()
 
 
 # First match wins; "not supported" / "unsupported" are tried before "supported".
@@ -277,6 +360,16 @@ class Judge:
         if grade is None:
             self._unreadable(item, index, reply, "CORRECT, PARTIAL or INCORRECT")
         return {"grade": grade, "reasoning": reasoning}
+
+    async def equivalence(
+        self, item: ScoringInput, outputs: list[str], question: str
+    ) -> tuple[list[list[int]], str]:
+        """(groups of indices into `outputs`, reasoning); raises as `verdict`."""
+        reply = await self._ask(item, 0, equivalence_request(item, outputs, question))
+        groups, reasoning = parse_equivalence(reply, len(outputs))
+        if groups is None:
+            self._unreadable(item, 0, reply, 'a JSON object {"groups": [[1, 2], [3]]}')
+        return groups, reasoning
 
 
 def _label(item: ScoringInput, index: int) -> str:

@@ -34,6 +34,11 @@ two outputs remain to compare. Methods (`method:`), each passing when its score 
   consistent, mixed is not. Reads `prior["accuracy"].details["samples"]` (per-output
   scores; ≥ 0.5 counts as correct); None when accuracy recorded no per-output outcomes.
   Score max(k, n−k)/n; default threshold 1.0.
+- `judge` — for free text where wording cannot show agreement: a judge model (`judge:` a
+  client spec or `{client, options}`) groups the case's outputs into equivalent answers,
+  one call per case (`evalkit.scorers._judge.EQUIV_SYSTEM`, Japanese for a Japanese case);
+  score and reason as the default's (largest group / outputs), the judge's reasoning in
+  `details.judge`. A failed call or an unreadable reply is a case error, never a pass.
 
 Independence of repeated samples (`duplicates`). A model may genuinely repeat itself, and
 replay files and the cache are keyed by sample index, so byte-identical outputs are by
@@ -53,7 +58,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz
 
@@ -63,10 +68,19 @@ from evalkit.scorers.base import Params
 from evalkit.text import normalize
 from evalkit.values import ACCURACY, CONSISTENCY, Score, ScorerConfig, ScoringInput
 
-__all__ = ["make", "ConsistencyScorer", "METHODS"]
+if TYPE_CHECKING:
+    from evalkit.scorers._judge import JudgeConfig
 
-METHODS = ("equivalent", "modal", "pairwise", "outcomes")
-_DEFAULT_THRESHOLD = {"equivalent": 1.0, "modal": 1.0, "pairwise": 0.8, "outcomes": 1.0}
+__all__ = ["make", "ConsistencyScorer", "JudgedConsistencyScorer", "METHODS"]
+
+METHODS = ("equivalent", "modal", "pairwise", "outcomes", "judge")
+_DEFAULT_THRESHOLD = {
+    "equivalent": 1.0,
+    "modal": 1.0,
+    "pairwise": 0.8,
+    "outcomes": 1.0,
+    "judge": 1.0,
+}
 
 
 def _short(text: str, n: int = 50) -> str:
@@ -304,6 +318,34 @@ class ConsistencyScorer:
         return Score(passed=passed, score=score, reason=reason, details=details)
 
 
+class JudgedConsistencyScorer(ConsistencyScorer):
+    """`method: judge`: a model groups the outputs into equivalent answers (the pipeline
+    awaits `ascore`); the duplicates rule applies first, as for every method."""
+
+    def __init__(self, threshold: float, duplicates: str, judge: JudgeConfig) -> None:
+        from evalkit.scorers._judge import Judge
+
+        super().__init__("judge", threshold, 0.5, duplicates)
+        self.judge = Judge(judge)
+
+    async def aclose(self) -> None:
+        """Called by the pipeline when the run ends: close the judge's client."""
+        await self.judge.aclose()
+
+    def score(self, item: ScoringInput) -> Score | None:
+        raise TypeError("consistency method judge asks a model: await ascore()")
+
+    async def ascore(self, item: ScoringInput) -> Score | None:
+        pool = self._pool(item)
+        if len(pool.outputs) < 2:
+            return None
+        groups, reasoning = await self.judge.equivalence(item, list(pool.outputs), _question(item))
+        score = self._grouped(pool, groups)
+        reason = score.reason + (f"; judge: {_short(reasoning, 160)}" if reasoning else "")
+        details = dict(score.details, judge={"reasoning": reasoning})
+        return Score(passed=score.passed, score=score.score, reason=reason, details=details)
+
+
 def make(config: ScorerConfig) -> ConsistencyScorer:
     """Build from `scorers.consistency`: `method`, `threshold`, `agree`, `duplicates`."""
     method = config.method or "equivalent"
@@ -317,7 +359,24 @@ def make(config: ScorerConfig) -> ConsistencyScorer:
         )
     p = Params(config.params)
     threshold = p.number("threshold", _DEFAULT_THRESHOLD[method], lo=0, hi=1)
-    agree = p.number("agree", 0.5, lo=0, hi=1)
+    agree = p.number("agree", 0.5, lo=0, hi=1) if method != "judge" else 0.5
     duplicates = p.choice("duplicates", "keep", ("keep", "collapse"))
+    if method == "judge":
+        judge = _judge_config(p.get("judge"))
+        p.done()
+        return JudgedConsistencyScorer(threshold, duplicates, judge)
     p.done()
     return ConsistencyScorer(method, threshold, agree, duplicates)
+
+
+def _judge_config(value: Any) -> JudgeConfig:
+    from evalkit.scorers._judge import JudgeConfig
+
+    if isinstance(value, dict) and "mode" in value:
+        raise ConfigProblem("judge.mode", "not used by consistency", "give client and options")
+    config = JudgeConfig.parse(value)
+    if config is None:
+        raise ConfigProblem(
+            "judge", "method judge needs a judge", 'e.g. judge: "openai:gpt-4o-mini"'
+        )
+    return config
