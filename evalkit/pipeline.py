@@ -209,6 +209,14 @@ def _fingerprint(provenance: Mapping[str, Any], suites: Sequence[Suite] = ()) ->
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
+def _judge_usage(scorers: Sequence[Scorer]) -> dict[str, Any] | None:
+    if not any(hasattr(s, "judge") for s in scorers):
+        return None  # no judge: its module is not imported
+    from evalkit.scorers._judge import judge_usage
+
+    return judge_usage(scorers)
+
+
 def _percentile(values: Sequence[float], q: float) -> float | None:
     if not values:
         return None
@@ -525,6 +533,8 @@ def _run(
             "input": stats.input_tokens if stats.token_reports else None,
             "output": stats.output_tokens if stats.token_reports else None,
         },
+        # A judge's calls and tokens (scorers with `judge:`), apart from the model's.
+        "judge_tokens": _judge_usage(built_scorers),
         # Estimated from the suites' `pricing` (per million tokens) and the reported usage.
         "cost": {
             currency: {"total": total, "cases": n, "per_case": total / n}

@@ -16,7 +16,7 @@ raises `ScoringCallFailed`, and the engine records the case as an error
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, NoReturn
 
@@ -30,6 +30,7 @@ __all__ = [
     "Judge",
     "equivalence_request",
     "grade_request",
+    "judge_usage",
     "judge_request",
     "parse_equivalence",
     "parse_grade",
@@ -299,6 +300,11 @@ class Judge:
     def __init__(self, config: JudgeConfig) -> None:
         self.config = config
         self._clients: dict[str, Any] = {}
+        # Usage of this judge's calls, reported apart from the model's (`judge_usage`).
+        self.calls = 0
+        self.input_tokens = 0
+        self.output_tokens = 0
+        self.token_reports = 0
 
     def client(self, item: ScoringInput) -> Any:
         from evalkit.clients import build_client, parse_spec
@@ -322,6 +328,11 @@ class Judge:
         client = self.client(item)
         done = client.complete_now(request)
         completion = done if done is not None else await client.complete(request)
+        self.calls += 1
+        if completion.input_tokens is not None or completion.output_tokens is not None:
+            self.token_reports += 1
+            self.input_tokens += completion.input_tokens or 0
+            self.output_tokens += completion.output_tokens or 0
         if completion.error is not None or completion.output is None:
             raise ScoringCallFailed(
                 f"judge ({self.config.client}) failed on {_label(item, index)}: "
@@ -370,6 +381,22 @@ class Judge:
         if groups is None:
             self._unreadable(item, 0, reply, 'a JSON object {"groups": [[1, 2], [3]]}')
         return groups, reasoning
+
+
+def judge_usage(scorers: Sequence[Any]) -> dict[str, Any] | None:
+    """The judge calls of a run's scorers and their token counts, for the summary's `run`
+    block apart from the model's `tokens`; None when no scorer has a judge. `input` and
+    `output` are None when no judge reply reported usage (a replay file records none).
+    Each call is counted once: scorers that share a reply (rubrics) made one call."""
+    judges = [j for s in scorers if isinstance(j := getattr(s, "judge", None), Judge)]
+    if not judges:
+        return None
+    reported = any(j.token_reports for j in judges)
+    return {
+        "calls": sum(j.calls for j in judges),
+        "input": sum(j.input_tokens for j in judges) if reported else None,
+        "output": sum(j.output_tokens for j in judges) if reported else None,
+    }
 
 
 def _label(item: ScoringInput, index: int) -> str:
