@@ -270,8 +270,35 @@ def _inline_cases(
             ok = False
             for issue in case:
                 report.error((*here, issue.field), issue.message, issue.hint)
+    _unused_vars(report, raw, names)
     has_variants = any(c.variants for c in cases)
     return (tuple(cases) if ok else None), has_variants
+
+
+def _unused_vars(report: FileReport, raw: list[Any], names: tuple[str, ...]) -> None:
+    """Warn, once per var name, about inline case vars the prompt never uses: the model
+    never sees them, which usually means a typo in a name or a YAML value cut short (in a
+    flow mapping, 「{question: 6,000円の…}」 ends at the comma and leaves a var named
+    「000円の…」). Not an error: a var may carry knowledge for the scorers
+    (`knowledge_vars`) on purpose."""
+    unused: dict[str, list[tuple[int, str]]] = {}
+    for i, item in enumerate(raw):
+        variables = item.get("vars") if isinstance(item, Mapping) else None
+        if not isinstance(variables, Mapping):
+            continue
+        label = item.get("id") if isinstance(item.get("id"), str) else f"#{i}"
+        for name in variables:
+            if isinstance(name, str) and name not in names:
+                unused.setdefault(name, []).append((i, label))
+    for name, where in unused.items():
+        first, labels = where[0][0], [label for _, label in where]
+        shown = ", ".join(labels[:3]) + (f" (+{len(labels) - 3} more)" if len(labels) > 3 else "")
+        report.warn(
+            ("cases", first, "vars", name),
+            f"var '{name}' is not used by the prompt (cases {shown}): the model never sees it",
+            "use it in prompt.template as {{" + name + "}}, fix its name, or quote a value "
+            "that holds a comma",
+        )
 
 
 def _file_cases(

@@ -49,3 +49,25 @@ def test_full_width_numbers_say_so_and_give_the_ascii_spelling(tmp_path: Path) -
     assert "full-width characters" in problems[0] and "write 3)" in problems[0]
     assert "thresholds.accuracy.tolerable" in problems[1] and "write 0.10" in problems[1]
     assert "10% is 0.10" not in problems[1]
+
+
+def test_a_case_var_the_prompt_never_uses_is_a_warning(tmp_path: Path) -> None:
+    """The shape of a real slip: in a flow mapping, a comma ends a plain value, so the
+    question became 6 and the rest a var of its own that the model never saw."""
+    (tmp_path / "r.jsonl").write_text('{"case": "a", "sample": 0, "output": "x"}\n')
+    suite = tmp_path / "s.yaml"
+    suite.write_text(
+        "suite: s\npoc: p\nprompt: {template: '質問: {{question}}'}\nclient: replay:r.jsonl\n"
+        "cases:\n"
+        "  - {id: a, vars: {question: 6,000円の注文は送料無料ですか?}, reference: はい}\n"
+        "  - {id: b, vars: {question: q, extra: x}, reference: y}\n"
+        "  - {id: c, vars: {question: q, extra: z}, reference: y}\n",
+        encoding="utf-8",
+    )
+    result = load_suites([suite])
+    messages = sorted(w.message for w in result.warnings)
+    assert len(messages) == 2  # one per unused var name, not one per case
+    assert any("var 'extra' is not used by the prompt (cases b, c)" in m for m in messages)
+    assert any("000円の注文は送料無料ですか?" in m and "(cases a)" in m for m in messages)
+    lines = {w.line for w in result.warnings}
+    assert lines == {6, 7}
