@@ -8,6 +8,7 @@ where the normal ("Wald") interval collapses to zero width at 0 failures and ove
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import lru_cache
 from statistics import NormalDist
 
@@ -55,6 +56,12 @@ def cases_needed(
     def ok(n: int) -> bool:
         return wilson(rate * n, n, confidence)[1] <= tolerable
 
+    return smallest(ok, limit)
+
+
+def smallest(ok: Callable[[int], bool], limit: int) -> int | None:
+    """The smallest n in 1..`limit` for which `ok(n)` holds, for an `ok` that stays true
+    once it is (binary search); None when `ok(limit)` is false."""
     if not ok(limit):
         return None
     lo, hi = 1, limit

@@ -180,15 +180,7 @@ def assess(
     lo, hi = wilson(tally.failures, tally.total, confidence)
     needed = None
     if reviewed is not None:
-        c_lo, c_hi = reviewed.ci
-        if bar is None:
-            status = Status.UNJUDGED
-        elif c_hi <= bar.tolerable:
-            status = Status.PASS
-        elif c_lo > bar.stop:
-            status = Status.STOP
-        else:
-            status = Status.MISS
+        status = _status(bar, *reviewed.ci)
         return Assessment(
             metric,
             tag,
@@ -202,19 +194,24 @@ def assess(
             None,
             reviewed,
         )
-    if bar is None:
-        status = Status.UNJUDGED
-    elif hi <= bar.tolerable:
-        status = Status.PASS
-    elif lo > bar.stop:
-        status = Status.STOP
-    else:
-        status = Status.MISS
-        if rate <= bar.tolerable:
-            needed = cases_needed(rate, bar.tolerable, confidence)
+    status = _status(bar, lo, hi)
+    if status is Status.MISS and bar is not None and rate <= bar.tolerable:
+        needed = cases_needed(rate, bar.tolerable, confidence)
     return Assessment(
         metric, tag, tally.failures, tally.total, rate, (lo, hi), confidence, bar, status, needed
     )
+
+
+def _status(bar: Bar | None, lo: float, hi: float) -> Status:
+    """The pass / miss / stop rule on an interval: pass when it lies within the tolerable
+    rate, stop when it lies beyond the stop limit, else miss (no bar: unjudged)."""
+    if bar is None:
+        return Status.UNJUDGED
+    if hi <= bar.tolerable:
+        return Status.PASS
+    if lo > bar.stop:
+        return Status.STOP
+    return Status.MISS
 
 
 def _reviewed_reason(a: Assessment, r: Reviewed) -> str:

@@ -7,13 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_runner import evalkit
 
 from evalkit.cli._table import render_summary
 from evalkit.errors import SuiteError
 from evalkit.report.markdown import render_summary as markdown
 from evalkit.suite.loader import load_suites
 from evalkit.verdict import policies, policies_from_documents
-from tests.cli_runner import evalkit
 
 
 def _suite(name: str, poc: str = "p", extra: str = "") -> str:

@@ -7,12 +7,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from cli_runner import ROOT, evalkit
+
 from evalkit._i18n import unsettled_texts
 from evalkit.cli._table import render_summary
 from evalkit.report.html import _poc_section
 from evalkit.report.markdown import render_summary as markdown
 from evalkit.unsettled import unsettled
-from tests.cli_runner import ROOT, evalkit
 
 
 def _block(failures: int, total: int, ci: list[float], status: str, **extra: Any) -> dict:

@@ -41,6 +41,8 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from evalkit.stats import smallest
+
 __all__ = [
     "Stratum",
     "Corrected",
@@ -246,13 +248,4 @@ def reviews_to_settle(
     if settled(0):
         return 0
     most = sum(s.cases - s.reviewed for s in used)
-    if most == 0 or not settled(most):
-        return None
-    lo, hi = 1, most
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if settled(mid):
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
+    return smallest(settled, most) if most else None
