@@ -29,6 +29,7 @@ from evalkit.scorers._language import (
     index_keys,
     number_keys,
     number_values,
+    sentences,
 )
 from evalkit.scorers._lexicon import OPPOSITES_EN, OPPOSITES_JA
 
@@ -117,11 +118,31 @@ class _TextIndex:
 @lru_cache(maxsize=256)
 def _text_index(text: str) -> _TextIndex:
     """One text's index, cached by the text: a suite's shared document (a policy in every
-    case's vars) is indexed once, not once per case."""
-    keys, stems = index_keys(text)
-    numbers = {key for n in number_values(text) for key in number_keys(n)}
+    case's vars) is indexed once, not once per case. Built sentence by sentence
+    (`_sentence_index`), so a sentence that recurs in other texts is analysed once."""
+    keys: set[str] = set()
+    stems: set[str] = set()
+    numbers: set[str] = set()
+    for sentence in sentences(text):
+        part = _sentence_index(sentence)
+        keys |= part.keys
+        stems |= part.stems
+        numbers |= part.numbers
     folded = "\n" + unicodedata.normalize("NFKC", text).casefold()
     return _TextIndex(folded, frozenset(keys), frozenset(stems), frozenset(numbers))
+
+
+# Sized for knowledge made of recurring sentences: retrieved chunks and policy paragraphs
+# that come back across cases, records generated from one template. On the scale load
+# (`tests/benchmarks/scale.py --shape paraphrase`: every context distinct, its sentences
+# drawn from seven templates with varying numbers) most of a context's sentences are hits.
+@lru_cache(maxsize=8192)
+def _sentence_index(sentence: str) -> _TextIndex:
+    """One sentence's keys, stems and numbers (its `text` is left empty: the text's own
+    folded form is what substring checks read)."""
+    keys, stems = index_keys(sentence)
+    numbers = {key for n in number_values(sentence) for key in number_keys(n)}
+    return _TextIndex("", frozenset(keys), frozenset(stems), frozenset(numbers))
 
 
 @lru_cache(maxsize=64)

@@ -32,7 +32,7 @@ from evalkit.scorers._judge import JudgeConfig
 from evalkit.scorers._language import Unit, is_japanese
 from evalkit.scorers._outcome import Finding, claim_record
 from evalkit.scorers._relations import relation_conflict
-from evalkit.scorers._support import Knowledge, check_claim, split_claims
+from evalkit.scorers._support import Knowledge, check_claim, may_clash, name_phrases, split_claims
 from evalkit.scorers._verbatim import changed_number, quotes_knowledge
 from evalkit.text import normalize
 from evalkit.values import ScoringInput
@@ -256,7 +256,13 @@ def claims(ev: CaseEvidence, output: str) -> Findings:
                 out.claims.append(claim_record(claim, [fabricated], [], [], False, ["specifics"]))
                 continue
             knowledge = plan.knowledge
-        c = check_claim(claim, knowledge, question)
+        # The older claim check (`_support.check_claim`: binding, polarity, whole names)
+        # runs only where it can find something; it is the costly part of a short answer.
+        c = (
+            check_claim(claim, knowledge, question)
+            if s.relations or may_clash(claim, knowledge)
+            else None
+        )
         problems: list[tuple[str, str]] = []
         new_specifics = [u for u in unstated if u.kind != "word"]
         new_words = [u for u in unstated if u.kind == "word"]
@@ -265,7 +271,10 @@ def claims(ev: CaseEvidence, output: str) -> Findings:
         elif specifics:
             # Multi-word names the knowledge never writes as a whole; a possessive
             # ("Reba McEntire's") is the name itself.
-            names = [n for n in c.names if not _written(n, plan, question)]
+            names = [n for n in name_phrases(claim) if not _written(n, plan, question)]
+            if names:  # confirmed against the knowledge index (`ClaimCheck.names`)
+                c = c or check_claim(claim, knowledge, question)
+                names = [n for n in c.names if not _written(n, plan, question)]
             if names:
                 problems.append(
                     ("specifics", f"names the knowledge never writes: {', '.join(names)}")
@@ -293,11 +302,17 @@ def claims(ev: CaseEvidence, output: str) -> Findings:
             # faithful Japanese answers and no hallucinated one (by Sudachi phrases
             # instead of character pairs: 3 and none). Real answers bind facts across
             # sentences (「四万十町は高知県にあります」); a swap is left to a judge.
-            if s.relations and c.unbound and not c.missing and not is_japanese(claim):
+            if (
+                c is not None
+                and s.relations
+                and c.unbound
+                and not c.missing
+                and not is_japanese(claim)
+            ):
                 problems.append(
                     ("claims", f"never stated together in the knowledge: {', '.join(c.unbound)}")
                 )
-            if c.negation:
+            if c is not None and c.negation:
                 problems.append(
                     (
                         "claims",
@@ -311,6 +326,7 @@ def claims(ev: CaseEvidence, output: str) -> Findings:
             continue
         for layer, what in problems:
             out.fail(layer, f"'{_short(claim)}' — {what}")
+        c = c or check_claim(claim, knowledge, question)
         out.claims.append(
             claim_record(
                 claim,

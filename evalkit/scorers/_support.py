@@ -395,6 +395,30 @@ def negation_scope(claim: str, units: Sequence[Unit]) -> tuple[int, ...]:
     return tuple(sorted(found))
 
 
+def may_clash(claim: str, knowledge: tuple[Knowledge, ...]) -> bool:
+    """Whether `check_claim` could find a polarity clash for `claim`: it must have units,
+    and either negate one of them or draw on a knowledge sentence with a negation cue
+    (`_polarity_clash` clears a plain claim unless `_negates` finds a cue in every sentence
+    it draws on). A cheap test that lets the default short-answer path skip `check_claim`,
+    whose unit look-ups cost about a third of scoring a paraphrased answer."""
+    units = claim_units(claim)
+    if not units:
+        return False
+    if negation_scope(claim, units):
+        return True
+    return any(k.negated and _has_negation_cue(k) for k in knowledge)
+
+
+def _has_negation_cue(k: Knowledge) -> bool:
+    """Does any sentence of `k` hold a negation cue (`NEG_EN` / `NEG_JA`, as `_negates`
+    reads them)? Each sentence of `k.text` starts and ends with a space, so a cue found in
+    one sentence is found in the joined text. Memoised on the cached index."""
+    got = k.lazy.get("cue")
+    if got is None:
+        got = k.lazy["cue"] = bool(NEG_EN.search(k.text) or NEG_JA.search(k.text))
+    return bool(got)
+
+
 # Small: the key holds the knowledge indexes, which this cache would otherwise keep alive
 # long after their case is scored (a million distinct contexts must not pile up).
 @lru_cache(maxsize=512)

@@ -18,7 +18,7 @@ a RAG answer) gets a *support score*: the specificity-weighted share of its unit
 `claims` when its *hallucination risk* — a logistic regression over five general
 features of that support (unstated numbers, names, word weight, share, length), fitted
 on RAGTruth and JHARS dev and shipped with how it was fitted (`_calibration`) — exceeds
-`max_risk` (default 0.32); the reason names the unstated units.
+`max_risk` (default 0.33); the reason names the unstated units.
 A short answer, whose every word is the answer, is checked claim by claim as
 below: a number or name the knowledge does not state fails it; unstated ordinary words
 fail a claim only when they are more than 1 − `min_support` of the weight of what the

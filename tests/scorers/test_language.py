@@ -3,6 +3,8 @@ different things do not, in English and Japanese."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -112,3 +114,56 @@ def test_a_bulleted_number_keeps_its_words_apart_from_its_digits() -> None:
 def test_identifiers_read_as_words_with_their_offsets() -> None:
     words = [u.text for u in analyse("RestaurantsTakeOut is 12 for snake_case_word")]
     assert "Restaurants" in words and "snake" in words and "12" in words
+
+
+_PIECES = st.sampled_from(
+    [
+        "1",
+        "12",
+        "123",
+        "3.5",
+        "1,200",
+        "12,34",
+        "8:00",
+        "8:0",
+        " pm",
+        "PM",
+        "a.m.",
+        " ",
+        "-",
+        ".",
+        ",",
+        "_",
+        "x",
+        "v2",
+        ":",
+        "5万",
+        "時",
+        "\n",
+        "１２",
+    ]
+)
+# The plain forms of `_TIME` and `_NUM`, look-behind first (the shipped forms put it after
+# the first digit, for speed): the same matches, the same groups.
+_PLAIN_TIME = re.compile(
+    r"(?<![\d.:])(\d{1,2})(?::(\d{1,2}))?\s*(a\.?m\.?|p\.?m\.?)(?![a-z])"
+    r"|(?<![\d.:])(\d{1,2}):(\d{1,2})(?![\d:])",
+    re.IGNORECASE,
+)
+_PLAIN_NUM = re.compile(
+    r"(?<![A-Za-z0-9_.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:\s*(thousand|million|billion|bn|k|m)\b"
+    r"|([千万億兆]))?",
+    re.IGNORECASE,
+)
+
+
+@given(st.lists(_PIECES, max_size=14).map("".join))
+def test_digit_first_number_patterns_match_their_plain_forms(text: str) -> None:
+    from evalkit.scorers import _language as lang
+
+    def found(pattern: re.Pattern[str]) -> list[object]:
+        return [(m.span(), m.groups()) for m in pattern.finditer(text)]
+
+    assert found(lang._TIME) == found(_PLAIN_TIME)
+    assert found(lang._NUM) == found(_PLAIN_NUM)
+    assert bool(lang._TIME_HINT.search(text)) or not lang._TIME.search(text)
