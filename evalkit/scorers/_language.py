@@ -280,7 +280,8 @@ def _lemmatizer() -> Any:
 
 
 @lru_cache(maxsize=65536)
-def _en_lemma(word: str) -> str:
+def en_lemma(word: str) -> str:
+    """simplemma's English lemma of a word, lower-case ("wrapped" → "wrap")."""
     lowered = word.lower()
     return str(_lemmatizer().lemmatize(lowered, lang="en")).lower()
 
@@ -350,7 +351,7 @@ def _english_units(text: str) -> list[Unit]:
     return units
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def _sentence_units(sentence: str) -> tuple[Unit, ...]:
     """One English sentence's units, cached: a claim is one sentence of its output, so an
     output's claims and the whole output share the work."""
@@ -361,7 +362,12 @@ def _sentence_units(sentence: str) -> tuple[Unit, ...]:
     units = [Unit(number_keys(n)[0], sentence[n.start : n.end], NUMBER, 1.0) for n in nums]
     spans = [(n.start, n.end) for n in nums]
     first = True
+    end = 0
     for at, token in _tokens(sentence):
+        # A colon opens a clause that may start with a capital like a sentence ("For
+        # product 3: Payment is due …"): the word after it is read as a first word.
+        first = first or ":" in sentence[end:at]
+        end = at + len(token)
         word = token.strip("'’-")
         if not word:
             continue
@@ -398,7 +404,7 @@ def _sentence_units(sentence: str) -> tuple[Unit, ...]:
 def _english_word(lowered: str) -> tuple[str, float, float, str]:
     """A lower-case word's (lemma, Zipf frequency, specificity, stem), one cache hit for a
     word seen before: the specificity takes the rarer of the word and its lemma."""
-    lemma = _en_lemma(lowered)
+    lemma = en_lemma(lowered)
     plain = zipf(lowered)
     freq = min(plain, zipf(lemma)) if lemma != lowered else plain
     return lemma, plain, specificity(freq), en_stem(lemma)
@@ -524,7 +530,7 @@ def index_keys(text: str) -> tuple[set[str], set[str]]:
         if w.endswith(("'s", "’s")):
             w = w[:-2]
         keys.add(w)
-        lemma = _en_lemma(w)
+        lemma = en_lemma(w)
         keys.add(lemma)
         stems.add(en_stem(lemma))
         if "-" in w:

@@ -167,3 +167,16 @@ def test_digit_first_number_patterns_match_their_plain_forms(text: str) -> None:
     assert found(lang._TIME) == found(_PLAIN_TIME)
     assert found(lang._NUM) == found(_PLAIN_NUM)
     assert bool(lang._TIME_HINT.search(text)) or not lang._TIME.search(text)
+
+
+def test_the_parts_of_a_hyphenated_word_are_found_by_lemma() -> None:
+    found = unsupported_units("Items can be gift-wrapped.", ("Gift wrapping is available.",), "")
+    assert "gift-wrapped" not in [u.text for u in found.missing]
+    other = unsupported_units("Items can be gift-boxed.", ("Gift wrapping is available.",), "")
+    assert "gift-boxed" in [u.text for u in other.missing]
+
+
+def test_a_capital_after_a_colon_starts_a_clause_not_a_name() -> None:
+    units = {u.text: u.kind for u in analyse("For product 3: Once it arrives, call Kuroneko.")}
+    assert units.get("Once") != "name"
+    assert units["Kuroneko"] == "name"
