@@ -17,8 +17,8 @@ It decides only when everything is unambiguous — two options, one direction, o
 each and different, the answer naming one option (or both, with a comparative of its own:
 "B was released before A" picks B) — and says nothing (None) otherwise. Pure and
 English-only. Where it came from: HaluEval QA dev's comparison questions; like
-`_relations`, it runs only with the opt-in `relations: true`, since on real RAG answers
-(RAGTruth, JHARS) it caught nothing.
+`_relations`, it runs by default since on real RAG answers (RAGTruth, JHARS) it changes no
+decision (see `_relations` for the figures).
 """
 
 from __future__ import annotations

@@ -222,7 +222,8 @@ def support(ev: CaseEvidence, output: str) -> Findings:
 def claims(ev: CaseEvidence, output: str) -> Findings:
     """A short answer, claim by claim: specifics (numbers, names) the knowledge does not
     state; contradictions (an opposite, a negation); unstated words beyond the share that
-    paraphrase explains; and, with `relations: true`, the HaluEval-derived checks.
+    paraphrase explains; the relation checks written from HaluEval dev items (`_relations`
+    below); and, with `relations: true`, binding.
     The score is the share of supported claims."""
     out = Findings([])
     plan, s = ev.plan, ev.settings
@@ -337,7 +338,7 @@ def claims(ev: CaseEvidence, output: str) -> Findings:
                 [p[0] for p in problems],
             )
         )
-    if "claims" in layers and plan.grounded and s.relations:
+    if "claims" in layers and plan.grounded:
         supported -= _relations(plan, output, out)
     if parts:
         out.score = max(0, supported) / len(parts)
@@ -345,9 +346,16 @@ def claims(ev: CaseEvidence, output: str) -> Findings:
 
 
 def _relations(plan: Plan, output: str, out: Findings) -> int:
-    """The opt-in checks written from HaluEval dev items (`_compare`, `_relations`):
+    """The relation checks written from HaluEval dev items (`_compare`, `_relations`):
     who did a work, "both …", which came first, right words in the wrong relation.
-    Adds their findings to `out`; returns how many fired."""
+    Adds their findings to `out`; returns how many fired.
+
+    On by default since they earned it by the issue's measure (`tests/benchmarks/
+    judgement.py`, and the synthetic loads of `hallucination_speed.py`): HaluEval QA dev
+    0.846 → 0.880, while RAGTruth dev, JHARS, the labelled set, the paraphrase scale load
+    and the shared-document load keep the same decisions (they fire on none of their
+    faithful answers). Binding, which flags answers that merge two knowledge sentences,
+    stays behind `relations: true`."""
     fired = 0
     other = agent_conflict(output, plan.grounding) if may_name_agent(output) else None
     if other is not None:

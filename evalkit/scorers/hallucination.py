@@ -282,7 +282,8 @@ _REPLACED = (
     (
         "binding",
         "relations",
-        "relations: true turns on the HaluEval-derived checks, binding included",
+        "relations: true turns on binding (a claim's words stated together in one "
+        "knowledge sentence)",
     ),
 )
 

@@ -147,16 +147,17 @@ def test_the_scorer_fails_the_output_on_the_claims_layer_and_says_why() -> None:
     def item(output: str) -> ScoringInput:
         return ScoringInput(suite, case, (output,), ("sample 0",), (0,), ("replay",))
 
-    scorer = hallucination.make(ScorerConfig("hallucination", None, {"relations": True}))
-    wrong, right = scorer.score(item("Leo Park")), scorer.score(item("Tomas Reyes"))
-    assert wrong is not None and not wrong.passed
-    assert wrong.details["layers"] == ["claims"] and "directed by Tomas Reyes" in wrong.reason
-    assert right is not None and right.passed
-    # Opt-in: at the defaults the check does not run; `claims: false` switches it off too
-    for params in ({}, {"relations": True, "claims": False}):
-        off = hallucination.make(ScorerConfig("hallucination", None, params))
-        result = off.score(item("Leo Park"))
-        assert result is not None and result.passed
+    for params in ({}, {"relations": True}):  # on by default; binding does not change it
+        scorer = hallucination.make(ScorerConfig("hallucination", None, params))
+        wrong, right = scorer.score(item("Leo Park")), scorer.score(item("Tomas Reyes"))
+        assert wrong is not None and not wrong.passed
+        assert wrong.details["layers"] == ["claims"]
+        assert "directed by Tomas Reyes" in wrong.reason
+        assert right is not None and right.passed
+    # A part of the claims layer: `claims: false` switches it off
+    off = hallucination.make(ScorerConfig("hallucination", None, {"claims": False}))
+    result = off.score(item("Leo Park"))
+    assert result is not None and result.passed
 
 
 def test_the_cheap_modifier_gate_admits_every_exclusive_modifier() -> None:
