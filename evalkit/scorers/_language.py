@@ -216,19 +216,32 @@ def number_values(text: str) -> list[Number]:
             if numeral in ("一", "十"):
                 continue  # 一つ, 一度, 十分 (enough): words more often than counts
             found.append(Number(value, False, start, end))
-    else:
-        lowered = t.lower()
-        for m in _WORD_NUMBER.finditer(lowered):
-            if lowered[: m.start()].rstrip()[-1:].isdigit():
-                continue  # the scale word of "3.5 million", read with its digits
-            value = 1.0
-            for w in m.group(0).replace("-", " ").split():
-                v = _NUMBER_WORDS.get(w)
-                if v is None:
-                    continue
-                value = value * v if w in _SCALE or w in ("hundred", "dozen") else v
-            found.append(Number(value, False, m.start(), m.end()))
+    # English number words, in any text (a Japanese or accented text may quote English).
+    lowered = t.lower()
+    for m in _WORD_NUMBER.finditer(lowered):
+        if lowered[: m.start()].rstrip()[-1:].isdigit():
+            continue  # the scale word of "3.5 million", read with its digits
+        value = _words_value(m.group(0).replace("-", " ").split())
+        found.append(Number(value, False, m.start(), m.end()))
     return found
+
+
+def _words_value(words: list[str]) -> float:
+    """The value of a run of number words: "twenty-two" 22, "twenty one" 21, "two hundred"
+    200, "three thousand five hundred" 3500, "two dozen" 24, "half" 0.5."""
+    total = current = 0.0
+    for w in words:
+        v = 1 if w == "one" else _NUMBER_WORDS.get(w)
+        if v is None:
+            continue
+        if w in ("hundred", "dozen"):
+            current = (current or 1) * v
+        elif w in _SCALE:
+            total += (current or 1) * v
+            current = 0.0
+        else:
+            current += v
+    return total + current
 
 
 _WORD_NUMBER = re.compile(

@@ -8,8 +8,8 @@ agreement figure like any other miss).
 they answer and other `vars` given with it, such as a handbook), `consistent` is the human
 label.
 Also runs the HaluEval benchmark's core when `../shared/data` is present (skipped if not):
-measured 88.0% accuracy at the defaults (the relation checks written from HaluEval dev
-items included: they change no decision on RAGTruth or JHARS), 94.8% with the opt-in
+measured 88.2% accuracy at the defaults (the relation checks written from HaluEval dev
+items included: they change no decision on RAGTruth or JHARS), 95.0% with the opt-in
 `relations: true` (binding, which flags faithful answers that merge two knowledge
 sentences). 98.0% before the issue-12 rebuild, with rules that flagged most real RAG
 answers. The test guards both floors; the issue's target is 95%.
@@ -143,8 +143,8 @@ def test_halueval_detection_accuracy_stays_at_its_measured_floors() -> None:
         sys.path.pop(0)
     rows = halueval.load(DATA)
     result = halueval.score_direct(rows)
-    assert result["accuracy"] >= 0.875, result["misses"][:10]  # measured 0.880
+    assert result["accuracy"] >= 0.875, result["misses"][:10]  # measured 0.882
     assert result["precision"] >= 0.98
     result = halueval.score_direct(rows, {"relations": True})
-    assert result["accuracy"] >= 0.945, result["misses"][:10]  # measured 0.948
+    assert result["accuracy"] >= 0.945, result["misses"][:10]  # measured 0.950
     assert result["precision"] >= 0.98

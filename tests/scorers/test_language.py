@@ -29,6 +29,10 @@ def _missing(output: str, knowledge: str, question: str = "") -> list[str]:
         ("３０日", "n30"),
         ("three years", "n3"),
         ("3.5 million", "n3.5e+06"),
+        ("twenty-two people", "n22"),
+        ("Twenty One Pilots", "n21"),
+        ("three thousand five hundred yen", "n3500"),
+        ("a café with ten tables", "n10"),  # number words in a text that is not ASCII
     ],
 )
 def test_numbers_are_read_in_their_normal_form(text: str, key: str) -> None:
