@@ -2,8 +2,9 @@
 
 `fixtures/labelled/hallucination.jsonl`: one output per item, `hallucinated` is the human
 label and `layer` the layer that should catch it (null for clean outputs; "judge" for
-known blind spots of the lexical layers, marked `blind_spot`, which count against the
-agreement figure like any other miss).
+known blind spots of the lexical layers). Items the lexical layers get wrong are marked
+`blind_spot`; the tests pin every outcome by id: the marked items, and only they, disagree
+with their labels.
 `fixtures/labelled/consistency.jsonl`: a case's outputs (and optionally the `question`
 they answer and other `vars` given with it, such as a handbook), `consistent` is the human
 label.
@@ -96,14 +97,19 @@ def _scorer(row: dict[str, Any]) -> Any:
 
 
 def test_hallucination_scorer_agrees_with_human_labels() -> None:
+    """Pinned by id: every item agrees with its label except the marked blind spots, which
+    must be exactly the ones that disagree (a blind spot the scorer starts to get right is
+    reported too, so its mark comes off)."""
     rows = _rows("hallucination.jsonl")
-    wrong = []
+    wrong = {}
     for row in rows:
         result = _scorer(row).score(_hallucination_item(row))
         assert result is not None, row["id"]
         if (not result.passed) != row["hallucinated"]:
-            wrong.append((row["id"], result.reason))
-    assert 1 - len(wrong) / len(rows) >= 0.95, wrong
+            wrong[row["id"]] = result.reason
+    blind = {r["id"] for r in rows if r.get("blind_spot")}
+    assert set(wrong) - blind == set(), {k: wrong[k] for k in set(wrong) - blind}
+    assert blind - set(wrong) == set(), f"now right, unmark blind_spot: {blind - set(wrong)}"
 
 
 def test_each_layer_catches_its_own_labelled_items() -> None:
@@ -119,15 +125,18 @@ def test_each_layer_catches_its_own_labelled_items() -> None:
 
 
 def test_consistency_default_agrees_with_human_labels() -> None:
+    """Pinned by id, as for hallucination: only the marked blind spots disagree."""
     scorer = consistency.make(ScorerConfig("consistency"))
     rows = _rows("consistency.jsonl")
-    wrong = []
+    wrong = {}
     for row in rows:
         result = scorer.score(_consistency_item(row))
         assert result is not None, row["id"]
         if result.passed != row["consistent"]:
-            wrong.append((row["id"], result.reason))
-    assert 1 - len(wrong) / len(rows) >= 0.95, wrong
+            wrong[row["id"]] = result.reason
+    blind = {r["id"] for r in rows if r.get("blind_spot")}
+    assert set(wrong) - blind == set(), {k: wrong[k] for k in set(wrong) - blind}
+    assert blind - set(wrong) == set(), f"now right, unmark blind_spot: {blind - set(wrong)}"
 
 
 DATA = ROOT.parent / "shared" / "data" / "halueval-qa" / "qa-dev.jsonl"
