@@ -30,6 +30,7 @@ from evalkit.scorers._language import (
     index_keys,
     number_keys,
     number_values,
+    plain_text,
     sentences,
 )
 from evalkit.scorers._lexicon import OPPOSITES_EN, OPPOSITES_JA
@@ -67,6 +68,13 @@ class Evidence:
         surface = unit.text.casefold()
         if key in self.keys or surface in self.keys:
             return True
+        # An abbreviation of the same name (`_language.abbreviation_keys`): "EU" where the
+        # knowledge writes "European Union", "United States" where it writes "U.S.".
+        if unit.run and any("acr:" + run in self.keys for run in unit.run.split("|")):
+            return True
+        if 2 <= len(unit.text) <= 6 and unit.text.isupper() and unit.text.isalpha():
+            if "ini:" + unit.text in self.keys or "acr:" + unit.text in self.keys:
+                return True
         if unit.kind == WORD and unit.stem and unit.stem in self.stems:
             return True
         if not surface.isascii():
@@ -126,12 +134,13 @@ def _text_index(text: str) -> _TextIndex:
     keys: set[str] = set()
     stems: set[str] = set()
     numbers: set[str] = set()
+    text = plain_text(text)
     for sentence in sentences(text):
         part = _sentence_index(sentence)
         keys |= part.keys
         stems |= part.stems
         numbers |= part.numbers
-    folded = "\n" + unicodedata.normalize("NFKC", text).casefold()
+    folded = "\n" + text.casefold()
     return _TextIndex(folded, frozenset(keys), frozenset(stems), frozenset(numbers))
 
 

@@ -28,6 +28,7 @@ knowledge and the same outputs recur across cases and samples).
 
 from __future__ import annotations
 
+import html
 import math
 import re
 import unicodedata
@@ -67,6 +68,7 @@ class Unit:
     weight: float
     stem: str = ""
     parts: tuple[str, ...] = ()  # a Japanese compound's short units (Sudachi mode A)
+    run: str = ""  # an English name's run of capitalised words, as initials ("EU"; `|` or)
 
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -374,9 +376,11 @@ def _sentence_units(sentence: str) -> tuple[Unit, ...]:
     nums = number_values(sentence)
     units = [Unit(number_keys(n)[0], sentence[n.start : n.end], NUMBER, 1.0) for n in nums]
     spans = [(n.start, n.end) for n in nums]
+    tokens = list(_tokens(sentence))
+    runs = _initial_runs(sentence, tokens)
     first = True
     end = 0
-    for at, token in _tokens(sentence):
+    for i, (at, token) in enumerate(tokens):
         # A colon opens a clause that may start with a capital like a sentence ("For
         # product 3: Payment is due …"): the word after it is read as a first word.
         first = first or ":" in sentence[end:at]
@@ -407,10 +411,67 @@ def _sentence_units(sentence: str) -> tuple[Unit, ...]:
         )
         first = False
         if name:
-            units.append(Unit(lemma, word, NAME, max(weight, 0.5)))
+            units.append(Unit(lemma, word, NAME, max(weight, 0.5), run=runs.get(i, "")))
         elif weight > 0:
-            units.append(Unit(lemma, word, WORD, weight, stem))
+            units.append(Unit(lemma, word, WORD, weight, stem, run=runs.get(i, "")))
     return tuple(units)
+
+
+_RUN_JOINERS = frozenset(("of", "the", "for"))
+_DOTTED = re.compile(r"\b(?:[A-Z]\.){2,}")
+
+
+def _initial_runs(sentence: str, tokens: list[tuple[int, str]]) -> dict[int, str]:
+    """Token index → the initials of the run of two or more capitalised words it is in
+    ("European Union" → EU, "Bank of England" → BE; words joined by spaces, and by of /
+    the / for; a capitalised function word such as a sentence's "In" is no part of one):
+    an abbreviation is the same name ("EU" where the knowledge writes "European Union",
+    "United States" where it writes "U.S.")."""
+    out: dict[int, str] = {}
+    run: list[int] = []
+
+    def close() -> None:
+        while run and tokens[run[-1]][1] in _RUN_JOINERS:
+            run.pop()
+        capitals = [j for j in run if tokens[j][1] not in _RUN_JOINERS]
+        if len(capitals) >= 2:
+            initials = "".join(tokens[j][1][0] for j in capitals)
+            if capitals[0] == 0 and len(capitals) >= 3:
+                # A sentence's first word is capitalised anyway ("Ministers of the North
+                # Atlantic …"): the run without it is read too.
+                initials += "|" + initials[1:]
+            out.update((j, initials) for j in run)
+        run.clear()
+
+    end = 0
+    for i, (at, word) in enumerate(tokens):
+        adjacent = bool(run) and not sentence[end:at].strip()
+        end = at + len(word)
+        capital = word[:1].isupper() and word[1:].islower()
+        if capital and word.lower() not in _RUN_JOINERS and zipf(word.lower()) < 6.0:
+            if not adjacent:
+                close()
+            run.append(i)
+        elif adjacent and word in _RUN_JOINERS:
+            run.append(i)
+        else:
+            close()
+    close()
+    return out
+
+
+def abbreviation_keys(sentence: str) -> set[str]:
+    """A knowledge sentence's abbreviations and the initials of its capitalised runs, as
+    index keys: "acr:US" for "US" or "U.S.", "ini:EU" for "European Union"."""
+    tokens = list(_tokens(sentence))
+    keys = {
+        "ini:" + initials
+        for run in _initial_runs(sentence, tokens).values()
+        for initials in run.split("|")
+    }
+    keys.update("acr:" + w for _, w in tokens if 2 <= len(w) <= 6 and w.isupper())
+    keys.update("acr:" + m.group().replace(".", "") for m in _DOTTED.finditer(sentence))
+    return keys
 
 
 @lru_cache(maxsize=65536)
@@ -537,6 +598,7 @@ def index_keys(text: str) -> tuple[set[str], set[str]]:
             keys.add(m.dictionary_form().casefold())
         # Latin words inside Japanese text: indexed as English.
         t = t.casefold()
+    keys.update(abbreviation_keys(t))
     words = set(_EN_WORD.findall(_split_identifier(t).lower()))
     for w in words:
         w = w.strip("'’-")
@@ -556,10 +618,19 @@ def analyse(text: str) -> tuple[Unit, ...]:
     """The checkable units of `text` (see the module docstring), cached per text.
     Presentational sentences ("Here is the summary:") and courtesy formulas
     (「ご愁傷様です」) assert nothing and are left out (`_lexicon`)."""
-    text = unicodedata.normalize("NFKC", text)
+    text = plain_text(text)
     if is_japanese(text):
         return tuple(_japanese_units(COURTESY_JA.sub("", text)))
     return tuple(_english_units(text))
+
+
+def plain_text(text: str) -> str:
+    """NFKC, and HTML character references read as the characters they stand for: model
+    outputs and scraped knowledge carry "&ldquo;", "&nbsp;" and "&amp;", which are no words."""
+    text = unicodedata.normalize("NFKC", text)
+    if "&" in text and ";" in text:
+        text = unicodedata.normalize("NFKC", html.unescape(text))
+    return text
 
 
 _WORDS = re.compile(r"\w+")

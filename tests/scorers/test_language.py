@@ -184,3 +184,30 @@ def test_a_capital_after_a_colon_starts_a_clause_not_a_name() -> None:
     units = {u.text: u.kind for u in analyse("For product 3: Once it arrives, call Kuroneko.")}
     assert units.get("Once") != "name"
     assert units["Kuroneko"] == "name"
+
+
+@pytest.mark.parametrize(
+    ("output", "knowledge"),
+    [
+        ("The EU agreed.", "The European Union agreed."),
+        ("The European Union agreed.", "The EU agreed."),
+        ("Talks with the United States resumed.", "Talks with the U.S. resumed."),
+        ("The UN sent aid.", "The United Nations sent aid."),
+        ("NATO ministers met.", "Ministers of the North Atlantic Treaty Organization met."),
+    ],
+)
+def test_an_abbreviation_is_the_same_name(output: str, knowledge: str) -> None:
+    assert _missing(output, knowledge) == []
+
+
+def test_an_abbreviation_of_another_name_is_not_supported() -> None:
+    assert _missing("The European Commission agreed.", "The EU agreed.") == [
+        "European",
+        "Commission",
+    ]
+    assert _missing("The UK agreed.", "The European Union agreed.") == ["UK"]
+
+
+def test_html_character_references_are_no_words() -> None:
+    output = "He called it &ldquo;final&rdquo;&nbsp;&amp; binding."
+    assert _missing(output, "He called it final and binding.") == []
