@@ -220,8 +220,13 @@ NEG_EN = re.compile(
     r"n(?:(?<!\w.)(?:ot|o(?!\.\s*:?\s*#?\s*[a-z-]*\d)|ever|one|othing|either|or)\b|'t| t\b)"
     r"|c(?<!\w.)annot\b|w(?<!\w.)ithout\b"
 )
+# Two negations that make an obligation are no negation: 「張らなければならない」 (must
+# put up), 「〜なくてはいけない」, 「〜ねばならない」, 「〜ないといけない」 (a JHARS answer
+# that says what the knowledge obliges was flagged as contradicting it).
 NEG_JA = re.compile(
-    r"(?<!少)ない|ません|ず[、。]|ではなく|(?:対象|範囲|適用|保証|補償)外|不可|不要|無し|なし"
+    r"(?<!少)(?<!なければなら)(?<!なくてはなら)(?<!なければいけ)(?<!なくてはいけ)"
+    r"(?<!ねばなら)(?<!ないといけ)ない(?!といけない)"
+    r"|ません|ず[、。]|ではなく|(?:対象|範囲|適用|保証|補償)外|不可|不要|無し|なし"
 )
 # Conditional and temporal limits ("until it ships", "before shipping", "unless"): a
 # sentence with one states when something does *not* hold, so a negated claim may draw on
