@@ -104,6 +104,7 @@ _GENERAL_OTHER = """
     separately directly quickly easily exactly approximately almost instead together
     unless once anyway otherwise case way thing part place kind type option issue
     matter point side lot bit
+    answer answers question questions response responses
 """
 
 
@@ -158,6 +159,9 @@ GENERIC_JA = (
     "対応",
     "予定",
     "観点",
+    "質問",  # the answer's frame: 「質問の答えはネコです」 states only ネコ
+    "答え",
+    "回答",
     "就業規則",
     "規程",
     "規則",
