@@ -190,6 +190,10 @@ _UNSETTLED: dict[str, dict[str, str]] = {
             "draw a sample with evalkit review sample"
         ),
         "unscored": "{label}: no case was scored, so its bar is unchecked",
+        "unreviewed": (
+            "{label}: not measured — reviewers have answered it for no case; draw a sample "
+            "with evalkit review sample and import the filled sheet"
+        ),
         "straddles": "{label}: not enough evidence — its interval {lo}–{hi} straddles the {bar} {at}",
         "straddles_needed": (
             "{label}: not enough evidence — its interval {lo}–{hi} straddles the {bar} {at}; "

@@ -12,7 +12,7 @@ from typing import Any
 from evalkit._i18n import unsettled_texts
 from evalkit.aggregate import Aggregator, PocTally, Tally
 from evalkit.stats import wilson
-from evalkit.values import Verdict
+from evalkit.values import REVIEW_METRICS, Verdict
 from evalkit.verdict import Assessment, PocPolicy, PocVerdict, judge
 
 __all__ = ["SCHEMA_VERSION", "judge_all", "build_summary", "settle", "broken_suites"]
@@ -71,6 +71,8 @@ def build_summary(
         metrics = {}
         for metric, a in v.metrics.items():
             entry = _assessment(a)
+            if metric in REVIEW_METRICS:  # measured by reviewers, over the reviewed cases
+                entry["layer"] = "review"
             tags = v.by_tag.get(metric)
             if tags:
                 entry["by_tag"] = {tag: _assessment(ta) for tag, ta in tags.items()}

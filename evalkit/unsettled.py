@@ -43,6 +43,8 @@ def _straddles(block: Mapping[str, Any]) -> tuple[str, float] | None:
 
 def _metric_items(label: str, block: Mapping[str, Any]) -> list[Unsettled]:
     if block.get("tolerable") is not None and not block.get("total"):
+        if block.get("layer") == "review":  # unusable, major_correction, high_risk
+            return [Unsettled("unreviewed", {"label": label})]
         return [Unsettled("unscored", {"label": label})]
     side = _straddles(block)
     if side is None:

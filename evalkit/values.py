@@ -88,6 +88,17 @@ Phase = Literal["poc", "mvp", "production"]
 PHASES: tuple[Phase, ...] = ("poc", "mvp", "production")
 
 
+# Metrics the reviewers measure rather than a scorer (README "Human review"): name →
+# (the review sheet's column, the answer there that counts as a failure). A suite sets
+# their bars under `thresholds:` like any metric; their failure rate is over the reviewed
+# cases, so without reviews they are not measured (never a pass).
+REVIEW_METRICS: Mapping[str, tuple[str, str]] = {
+    "unusable": ("usable", "no"),
+    "major_correction": ("correction", "major"),
+    "high_risk": ("risk", "high"),
+}
+
+
 class Status(StrEnum):
     """One metric (or one tag of a metric) against its bar."""
 

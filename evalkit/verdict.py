@@ -21,7 +21,7 @@ from typing import Any, cast
 
 from evalkit.aggregate import PocTally, Tally
 from evalkit.stats import cases_needed, wilson
-from evalkit.values import Bar, Phase, Status, Suite, Threshold, Verdict
+from evalkit.values import REVIEW_METRICS, Bar, Phase, Status, Suite, Threshold, Verdict
 
 __all__ = [
     "PocPolicy",
@@ -235,7 +235,50 @@ def _reviewed_reason(a: Assessment, r: Reviewed) -> str:
     return f"{text}; the interval straddles a bar and reviewing every case would not settle it: more cases are needed"
 
 
+# What a reviewer's failing answer says, per review metric (`values.REVIEW_METRICS`).
+_REVIEW_FAILURE = {
+    "unusable": "not usable as is",
+    "major_correction": "needing a major correction",
+    "high_risk": "high risk if shipped",
+}
+
+
+def _review_metric_reason(a: Assessment) -> str:
+    """The reason for a metric the reviewers measure (unusable, major_correction,
+    high_risk): its rate is over the reviewed cases, so with none it is not measured."""
+    column = REVIEW_METRICS[a.metric][0]
+    if a.total == 0:
+        return (
+            f"{a.label}: not measured — no reviewed case answers the sheet's {column} column, "
+            "so its bar cannot be checked; draw a sample with evalkit review sample and import it"
+        )
+    bar = a.bar
+    assert bar is not None
+    head = (
+        f"{a.label}: reviewers marked {a.failures} of {a.total} reviewed cases "
+        f"{_REVIEW_FAILURE.get(a.metric, 'failing')} ({pct(a.rate)}, "
+        f"{a.confidence * 100:g}% CI {pct(a.ci[0])}–{pct(a.ci[1])})"
+    )
+    if a.status is Status.PASS:
+        return f"{head}, within the tolerable {pct(bar.tolerable)} even at the interval's upper end"
+    if a.status is Status.STOP:
+        return f"{head}, confidently beyond the stop limit {pct(bar.stop)}"
+    if a.rate <= bar.tolerable:
+        more = (
+            f"about {a.needed} reviewed cases in total would settle it (have {a.total})"
+            if a.needed is not None
+            else "no number of reviewed cases would confirm it at this rate"
+        )
+        return (
+            f"{head}; within the tolerable {pct(bar.tolerable)} but the interval reaches above "
+            f"it — not enough evidence: {more}"
+        )
+    return f"{head}, above the tolerable {pct(bar.tolerable)} (stop at {pct(bar.stop)})"
+
+
 def _reason(a: Assessment) -> str:
+    if a.metric in REVIEW_METRICS:
+        return _review_metric_reason(a)
     if a.reviewed is not None:
         return _reviewed_reason(a, a.reviewed)
     level = f"{a.confidence * 100:g}% CI"
@@ -307,7 +350,9 @@ def judge(
     for a in sorted(judged, key=lambda a: (_ORDER[a.status], a.label)):
         if a.status is Status.UNJUDGED:
             reasons.append(
-                f"{a.label}: no case was scored for this metric, so its bar cannot be checked"
+                _review_metric_reason(a)
+                if a.metric in REVIEW_METRICS
+                else f"{a.label}: no case was scored for this metric, so its bar cannot be checked"
             )
             blocked = True
             continue

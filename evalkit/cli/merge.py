@@ -41,8 +41,10 @@ def command(sources: tuple[Path, ...], out_dir: Path, partial: bool, exit_zero: 
     folder another run or merge is writing; --partial accepts missing shards."""
     from evalkit.cli._broken import EXIT_BROKEN, broken_error, broken_headline
     from evalkit.cli._table import render_summary
+    from evalkit.cli.review import review_notes
     from evalkit.folderlock import hold_folder
     from evalkit.merge import merge
+    from evalkit.review.rerun import keep_reviews
     from evalkit.shards import parse_held
     from evalkit.summary import broken_suites
     from evalkit.values import Verdict
@@ -57,6 +59,9 @@ def command(sources: tuple[Path, ...], out_dir: Path, partial: bool, exit_zero: 
             with contextlib.suppress(OSError):
                 out_dir.rmdir()
         raise
+    applied = keep_reviews(out_dir, _source_reviews(sources))
+    if applied is not None:
+        summary = applied.summary
     colour = sys.stdout.isatty()
     broken = broken_suites(summary)
     if broken:  # said first: the verdict below is not about the model
@@ -72,12 +77,27 @@ def command(sources: tuple[Path, ...], out_dir: Path, partial: bool, exit_zero: 
         )
     else:
         echo_out(f"Merged {len(sources)} result folders into {out_dir}")
+    if applied is not None:
+        for line in review_notes(applied, out_dir):
+            echo_out(line)
     if broken:  # --exit-zero never hides a broken run
         echo_err(broken_error(broken))
         return EXIT_BROKEN
     if exit_zero:
         return 0
     return Verdict(summary["verdict"]).exit_code
+
+
+def _source_reviews(sources: tuple[Path, ...]) -> list[dict[str, object]]:
+    """The review lines of the folders merged (their `reviews.jsonl`, where they have one):
+    the merged folder keeps them, as a re-run keeps its folder's."""
+    from evalkit.resultfiles import resolve
+    from evalkit.review.apply import read_reviews
+
+    lines: list[dict[str, object]] = []
+    for source in sources:
+        lines += read_reviews(resolve(source).summary.parent)
+    return lines
 
 
 def _refuse_out_among_inputs(sources: tuple[Path, ...], out_dir: Path) -> None:

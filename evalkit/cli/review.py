@@ -11,6 +11,29 @@ import click
 __all__ = ["command"]
 
 
+def review_notes(applied: Any, folder: Path) -> list[str]:
+    """What the reviews did, for the terminal (`review import`, `run`, `merge`): how many
+    counted, and how many were stale and why (a few named), each reason with its remedy."""
+    from evalkit.review.apply import REVIEWS_NAME, STALE_CHANGED, STALE_ERRORED, STALE_GONE
+
+    lines = [f"Reviews: {applied.used} from {folder / REVIEWS_NAME} count in the verdict"]
+    if applied.stale:
+        why = ", ".join(f"{n} {reason}" for reason, n in sorted(applied.stale_why.items()))
+        listed = "; ".join(applied.stale[:10]) + (" …" if len(applied.stale) > 10 else "")
+        lines.append(f"stale, not used ({len(applied.stale)}: {why}): {listed}")
+        if applied.stale_why.get(STALE_CHANGED) or applied.stale_why.get(STALE_ERRORED):
+            lines.append(
+                "  their outputs are not the ones reviewed: review these cases again with a "
+                "new sheet (evalkit review sample)"
+            )
+        if applied.stale_why.get(STALE_GONE):
+            lines.append(
+                "  reviews of cases this run did not include stay in the folder's "
+                f"{REVIEWS_NAME} and count again when a run includes them"
+            )
+    return lines
+
+
 @click.group(name="review")
 def command() -> None:
     """Human review: sample cases into a sheet, import filled sheets into a result.
@@ -148,13 +171,8 @@ def import_(result: Path, files: tuple[Path, ...]) -> None:
         f"imported {len(reviews)} reviewed rows into {folder / REVIEWS_NAME}; "
         f"{applied.used} reviews count"
     )
-    if applied.stale:
-        echo_out(
-            f"stale, not used ({len(applied.stale)}): "
-            + "; ".join(applied.stale[:10])
-            + (" …" if len(applied.stale) > 10 else "")
-            + " — review these cases again with a new sheet"
-        )
+    for line in review_notes(applied, folder)[1:]:
+        echo_out(line)
     for poc, entry in sorted(applied.summary["pocs"].items()):
         echo_out(f"{poc}: {entry['verdict']}")
         for reason in entry["reasons"]:

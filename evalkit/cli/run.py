@@ -155,6 +155,16 @@ def default_out_dir(
     help="After the run, diff against this result and apply --fail-on (exit 3 when it triggers).",
 )
 @click.option(
+    "--reviews",
+    "review_files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Reviews to keep: a filled review sheet (CSV), a result's reviews.jsonl, or a result "
+    "folder; repeatable. Added to OUT/reviews.jsonl; reviews of outputs this run changed are "
+    'stale and not used (README "Human review").',
+)
+@click.option(
     "--fail-on",
     "fail_on",
     multiple=True,
@@ -218,6 +228,7 @@ def command(
     limit: int | None = None,
     judge_base_url: str | None = None,
     judge_api_key_env: str | None = None,
+    review_files: tuple[Path, ...] = (),
 ) -> int:
     """Run the suites in PATH... (suite files or folders of suites).
 
@@ -244,6 +255,7 @@ def command(
         raise click.UsageError("--fail-on needs --baseline RESULT to compare against")
     if baseline is not None:
         _check_baseline(baseline)
+    reviews = _read_reviews(review_files)
     subset, judge_options = _subset_and_judge(
         case_ids, tags, limit, judge_base_url, judge_api_key_env, workers, shard
     )
@@ -268,6 +280,7 @@ def command(
         "baseline": baseline,
         "fail_on": fail_on,
         "exit_zero": exit_zero,
+        "reviews": reviews,
     }
     if workers is not None and workers > 1:
         out = out_dir or default_out_dir(paths, client_spec, None)
@@ -366,7 +379,18 @@ def command(
         baseline,
         fail_on,
         exit_zero,
+        reviews,
     )
+
+
+def _read_reviews(files: tuple[Path, ...]) -> tuple[dict[str, Any], ...]:
+    """The `--reviews` files read and checked whole before any request is sent (exit 2
+    listing every problem): a typo in a sheet found after the run would cost its calls."""
+    if not files:
+        return ()
+    from evalkit.review.rerun import read_review_files
+
+    return tuple(read_review_files(files))
 
 
 def _report(
@@ -380,13 +404,20 @@ def _report(
     baseline: Path | None,
     fail_on: tuple[str, ...],
     exit_zero: bool,
+    reviews: tuple[dict[str, Any], ...] = (),
 ) -> int:
-    """Print the table and what else the user asked for; the exit code (one ending for a
+    """Keep the folder's reviews (with `--reviews`' added: `evalkit.review.rerun`), then
+    print the table and what else the user asked for; the exit code (one ending for a
     single-process run and for `--workers`)."""
     from evalkit.cli._broken import EXIT_BROKEN, broken_error, broken_headline
     from evalkit.cli._table import render_summary
+    from evalkit.cli.review import review_notes
+    from evalkit.review.rerun import keep_reviews
     from evalkit.summary import broken_suites
 
+    applied = keep_reviews(out_dir, reviews)
+    if applied is not None:
+        summary = applied.summary
     broken = broken_suites(summary)
     if broken:  # said first: the verdict below is not about the model
         echo_out(broken_headline(broken, out_dir, colour=sys.stdout.isatty()))
@@ -399,6 +430,9 @@ def _report(
     if resumed:
         echo_out(f"Resumed: {resumed} cases were taken from the interrupted run.")
     echo_out(f"Results: {out_dir / 'summary.json'} and {out_dir / 'cases.jsonl'} ({what})")
+    if applied is not None:
+        for line in review_notes(applied, out_dir):
+            echo_out(line)
     if junit_file is not None:
         from evalkit.report.junit import write_junit
 

@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from evalkit.aggregate import Aggregator, PocTally
+from evalkit.aggregate import Aggregator, PocTally, Tally
 from evalkit.errors import ResultError
 from evalkit.review.correct import (
     Stratum,
@@ -46,7 +46,7 @@ from evalkit.review.correct import (
 from evalkit.review.sheet import SheetReview, outputs_sha256
 from evalkit.stats import wilson
 from evalkit.summary import build_summary, settle
-from evalkit.values import Verdict
+from evalkit.values import REVIEW_METRICS, Verdict
 from evalkit.verdict import Reviewed, judge, pct, policies_from_documents
 
 __all__ = [
@@ -57,7 +57,12 @@ __all__ = [
     "review_lines",
     "append_reviews",
     "read_reviews",
+    "read_review_file",
     "apply_reviews",
+    "current_reviews",
+    "STALE_CHANGED",
+    "STALE_GONE",
+    "STALE_ERRORED",
 ]
 
 REVIEWS_NAME = "reviews.jsonl"
@@ -142,6 +147,11 @@ def read_reviews(folder: Path) -> list[dict[str, Any]]:
     path = folder / REVIEWS_NAME
     if not path.exists():
         return []
+    return read_review_file(path)
+
+
+def read_review_file(path: Path) -> list[dict[str, Any]]:
+    """The lines of a `reviews.jsonl` file (see `read_reviews`)."""
     out = []
     with path.open("rb") as fh:
         lines = fh.readlines()
@@ -168,12 +178,48 @@ def read_reviews(folder: Path) -> list[dict[str, Any]]:
 
 @dataclass(slots=True)
 class Applied:
-    """What an import did to a summary: the new summary, the reviews that counted, and
-    the stale ones ("suite/case (reviewer)")."""
+    """What an import did to a summary: the new summary, the reviews that counted, the
+    stale ones ("suite/case (reviewer: why)") and how many were stale for each reason."""
 
     summary: dict[str, Any]
     used: int = 0
     stale: list[str] = field(default_factory=list)
+    stale_why: dict[str, int] = field(default_factory=dict)
+
+
+# Why a review is stale (not used): its outputs changed, or its case has none to compare.
+STALE_CHANGED = "outputs changed since review"
+STALE_GONE = "case not in this result"
+STALE_ERRORED = "case got no output in this run"
+
+Latest = dict[tuple[str, str], dict[str, Mapping[str, Any]]]
+
+
+def current_reviews(
+    index: Mapping[tuple[str, str], CaseInfo],
+    reviews: Iterable[Mapping[str, Any]],
+    errored: frozenset[tuple[str, str]] = frozenset(),
+) -> tuple[Latest, dict[str, list[tuple[str, str, str]]]]:
+    """Each reviewed case's latest review per reviewer, of its current outputs only
+    ((suite, case) → reviewer → line); and the stale ones, (suite, case, reviewer) listed
+    under why they are stale. `errored`: cases of the result that ended in a client error."""
+    latest: Latest = defaultdict(dict)
+    stale: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
+    for line in reviews:
+        key = (line["suite"], line["case"])
+        info = index.get(key)
+        if info is None or info.outputs_sha256 != line["outputs_sha256"]:
+            why = (
+                STALE_CHANGED
+                if info is not None
+                else STALE_ERRORED
+                if key in errored
+                else STALE_GONE
+            )
+            stale[why].add((key[0], key[1], line["reviewer"]))
+            continue
+        latest[key][line["reviewer"]] = line
+    return latest, {why: sorted(keys) for why, keys in sorted(stale.items())}
 
 
 def _majority(labels: Sequence[bool]) -> bool:
@@ -230,25 +276,24 @@ def apply_reviews(
     result's `cases.jsonl` rows. Pure: writes nothing."""
     agg = Aggregator()
     row_list = []
+    errored = set()
     for row in rows:
         agg.add_row(row)
         row_list.append(row)
+        if "error" in row:
+            errored.add((row["suite"], row["case"]))
     index = case_index(row_list)
     provenance = dict(summary.get("provenance", {}))
     policies = policies_from_documents(provenance.get("suites", {}))
     applied = Applied(summary={})
 
-    # Latest review per (case, reviewer), current outputs only.
-    latest: dict[tuple[str, str], dict[str, Mapping[str, Any]]] = defaultdict(dict)
-    for line in reviews:
-        key = (line["suite"], line["case"])
-        info = index.get(key)
-        if info is None or info.outputs_sha256 != line["outputs_sha256"]:
-            what = "no longer in the result" if info is None else "outputs changed since review"
-            applied.stale.append(f"{key[0]}/{key[1]} ({line['reviewer']}: {what})")
-            continue
-        latest[key][line["reviewer"]] = line
-    applied.stale = sorted(set(applied.stale))
+    latest, stale = current_reviews(index, reviews, frozenset(errored))
+    applied.stale = sorted(
+        f"{suite}/{case} ({reviewer}: {why})"
+        for why, keys in stale.items()
+        for suite, case, reviewer in keys
+    )
+    applied.stale_why = {why: len(keys) for why, keys in stale.items()}
     applied.used = sum(len(v) for v in latest.values())
 
     blocks: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
@@ -261,18 +306,20 @@ def apply_reviews(
         reviewed_keys = [k for k, _ in members if k in latest]
         if not reviewed_keys:
             continue
-        q_total = len(reviewed_keys)
-        q_counts = {"unusable": 0, "major_correction": 0, "high_risk": 0}
-        for k in reviewed_keys:
-            lines = latest[k].values()
-            q_counts["unusable"] += any(x.get("usable") == "no" for x in lines)
-            q_counts["major_correction"] += any(x.get("correction") == "major" for x in lines)
-            q_counts["high_risk"] += any(x.get("risk") == "high" for x in lines)
-        qualitative[poc] = {
-            "cases": q_total,
-            **{n: _share(c, q_total, conf) for n, c in q_counts.items()},
-        }
-        metrics = sorted({m for _, i in members for m in i.flagged})
+        qualitative[poc] = {"cases": len(reviewed_keys)}
+        tally = agg.pocs.setdefault(poc, PocTally())
+        for name, (column, failing) in REVIEW_METRICS.items():
+            # Per case, the majority of the reviewers who answered the column (a tie
+            # fails, as for the labels); cases nobody answered it for are not counted.
+            counted = Tally()
+            for k in reviewed_keys:
+                answers = [x.get(column) == failing for x in latest[k].values() if x.get(column)]
+                if answers:
+                    counted.add(not _majority(answers))
+            qualitative[poc][name] = _share(counted.failures, counted.total, conf)
+            if counted.total:  # judged like any metric from here on (`verdict.judge`)
+                tally.metrics[name] = counted
+        metrics = sorted({m for _, i in members for m in i.flagged} - set(REVIEW_METRICS))
         for metric in metrics:
             cases: list[tuple[CaseInfo, bool, bool | None]] = []
             pairs: list[tuple[bool, bool]] = []
@@ -309,6 +356,7 @@ def apply_reviews(
         "entries": len(reviews),
         "used": applied.used,
         "stale": applied.stale,
+        "stale_why": applied.stale_why,
     }
     applied.summary = out
     return applied

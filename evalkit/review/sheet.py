@@ -195,11 +195,13 @@ def _expected(values: Sequence[str]) -> str:
 
 
 def read_sheets(
-    files: Sequence[Path], cases: Mapping[tuple[str, str], frozenset[str]]
+    files: Sequence[Path], cases: Mapping[tuple[str, str], frozenset[str]] | None
 ) -> tuple[list[SheetReview], list[str]]:
     """The reviewed rows of filled sheets, and every problem found (file:line:column:
     what is wrong — how to fix it). `cases` maps each (suite, case) of the result to the
-    metrics it was scored on. Rows with no review field filled are skipped."""
+    metrics it was scored on; None (`run --reviews`, before the result exists): the
+    values are checked, not whether the cases and metrics exist — a review of a case the
+    run then lacks is reported stale. Rows with no review field filled are skipped."""
     reviews: list[SheetReview] = []
     problems: list[str] = []
     for path in files:
@@ -215,7 +217,7 @@ def read_sheets(
 def _read_one(
     path: Path,
     text: str,
-    cases: Mapping[tuple[str, str], frozenset[str]],
+    cases: Mapping[tuple[str, str], frozenset[str]] | None,
     reviews: list[SheetReview],
     problems: list[str],
 ) -> None:
@@ -241,7 +243,7 @@ def _read_one(
     for name, i in col.items():
         if name.startswith("human_"):
             metric = name.removeprefix("human_")
-            if metric not in known:
+            if cases is not None and metric not in known:
                 problems.append(
                     f"{path}:1:{i + 1}: column {name}: the result has no metric {metric!r} "
                     f"(its metrics: {', '.join(sorted(known)) or 'none'}); rename or remove it"
@@ -291,7 +293,14 @@ def _read_one(
         if not labels and not any(quality.values()) and not comment:
             continue  # not reviewed
         key = (get("suite"), get("case"))
-        scored = cases.get(key)
+        scored = frozenset(labels) if cases is None else cases.get(key)
+        if cases is None and not (key[0] and key[1] and get("outputs_sha256")):
+            blank = "suite" if not key[0] else "case" if not key[1] else "outputs_sha256"
+            problems.append(
+                f"{at(blank)}: {blank} is blank; a review is matched to its case by suite, "
+                "case and outputs_sha256 (keep the cells 'evalkit review sample' wrote)"
+            )
+            continue
         if scored is None:
             problems.append(
                 f"{at('case')}: unknown case {key[1]!r} of suite {key[0]!r}: the result has no "

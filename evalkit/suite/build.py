@@ -44,6 +44,7 @@ from evalkit.suite.schema_check import field_path
 from evalkit.values import (
     CONSISTENCY,
     PHASES,
+    REVIEW_METRICS,
     Bar,
     Case,
     CaseSource,
@@ -117,7 +118,8 @@ def check_and_build(
     scorers = _scorers(report, data)
     thresholds = _thresholds(report, data)
     for metric in thresholds:
-        scorers.setdefault(metric, ScorerConfig(metric))  # a bar implies the default scorer
+        if metric not in REVIEW_METRICS:  # reviewers measure these, not a scorer
+            scorers.setdefault(metric, ScorerConfig(metric))  # a bar implies the default scorer
     _build_scorers(report, scorers, path, trust, data)
     if "cost" in scorers and data.get("pricing") is None:
         report.error(
@@ -386,6 +388,16 @@ def _scorers(report: FileReport, data: Mapping[str, Any]) -> dict[str, ScorerCon
     if not isinstance(raw, Mapping):
         return out
     for metric, settings in raw.items():
+        if metric in REVIEW_METRICS:
+            report.error(
+                ("scorers", metric),
+                f"{metric} is measured by human reviewers (the review sheet's "
+                f"{REVIEW_METRICS[metric][0]} column), not by a scorer",
+                f"remove scorers.{metric}; set its bar under thresholds.{metric} and import "
+                "reviews (evalkit review import, or evalkit run --reviews)",
+                key=True,
+            )
+            continue
         unknown = check_metric(metric, settings)  # a name of the suite's own: a rubric
         if unknown:
             report.error(("scorers", metric), unknown, key=True)
@@ -494,7 +506,7 @@ def _thresholds(report: FileReport, data: Mapping[str, Any]) -> dict[str, Thresh
     for metric, spec in raw.items():
         here: Path_ = ("thresholds", metric)
         own = scorers.get(metric) if isinstance(scorers, Mapping) else None
-        unknown = check_metric(metric, own)
+        unknown = None if metric in REVIEW_METRICS else check_metric(metric, own)
         if unknown:
             report.error(here, unknown, key=True)
             continue
@@ -503,6 +515,15 @@ def _thresholds(report: FileReport, data: Mapping[str, Any]) -> dict[str, Thresh
             continue
         by_tag: dict[str, Bar] = {}
         tags = spec.get("by_tag")
+        if metric in REVIEW_METRICS and tags is not None:
+            report.error(
+                (*here, "by_tag"),
+                f"{metric} has no per-tag bars: reviewers' answers are counted over all the "
+                "PoC's reviewed cases",
+                f"remove thresholds.{metric}.by_tag",
+                key=True,
+            )
+            tags = None
         if isinstance(tags, Mapping):
             for tag, tag_spec in tags.items():
                 tag_bar = _bar(report, (*here, "by_tag", tag), tag_spec)

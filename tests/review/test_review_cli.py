@@ -219,7 +219,10 @@ def test_stale_reviews_are_reported_and_not_used(tmp_path: Path) -> None:
     )
     proc = evalkit("review", "import", str(res), str(filled))
     assert proc.returncode == 0, proc.stderr
-    assert "stale, not used (1): s/c05 (a: outputs changed since review)" in proc.stdout
+    assert (
+        "stale, not used (1: 1 outputs changed since review): s/c05 (a: outputs changed since "
+        "review)" in proc.stdout
+    )
     review = _summary(res)["pocs"]["p"]["metrics"]["accuracy"]["review"]
     assert review["cases"] == 39 and _summary(res)["review"]["stale"] == [
         "s/c05 (a: outputs changed since review)"
