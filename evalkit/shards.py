@@ -21,7 +21,10 @@ from evalkit.errors import ResultError
 from evalkit.resultfiles import resolve
 from evalkit.results import CASES_NAME, SUMMARY_NAME
 
-__all__ = ["Coverage", "parse_held", "check_set", "check_row_counts"]
+__all__ = ["PARTIAL", "Coverage", "parse_held", "check_set", "check_row_counts"]
+
+# How the reason of a partial merge starts (`review import` keeps it when it judges again).
+PARTIAL = "PARTIAL:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +54,7 @@ class Coverage:
         held = ", ".join(f"{i}/{self.of}" for i in self.held)
         missing = ", ".join(f"{i}/{self.of}" for i in self.missing)
         return (
-            f"PARTIAL: merged only shard{'s' if len(self.held) > 1 else ''} {held} "
+            f"{PARTIAL} merged only shard{'s' if len(self.held) > 1 else ''} {held} "
             f"({cases} cases); shard{'s' if len(self.missing) > 1 else ''} {missing} "
             f"{'are' if len(self.missing) > 1 else 'is'} missing, so this verdict is about "
             "part of the run's cases, not the whole run"

@@ -44,6 +44,7 @@ from evalkit.review.correct import (
     straddles,
 )
 from evalkit.review.sheet import SheetReview, outputs_sha256
+from evalkit.shards import PARTIAL
 from evalkit.stats import wilson
 from evalkit.summary import build_summary, settle
 from evalkit.values import REVIEW_METRICS, Verdict
@@ -438,11 +439,11 @@ def _rejudged(
     verdicts = {}
     for poc in sorted(policies):
         tally = agg.pocs.get(poc, PocTally())
-        plain = judge(poc, tally, policies[poc])
         v = judge(poc, tally, policies[poc], corrections.get(poc))
-        # Reasons `judge` does not write (a merge of some shards only says so) are kept.
+        # The reason `judge` does not write (a merge of some shards says so) is kept; the
+        # others are judge's own, of the summary as it was, and are written anew.
         old = summary.get("pocs", {}).get(poc, {}).get("reasons", [])
-        extra = tuple(r for r in old if r not in plain.reasons)
+        extra = tuple(r for r in old if r.startswith(PARTIAL))
         if extra:
             v = replace(v, reasons=(*extra, *v.reasons))
         verdicts[poc] = v
