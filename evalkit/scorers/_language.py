@@ -376,11 +376,10 @@ def _sentence_units(sentence: str) -> tuple[Unit, ...]:
     nums = number_values(sentence)
     units = [Unit(number_keys(n)[0], sentence[n.start : n.end], NUMBER, 1.0) for n in nums]
     spans = [(n.start, n.end) for n in nums]
-    tokens = list(_tokens(sentence))
-    runs = _initial_runs(sentence, tokens)
+    runs = _initial_runs(sentence)
     first = True
     end = 0
-    for i, (at, token) in enumerate(tokens):
+    for at, token in _tokens(sentence):
         # A colon opens a clause that may start with a capital like a sentence ("For
         # product 3: Payment is due …"): the word after it is read as a first word.
         first = first or ":" in sentence[end:at]
@@ -410,67 +409,54 @@ def _sentence_units(sentence: str) -> tuple[Unit, ...]:
             word.isupper() and len(word) > 1 and plain < 5.0
         )
         first = False
+        run = next((r for s, e, r in runs if s <= at < e), "") if runs else ""
         if name:
-            units.append(Unit(lemma, word, NAME, max(weight, 0.5), run=runs.get(i, "")))
+            units.append(Unit(lemma, word, NAME, max(weight, 0.5), run=run))
         elif weight > 0:
-            units.append(Unit(lemma, word, WORD, weight, stem, run=runs.get(i, "")))
+            units.append(Unit(lemma, word, WORD, weight, stem, run=run))
     return tuple(units)
 
 
-_RUN_JOINERS = frozenset(("of", "the", "for"))
-_DOTTED = re.compile(r"\b(?:[A-Z]\.){2,}")
+# A run of two or more capitalised words, joined by spaces and by of / the / for. Starts
+# with the capital, the `\b` after it (a pattern that starts with a class lets `re` skip
+# ahead; see `_TIME`).
+_CAP_RUN = re.compile(r"[A-Z](?<![\w][A-Z])[a-z]+(?:[ \t]+(?:(?:of|the|for)[ \t]+)*[A-Z][a-z]+\b)+")
+_CAP_WORD = re.compile(r"[A-Z][a-z]+")
+_DOTTED = re.compile(r"(?:[A-Z]\.){2,}")
+_ACRONYM = re.compile(r"[A-Z](?<![\w][A-Z])[A-Z]{1,5}\b")
+_LEAD = " \t\"'“‘(-*•#>"
 
 
-def _initial_runs(sentence: str, tokens: list[tuple[int, str]]) -> dict[int, str]:
-    """Token index → the initials of the run of two or more capitalised words it is in
-    ("European Union" → EU, "Bank of England" → BE; words joined by spaces, and by of /
-    the / for; a capitalised function word such as a sentence's "In" is no part of one):
-    an abbreviation is the same name ("EU" where the knowledge writes "European Union",
-    "United States" where it writes "U.S.")."""
-    out: dict[int, str] = {}
-    run: list[int] = []
-
-    def close() -> None:
-        while run and tokens[run[-1]][1] in _RUN_JOINERS:
-            run.pop()
-        capitals = [j for j in run if tokens[j][1] not in _RUN_JOINERS]
-        if len(capitals) >= 2:
-            initials = "".join(tokens[j][1][0] for j in capitals)
-            if capitals[0] == 0 and len(capitals) >= 3:
-                # A sentence's first word is capitalised anyway ("Ministers of the North
-                # Atlantic …"): the run without it is read too.
-                initials += "|" + initials[1:]
-            out.update((j, initials) for j in run)
-        run.clear()
-
-    end = 0
-    for i, (at, word) in enumerate(tokens):
-        adjacent = bool(run) and not sentence[end:at].strip()
-        end = at + len(word)
-        capital = word[:1].isupper() and word[1:].islower()
-        if capital and word.lower() not in _RUN_JOINERS and zipf(word.lower()) < 6.0:
-            if not adjacent:
-                close()
-            run.append(i)
-        elif adjacent and word in _RUN_JOINERS:
-            run.append(i)
-        else:
-            close()
-    close()
+def _initial_runs(sentence: str) -> list[tuple[int, int, str]]:
+    """(start, end, initials) of each run of capitalised words ("European Union" → EU,
+    "Bank of England" → BE; a capitalised function word that opens it, such as a
+    sentence's "In", is left out; a run that opens the sentence is also read without its
+    first word, "|"-separated: a first word is capitalised anyway): an abbreviation is
+    the same name ("EU" where the knowledge writes "European Union", "United States"
+    where it writes "U.S.")."""
+    out = []
+    for m in _CAP_RUN.finditer(sentence):
+        words = [(w.start(), w.group()) for w in _CAP_WORD.finditer(m.group())]
+        while words and zipf(words[0][1].lower()) >= 6.0:
+            words.pop(0)
+        if len(words) < 2:
+            continue
+        start = m.start() + words[0][0]
+        initials = "".join(w[0] for _, w in words)
+        if len(words) >= 3 and not sentence[:start].strip(_LEAD):
+            initials += "|" + initials[1:]
+        out.append((start, m.end(), initials))
     return out
 
 
 def abbreviation_keys(sentence: str) -> set[str]:
     """A knowledge sentence's abbreviations and the initials of its capitalised runs, as
     index keys: "acr:US" for "US" or "U.S.", "ini:EU" for "European Union"."""
-    tokens = list(_tokens(sentence))
     keys = {
-        "ini:" + initials
-        for run in _initial_runs(sentence, tokens).values()
-        for initials in run.split("|")
+        "ini:" + initials for _, _, run in _initial_runs(sentence) for initials in run.split("|")
     }
-    keys.update("acr:" + w for _, w in tokens if 2 <= len(w) <= 6 and w.isupper())
-    keys.update("acr:" + m.group().replace(".", "") for m in _DOTTED.finditer(sentence))
+    keys.update("acr:" + w for w in _ACRONYM.findall(sentence))
+    keys.update("acr:" + m.replace(".", "") for m in _DOTTED.findall(sentence))
     return keys
 
 
