@@ -48,6 +48,7 @@ from evalkit.results import (
 from evalkit.scorers import build_scorer, scoring_order
 from evalkit.subset import Subset
 from evalkit.suite.case_files import FileCases, IdFilter, worker_slice
+from evalkit.suite.language import suite_language
 from evalkit.summary import build_summary, judge_all
 from evalkit.values import Case, CaseResult, Scorer, Suite
 from evalkit.verdict import PocVerdict, policies, policy_document
@@ -185,6 +186,7 @@ def _provenance(
                 "params": s.params.as_dict(),
                 "seed": s.seed,
                 "policy": policy_document(s),
+                "language": suite_language(s),
             }
             for s in suites
         },

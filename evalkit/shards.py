@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from evalkit._i18n import Reason
 from evalkit.errors import ResultError
 from evalkit.resultfiles import resolve
 from evalkit.results import CASES_NAME, SUMMARY_NAME
@@ -49,15 +50,17 @@ class Coverage:
             return None
         return f"{','.join(map(str, self.held))}/{self.of}"
 
-    def reason(self, cases: int) -> str:
+    def reason(self, cases: int) -> Reason:
         """The first reason of every PoC of a partial merge (`cases`: the PoC's)."""
-        held = ", ".join(f"{i}/{self.of}" for i in self.held)
-        missing = ", ".join(f"{i}/{self.of}" for i in self.missing)
-        return (
-            f"{PARTIAL} merged only shard{'s' if len(self.held) > 1 else ''} {held} "
-            f"({cases} cases); shard{'s' if len(self.missing) > 1 else ''} {missing} "
-            f"{'are' if len(self.missing) > 1 else 'is'} missing, so this verdict is about "
-            "part of the run's cases, not the whole run"
+        return Reason(
+            "partial_merge",
+            {
+                "held": ", ".join(f"{i}/{self.of}" for i in self.held),
+                "missing": ", ".join(f"{i}/{self.of}" for i in self.missing),
+                "held_count": str(len(self.held)),
+                "missing_count": str(len(self.missing)),
+                "cases": str(cases),
+            },
         )
 
 

@@ -80,7 +80,8 @@ def build_summary(
         pocs[poc] = {
             "verdict": v.verdict.value,
             "phase": policy.phase,
-            "reasons": list(v.reasons),
+            "reasons": list(v.texts),
+            "reason_codes": [r.document() for r in v.reasons],
             "cases": tally.cases,
             "errors": {
                 "count": tally.errors,

@@ -224,6 +224,8 @@ class Suite:
     that may end in a client error for `continue` (point estimate); `phase` the step the
     PoC is in (it words the verdict; all suites of a PoC agree on it). `client_options` are
     the suite's client settings (base URL, key variable, limits); command-line flags win.
+    `language` is the `language:` key (None: not set; `evalkit.suite.language` then reads
+    the suite's text), the language the terminal and reports speak by default.
     """
 
     name: str
@@ -244,6 +246,7 @@ class Suite:
     phase: Phase = "poc"
     seed: int = 0
     pricing: Pricing | None = None
+    language: Literal["en", "ja"] | None = None
     client_options: Mapping[str, Any] = field(default_factory=dict)
 
     @property

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
+from evalkit._i18n import Reason
 from evalkit.aggregate import PocTally, Tally
 from evalkit.stats import cases_needed, wilson
 from evalkit.values import REVIEW_METRICS, Bar, Phase, Status, Suite, Threshold, Verdict
@@ -55,13 +56,14 @@ class PocPolicy:
 class Reviewed:
     """A metric's failure rate corrected by human review (`evalkit.review.correct`): what
     its status is judged on instead of the scorer's rate. `evidence` says where it comes
-    from (e.g. "scorer flags 31.0% (62/200); reviewers confirmed 14 of 30 flagged and found
-    1 of 30 unflagged failing"); `more_reviews` is how many more reviews would settle an
+    from: the values of the `review_evidence` reason (`evalkit.review.apply`), which reads
+    e.g. "scorer flags 31.0% (62/200); reviewers confirmed 14 of 30 flagged and found 1 of
+    30 unflagged failing"; `more_reviews` is how many more reviews would settle an
     interval that straddles a bar (None: none would, or not computed)."""
 
     rate: float
     ci: tuple[float, float]
-    evidence: str
+    evidence: Mapping[str, str]
     more_reviews: int | None = None
 
 
@@ -90,11 +92,18 @@ class Assessment:
 
 @dataclass(frozen=True, slots=True)
 class PocVerdict:
+    """A PoC's verdict: `reasons` say why (worded per language by `evalkit._i18n`; their
+    English wording, `texts`, is what summary.json stores)."""
+
     poc: str
     verdict: Verdict
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
     metrics: Mapping[str, Assessment]
     by_tag: Mapping[str, Mapping[str, Assessment]]  # metric → tag → assessment
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        return tuple(r.text("en") for r in self.reasons)
 
 
 def pct(x: float) -> str:
@@ -214,100 +223,81 @@ def _status(bar: Bar | None, lo: float, hi: float) -> Status:
     return Status.MISS
 
 
-def _reviewed_reason(a: Assessment, r: Reviewed) -> str:
+def _observed(a: Assessment, rate: float, ci: tuple[float, float]) -> dict[str, str]:
+    """The values every metric reason shares (formatted: one number reads the same in
+    every language)."""
     bar = a.bar
     assert bar is not None
-    head = (
-        f"{a.label}: {r.evidence}; corrected {pct(r.rate)} "
-        f"({a.confidence * 100:g}% CI {pct(r.ci[0])}–{pct(r.ci[1])})"
-    )
+    return {
+        "label": a.label,
+        "rate": pct(rate),
+        "failures": str(a.failures),
+        "total": str(a.total),
+        "level": f"{a.confidence * 100:g}%",
+        "lo": pct(ci[0]),
+        "hi": pct(ci[1]),
+        "tolerable": pct(bar.tolerable),
+        "stop": pct(bar.stop),
+    }
+
+
+def _reviewed_reason(a: Assessment, r: Reviewed) -> Reason:
+    bar = a.bar
+    assert bar is not None
+    values = {**_observed(a, r.rate, r.ci), **r.evidence}
     if a.status is Status.PASS:
-        return f"{head}, within the tolerable {pct(bar.tolerable)} even at the interval's upper end"
+        return Reason("reviewed_pass", values)
     if a.status is Status.STOP:
-        return f"{head}, confidently beyond the stop limit {pct(bar.stop)}"
-    side = "above" if r.rate > bar.tolerable else "within"
-    text = f"{head}, {side} the tolerable {pct(bar.tolerable)} (stop at {pct(bar.stop)})"
+        return Reason("reviewed_stop", values)
+    values["side"] = "above" if r.rate > bar.tolerable else "within"
     lo, hi = r.ci
     if not (lo <= bar.tolerable < hi or lo <= bar.stop < hi):
-        return text  # between the bars: more reviews would not change the status
-    if r.more_reviews is not None:
-        return f"{text}; the interval straddles a bar: about {r.more_reviews} more review{'' if r.more_reviews == 1 else 's'} would settle it"
-    return f"{text}; the interval straddles a bar and reviewing every case would not settle it: more cases are needed"
+        values["settle"] = "none"  # between the bars: more reviews would not change the status
+    elif r.more_reviews is not None:
+        values.update(settle="reviews", more=str(r.more_reviews))
+    else:
+        values["settle"] = "cases"
+    return Reason("reviewed_miss", values)
 
 
-# What a reviewer's failing answer says, per review metric (`values.REVIEW_METRICS`).
-_REVIEW_FAILURE = {
-    "unusable": "not usable as is",
-    "major_correction": "needing a major correction",
-    "high_risk": "high risk if shipped",
-}
-
-
-def _review_metric_reason(a: Assessment) -> str:
+def _review_metric_reason(a: Assessment) -> Reason:
     """The reason for a metric the reviewers measure (unusable, major_correction,
     high_risk): its rate is over the reviewed cases, so with none it is not measured."""
-    column = REVIEW_METRICS[a.metric][0]
     if a.total == 0:
-        return (
-            f"{a.label}: not measured — no reviewed case answers the sheet's {column} column, "
-            "so its bar cannot be checked; draw a sample with evalkit review sample and import it"
+        return Reason(
+            "review_metric_unmeasured", {"label": a.label, "column": REVIEW_METRICS[a.metric][0]}
         )
     bar = a.bar
     assert bar is not None
-    head = (
-        f"{a.label}: reviewers marked {a.failures} of {a.total} reviewed cases "
-        f"{_REVIEW_FAILURE.get(a.metric, 'failing')} ({pct(a.rate)}, "
-        f"{a.confidence * 100:g}% CI {pct(a.ci[0])}–{pct(a.ci[1])})"
-    )
+    values = {**_observed(a, a.rate, a.ci), "metric": a.metric}
     if a.status is Status.PASS:
-        return f"{head}, within the tolerable {pct(bar.tolerable)} even at the interval's upper end"
+        return Reason("review_metric_pass", values)
     if a.status is Status.STOP:
-        return f"{head}, confidently beyond the stop limit {pct(bar.stop)}"
+        return Reason("review_metric_stop", values)
     if a.rate <= bar.tolerable:
-        more = (
-            f"about {a.needed} reviewed cases in total would settle it (have {a.total})"
-            if a.needed is not None
-            else "no number of reviewed cases would confirm it at this rate"
-        )
-        return (
-            f"{head}; within the tolerable {pct(bar.tolerable)} but the interval reaches above "
-            f"it — not enough evidence: {more}"
-        )
-    return f"{head}, above the tolerable {pct(bar.tolerable)} (stop at {pct(bar.stop)})"
+        if a.needed is not None:
+            return Reason("review_metric_short_needed", {**values, "needed": str(a.needed)})
+        return Reason("review_metric_short_on_bar", values)
+    return Reason("review_metric_miss", values)
 
 
-def _reason(a: Assessment) -> str:
+def _reason(a: Assessment) -> Reason:
     if a.metric in REVIEW_METRICS:
         return _review_metric_reason(a)
     if a.reviewed is not None:
         return _reviewed_reason(a, a.reviewed)
-    level = f"{a.confidence * 100:g}% CI"
-    observed = f"{pct(a.rate)} of cases failed ({a.failures}/{a.total}, {level} {pct(a.ci[0])}–{pct(a.ci[1])})"
     bar = a.bar
     assert bar is not None
+    values = _observed(a, a.rate, a.ci)
     if a.status is Status.PASS:
-        return f"{a.label}: {observed}, within the tolerable {pct(bar.tolerable)} even at the interval's upper end"
+        return Reason("metric_pass", values)
     if a.status is Status.STOP:
-        return (
-            f"{a.label}: {observed}, confidently beyond the stop limit {pct(bar.stop)} "
-            f"(the whole interval is above it)"
-        )
+        return Reason("metric_stop", values)
     if a.rate <= bar.tolerable:
-        if a.needed is None:
-            more = (
-                "tolerable 0 can never be confirmed by a finite number of cases; mark must-never-fail cases critical instead"
-                if bar.tolerable <= 0
-                else "the observed rate sits on the bar, so no number of cases would confirm it"
-            )
-        else:
-            more = f"about {a.needed} cases in total would be needed at the observed rate (have {a.total})"
-        return (
-            f"{a.label}: {observed}; the observed rate is within the tolerable {pct(bar.tolerable)} but the "
-            f"interval reaches above it — not enough evidence: {more}"
-        )
-    return (
-        f"{a.label}: {observed}, above the tolerable {pct(bar.tolerable)} (stop at {pct(bar.stop)})"
-    )
+        if a.needed is not None:
+            return Reason("metric_short_needed", {**values, "needed": str(a.needed)})
+        return Reason("metric_short_zero" if bar.tolerable <= 0 else "metric_short_on_bar", values)
+    return Reason("metric_miss", values)
 
 
 _ORDER = {Status.STOP: 0, Status.UNJUDGED: 1, Status.MISS: 2, Status.PASS: 3}
@@ -344,7 +334,7 @@ def judge(
                 by_tag.setdefault(metric, {})[tag] = ta
                 judged.append(ta)
 
-    reasons: list[str] = []
+    reasons: list[Reason] = []
     stop = False
     blocked = False  # anything that rules out `continue`
     for a in sorted(judged, key=lambda a: (_ORDER[a.status], a.label)):
@@ -352,7 +342,7 @@ def judge(
             reasons.append(
                 _review_metric_reason(a)
                 if a.metric in REVIEW_METRICS
-                else f"{a.label}: no case was scored for this metric, so its bar cannot be checked"
+                else Reason("metric_unscored", {"label": a.label})
             )
             blocked = True
             continue
@@ -360,44 +350,43 @@ def judge(
         stop |= a.status is Status.STOP
         blocked |= a.status is not Status.PASS
     if not judged:
-        reasons.append("no thresholds are set for this PoC, so nothing can confirm it meets a bar")
+        reasons.append(Reason("no_thresholds"))
         blocked = True
 
     if tally.critical_failed_count:
-        listed = ", ".join(sorted(tally.critical_failed)[:5])
-        more = (
-            f" and {tally.critical_failed_count - 5} more"
-            if tally.critical_failed_count > 5
-            else ""
-        )
+        extra = tally.critical_failed_count - 5
         stops = bool(tally.critical_failed_suites & policy.critical_stop_suites)
-        consequence = "critical_failure is stop" if stops else "a critical case must never fail"
         reasons.insert(
             0,
-            f"critical cases failed ({tally.critical_failed_count}): {listed}{more} — {consequence}",
+            Reason(
+                "critical_failed",
+                {
+                    "count": str(tally.critical_failed_count),
+                    "listed": ", ".join(sorted(tally.critical_failed)[:5]),
+                    "extra": str(extra) if extra > 0 else "",
+                    "stops": "yes" if stops else "no",
+                },
+            ),
         )
         stop |= stops
         blocked = True
     if tally.critical_errored_count:
         listed = ", ".join(sorted(tally.critical_errored)[:5])
-        reasons.insert(
-            0, f"critical cases got no output (client error), so they cannot be confirmed: {listed}"
-        )
+        reasons.insert(0, Reason("critical_errored", {"listed": listed}))
         blocked = True
     if tally.errors:
         rate = tally.errors / tally.cases
+        values = {
+            "errors": str(tally.errors),
+            "cases": str(tally.cases),
+            "rate": pct(rate),
+            "budget": pct(policy.error_budget),
+        }
         if rate > policy.error_budget:
-            reasons.insert(
-                0,
-                f"client errors: {tally.errors} of {tally.cases} cases ({pct(rate)}) got no output, above the error "
-                f"budget of {pct(policy.error_budget)}; they are not scored — fix the client or recordings and re-run",
-            )
+            reasons.insert(0, Reason("errors_over_budget", values))
             blocked = True
         else:
-            reasons.append(
-                f"client errors: {tally.errors} of {tally.cases} cases ({pct(rate)}) got no output and are not scored; "
-                f"within the error budget of {pct(policy.error_budget)}"
-            )
+            reasons.append(Reason("errors_within_budget", values))
 
     verdict = Verdict.STOP if stop else Verdict.REDESIGN if blocked else Verdict.CONTINUE
     return PocVerdict(poc, verdict, tuple(reasons), metrics, by_tag)

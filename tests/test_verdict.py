@@ -57,21 +57,21 @@ def test_metric_is_stop_level_only_when_the_lower_bound_exceeds_stop():
 def test_continue_when_every_metric_passes():
     v = judge("p", tally_with(0, 50), policy())
     assert v.verdict is Verdict.CONTINUE
-    assert "within the tolerable 10.0%" in v.reasons[0]
+    assert "within the tolerable 10.0%" in v.texts[0]
 
 
 def test_thin_evidence_is_redesign_and_says_how_many_cases_are_needed():
     v = judge("p", tally_with(0, 20), policy())
     assert v.verdict is Verdict.REDESIGN
-    assert "not enough evidence" in v.reasons[0]
-    assert "about 35 cases in total would be needed" in v.reasons[0]
+    assert "not enough evidence" in v.texts[0]
+    assert "about 35 cases in total would be needed" in v.texts[0]
 
 
 def test_stop_when_a_metric_is_confidently_beyond_stop_and_reason_names_rate_interval_and_bar():
     v = judge("p", tally_with(30, 50), policy())
     assert v.verdict is Verdict.STOP
-    assert v.reasons[0].startswith("accuracy: 60.0% of cases failed (30/50, 95% CI")
-    assert "stop limit 40.0%" in v.reasons[0]
+    assert v.texts[0].startswith("accuracy: 60.0% of cases failed (30/50, 95% CI")
+    assert "stop limit 40.0%" in v.texts[0]
 
 
 def test_per_tag_bar_can_fail_a_metric_that_passes_overall():
@@ -81,7 +81,7 @@ def test_per_tag_bar_can_fail_a_metric_that_passes_overall():
     assert v.metrics["accuracy"].status is Status.PASS
     assert v.by_tag["accuracy"]["billing"].status is Status.STOP
     assert v.verdict is Verdict.STOP
-    assert any(r.startswith("accuracy[billing]") for r in v.reasons)
+    assert any(r.startswith("accuracy[billing]") for r in v.texts)
 
 
 def test_metric_without_threshold_is_reported_but_does_not_decide():
@@ -101,14 +101,14 @@ def test_failed_critical_case_is_redesign_by_default_and_stop_when_suite_says_so
     )
     v = judge("p", tally, stopping)
     assert v.verdict is Verdict.STOP
-    assert "s/c0: accuracy" in v.reasons[0]
+    assert "s/c0: accuracy" in v.texts[0]
 
 
 def test_client_errors_beyond_the_budget_rule_out_continue():
     tally = tally_of(60, errored=lambda i: i < 6)
     v = judge("p", tally, policy())
     assert v.verdict is Verdict.REDESIGN
-    assert v.reasons[0].startswith("client errors: 6 of 60 cases (10.0%)")
+    assert v.texts[0].startswith("client errors: 6 of 60 cases (10.0%)")
     assert v.metrics["accuracy"].total == 54  # errored cases are not scored
 
 
@@ -116,7 +116,7 @@ def test_errors_within_budget_are_reported_but_allow_continue():
     tally = tally_of(100, errored=lambda i: i < 2)
     v = judge("p", tally, policy())
     assert v.verdict is Verdict.CONTINUE
-    assert any("within the error budget" in r for r in v.reasons)
+    assert any("within the error budget" in r for r in v.texts)
 
 
 def test_no_thresholds_is_never_continue():

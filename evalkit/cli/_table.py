@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from evalkit._i18n import decision, next_step, unsettled_texts, verdict_word
+from evalkit._i18n import decision, next_step, reason_texts, say, unsettled_texts, verdict_word
 
 __all__ = ["render_summary"]
 
@@ -33,7 +33,7 @@ def _pct(x: float | None) -> str:
     return "—" if x is None else f"{x * 100:.1f}%"
 
 
-def _row(label: str, m: Mapping[str, Any]) -> list[str]:
+def _row(label: str, m: Mapping[str, Any], lang: str) -> list[str]:
     ci = m.get("ci")
     bar = "—" if m.get("tolerable") is None else f"{_pct(m['tolerable'])} / {_pct(m['stop'])}"
     return [
@@ -42,60 +42,75 @@ def _row(label: str, m: Mapping[str, Any]) -> list[str]:
         _pct(m.get("rate")),
         "—" if not ci else f"{_pct(ci[0])}–{_pct(ci[1])}",
         bar,
-        m.get("status", "unjudged"),
+        say("status_" + str(m.get("status", "unjudged")), lang),
     ]
 
 
-def render_summary(summary: Mapping[str, Any], colour: bool = True) -> str:
-    """The per-PoC tables, verdicts and reasons as text (ANSI colours when `colour`)."""
+def render_summary(summary: Mapping[str, Any], colour: bool = True, lang: str = "en") -> str:
+    """The per-PoC tables, verdicts and reasons as text in `lang` (ANSI colours when
+    `colour`)."""
     lines: list[str] = []
-    header = ["metric", "failed", "rate", "95% CI", "tolerable / stop", "status"]
+    header = [
+        say("col_metric", lang),
+        say("col_failed", lang),
+        say("col_rate", lang),
+        "",
+        say("col_bars", lang),
+        say("col_status", lang),
+    ]
     for poc, p in sorted(summary.get("pocs", {}).items()):
-        rows = []
+        rows = []  # cells; the last is the status, coloured by `statuses` (the raw values)
+        statuses = []
         for metric, m in sorted(p["metrics"].items()):
-            rows.append(_row(metric, m))
+            rows.append(_row(metric, m, lang))
+            statuses.append(str(m.get("status", "unjudged")))
             for tag, t in sorted(m.get("by_tag", {}).items()):
-                rows.append(_row(f"  [{tag}]", t))
+                rows.append(_row(f"  [{tag}]", t, lang))
+                statuses.append(str(t.get("status", "unjudged")))
         conf = next(
             (m.get("confidence") for m in p["metrics"].values() if m.get("confidence")), 0.95
         )
-        header[3] = f"{conf * 100:g}% CI"
+        header[3] = say("col_ci", lang, level=f"{conf * 100:g}%")
         widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
         verdict = p["verdict"]
         phase = str(p.get("phase") or "poc")
-        title = f"PoC {poc}: {verdict_word(verdict)} — {decision(phase, verdict)}"
+        title = say(
+            "poc_title",
+            lang,
+            poc=poc,
+            word=verdict_word(verdict, lang),
+            decision=decision(phase, verdict, lang),
+        )
         lines.append(click.style(title, fg=_COLOURS.get(verdict), bold=True) if colour else title)
         errors = p.get("errors", {})
         n_err = errors.get("count", 0)
         if p.get("cases") and n_err >= p["cases"]:
-            lines.append(
-                "  every case ended in a client error: this verdict says nothing about the model "
-                "— fix the client and run again"
-            )
+            lines.append("  " + say("all_errored", lang))
         else:
-            lines.append(f"  {next_step(phase, verdict)}")
+            lines.append(f"  {next_step(phase, verdict, lang)}")
+        critical = p.get("critical", {}).get("total")
         lines.append(
-            f"  {p['cases']} case{'' if p['cases'] == 1 else 's'}, "
-            f"{n_err} client error{'' if n_err == 1 else 's'}"
-            + (f", {p['critical']['total']} critical" if p.get("critical", {}).get("total") else "")
+            "  "
+            + say("counts_line", lang, cases=p["cases"], errors=n_err)
+            + (say("counts_critical", lang, critical=critical) if critical else "")
         )
         lines.append("  " + "  ".join(_pad(h, w) for h, w in zip(header, widths, strict=True)))
-        for r in rows:
+        for r, status in zip(rows, statuses, strict=True):
             cells = [_pad(c, w) for c, w in zip(r, widths, strict=True)]
             if colour:
-                cells[-1] = click.style(cells[-1], fg=_STATUS.get(r[-1].strip()))
+                cells[-1] = click.style(cells[-1], fg=_STATUS.get(status))
             lines.append("  " + "  ".join(cells).rstrip())
-        lines.append("  reasons:")
-        for reason in p["reasons"]:
+        lines.append("  " + say("reasons_heading", lang))
+        for reason in reason_texts(p, lang):
             lines.append(f"   - {reason}")
-        open_points = unsettled_texts(p, summary)
+        open_points = unsettled_texts(p, summary, lang)
         if open_points:
-            lines.append("  unsettled for the next phase:")
+            lines.append("  " + say("unsettled_heading", lang))
             lines.extend(f"   - {u}" for u in open_points)
         lines.append("")
     worst = summary.get("verdict")
     if worst:
         n = len(summary.get("pocs", {}))
-        text = f"Overall: {worst.upper()} (the worst verdict over {n} PoC{'' if n == 1 else 's'})"
+        text = say("overall", lang, word=verdict_word(worst, lang), pocs=n)
         lines.append(click.style(text, fg=_COLOURS.get(worst), bold=True) if colour else text)
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from evalkit.cli import echo_err, echo_out
+from evalkit.cli._lang import lang_option
 
 __all__ = ["command"]
 
@@ -33,13 +34,17 @@ __all__ = ["command"]
     is_flag=True,
     help="Exit 0 instead of the verdict's 10 or 20. Never hides a broken run (4).",
 )
-def command(sources: tuple[Path, ...], out_dir: Path, partial: bool, exit_zero: bool) -> int:
+@lang_option
+def command(
+    sources: tuple[Path, ...], out_dir: Path, partial: bool, exit_zero: bool, lang: str | None
+) -> int:
     """Merge the result folders of `evalkit run --shard I/N` (every shard 1/N … N/N of one
     run, each once) into one, re-judged from the per-case rows; exits 0/10/20 with the
     worst verdict, like `run`, and 4 when every case of a suite ended in a client error (a
     broken run). A missing, repeated or mixed shard is refused (exit 2), and so is an --out
     folder another run or merge is writing; --partial accepts missing shards."""
     from evalkit.cli._broken import EXIT_BROKEN, broken_error, broken_headline
+    from evalkit.cli._lang import output_language
     from evalkit.cli._table import render_summary
     from evalkit.cli.review import review_notes
     from evalkit.folderlock import hold_folder
@@ -66,7 +71,7 @@ def command(sources: tuple[Path, ...], out_dir: Path, partial: bool, exit_zero: 
     broken = broken_suites(summary)
     if broken:  # said first: the verdict below is not about the model
         echo_out(broken_headline(broken, out_dir, colour=colour))
-    echo_out(render_summary(summary, colour=colour))
+    echo_out(render_summary(summary, colour=colour, lang=output_language(lang, summary)))
     held = summary["provenance"]["options"].get("shard")
     if held is not None:
         indices, of = parse_held(held)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from evalkit.cli import echo_err, echo_out
+from evalkit.cli._lang import lang_option
 
 __all__ = ["command"]
 
@@ -31,15 +32,22 @@ __all__ = ["command"]
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write JUnit XML (one testcase per case and metric) here.",
 )
+@lang_option
 def command(
-    result: Path, html_file: Path | None, markdown_file: Path | None, junit_file: Path | None
+    result: Path,
+    html_file: Path | None,
+    markdown_file: Path | None,
+    junit_file: Path | None,
+    lang: str | None,
 ) -> None:
     """Render RESULT (a result folder or its summary.json).
 
     With no option, prints the Markdown summary: the verdict per PoC, its reasons, and each
     metric's failure rate, interval and bar. With --html, --markdown or --junit, writes those
-    files and prints their paths.
+    files and prints their paths. The Markdown and HTML speak --lang, else the language of
+    the result's suites, else the locale's (JUnit XML and summary.json stay English).
     """
+    from evalkit.cli._lang import output_language
     from evalkit.errors import UsageError
     from evalkit.report.html import write_html
     from evalkit.report.junit import write_junit
@@ -50,20 +58,20 @@ def command(
         # Every form checks the summary, and that the rows beside it are the ones it was
         # written with, first (the Markdown summary reads no row and JUnit no summary, but
         # a damaged or mixed result folder must not yield a green report).
-        load_summary(result)
+        language = output_language(lang, load_summary(result))
         check_cases_file(result)
         if html_file is None and markdown_file is None and junit_file is None:
-            echo_out(summary_markdown(result), nl=False)
+            echo_out(summary_markdown(result, language), nl=False)
             return
         if markdown_file is not None:
             markdown_file.parent.mkdir(parents=True, exist_ok=True)
             with markdown_file.open(
                 "a" if _is_step_summary(markdown_file) else "w", encoding="utf-8"
             ) as handle:
-                handle.write(summary_markdown(result))
+                handle.write(summary_markdown(result, language))
             echo_out(str(markdown_file))
         if html_file is not None:
-            echo_out(str(write_html(result, html_file)))
+            echo_out(str(write_html(result, html_file, language)))
         if junit_file is not None:
             write_junit(result, junit_file)
             echo_out(str(junit_file))

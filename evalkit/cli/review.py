@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from evalkit.cli._lang import lang_option
+
 __all__ = ["command"]
 
 
@@ -114,7 +116,8 @@ def sample(result: Path, n: int, seed: int, out: Path, html_file: Path | None) -
 @command.command(name="import")
 @click.argument("result", type=click.Path(path_type=Path))
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-def import_(result: Path, files: tuple[Path, ...]) -> None:
+@lang_option
+def import_(result: Path, files: tuple[Path, ...], lang: str | None = None) -> None:
     """Import filled review sheets FILES into RESULT and judge it again.
 
     Every sheet is checked first (nothing is written when one has a problem: exit 2, each
@@ -173,9 +176,13 @@ def import_(result: Path, files: tuple[Path, ...]) -> None:
     )
     for line in review_notes(applied, folder)[1:]:
         echo_out(line)
+    from evalkit._i18n import reason_texts, say
+    from evalkit.cli._lang import output_language
+
+    language = output_language(lang, applied.summary)
     for poc, entry in sorted(applied.summary["pocs"].items()):
-        echo_out(f"{poc}: {entry['verdict']}")
-        for reason in entry["reasons"]:
+        echo_out(say("review_verdict", language, poc=poc, verdict=entry["verdict"]))
+        for reason in reason_texts(entry, language):
             echo_out(f"  - {reason}")
         for metric, m in sorted(entry["metrics"].items()):
             note = m.get("review", {}).get("note")

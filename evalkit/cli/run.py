@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from evalkit.cli import echo_err, echo_out
+from evalkit.cli._lang import lang_option
 from evalkit.values import Verdict
 
 __all__ = ["command", "default_out_dir", "parse_shard"]
@@ -198,6 +199,7 @@ def default_out_dir(
     metavar="VAR",
     help="Environment variable holding the judge client's API key.",
 )
+@lang_option
 def command(
     paths: tuple[str, ...],
     client_spec: str | None,
@@ -229,6 +231,7 @@ def command(
     judge_base_url: str | None = None,
     judge_api_key_env: str | None = None,
     review_files: tuple[Path, ...] = (),
+    lang: str | None = None,
 ) -> int:
     """Run the suites in PATH... (suite files or folders of suites).
 
@@ -281,6 +284,7 @@ def command(
         "fail_on": fail_on,
         "exit_zero": exit_zero,
         "reviews": reviews,
+        "lang": lang,
     }
     if workers is not None and workers > 1:
         out = out_dir or default_out_dir(paths, client_spec, None)
@@ -371,7 +375,7 @@ def command(
     return _report(
         outcome.summary,
         outcome.out_dir,
-        f"{outcome.cases} case{'' if outcome.cases == 1 else 's'}",
+        (outcome.cases, 0),
         outcome.resumed,
         outcome.stale_count,
         outcome.stale,
@@ -380,6 +384,7 @@ def command(
         fail_on,
         exit_zero,
         reviews,
+        lang,
     )
 
 
@@ -396,7 +401,7 @@ def _read_reviews(files: tuple[Path, ...]) -> tuple[dict[str, Any], ...]:
 def _report(
     summary: dict[str, Any],
     out_dir: Path,
-    what: str,
+    what: tuple[int, int],
     resumed: int,
     stale_count: int,
     stale: tuple[str, ...],
@@ -405,11 +410,15 @@ def _report(
     fail_on: tuple[str, ...],
     exit_zero: bool,
     reviews: tuple[dict[str, Any], ...] = (),
+    lang: str | None = None,
 ) -> int:
     """Keep the folder's reviews (with `--reviews`' added: `evalkit.review.rerun`), then
-    print the table and what else the user asked for; the exit code (one ending for a
-    single-process run and for `--workers`)."""
+    print the table and what else the user asked for (in `lang`, or the language the
+    result's suites speak); `what` is (cases, workers merged from: 0 for none); the exit
+    code (one ending for a single-process run and for `--workers`)."""
+    from evalkit._i18n import say
     from evalkit.cli._broken import EXIT_BROKEN, broken_error, broken_headline
+    from evalkit.cli._lang import output_language
     from evalkit.cli._table import render_summary
     from evalkit.cli.review import review_notes
     from evalkit.review.rerun import keep_reviews
@@ -421,15 +430,30 @@ def _report(
     broken = broken_suites(summary)
     if broken:  # said first: the verdict below is not about the model
         echo_out(broken_headline(broken, out_dir, colour=sys.stdout.isatty()))
-    echo_out(render_summary(summary, colour=sys.stdout.isatty()))
+    language = output_language(lang, summary)
+    echo_out(render_summary(summary, colour=sys.stdout.isatty(), lang=language))
     for currency, cost in summary["run"].get("cost", {}).items():
         echo_out(
-            f"Estimated cost: {cost['total']:.4f} {currency} for {cost['cases']} cases "
-            f"({cost['per_case']:.6f} {currency} per case; from the suites' pricing and reported token usage)"
+            say(
+                "run_cost",
+                language,
+                total=f"{cost['total']:.4f}",
+                currency=currency,
+                cases=cost["cases"],
+                per_case=f"{cost['per_case']:.6f}",
+            )
         )
     if resumed:
         echo_out(f"Resumed: {resumed} cases were taken from the interrupted run.")
-    echo_out(f"Results: {out_dir / 'summary.json'} and {out_dir / 'cases.jsonl'} ({what})")
+    echo_out(
+        say(
+            "run_results",
+            language,
+            summary=out_dir / "summary.json",
+            cases=out_dir / "cases.jsonl",
+            what=say("run_what", language, n=what[0], workers=what[1]),
+        )
+    )
     if applied is not None:
         for line in review_notes(applied, out_dir):
             echo_out(line)
@@ -600,7 +624,7 @@ def _run_workers(
     return _report(
         summary,
         out_dir,
-        f"{cases} cases, merged from {workers} workers",
+        (cases, workers),
         sum(int(r.get("resumed_cases", 0) or 0) for r in shards),
         stale,
         (),

@@ -102,6 +102,10 @@ JS = r"""
   "use strict";
   var PAGE = 50, CLIP = 280;
   var DATA = JSON.parse(document.getElementById("evalkit-cases").textContent);
+  var W = JSON.parse(document.getElementById("evalkit-words").textContent);
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (m, k) { return k in values ? values[k] : m; });
+  }
   var $ = function (id) { return document.getElementById(id); };
   var q = $("search"), fStatus = $("status-filter"), fPoc = $("poc-filter"),
       fMetric = $("metric-filter"), fTag = $("tag-filter"), rows = $("case-rows");
@@ -165,7 +169,7 @@ JS = r"""
     page = 0;
     render();
   }
-  var BADGE = { fail: "failed", error: "error", pass: "passed", none: "not scored" };
+  var BADGE = { fail: W.badge_fail, error: W.badge_error, pass: W.badge_pass, none: W.badge_none };
   function row(r) {
     var tr = el("tr");
     var c0 = el("td"); c0.appendChild(el("span", "badge " + r.st, BADGE[r.st] || r.st));
@@ -173,15 +177,15 @@ JS = r"""
     c1.appendChild(el("div", "", r.c)).style.fontWeight = "600";
     c1.appendChild(el("div", "muted small", r.s + (r.p && r.p !== r.s ? " · " + r.p : "")));
     (r.t || []).forEach(function (t) { c1.appendChild(el("span", "tag", t)); });
-    if (r.k) c1.appendChild(el("div", "crit", "critical case"));
+    if (r.k) c1.appendChild(el("div", "crit", W.critical));
     var c2 = el("td"); c2.appendChild(longText(r.pr));
     var c3 = el("td");
     (r.o || []).forEach(function (o, j) {
       var box = el("div", "out");
       var flags = (r.ob && r.ob[j]) || [];
-      box.appendChild(el("span", "lbl", ((r.l && r.l[j]) || ("sample " + j)) +
+      box.appendChild(el("span", "lbl", ((r.l && r.l[j]) || fill(W.sample, { n: j })) +
         (flags.length ? " · ✗ " + flags.join(", ") : "")));
-      if (o === null) box.appendChild(el("div", "err", "(call failed)"));
+      if (o === null) box.appendChild(el("div", "err", W.call_failed));
       else box.appendChild(longText(o));
       c3.appendChild(box);
     });
@@ -194,22 +198,22 @@ JS = r"""
       box.appendChild(longText(Array.isArray(value) ? value.join("\n") : value));
       c4.appendChild(box);
     }
-    kn("reference", r.rf); kn("context", r.cx); kn("known-false", r.fb);
-    if (r.an === false) kn("expected", "decline (not answerable)");
+    kn(W.reference, r.rf); kn(W.context, r.cx); kn(W.forbidden, r.fb);
+    if (r.an === false) kn(W.expected, W.decline);
     var c5 = el("td");
     if (r.e) {
       var er = el("div", "err score");
-      er.textContent = "client error" + (r.ek ? " (" + r.ek + ")" : "") + ": " + r.e;
+      er.textContent = W.client_error + (r.ek ? " (" + r.ek + ")" : "") + ": " + r.e;
       c5.appendChild(er);
     }
     (r.sc || []).forEach(function (s) {
       var box = el("div", "score " + (s[1] ? "ok" : "bad"));
       box.appendChild(el("b", "", s[0]));
-      box.appendChild(document.createTextNode(s[1] || s[2] === null ? ": " : " (score " + s[2] + "): "));
+      box.appendChild(document.createTextNode(s[1] || s[2] === null ? ": " : fill(W.score, { score: s[2] })));
       box.appendChild(longText(s[3]));
       c5.appendChild(box);
     });
-    var LABELS = ["", "", "Prompt", "Outputs", "Reference / context", "Scorers"];
+    var LABELS = ["", "", W.prompt, W.outputs, W.knowledge, W.scorers];
     [c0, c1, c2, c3, c4, c5].forEach(function (c, i) {
       if (LABELS[i]) c.setAttribute("data-label", LABELS[i]);
       tr.appendChild(c);
@@ -224,15 +228,15 @@ JS = r"""
     var frag = document.createDocumentFragment();
     for (var i = start; i < end; i++) frag.appendChild(row(view[i]));
     if (!view.length) {
-      var tr = el("tr"), td = el("td", "empty", DATA.length ? "No case matches these filters." : "This result has no per-case file (cases.jsonl).");
+      var tr = el("tr"), td = el("td", "empty", DATA.length ? W.no_match : W.no_cases_file);
       td.colSpan = 6; tr.appendChild(td); frag.appendChild(tr);
     }
     rows.replaceChildren(frag);
     var count = $("match-count");
     count.dataset.count = String(view.length);
-    count.textContent = fmt(view.length) + " of " + fmt(DATA.length) + " cases" +
-      (view.length ? " · showing " + fmt(start + 1) + "–" + fmt(end) : "");
-    $("page-info").textContent = "Page " + (page + 1) + " of " + pages;
+    count.textContent = fill(W.count, { shown: fmt(view.length), total: fmt(DATA.length) }) +
+      (view.length ? fill(W.showing, { from: fmt(start + 1), to: fmt(end) }) : "");
+    $("page-info").textContent = fill(W.page, { page: page + 1, pages: pages });
     $("prev-page").disabled = page === 0;
     $("next-page").disabled = page >= pages - 1;
   }

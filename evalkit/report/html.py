@@ -26,17 +26,18 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from evalkit._i18n import decision, meaning, phase_name, unsettled_texts
+from evalkit._i18n import decision, meaning, phase_name, reason_texts, say, unsettled_texts
 from evalkit.diffcases import metric_order
 from evalkit.filemode import match_umask
 from evalkit.jsonio import escape_surrogates
 from evalkit.report._assets import CSS, JS
-from evalkit.report._format import STATUS_WORDS, ci_text, pct, plural, worst_first
+from evalkit.report._format import ci_text, pct, worst_first
 from evalkit.resultfiles import iter_case_rows, load_summary, resolve
 
 __all__ = ["build_html", "write_html", "case_data", "chart_svg", "MAX_TEXT", "MAX_CASES"]
 
 MAX_TEXT = 20_000
+_STATUSES = ("pass", "miss", "stop", "unjudged")
 _STATUS_ORDER = {"fail": 0, "error": 1, "pass": 2, "none": 3}
 
 
@@ -172,6 +173,7 @@ def chart_svg(
     title: str,
     top: float | None = None,
     judged: bool = True,
+    lang: str = "en",
 ) -> str:
     """An inline SVG bar: the failure rate (dot) and its interval (line) over coloured zones:
     green up to `tolerable`, amber up to `stop`, red beyond. All rates are in [0, 1].
@@ -211,9 +213,13 @@ def chart_svg(
     grey = "#80868b"
     if tolerable is not None and tolerable <= top:
         colour = "#1a7f37" if judged else grey
-        parts.append(_mark(x(tolerable), 12, f"tolerable {pct(tolerable)}", colour))
+        parts.append(
+            _mark(x(tolerable), 12, say("chart_tolerable", lang, at=pct(tolerable)), colour)
+        )
     if stop is not None and stop <= top:
-        parts.append(_mark(x(stop), 56, f"stop {pct(stop)}", "#c62828" if judged else grey))
+        parts.append(
+            _mark(x(stop), 56, say("chart_stop", lang, at=pct(stop)), "#c62828" if judged else grey)
+        )
     parts.append(f'<text x="{x0}" y="56" font-size="11" fill="#5f6368">0%</text>')
     parts.append(
         f'<text x="{x0 + width}" y="56" font-size="11" fill="#5f6368" '
@@ -231,7 +237,10 @@ def chart_svg(
             f'<circle cx="{x(rate)}" cy="29" r="6" fill="#1f2328" stroke="#fff" stroke-width="2"/>'
         )
     else:
-        parts.append('<text x="300" y="33" font-size="12" text-anchor="middle">no cases</text>')
+        parts.append(
+            '<text x="300" y="33" font-size="12" text-anchor="middle">'
+            f"{_e(say('chart_no_cases', lang))}</text>"
+        )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -251,29 +260,39 @@ def _chart_row(
     is_tag: bool,
     top: float | None = None,
     judged: bool = True,
+    lang: str = "en",
 ) -> str:
     rate, ci = block.get("rate"), block.get("ci")
     tolerable, stop = bar.get("tolerable"), bar.get("stop")
     status = str(block.get("status") or ("" if is_tag else "unjudged"))
     failures, total = block.get("failures"), block.get("total")
-    seen = f"{failures} of {total} failed ({pct(rate)})" if total else "no cases scored"
-    title = f"{label}: {seen}; likely range {ci_text(ci)}"
-    whose = "" if judged else "the metric's "
+    seen = (
+        say("chart_seen", lang, failures=failures, total=total, rate=pct(rate))
+        if total
+        else say("chart_none_scored", lang)
+    )
+    title = say("chart_title", lang, label=label, seen=seen, ci=ci_text(ci))
     if tolerable is not None:
-        title += f"; {whose}tolerable {pct(tolerable)}"
+        title += say(
+            "chart_title_tolerable" if judged else "chart_title_metric_tolerable",
+            lang,
+            at=pct(tolerable),
+        )
     if stop is not None:
-        title += f"; {whose}stop {pct(stop)}"
+        title += say(
+            "chart_title_stop" if judged else "chart_title_metric_stop", lang, at=pct(stop)
+        )
     if not judged:
-        title += " (this tag has no bar of its own: not judged)"
+        title += say("chart_title_unjudged", lang)
     status_html = (
-        f' · <span class="status-{_e(status)}">{_e(STATUS_WORDS.get(status, status))}</span>'
+        f' · <span class="status-{_e(status)}">{_e(say("status_word_" + status, lang) if status in _STATUSES else status)}</span>'
         if status
         else ""
     )
     return (
         f'<div class="chart{" chart-tag" if is_tag else ""}"><div class="label"><b>{_e(label)}</b>'
-        f'<br><span class="small">{_e(seen)}, likely {_e(ci_text(ci))}</span>{status_html}'
-        f"</div>{chart_svg(rate, ci, tolerable, stop, title, top, judged)}</div>"
+        f'<br><span class="small">{_e(say("chart_likely", lang, seen=seen, ci=ci_text(ci)))}</span>{status_html}'
+        f"</div>{chart_svg(rate, ci, tolerable, stop, title, top, judged, lang)}</div>"
     )
 
 
@@ -297,7 +316,7 @@ def _poc_axis(poc: dict[str, Any]) -> float:
     return axis_top(values)
 
 
-def _charts(poc: dict[str, Any]) -> str:
+def _charts(poc: dict[str, Any], lang: str) -> str:
     """Per metric: its chart, the tags with a bar of their own (judged), then — collapsed —
     the other tags' rates for comparison, drawn as not judged."""
     metrics = poc.get("metrics") or {}
@@ -306,153 +325,211 @@ def _charts(poc: dict[str, Any]) -> str:
     out = []
     for metric in metric_order(metrics):
         block = metrics[metric] or {}
-        out.append(_chart_row(metric, block, block, False, top))
+        out.append(_chart_row(metric, block, block, False, top, lang=lang))
         by_tag = block.get("by_tag") or {}
         for tag in sorted(by_tag):
-            out.append(_chart_row(f"tag: {tag}", by_tag[tag] or {}, by_tag[tag] or {}, True, top))
+            label = say("chart_tag", lang, tag=tag)
+            out.append(
+                _chart_row(label, by_tag[tag] or {}, by_tag[tag] or {}, True, top, lang=lang)
+            )
         others = sorted(t for t, m in tag_blocks.items() if metric in (m or {}) and t not in by_tag)
         if others:
             rows = "".join(
                 _chart_row(
-                    f"tag: {tag}",
+                    say("chart_tag", lang, tag=tag),
                     (tag_blocks[tag] or {}).get(metric) or {},
                     block,
                     True,
                     top,
                     False,
+                    lang,
                 )
                 for tag in others
             )
+            summary = say("chart_other_tags", lang, metric=metric, n=len(others))
             out.append(
-                f'<details class="tag-rates"><summary>{_e(metric)} by tag: '
-                f"{_e(plural(len(others), 'tag'))} without a bar of their own (for comparison, "
-                f"not judged)</summary>{rows}</details>"
+                f'<details class="tag-rates"><summary>{_e(summary)}</summary>{rows}</details>'
             )
     return "".join(out)
 
 
-def _poc_section(name: str, poc: dict[str, Any], summary: dict[str, Any]) -> str:
+def _poc_section(name: str, poc: dict[str, Any], summary: dict[str, Any], lang: str = "en") -> str:
     verdict = str(poc.get("verdict") or "")
-    open_points = "".join(f"<li>{_e(u)}</li>" for u in unsettled_texts(poc, summary))
+    open_points = "".join(f"<li>{_e(u)}</li>" for u in unsettled_texts(poc, summary, lang))
     unsettled = (
-        f'<h3>Unsettled for the next phase</h3><ul class="unsettled">{open_points}</ul>'
+        f'<h3>{_e(say("html_unsettled", lang))}</h3><ul class="unsettled">{open_points}</ul>'
         if open_points
         else ""
     )
     phase = str(poc.get("phase") or "poc")
-    reasons = "".join(f"<li>{_e(r)}</li>" for r in poc.get("reasons") or [])
+    reasons = "".join(f"<li>{_e(r)}</li>" for r in reason_texts(poc, lang))
     facts = []
     if "cases" in poc:
-        facts.append(plural(int(poc["cases"]), "case"))
+        facts.append(say("fact_cases", lang, n=int(poc["cases"])))
     errors = poc.get("errors") or {}
     if errors.get("count"):
         facts.append(
-            f"{plural(errors['count'], 'client error')} ({pct(errors.get('rate'))}; budget "
-            f"{pct(errors.get('budget'))})"
+            say(
+                "html_fact_errors",
+                lang,
+                n=errors["count"],
+                rate=pct(errors.get("rate")),
+                budget=pct(errors.get("budget")),
+            )
         )
     critical = poc.get("critical") or {}
     if critical.get("total"):
         failed = critical.get("failed") or []
         facts.append(
-            plural(int(critical["total"]), "critical case")
-            + (f", failed: {', '.join(map(str, failed))}" if failed else ", none failed")
+            say("fact_critical", lang, n=int(critical["total"]))
+            + (
+                say("fact_failed", lang, ids=", ".join(map(str, failed)))
+                if failed
+                else say("fact_none_failed", lang)
+            )
         )
+    shown = say("verdict_badge_" + verdict, lang) if verdict in _VERDICTS else verdict
     return (
         f'<section class="poc" data-poc="{_e(name)}"><h2>{_e(name)}</h2>'
         f'<div class="poc-head"><span class="verdict {_e(verdict)}" data-verdict="{_e(verdict)}">'
-        f'{_e(verdict or "no verdict")}</span><p class="meaning">'
-        f'<strong class="decision" data-phase="{_e(phase)}">{_e(phase_name(phase))}: '
-        f"{_e(decision(phase, verdict))}.</strong> {_e(meaning(phase, verdict))}</p></div>"
-        f'<h3>Why</h3><ul class="reasons">{reasons or "<li>(no reasons recorded)</li>"}</ul>'
+        f'{_e(shown or say("no_verdict", lang))}</span><p class="meaning">'
+        f'<strong class="decision" data-phase="{_e(phase)}">'
+        f"{_e(say('html_decision', lang, phase=phase_name(phase, lang), decision=decision(phase, verdict, lang)))}"
+        f"</strong> {_e(meaning(phase, verdict, lang))}</p></div>"
+        f'<h3>{_e(say("html_why", lang))}</h3><ul class="reasons">'
+        f"{reasons or '<li>' + _e(say('no_reasons', lang)) + '</li>'}</ul>"
         f"{unsettled}"
         f'<p class="facts">{_e(" · ".join(facts))}</p>'
-        f"<h3>Failure rates against the bars</h3>"
-        f'<p class="legend">The dot is the share of cases that failed; the black line is the '
-        f"range the true rate most likely lies in. Green: tolerable. Amber: misses the bar. "
-        f"Red: beyond the stop limit. Grey: a tag with no bar of its own, not judged. "
-        f"All bars of this PoC share one scale.</p>{_charts(poc)}</section>"
+        f"<h3>{_e(say('html_rates', lang))}</h3>"
+        f'<p class="legend">{_e(say("html_legend", lang))}</p>{_charts(poc, lang)}</section>'
     )
 
 
-def _run_info(summary: dict[str, Any]) -> str:
+def _run_info(summary: dict[str, Any], lang: str) -> str:
     run = summary.get("run") or {}
     prov = summary.get("provenance") or {}
     bits = []
     if run.get("started_at"):
-        bits.append(f"run {run['started_at']}")
+        bits.append(say("html_run_at", lang, at=run["started_at"]))
     if prov.get("evalkit_version"):
         bits.append(f"evalkit {prov['evalkit_version']}")
     suites = []
     for name, s in sorted((prov.get("suites") or {}).items()):
         client = (s or {}).get("client") or {}
         model = client.get("model") or client.get("spec") or "?"
-        suites.append(f"{name} ({model}, {s.get('samples', '?')} samples)")
+        suites.append(
+            say("html_suite", lang, name=name, model=model, samples=s.get("samples", "?"))
+        )
     if suites:
-        bits.append("suites: " + ", ".join(suites))
+        bits.append(say("html_suites", lang, suites=", ".join(suites)))
     return _e(" · ".join(bits))
 
 
-def build_html(result: Path | str, max_cases: int = MAX_CASES) -> str:
-    """The report of a result folder or `summary.json` as one HTML document, with at most
-    `max_cases` cases in its table (raises `ResultError` when the result cannot be read)."""
+def build_html(result: Path | str, max_cases: int = MAX_CASES, lang: str = "en") -> str:
+    """The report of a result folder or `summary.json` as one HTML document in `lang`, with
+    at most `max_cases` cases in its table (raises `ResultError` when the result cannot be
+    read). The scorers' per-case reasons are shown as the result holds them (English)."""
     summary = load_summary(result)
     cases, total = case_data(result, max_cases)
     overall = str(summary.get("verdict") or "")
     left_out = (
-        f'<p class="muted small" id="cases-left-out">Showing {len(cases):,} of {total:,} cases '
-        f"(failed and errored first); the rest are in cases.jsonl.</p>"
+        f'<p class="muted small" id="cases-left-out">'
+        f"{_e(say('html_left_out', lang, shown=f'{len(cases):,}', total=f'{total:,}'))}</p>"
         if total > len(cases)
         else ""
     )
     sections = "".join(
-        _poc_section(name, summary["pocs"][name] or {}, summary)
+        _poc_section(name, summary["pocs"][name] or {}, summary, lang)
         for name in worst_first(summary["pocs"])
     )
-    select = '<label>{label} <select id="{id}"><option value="">all</option></select></label>'
+    shown = say("verdict_badge_" + overall, lang) if overall in _VERDICTS else overall
+    shown = _e(shown or say("no_verdict", lang))
+    all_ = _e(say("html_all", lang))
+    select = (
+        '<label>{label} <select id="{id}"><option value="">' + all_ + "</option></select></label>"
+    )
+    w = {key: _e(say(key, lang)) for key in _PAGE_WORDS}
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{_e(lang)}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
-<title>evalkit report: {_e(overall or "no verdict")}</title>
+<title>{w["html_title"]}: {shown}</title>
 <style>{CSS}</style></head>
 <body><main>
-<h1>evalkit report <span class="verdict {_e(overall)}" style="font-size:1rem;padding:2px 10px;\
-vertical-align:middle">{_e(overall or "no verdict")}</span></h1>
-<p class="muted small">{_run_info(summary)}</p>
+<h1>{w["html_title"]} <span class="verdict {_e(overall)}" style="font-size:1rem;padding:2px 10px;\
+vertical-align:middle">{shown}</span></h1>
+<p class="muted small">{_run_info(summary, lang)}</p>
 {sections}
-<h2 id="cases">Cases</h2>
-<p class="muted small">Failed cases first. Search looks in prompts, outputs, references,
-context and the scorers' reasons. Choose a metric to see only the cases it scored.</p>
+<h2 id="cases">{w["html_cases"]}</h2>
+<p class="muted small">{w["html_cases_help"]}</p>
 {left_out}
 <div class="controls">
-<input type="search" id="search" placeholder="Search cases…" aria-label="Search cases">
-<label>Result <select id="status-filter"><option value="all">all</option>
-<option value="fail">failed</option><option value="error">client error</option>
-<option value="pass">passed</option></select></label>
+<input type="search" id="search" placeholder="{w["html_search"]}" aria-label="{w["html_search_label"]}">
+<label>{w["html_result"]} <select id="status-filter"><option value="all">{all_}</option>
+<option value="fail">{w["html_failed"]}</option><option value="error">{w["html_client_error"]}</option>
+<option value="pass">{w["html_passed"]}</option></select></label>
 {select.format(label="PoC", id="poc-filter")}
-{select.format(label="Metric", id="metric-filter")}
-{select.format(label="Tag", id="tag-filter")}
+{select.format(label=w["html_metric"], id="metric-filter")}
+{select.format(label=w["html_tag"], id="tag-filter")}
 <span id="match-count" class="muted small" data-count="0"></span>
 </div>
 <table class="cases"><colgroup><col style="width:7%"><col style="width:13%">
 <col style="width:20%"><col style="width:22%"><col style="width:16%"><col style="width:22%">
-</colgroup><thead><tr><th>Result</th><th>Case</th><th>Prompt</th><th>Outputs</th>
-<th>Reference / context</th><th>Scorers</th></tr></thead><tbody id="case-rows"></tbody></table>
-<div class="pager"><button id="prev-page" type="button">← Previous</button>
+</colgroup><thead><tr><th>{w["html_result"]}</th><th>{w["html_case"]}</th><th>{w["js_prompt"]}</th><th>{w["js_outputs"]}</th>
+<th>{w["js_knowledge"]}</th><th>{w["js_scorers"]}</th></tr></thead><tbody id="case-rows"></tbody></table>
+<div class="pager"><button id="prev-page" type="button">{w["html_prev"]}</button>
 <span id="page-info" class="muted small"></span>
-<button id="next-page" type="button">Next →</button></div>
+<button id="next-page" type="button">{w["html_next"]}</button></div>
 </main>
 <script type="application/json" id="evalkit-cases">{_json_for_script(cases)}</script>
+<script type="application/json" id="evalkit-words">{_json_for_script(_script_words(lang))}</script>
 <script>{JS}</script>
 </body></html>
 """
 
 
-def write_html(result: Path | str, out: Path | str) -> Path:
-    """Write the report to `out` atomically and return its path."""
+_VERDICTS = ("continue", "redesign", "stop")
+_PAGE_WORDS = (
+    "html_title",
+    "html_cases",
+    "html_cases_help",
+    "html_search",
+    "html_search_label",
+    "html_result",
+    "html_failed",
+    "html_client_error",
+    "html_passed",
+    "html_metric",
+    "html_tag",
+    "html_case",
+    "html_prev",
+    "html_next",
+    "js_prompt",
+    "js_outputs",
+    "js_knowledge",
+    "js_scorers",
+)
+
+
+def _script_words(lang: str) -> dict[str, str]:
+    """The words the page's script writes (`_assets.JS` reads them by key, `js_` dropped),
+    as templates: the script fills their {placeholders}."""
+    from evalkit._i18n._ui import UI
+
+    words = UI.get(lang, UI["en"])
+    # Raw templates: the script fills their {placeholders} itself.
+    return {
+        key[3:]: str(words.get(key, text))
+        for key, text in UI["en"].items()
+        if key.startswith("js_")
+    }
+
+
+def write_html(result: Path | str, out: Path | str, lang: str = "en") -> Path:
+    """Write the report (in `lang`) to `out` atomically and return its path."""
     target = Path(out)
     target.parent.mkdir(parents=True, exist_ok=True)
-    document = build_html(result)
+    document = build_html(result, lang=lang)
     fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=target.parent)
     try:
         match_umask(fd)

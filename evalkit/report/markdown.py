@@ -10,18 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from evalkit._i18n import decision, meaning, unsettled_texts, verdict_word
+from evalkit._i18n import decision, meaning, reason_texts, say, unsettled_texts, verdict_word
 from evalkit.diffcases import metric_order
-from evalkit.report._format import (
-    STATUS_WORDS,
-    VERDICT_ICON,
-    ci_text,
-    code,
-    md,
-    pct,
-    plural,
-    worst_first,
-)
+from evalkit.report._format import VERDICT_ICON, ci_text, code, md, pct, worst_first
 from evalkit.resultfiles import load_summary
 
 __all__ = ["render_summary", "summary_markdown"]
@@ -29,40 +20,54 @@ __all__ = ["render_summary", "summary_markdown"]
 _STATUS_ICON = {"pass": "✅", "miss": "⚠️", "stop": "⛔", "unjudged": "➖"}
 
 
-def summary_markdown(result: Path | str) -> str:
-    """The Markdown summary of a result folder or `summary.json` (raises `ResultError`)."""
-    return render_summary(load_summary(result))
+def summary_markdown(result: Path | str, lang: str = "en") -> str:
+    """The Markdown summary of a result folder or `summary.json` in `lang` (raises
+    `ResultError`)."""
+    return render_summary(load_summary(result), lang)
 
 
-def _row(label: str, block: dict[str, Any]) -> str:
+def _row(label: str, block: dict[str, Any], lang: str) -> str:
     status = str(block.get("status") or "unjudged")
     failed = f"{block.get('failures', '–')}/{block.get('total', '–')}"
     return (
         f"| {label} | {failed} | {pct(block.get('rate'))} | {ci_text(block.get('ci'))} "
         f"| {pct(block.get('tolerable'))} | {pct(block.get('stop'))} "
-        f"| {_STATUS_ICON.get(status, '')} {STATUS_WORDS.get(status, md(status))} |"
+        f"| {_STATUS_ICON.get(status, '')} {md(say('status_word_' + status, lang)) if status in _STATUS_ICON else md(status)} |"
     )
 
 
-def render_summary(summary: dict[str, Any]) -> str:
-    """Markdown for a loaded summary (see `evalkit.resultfiles.load_summary`)."""
+def render_summary(summary: dict[str, Any], lang: str = "en") -> str:
+    """Markdown for a loaded summary (see `evalkit.resultfiles.load_summary`), in `lang`."""
     overall = str(summary.get("verdict") or "")
-    out = [f"## {VERDICT_ICON.get(overall, '')} evalkit verdict: {overall or 'none'}".rstrip(), ""]
+    title = say(
+        "md_title",
+        lang,
+        icon=VERDICT_ICON.get(overall, ""),
+        verdict=overall or say("no_verdict", lang),
+        word=verdict_word(overall, lang) if overall else say("no_verdict", lang),
+    )
+    out = [title.rstrip(), ""]
     for poc_name in worst_first(summary["pocs"]):
         poc = summary["pocs"][poc_name] or {}
         verdict = str(poc.get("verdict") or "")
         phase = str(poc.get("phase") or "poc")
         out.append(
-            f"### {VERDICT_ICON.get(verdict, '')} {md(poc_name)}: "
-            f"**{md(verdict_word(verdict))}** — {md(decision(phase, verdict))}"
+            say(
+                "md_poc",
+                lang,
+                icon=VERDICT_ICON.get(verdict, ""),
+                name=md(poc_name),
+                word=md(verdict_word(verdict, lang)),
+                decision=md(decision(phase, verdict, lang)),
+            )
         )
-        out += ["", f"> {md(meaning(phase, verdict))}", ""]
-        reasons = poc.get("reasons") or []
-        out += [f"- {md(str(r))}" for r in reasons] or ["- (no reasons recorded)"]
+        out += ["", f"> {md(meaning(phase, verdict, lang))}", ""]
+        reasons = reason_texts(poc, lang)
+        out += [f"- {md(r)}" for r in reasons] or [f"- {say('no_reasons', lang)}"]
         out.append("")
-        open_points = unsettled_texts(poc, summary)
+        open_points = unsettled_texts(poc, summary, lang)
         if open_points:
-            out += ["**Unsettled for the next phase:**", ""]
+            out += [say("md_unsettled", lang), ""]
             out += [f"- {md(u)}" for u in open_points]
             out.append("")
         metrics = poc.get("metrics") or {}
@@ -71,26 +76,29 @@ def render_summary(summary: dict[str, Any]) -> str:
                 (b.get("confidence") for b in metrics.values() if isinstance(b, dict)), 0.95
             )
             level = f"{round((confidence or 0.95) * 100):g}%"
-            out += [
-                f"| metric | failed | failure rate | {level} CI | tolerable | stop | status |",
-                "|---|---|---|---|---|---|---|",
-            ]
+            out += [say("md_header", lang, level=level), "|---|---|---|---|---|---|---|"]
             for metric in metric_order(metrics):
                 block = metrics[metric] or {}
-                out.append(_row(md(metric), block))
+                out.append(_row(md(metric), block, lang))
                 for tag, tag_block in sorted((block.get("by_tag") or {}).items()):
-                    out.append(_row(f"{md(metric)} · tag {md(tag)}", tag_block or {}))
+                    out.append(
+                        _row(
+                            say("md_tag", lang, metric=md(metric), tag=md(tag)),
+                            tag_block or {},
+                            lang,
+                        )
+                    )
             out.append("")
-        facts = _facts(poc)
+        facts = _facts(poc, lang)
         if facts:
             out += [facts, ""]
-    cost = _cost(summary)
+    cost = _cost(summary, lang)
     if cost:
         out += [cost, ""]
     return "\n".join(out)
 
 
-def _cost(summary: dict[str, Any]) -> str:
+def _cost(summary: dict[str, Any], lang: str) -> str:
     """The run's estimated cost per currency (`run.cost`, from the suites' `pricing` and the
     token usage the clients reported); empty when nothing was priced."""
     costs = (summary.get("run") or {}).get("cost") or {}
@@ -98,38 +106,50 @@ def _cost(summary: dict[str, Any]) -> str:
     for currency, c in sorted(costs.items()):
         if not isinstance(c, dict) or not isinstance(c.get("total"), (int, float)):
             continue
-        cases = c.get("cases") or 0
         per_case = c.get("per_case")
-        each = f", {per_case:.6f} per case" if isinstance(per_case, (int, float)) else ""
-        parts.append(f"{c['total']:.4f} {md(str(currency))} for {plural(int(cases), 'case')}{each}")
+        each = (
+            say("cost_each", lang, per_case=f"{per_case:.6f}")
+            if isinstance(per_case, (int, float))
+            else ""
+        )
+        parts.append(
+            say(
+                "cost_part",
+                lang,
+                total=f"{c['total']:.4f}",
+                currency=md(str(currency)),
+                cases=int(c.get("cases") or 0),
+                each=each,
+            )
+        )
     if not parts:
         return ""
-    return (
-        "**Estimated cost:** "
-        + "; ".join(parts)
-        + " (from the suites' `pricing` and the token usage the model reported)"
-    )
+    return say("md_cost", lang, parts="; ".join(parts))
 
 
-def _facts(poc: dict[str, Any]) -> str:
+def _facts(poc: dict[str, Any], lang: str) -> str:
     parts = []
     if "cases" in poc:
-        parts.append(plural(int(poc["cases"]), "case"))
+        parts.append(say("fact_cases", lang, n=int(poc["cases"])))
     errors = poc.get("errors") or {}
     if errors.get("count"):
-        within = "within" if errors.get("within") else "**over**"
         parts.append(
-            f"{plural(errors['count'], 'client error')} ({pct(errors.get('rate'))}, {within} the "
-            f"budget of {pct(errors.get('budget'))})"
+            say(
+                "md_fact_errors" if errors.get("within") else "md_fact_errors_over",
+                lang,
+                n=errors["count"],
+                rate=pct(errors.get("rate")),
+                budget=pct(errors.get("budget")),
+            )
         )
     critical = poc.get("critical") or {}
     if critical.get("total"):
         failed = critical.get("failed") or []
         errored = critical.get("errored") or []
-        text = plural(int(critical["total"]), "critical case")
+        text = say("fact_critical", lang, n=int(critical["total"]))
         if failed:
-            text += ", failed: " + ", ".join(code(str(c)) for c in failed)
+            text += say("fact_failed", lang, ids=", ".join(code(str(c)) for c in failed))
         if errored:
-            text += ", errored: " + ", ".join(code(str(c)) for c in errored)
+            text += say("fact_errored", lang, ids=", ".join(code(str(c)) for c in errored))
         parts.append(text)
     return " · ".join(parts)

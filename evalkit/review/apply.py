@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from evalkit._i18n import Reason, stored_reasons
 from evalkit.aggregate import Aggregator, PocTally, Tally
 from evalkit.errors import ResultError
 from evalkit.review.correct import (
@@ -389,10 +390,15 @@ def _block(
             "kappa": among.kappa if among else None,
         },
     }
-    evidence = (
-        f"scorer flags {pct(flagged_all / total)} ({flagged_all}/{total}); reviewers confirmed "
-        f"{sum(rf)} of {len(rf)} flagged and found {sum(ru)} of {len(ru)} unflagged failing"
-    )
+    evidence = {
+        "flag_rate": pct(flagged_all / total),
+        "flagged": str(flagged_all),
+        "scored": str(total),
+        "confirmed": str(sum(rf)),
+        "flagged_reviewed": str(len(rf)),
+        "found": str(sum(ru)),
+        "unflagged_reviewed": str(len(ru)),
+    }
     found = _strata(cases)
     reviewed = None
     if found is None:
@@ -425,7 +431,7 @@ def _block(
         if more is not None:
             entry["more_reviews"] = more
         reviewed = Reviewed(c.rate, c.ci, evidence, more)
-    entry["evidence"] = evidence
+    entry["evidence"] = Reason("review_evidence", evidence).text("en")
     return entry, reviewed
 
 
@@ -442,8 +448,8 @@ def _rejudged(
         v = judge(poc, tally, policies[poc], corrections.get(poc))
         # The reason `judge` does not write (a merge of some shards says so) is kept; the
         # others are judge's own, of the summary as it was, and are written anew.
-        old = summary.get("pocs", {}).get(poc, {}).get("reasons", [])
-        extra = tuple(r for r in old if r.startswith(PARTIAL))
+        old = stored_reasons(summary.get("pocs", {}).get(poc, {}))
+        extra = tuple(r for r in old if r.text().startswith(PARTIAL))
         if extra:
             v = replace(v, reasons=(*extra, *v.reasons))
         verdicts[poc] = v

@@ -177,6 +177,7 @@ def check_and_build(
         phase=cast(Phase, report.phase),
         seed=int(data.get("seed", 0)),
         pricing=_pricing(data.get("pricing")),
+        language=data.get("language") if data.get("language") in ("en", "ja") else None,
         client_options=dict(data.get("client_options") or {}),
     )
 

@@ -32,8 +32,8 @@ def test_outputs_with_script_tags_cannot_escape_the_data_block(
     make_realistic: Callable[..., Path],
 ) -> None:
     document = build_html(make_realistic())
-    # Exactly the two script elements the page has: the data and the code.
-    assert document.count("<script") == 2 and document.count("</script>") == 2
+    # Exactly the three script elements the page has: the data, the words and the code.
+    assert document.count("<script") == 3 and document.count("</script>") == 3
     assert HOSTILE not in document and "<b onmouseover" not in document
     rows = _embedded_cases(document)
     assert any(HOSTILE in (o or "") for r in rows for o in r["o"])  # round-trips intact

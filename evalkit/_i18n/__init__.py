@@ -1,0 +1,187 @@
+"""The words evalkit prints around a verdict, per phase and per language (English, Japanese).
+
+One set of tables, read by the terminal table, the Markdown and the HTML report, so the
+three say the same thing in the same language. The verdict *value* (`continue` /
+`redesign` / `stop`) is a contract and never changes; what changes with the phase is how
+it reads (an MVP that meets its bars goes to production, a production service that misses
+one stays in limited operation), and with the language the words themselves.
+
+Reasons are `Reason` values (a code and its formatted values), worded here: the English
+wording is what `summary.json` stores in `pocs.<poc>.reasons` (a contract); the codes are
+stored beside it (`pocs.<poc>.reason_codes`) so a report can word them again in Japanese.
+Every table has the same keys in every language (a test holds them to it). Bottom layer:
+stdlib only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, cast
+
+from evalkit._i18n._choose import choose_language, locale_language, text_language
+from evalkit._i18n._phase import DECISION, MEANING, NEXT, PHASE_NAME, VERDICT_WORD
+from evalkit._i18n._reasons import REASONS, Template
+from evalkit._i18n._ui import UI
+from evalkit._i18n._unsettled import UNSETTLED
+
+__all__ = [
+    "Lang",
+    "LANGS",
+    "TABLES",
+    "Reason",
+    "choose_language",
+    "decision",
+    "locale_language",
+    "meaning",
+    "next_step",
+    "phase_name",
+    "reason_texts",
+    "stored_reasons",
+    "say",
+    "text_language",
+    "unsettled_text",
+    "unsettled_texts",
+    "verdict_word",
+]
+
+Lang = Literal["en", "ja"]
+LANGS: tuple[Lang, ...] = ("en", "ja")
+
+# Every language-keyed table, by name (the completeness test walks them).
+TABLES: dict[str, Mapping[str, Any]] = {
+    "phase_name": PHASE_NAME,
+    "verdict_word": VERDICT_WORD,
+    "decision": DECISION,
+    "next_step": NEXT,
+    "meaning": MEANING,
+    "reasons": REASONS,
+    "unsettled": UNSETTLED,
+    "ui": UI,
+}
+
+
+def _pick(table: Mapping[str, Mapping[str, str]], lang: str, key: str) -> str:
+    return table.get(lang, table["en"]).get(key, "")
+
+
+def _pick2(table: dict[str, dict[str, dict[str, str]]], lang: str, phase: str, verdict: str) -> str:
+    by_phase = table.get(lang, table["en"])
+    return by_phase.get(phase, by_phase["poc"]).get(verdict, "")
+
+
+def _fill(template: Template, values: Mapping[str, str]) -> str:
+    return template(values) if callable(template) else template.format_map(dict(values))
+
+
+def phase_name(phase: str, lang: str = "en") -> str:
+    """ "PoC", "MVP", "production" / "本番" (an unknown phase is shown as written)."""
+    return _pick(PHASE_NAME, lang, phase) or phase
+
+
+def verdict_word(verdict: str, lang: str = "en") -> str:
+    """The verdict as a headline word ("CONTINUE", "続行"); an unknown value upper-cased."""
+    return _pick(VERDICT_WORD, lang, verdict) or verdict.upper()
+
+
+def decision(phase: str, verdict: str, lang: str = "en") -> str:
+    """The decision the verdict stands for in this phase ("go to production")."""
+    return _pick2(DECISION, lang, phase, verdict)
+
+
+def next_step(phase: str, verdict: str, lang: str = "en") -> str:
+    """One line on what to do next (terminal output)."""
+    return _pick2(NEXT, lang, phase, verdict)
+
+
+def meaning(phase: str, verdict: str, lang: str = "en") -> str:
+    """A few sentences on what the verdict means (Markdown and HTML reports)."""
+    return _pick2(MEANING, lang, phase, verdict)
+
+
+def say(key: str, lang: str = "en", **values: Any) -> str:
+    """A heading, label or line of the terminal and the reports (`_ui.UI`), filled in."""
+    template = UI.get(lang, UI["en"]).get(key) or UI["en"][key]
+    return _fill(template, {k: str(v) for k, v in values.items()})
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One reason of a verdict: `code` names its template in `_reasons.REASONS`, `values`
+    fill it (formatted already: "12.5%", "31"). The code `text` carries a sentence as
+    written (a reason read from a result older than the codes), shown as is in every language."""
+
+    code: str
+    values: Mapping[str, str] = field(default_factory=dict)
+
+    def text(self, lang: str = "en") -> str:
+        table = REASONS.get(lang, REASONS["en"])
+        template = table.get(self.code) or REASONS["en"].get(self.code)
+        if template is None:
+            raise KeyError(f"no wording for reason code {self.code!r}")
+        return _fill(template, self.values)
+
+    def document(self) -> dict[str, Any]:
+        """The JSON form stored in `pocs.<poc>.reason_codes`."""
+        return {"code": self.code, "values": {k: self.values[k] for k in sorted(self.values)}}
+
+    @staticmethod
+    def from_document(doc: Any) -> Reason | None:
+        """The reason a `document()` describes; None when it is not one this evalkit words."""
+        if not isinstance(doc, Mapping) or doc.get("code") not in REASONS["en"]:
+            return None
+        values = doc.get("values") or {}
+        if not isinstance(values, Mapping):
+            return None
+        return Reason(str(doc["code"]), {str(k): str(v) for k, v in values.items()})
+
+
+def stored_reasons(poc: Mapping[str, Any]) -> list[Reason]:
+    """The reasons one PoC block of a summary document holds, as values.
+
+    Each stored code is used only where its English wording is the stored sentence (so a
+    translation never says something the contract does not); elsewhere — a result written
+    before the codes, a code this evalkit does not know, values that do not fit — the
+    stored sentence is kept as written (code `text`)."""
+    texts = [str(t) for t in poc.get("reasons") or []]
+    codes = poc.get("reason_codes")
+    if not isinstance(codes, list) or len(codes) != len(texts):
+        codes = [None] * len(texts)
+    out = []
+    for text, doc in zip(texts, codes, strict=True):
+        reason = Reason.from_document(doc)
+        try:
+            same = reason is not None and reason.text("en") == text
+        except (KeyError, ValueError, IndexError):
+            same = False
+        out.append(cast(Reason, reason) if same else Reason("text", {"text": text}))
+    return out
+
+
+def reason_texts(poc: Mapping[str, Any], lang: str = "en") -> list[str]:
+    """The reasons of one PoC block of a summary document, worded in `lang` (English: the
+    stored sentences themselves)."""
+    reasons = stored_reasons(poc)
+    out = []
+    for reason in reasons:
+        try:
+            out.append(reason.text(lang))
+        except (KeyError, ValueError, IndexError):  # a translation missing a value
+            out.append(reason.text("en"))
+    return out
+
+
+def unsettled_text(key: str, values: Mapping[str, str], lang: str = "en") -> str:
+    """One open point (see `evalkit.unsettled`) in words."""
+    table = UNSETTLED.get(lang, UNSETTLED["en"])
+    template = table.get(key) or UNSETTLED["en"].get(key)
+    return key if template is None else _fill(template, values)
+
+
+def unsettled_texts(
+    poc: Mapping[str, Any], summary: Mapping[str, Any], lang: str = "en"
+) -> list[str]:
+    """The open points of one PoC block of a summary document, in words."""
+    from evalkit.unsettled import unsettled
+
+    return [unsettled_text(u.key, u.values, lang) for u in unsettled(poc, summary)]
