@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,12 @@ from typing import Any
 import pytest
 
 from evalkit.values import Bar, Case, Prompt, ScorerConfig, Suite, Threshold
+
+# The terminal and the reports follow the locale (README "Japanese output"): the tests that
+# read English output must not depend on the developer's. Tests of the locale set their own.
+for _name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+    if os.environ.get(_name, "").lower().startswith("ja"):
+        os.environ[_name] = "C.UTF-8"
 
 
 def make_suite(

@@ -23,11 +23,14 @@ def test_init_writes_a_commented_suite_that_runs_offline(
     text = suite.read_text(encoding="utf-8")
     assert text.startswith("# yaml-language-server: $schema=") and "schema.json" in text
     if lang == "ja":
-        assert "判定はわざと REDESIGN" in text
+        assert "判定はわざと 再設計(REDESIGN)" in text
     assert evalkit("validate", str(suite), cwd=tmp_path).returncode == 0
     r = evalkit("run", str(suite), "--no-progress", cwd=tmp_path)
     assert r.returncode == 10, r.stdout + r.stderr  # redesign: six cases are not enough evidence
-    assert "6 cases, 0 client errors" in r.stdout and "not enough evidence" in r.stdout
+    if lang == "ja":  # a Japanese suite speaks Japanese without a flag
+        assert "6件、クライアントエラー0件" in r.stdout and "根拠が不十分" in r.stdout
+    else:
+        assert "6 cases, 0 client errors" in r.stdout and "not enough evidence" in r.stdout
     r = evalkit("show", f"results/{name}", case, cwd=tmp_path)
     assert r.returncode == 0 and "scores:" in r.stdout and "accuracy: pass" in r.stdout
     # The schema path resolves (editors check the file as it is typed).

@@ -197,7 +197,8 @@ def _translate(err: ValidationError, parsed: Parsed, file: str) -> list[Problem]
             str(c) for c in (err.validator_value if kind == "enum" else [err.validator_value])
         ]
         mean = did_you_mean(str(value), choices) if isinstance(value, str) else ""
-        return [at(path, f"expected one of {', '.join(choices)}, got {describe(value)}{mean}")]
+        message = f"expected one of {', '.join(choices)}, got {describe(value)}{mean}"
+        return [at(path, message, "" if mean else hint)]
     if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         words = expected or f"a number {_BOUND_WORDS[kind]} {err.validator_value}"
         return [at(path, f"expected {words}, got {describe(value)}", hint)]

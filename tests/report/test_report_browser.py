@@ -192,3 +192,28 @@ def test_dump_dom_shows_rendered_rows_and_verdict(
     assert 'data-verdict="redesign"' in dom, done.stderr[-2000:]
     assert 'data-count="40"' in dom
     assert dom.count('<span class="badge fail">failed</span>') == 9
+
+
+def test_the_japanese_report_reads_japanese_everywhere_including_what_its_script_writes(
+    browser: Any, make_realistic: Callable[..., Path], tmp_path: Path
+) -> None:
+    """`--lang ja`: the verdict, headings and the words the page's script writes (badges,
+    counts, pages, column labels) are Japanese; the script runs without an error."""
+    from evalkit.report.html import write_html
+
+    out = write_html(make_realistic(60), tmp_path / "report-ja.html", "ja")
+    view = _Page(browser, out.as_uri())
+    page = view.page
+    assert page.get_attribute("html", "lang") == "ja"
+    verdict = page.locator('section[data-poc="support-bot"] .verdict')
+    assert verdict.inner_text().strip() == "再設計"
+    assert page.locator("text=PoC：PoCを再設計する。").first.is_visible()
+    assert page.locator("h3", has_text="判定理由").first.is_visible()
+    assert page.inner_text("#page-info") == "1 / 2 ページ"
+    assert page.inner_text("#match-count").startswith("60件中60件")
+    assert page.locator("#case-rows .badge.fail").first.inner_text() == "失敗"
+    page.select_option("#status-filter", "fail")
+    assert 0 < view.count() < 60
+    assert page.inner_text("#page-info") == "1 / 1 ページ"
+    page.screenshot(path=str(tmp_path / "report-ja.png"), full_page=True)
+    assert view.errors == []
