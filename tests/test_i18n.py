@@ -144,6 +144,9 @@ def _every_reason() -> list[Reason]:
     reasons += judge("p", critical, _policy(critical_stop_suites=frozenset({"s"}))).reasons
     reasons += judge("p", critical, _policy()).reasons
     reasons += judge("p", _tally(0, 100, errors=2), _policy()).reasons
+    for failures, total in [(0, 0), (0, 60), (40, 50), (0, 20), (1, 10), (10, 40)]:
+        review = PocTally(cases=60, metrics={"unusable": Tally(failures, total)})
+        reasons += judge("p", review, PocPolicy(thresholds={"unusable": Threshold(BAR)})).reasons
     reasons += [Coverage((1,), 2).reason(30), Coverage((1, 3), 4).reason(60)]
     reasons += [Reason("review_evidence", EVIDENCE), Reason("text", {"text": "as written"})]
     return reasons
