@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.diffcases import CaseRef, CaseWalk, FlippedCase, metric_order, with_outputs
+from evalkit.diffreview import ReviewChange, ReviewFlip, review_changes, review_flips
 from evalkit.errors import UsageError
 from evalkit.resultfiles import load_summary, resolve
 from evalkit.significance import describe, mcnemar_p
@@ -33,6 +34,8 @@ __all__ = [
     "CaseRef",
     "FlippedCase",
     "ProvenanceChange",
+    "ReviewChange",
+    "ReviewFlip",
     "Diff",
     "compare",
     "triggered",
@@ -131,6 +134,12 @@ class Diff:
     provenance: tuple[ProvenanceChange, ...]
     paired: bool
     notes: tuple[str, ...] = ()
+    # The review layer (`evalkit.diffreview`): reviewed metrics old → new, and the
+    # reviewers' judgements that flipped on cases reviewed in both; the new result's
+    # stale reviews per reason.
+    review: tuple[ReviewChange, ...] = ()
+    review_flips: tuple[ReviewFlip, ...] = ()
+    review_stale: Mapping[str, int] | None = None
 
 
 def compare(old: Path | str, new: Path | str, alpha: float = 0.05) -> Diff:
@@ -167,6 +176,11 @@ def compare(old: Path | str, new: Path | str, alpha: float = 0.05) -> Diff:
         provenance=tuple(_provenance(old_sum, new_sum, walk.prompts)),
         paired=paired,
         notes=tuple(notes),
+        review=tuple(review_changes(old_sum, new_sum)),
+        review_flips=tuple(review_flips(old_paths.summary.parent, new_paths.summary.parent))
+        if paired
+        else (),
+        review_stale=(new_sum.get("review") or {}).get("stale_why") or None,
     )
 
 

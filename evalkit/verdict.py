@@ -11,6 +11,9 @@ interval not) is a miss, and its reason says how many cases would be needed.
 Where reviewers labelled a sample of a metric's cases (`evalkit review`), the metric is
 judged on its corrected failure rate and interval (`Reviewed`) instead of the scorer's own,
 by the same rule; the reason says so, and how many more reviews would settle a straddled bar.
+The metrics only reviewers measure (`values.REVIEW_METRICS`: unusable, major_correction,
+high_risk) are judged like any other on their counts over the reviewed cases; with none they
+are not measured, which rules out `continue` as an unscored metric does.
 """
 
 from __future__ import annotations

@@ -196,6 +196,60 @@ UI: dict[str, dict[str, Template]] = {
         "js_count": "{shown} of {total} cases",
         "js_showing": " · showing {from}–{to}",
         "js_page": "Page {page} of {pages}",
+        # the review layer (terminal, both reports; `evalkit.report._review`)
+        "rev_heading": "human review (the status is judged on the corrected rate):",
+        "rev_line": (
+            "{metric}: {cases} reviewed; scorer precision {precision}, recall {recall}, "
+            "κ {kappa}{among}; {corrected}"
+        ),
+        "rev_among": ", reviewers' κ {kappa}",
+        "rev_corrected": "corrected {rate} ({ci})",
+        "rev_not_corrected": "not corrected",
+        "rev_more": " (~{n} more reviews settle it)",
+        "rev_col_metric": "metric",
+        "rev_col_reviewed": "reviewed",
+        "rev_col_precision": "scorer precision",
+        "rev_col_recall": "scorer recall",
+        "rev_col_kappa": "κ scorer/reviewers",
+        "rev_col_among": "κ among reviewers",
+        "rev_col_rate": "corrected rate",
+        "rev_col_ci": "CI",
+        "rev_stale": lambda v: (
+            f"{v['n']} review{'' if v['n'] == '1' else 's'} stale, not used: {v['why']}"
+        ),
+        "rev_count": "Reviews: {used} from {file} count in the verdict",
+        "rev_stale_line": "stale, not used ({n}: {why}): {listed}",
+        "rev_stale_redo": (
+            "  their outputs are not the ones reviewed: review these cases again with a new "
+            "sheet (evalkit review sample)"
+        ),
+        "rev_stale_kept": (
+            "  reviews of cases this run did not include stay in the folder's {file} and count "
+            "again when a run includes them"
+        ),
+        "rev_stale_sep": ", ",
+        "rev_stale_changed": "{n} outputs changed since review",
+        "rev_stale_gone": "{n} case not in this result",
+        "rev_stale_errored": "{n} case got no output in this run",
+        "md_review": (
+            "**Human review** — the scorer against the reviewers; each status above is judged "
+            "on the corrected rate:"
+        ),
+        "md_reviews_stale": (
+            "**Reviews:** {stale} (their outputs are not the ones reviewed, or the case is not "
+            "in this result)"
+        ),
+        "html_review": "Human review",
+        "html_review_legend": (
+            "Reviewers labelled a sample of cases. Precision: share of the scorer's flags the "
+            "reviewers confirm; recall: share of true failures the scorer flags; κ: agreement "
+            "beyond chance (1 perfect, 0 chance). Each metric's status is judged on the "
+            "corrected rate."
+        ),
+        "chart_scorer_seen": "the scorer flags {failures} of {total} ({rate})",
+        "chart_judged_below": "judged on the corrected rate below",
+        "chart_corrected": "corrected by review",
+        "chart_corrected_seen": "{cases} cases reviewed: {rate}",
     },
     "ja": {
         "col_metric": "指標",
@@ -330,5 +384,55 @@ UI: dict[str, dict[str, Template]] = {
         "js_count": "{total}件中{shown}件",
         "js_showing": " · {from}–{to}件目を表示",
         "js_page": "{page} / {pages} ページ",
+        "rev_heading": "人手レビュー（判定は補正後の失敗率で行っています）：",
+        "rev_line": (
+            "{metric}：レビュー{cases}件、スコアラーの適合率 {precision}・再現率 {recall}・"
+            "κ {kappa}{among}、{corrected}"
+        ),
+        "rev_among": "、レビュー担当者間の κ {kappa}",
+        "rev_corrected": "補正後 {rate}（{ci}）",
+        "rev_not_corrected": "補正なし",
+        "rev_more": "（あと約{n}件のレビューで確定）",
+        "rev_col_metric": "指標",
+        "rev_col_reviewed": "レビュー件数",
+        "rev_col_precision": "スコアラーの適合率",
+        "rev_col_recall": "スコアラーの再現率",
+        "rev_col_kappa": "κ（スコアラー対レビュー）",
+        "rev_col_among": "κ（レビュー担当者間）",
+        "rev_col_rate": "補正後の失敗率",
+        "rev_col_ci": "信頼区間",
+        "rev_stale": "古いレビュー{n}件は使用していません：{why}",
+        "rev_count": "レビュー：{file} のうち{used}件を判定に使用しました",
+        "rev_stale_line": "古いレビュー（使用せず）{n}件（{why}）：{listed}",
+        "rev_stale_redo": (
+            "  レビューした出力と今回の出力が異なります。新しいシートでこれらの事例をもう一度"
+            "レビューしてください（evalkit review sample）"
+        ),
+        "rev_stale_kept": (
+            "  この実行に含まれない事例のレビューはフォルダーの {file} に残り、その事例を含む"
+            "実行で再び使われます"
+        ),
+        "rev_stale_sep": "、",
+        "rev_stale_changed": "レビュー後に出力が変わったもの{n}件",
+        "rev_stale_gone": "この結果にない事例{n}件",
+        "rev_stale_errored": "この実行で出力が得られなかった事例{n}件",
+        "md_review": (
+            "**人手レビュー** — スコアラーとレビュー担当者の比較。上の判定は補正後の失敗率で"
+            "行っています："
+        ),
+        "md_reviews_stale": (
+            "**レビュー：** {stale}（レビューした出力と異なるか、この結果にない事例です）"
+        ),
+        "html_review": "人手レビュー",
+        "html_review_legend": (
+            "レビュー担当者が事例の一部を確認しました。適合率：スコアラーが不合格とした事例のうち"
+            "レビューでも不合格とされた割合。再現率：本当の不合格のうちスコアラーが検出した割合。"
+            "κ：偶然を超えた一致度（1 が完全一致、0 が偶然並み）。各指標の判定は補正後の失敗率"
+            "で行っています。"
+        ),
+        "chart_scorer_seen": "スコアラーの不合格 {total}件中{failures}件（{rate}）",
+        "chart_judged_below": "判定は下の補正後の失敗率で行っています",
+        "chart_corrected": "レビューによる補正後",
+        "chart_corrected_seen": "レビュー{cases}件：{rate}",
     },
 }

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from evalkit._i18n import decision, next_step, reason_texts, say, unsettled_texts, verdict_word
+from evalkit.report._review import review_line, review_rows
 
 __all__ = ["render_summary"]
 
@@ -100,6 +101,10 @@ def render_summary(summary: Mapping[str, Any], colour: bool = True, lang: str = 
             if colour:
                 cells[-1] = click.style(cells[-1], fg=_STATUS.get(status))
             lines.append("  " + "  ".join(cells).rstrip())
+        reviewed = review_rows(p)
+        if reviewed:
+            lines.append("  " + say("rev_heading", lang))
+            lines.extend(f"   - {review_line(r, lang)}" for r in reviewed)
         lines.append("  " + say("reasons_heading", lang))
         for reason in reason_texts(p, lang):
             lines.append(f"   - {reason}")

@@ -83,7 +83,7 @@ def command(
     else:
         echo_out(f"Merged {len(sources)} result folders into {out_dir}")
     if applied is not None:
-        for line in review_notes(applied, out_dir):
+        for line in review_notes(applied, out_dir, output_language(lang, summary)):
             echo_out(line)
     if broken:  # --exit-zero never hides a broken run
         echo_err(broken_error(broken))

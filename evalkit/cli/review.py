@@ -13,26 +13,24 @@ from evalkit.cli._lang import lang_option
 __all__ = ["command"]
 
 
-def review_notes(applied: Any, folder: Path) -> list[str]:
-    """What the reviews did, for the terminal (`review import`, `run`, `merge`): how many
-    counted, and how many were stale and why (a few named), each reason with its remedy."""
+def review_notes(applied: Any, folder: Path, lang: str = "en") -> list[str]:
+    """What the reviews did, for the terminal (`review import`, `run`, `merge`), in `lang`:
+    how many counted, and how many were stale and why (a few named, as stored), each reason
+    with its remedy."""
+    from evalkit._i18n import say
+    from evalkit.report._review import stale_reasons
     from evalkit.review.apply import REVIEWS_NAME, STALE_CHANGED, STALE_ERRORED, STALE_GONE
 
-    lines = [f"Reviews: {applied.used} from {folder / REVIEWS_NAME} count in the verdict"]
+    file = folder / REVIEWS_NAME
+    lines = [say("rev_count", lang, used=applied.used, file=file)]
     if applied.stale:
-        why = ", ".join(f"{n} {reason}" for reason, n in sorted(applied.stale_why.items()))
         listed = "; ".join(applied.stale[:10]) + (" …" if len(applied.stale) > 10 else "")
-        lines.append(f"stale, not used ({len(applied.stale)}: {why}): {listed}")
+        why = stale_reasons(applied.stale_why, lang)
+        lines.append(say("rev_stale_line", lang, n=len(applied.stale), why=why, listed=listed))
         if applied.stale_why.get(STALE_CHANGED) or applied.stale_why.get(STALE_ERRORED):
-            lines.append(
-                "  their outputs are not the ones reviewed: review these cases again with a "
-                "new sheet (evalkit review sample)"
-            )
+            lines.append(say("rev_stale_redo", lang))
         if applied.stale_why.get(STALE_GONE):
-            lines.append(
-                "  reviews of cases this run did not include stay in the folder's "
-                f"{REVIEWS_NAME} and count again when a run includes them"
-            )
+            lines.append(say("rev_stale_kept", lang, file=REVIEWS_NAME))
     return lines
 
 
@@ -174,12 +172,12 @@ def import_(result: Path, files: tuple[Path, ...], lang: str | None = None) -> N
         f"imported {len(reviews)} reviewed rows into {folder / REVIEWS_NAME}; "
         f"{applied.used} reviews count"
     )
-    for line in review_notes(applied, folder)[1:]:
-        echo_out(line)
     from evalkit._i18n import reason_texts, say
     from evalkit.cli._lang import output_language
 
     language = output_language(lang, applied.summary)
+    for line in review_notes(applied, folder, language)[1:]:
+        echo_out(line)
     for poc, entry in sorted(applied.summary["pocs"].items()):
         echo_out(say("review_verdict", language, poc=poc, verdict=entry["verdict"]))
         for reason in reason_texts(entry, language):

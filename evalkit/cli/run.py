@@ -455,7 +455,7 @@ def _report(
         )
     )
     if applied is not None:
-        for line in review_notes(applied, out_dir):
+        for line in review_notes(applied, out_dir, language):
             echo_out(line)
     if junit_file is not None:
         from evalkit.report.junit import write_junit

@@ -58,6 +58,10 @@ table.cases th { text-align: left; font-size: 0.85rem; color: var(--muted);
 table.cases td { vertical-align: top; border-bottom: 1px solid var(--line); padding: 8px 6px;
   font-size: 0.88rem; overflow-wrap: anywhere; }
 .txt { white-space: pre-wrap; }
+table.review { border-collapse: collapse; font-size: 0.88rem; margin: 6px 0; }
+table.review th { text-align: left; color: var(--muted); border-bottom: 2px solid var(--line);
+  padding: 4px 8px; }
+table.review td { border-bottom: 1px solid var(--line); padding: 4px 8px; }
 .badge { display: inline-block; border-radius: 4px; padding: 1px 7px; font-size: 0.8rem;
   font-weight: 600; color: #fff; white-space: nowrap; }
 .badge.fail { background: var(--stop); }

@@ -11,7 +11,8 @@ import unicodedata
 from typing import Any
 
 from evalkit.diff import Diff, FlippedCase, MetricChange
-from evalkit.report._format import code, md, one_line, pct, points
+from evalkit.diffreview import ReviewChange, ReviewFlip
+from evalkit.report._format import ci_text, code, md, one_line, pct, points
 
 __all__ = ["render_text", "render_markdown", "render_json", "to_dict"]
 
@@ -79,6 +80,74 @@ def _counts(diff: Diff) -> tuple[int, int]:
     return failing, len(diff.flipped) - failing
 
 
+def _pair(old: str, new: str) -> str:
+    return new if old == new else f"{old} → {new}"
+
+
+def _kappa(k: float | None) -> str:
+    return "–" if k is None else f"{k:.2f}"
+
+
+def _review_cells(r: ReviewChange) -> list[str]:
+    """status, corrected rate (CI), reviewed, scorer precision, recall, kappa: old → new."""
+    return [
+        _pair(r.old_status or "–", r.new_status or "–"),
+        _pair(
+            f"{pct(r.old_rate)} ({ci_text(r.old_ci)})" if r.old_rate is not None else "–",
+            f"{pct(r.new_rate)} ({ci_text(r.new_ci)})" if r.new_rate is not None else "–",
+        ),
+        _pair(
+            str(r.old_cases if r.old_cases is not None else "–"),
+            str(r.new_cases if r.new_cases is not None else "–"),
+        ),
+        _pair(pct(r.old_precision), pct(r.new_precision)),
+        _pair(pct(r.old_recall), pct(r.new_recall)),
+        _pair(_kappa(r.old_kappa), _kappa(r.new_kappa)),
+    ]
+
+
+def _flip_text(f: ReviewFlip) -> str:
+    word = {False: "pass", True: "fail"}
+    return f"{f.suite}/{f.case} {f.what}: {word[f.old]} → {word[f.new]}"
+
+
+def _stale(diff: Diff) -> str:
+    why = diff.review_stale or {}
+    if not why:
+        return ""
+    n = sum(why.values())
+    parts = ", ".join(f"{k} {reason}" for reason, k in sorted(why.items()))
+    return f"{n} review{'' if n == 1 else 's'} of the new result stale, not used: {parts}"
+
+
+def _review_text(diff: Diff, max_flips: int) -> list[str]:
+    """The review layer, old → new (nothing when neither result has reviews)."""
+    if not diff.review and not diff.review_flips and not diff.review_stale:
+        return []
+    lines = ["", "Review layer, old → new (the verdict reads the corrected rate):"]
+    poc = None
+    for r in diff.review:
+        if r.poc != poc:
+            poc = r.poc
+            lines.append(f"  {poc}")
+        status, rate, cases, precision, recall, kappa = _review_cells(r)
+        flag = "  ← flipped" if r.flipped else ""
+        lines.append(
+            f"    {r.metric}: status {status}; corrected {rate}; reviewed {cases}; scorer "
+            f"precision {precision}, recall {recall}, kappa {kappa}{flag}"
+        )
+    n = len(diff.review_flips)
+    lines.append(f"  Reviewers' judgements that flipped (cases reviewed in both): {n}")
+    for f in diff.review_flips[:max_flips]:
+        lines.append(f"    {'✗' if f.new else '✓'} {_flip_text(f)}")
+    if n > max_flips:
+        lines.append(f"    … and {n - max_flips} more (see --format json)")
+    stale = _stale(diff)
+    if stale:
+        lines.append(f"  {stale}")
+    return lines
+
+
 def render_text(diff: Diff, max_flips: int = 30) -> str:
     """Plain text for a terminal."""
     lines = [f"evalkit diff  {diff.old} → {diff.new}", ""]
@@ -124,6 +193,7 @@ def render_text(diff: Diff, max_flips: int = 30) -> str:
             )
     if len(diff.flipped) > max_flips:
         lines.append(f"  … and {len(diff.flipped) - max_flips} more (see --format json)")
+    lines += _review_text(diff, max_flips)
     for title, refs in (("old", diff.only_old), ("new", diff.only_new)):
         if refs:
             listed = ", ".join(f"{r.suite}/{r.case}" for r in refs[:max_flips])
@@ -199,6 +269,7 @@ def render_markdown(diff: Diff, max_flips: int = 30) -> str:
             out.append(
                 f"\n… and {len(diff.flipped) - max_flips} more (evalkit diff --format json)."
             )
+    out += _review_markdown(diff, max_flips)
     for title, refs in (("old", diff.only_old), ("new", diff.only_new)):
         if refs:
             listed = ", ".join(code(f"{r.suite}/{r.case}") for r in refs[:max_flips])
@@ -212,6 +283,35 @@ def render_markdown(diff: Diff, max_flips: int = 30) -> str:
                 f"| {md(p.suite or '(run)')} | {md(p.what)} | {md(_value(p.old))} | {md(_value(p.new))} |"
             )
     return "\n".join(out) + "\n"
+
+
+def _review_markdown(diff: Diff, max_flips: int) -> list[str]:
+    if not diff.review and not diff.review_flips and not diff.review_stale:
+        return []
+    out = ["", "### Review layer (the verdict reads the corrected rate)", ""]
+    if diff.review:
+        out += [
+            "| PoC | metric | status | corrected rate (CI) | reviewed | scorer precision "
+            "| scorer recall | κ | |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for r in diff.review:
+            cells = " | ".join(md(c) for c in _review_cells(r))
+            flag = "⚠️ flipped" if r.flipped else ""
+            out.append(f"| {md(r.poc)} | {md(r.metric)} | {cells} | {flag} |")
+        out.append("")
+    n = len(diff.review_flips)
+    out.append(f"**Reviewers' judgements that flipped** (cases reviewed in both): {n}")
+    if diff.review_flips:
+        out.append("")
+        for f in diff.review_flips[:max_flips]:
+            out.append(f"- {'❌' if f.new else '✅'} {md(_flip_text(f))}")
+        if n > max_flips:
+            out.append(f"- … and {n - max_flips} more (evalkit diff --format json)")
+    stale = _stale(diff)
+    if stale:
+        out += ["", f"> {md(stale)}"]
+    return out
 
 
 def to_dict(diff: Diff) -> dict[str, Any]:
@@ -270,6 +370,40 @@ def to_dict(diff: Diff) -> dict[str, Any]:
         "provenance": [
             {"what": p.what, "suite": p.suite, "old": p.old, "new": p.new} for p in diff.provenance
         ],
+        "review": {
+            "metrics": [
+                {
+                    "poc": r.poc,
+                    "metric": r.metric,
+                    "flipped": r.flipped,
+                    **{
+                        side: {
+                            "status": getattr(r, f"{side}_status"),
+                            "cases": getattr(r, f"{side}_cases"),
+                            "rate": getattr(r, f"{side}_rate"),
+                            "ci": getattr(r, f"{side}_ci"),
+                            "scorer_precision": getattr(r, f"{side}_precision"),
+                            "scorer_recall": getattr(r, f"{side}_recall"),
+                            "kappa": getattr(r, f"{side}_kappa"),
+                        }
+                        for side in ("old", "new")
+                    },
+                }
+                for r in diff.review
+            ],
+            "flipped": [
+                {
+                    "suite": f.suite,
+                    "case": f.case,
+                    "poc": f.poc,
+                    "what": f.what,
+                    "old": "fail" if f.old else "pass",
+                    "new": "fail" if f.new else "pass",
+                }
+                for f in diff.review_flips
+            ],
+            "stale": dict(diff.review_stale or {}),
+        },
     }
 
 

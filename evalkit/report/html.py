@@ -32,6 +32,7 @@ from evalkit.filemode import match_umask
 from evalkit.jsonio import escape_surrogates
 from evalkit.report._assets import CSS, JS
 from evalkit.report._format import ci_text, pct, worst_first
+from evalkit.report._review import review_head, review_rows, row_cells, stale_text
 from evalkit.resultfiles import iter_case_rows, load_summary, resolve
 
 __all__ = ["build_html", "write_html", "case_data", "chart_svg", "MAX_TEXT", "MAX_CASES"]
@@ -261,16 +262,20 @@ def _chart_row(
     top: float | None = None,
     judged: bool = True,
     lang: str = "en",
+    seen: str | None = None,
 ) -> str:
+    """One chart with its label. `seen` overrides the "N of M failed" words; a `status`
+    of "scorer" marks the scorer's own bar of a metric judged on its corrected rate."""
     rate, ci = block.get("rate"), block.get("ci")
     tolerable, stop = bar.get("tolerable"), bar.get("stop")
     status = str(block.get("status") or ("" if is_tag else "unjudged"))
     failures, total = block.get("failures"), block.get("total")
-    seen = (
-        say("chart_seen", lang, failures=failures, total=total, rate=pct(rate))
-        if total
-        else say("chart_none_scored", lang)
-    )
+    if seen is None:
+        seen = (
+            say("chart_seen", lang, failures=failures, total=total, rate=pct(rate))
+            if total
+            else say("chart_none_scored", lang)
+        )
     title = say("chart_title", lang, label=label, seen=seen, ci=ci_text(ci))
     if tolerable is not None:
         title += say(
@@ -285,7 +290,9 @@ def _chart_row(
     if not judged:
         title += say("chart_title_unjudged", lang)
     status_html = (
-        f' · <span class="status-{_e(status)}">{_e(say("status_word_" + status, lang) if status in _STATUSES else status)}</span>'
+        f' · <span class="muted">{_e(say("chart_judged_below", lang))}</span>'
+        if status == "scorer"
+        else f' · <span class="status-{_e(status)}">{_e(say("status_word_" + status, lang) if status in _STATUSES else status)}</span>'
         if status
         else ""
     )
@@ -325,7 +332,7 @@ def _charts(poc: dict[str, Any], lang: str) -> str:
     out = []
     for metric in metric_order(metrics):
         block = metrics[metric] or {}
-        out.append(_chart_row(metric, block, block, False, top, lang=lang))
+        out += _metric_charts(metric, block, top, lang)
         by_tag = block.get("by_tag") or {}
         for tag in sorted(by_tag):
             label = say("chart_tag", lang, tag=tag)
@@ -351,6 +358,50 @@ def _charts(poc: dict[str, Any], lang: str) -> str:
                 f'<details class="tag-rates"><summary>{_e(summary)}</summary>{rows}</details>'
             )
     return "".join(out)
+
+
+def _metric_charts(metric: str, block: dict[str, Any], top: float, lang: str) -> list[str]:
+    """A metric's chart; for one judged on its corrected rate (human review), the scorer's
+    bar without a status and the corrected one, which carries it, under it."""
+    review = block.get("review")
+    if not isinstance(review, dict) or not isinstance(review.get("rate"), int | float):
+        return [_chart_row(metric, block, block, False, top, lang=lang)]
+    scorer = say(
+        "chart_scorer_seen",
+        lang,
+        failures=block.get("failures"),
+        total=block.get("total"),
+        rate=pct(block.get("rate")),
+    )
+    corrected = {"rate": review["rate"], "ci": review.get("ci"), "status": block.get("status")}
+    seen = say("chart_corrected_seen", lang, cases=review.get("cases"), rate=pct(review["rate"]))
+    return [
+        _chart_row(
+            metric, {**block, "status": "scorer"}, block, False, top, lang=lang, seen=scorer
+        ),
+        _chart_row(say("chart_corrected", lang), corrected, block, True, top, lang=lang, seen=seen),
+    ]
+
+
+def _review_table(poc: dict[str, Any], summary: dict[str, Any], lang: str) -> str:
+    """The PoC's human review: per reviewed metric the scorer against the reviewers and the
+    corrected rate its status was judged on; the result's stale reviews."""
+    rows = review_rows(poc)
+    if not rows:
+        return ""
+    stale = stale_text(summary, lang)
+    head = "".join(f"<th>{_e(h)}</th>" for h in review_head(lang))
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row_cells(r, lang)) + "</tr>" for r in rows
+    )
+    notes = "".join(f"<li>{_e(r.metric)}: {_e(r.note)}</li>" for r in rows if r.note)
+    return (
+        f"<h3>{_e(say('html_review', lang))}</h3>"
+        f'<p class="legend">{_e(say("html_review_legend", lang))}</p>'
+        f'<table class="review"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+        + (f'<ul class="review-notes">{notes}</ul>' if notes else "")
+        + (f'<p class="facts">{_e(stale)}</p>' if stale else "")
+    )
 
 
 def _poc_section(name: str, poc: dict[str, Any], summary: dict[str, Any], lang: str = "en") -> str:
@@ -401,7 +452,8 @@ def _poc_section(name: str, poc: dict[str, Any], summary: dict[str, Any], lang: 
         f"{unsettled}"
         f'<p class="facts">{_e(" · ".join(facts))}</p>'
         f"<h3>{_e(say('html_rates', lang))}</h3>"
-        f'<p class="legend">{_e(say("html_legend", lang))}</p>{_charts(poc, lang)}</section>'
+        f'<p class="legend">{_e(say("html_legend", lang))}</p>{_charts(poc, lang)}'
+        f"{_review_table(poc, summary, lang)}</section>"
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from evalkit._i18n import decision, meaning, reason_texts, say, unsettled_texts, verdict_word
 from evalkit.diffcases import metric_order
 from evalkit.report._format import VERDICT_ICON, ci_text, code, md, pct, worst_first
+from evalkit.report._review import review_head, review_rows, row_cells, stale_text
 from evalkit.resultfiles import load_summary
 
 __all__ = ["render_summary", "summary_markdown"]
@@ -89,13 +90,31 @@ def render_summary(summary: dict[str, Any], lang: str = "en") -> str:
                         )
                     )
             out.append("")
+        out += _review(poc, lang)
         facts = _facts(poc, lang)
         if facts:
             out += [facts, ""]
+    stale = stale_text(summary, lang)
+    if stale:
+        out += [say("md_reviews_stale", lang, stale=md(stale)), ""]
     cost = _cost(summary, lang)
     if cost:
         out += [cost, ""]
     return "\n".join(out)
+
+
+def _review(poc: dict[str, Any], lang: str) -> list[str]:
+    """The human review of the PoC's metrics: the scorer against the reviewers and the
+    corrected rate the verdict used (nothing when no metric was reviewed)."""
+    rows = review_rows(poc)
+    if not rows:
+        return []
+    head = review_head(lang)
+    out = [say("md_review", lang), "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    out += ["| " + " | ".join(md(c) for c in row_cells(r, lang)) + " |" for r in rows]
+    out.append("")
+    notes = [f"- {md(r.metric)}: {md(r.note)}" for r in rows if r.note]
+    return out + (notes + [""] if notes else [])
 
 
 def _cost(summary: dict[str, Any], lang: str) -> str:

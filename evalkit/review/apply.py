@@ -62,6 +62,7 @@ __all__ = [
     "read_review_file",
     "apply_reviews",
     "current_reviews",
+    "majority",
     "STALE_CHANGED",
     "STALE_GONE",
     "STALE_ERRORED",
@@ -224,8 +225,10 @@ def current_reviews(
     return latest, {why: sorted(keys) for why, keys in sorted(stale.items())}
 
 
-def _majority(labels: Sequence[bool]) -> bool:
-    return sum(labels) * 2 >= len(labels)  # a tie fails (module docstring)
+def majority(labels: Sequence[bool]) -> bool:
+    """Whether reviewers' judgements (True: failed) fail by majority; a tie fails (module
+    docstring)."""
+    return sum(labels) * 2 >= len(labels)
 
 
 _Level = Callable[[bool, CaseInfo], tuple[Any, ...]]
@@ -317,7 +320,7 @@ def apply_reviews(
             for k in reviewed_keys:
                 answers = [x.get(column) == failing for x in latest[k].values() if x.get(column)]
                 if answers:
-                    counted.add(not _majority(answers))
+                    counted.add(not majority(answers))
             qualitative[poc][name] = _share(counted.failures, counted.total, conf)
             if counted.total:  # judged like any metric from here on (`verdict.judge`)
                 tally.metrics[name] = counted
@@ -334,7 +337,7 @@ def apply_reviews(
                     for _, x in sorted(latest.get(k, {}).items())
                     if metric in x["labels"]
                 ]
-                human = _majority(labels) if labels else None
+                human = majority(labels) if labels else None
                 cases.append((info, info.flagged[metric], human))
                 if human is not None:
                     pairs.append((info.flagged[metric], human))

@@ -17,6 +17,14 @@ from cli_runner import evalkit  # noqa: E402
 EXAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "human-review"
 
 
+QUALITATIVE = {
+    "order-bot": "unusable: reviewers marked 2 of 20 reviewed cases not usable as is (10.0%, "
+    "95% CI 2.8%–30.1%), within the tolerable 35.0% even at the interval's upper end",
+    "注文ボット": "high_risk: reviewers marked 1 of 20 reviewed cases high risk if shipped (5.0%, "
+    "95% CI 0.9%–23.6%), within the tolerable 25.0% even at the interval's upper end",
+}
+
+
 @pytest.mark.parametrize(
     ("suite", "poc", "sheets", "reason"),
     [
@@ -44,6 +52,9 @@ def test_example_reviews_move_the_verdict_and_say_why(
     out = tmp_path / "res"
     run = evalkit("run", str(EXAMPLE / suite), "--out", str(out), "--no-progress")
     assert run.returncode == 10, run.stderr  # redesign on the scorer alone
+    metric = QUALITATIVE[poc].split(":", 1)[0]
+    before = json.loads((out / "summary.json").read_text("utf-8"))["pocs"][poc]["reasons"]
+    assert any(r.startswith(f"{metric}: not measured") for r in before)  # reviewers measure it
     # The committed sheets were drawn from this result: the same draw gives the same cases.
     seed = "6" if poc == "order-bot" else "1"
     evalkit(
@@ -60,6 +71,14 @@ def test_example_reviews_move_the_verdict_and_say_why(
     summary = json.loads((out / "summary.json").read_text("utf-8"))
     entry = summary["pocs"][poc]
     assert entry["verdict"] == "continue"
-    assert reason in entry["reasons"]
+    assert reason in entry["reasons"] and QUALITATIVE[poc] in entry["reasons"]
     assert "stale" not in proc.stdout
     assert entry["review"]["unusable"]["failures"] >= 1  # the wrong dates are marked unusable
+
+    # The same sheets given to run (a re-run's way): the same verdict and reasons.
+    again = tmp_path / "again"
+    reviews = [a for s in sheets for a in ("--reviews", str(EXAMPLE / s))]
+    rerun = evalkit("run", str(EXAMPLE / suite), "--out", str(again), "--no-progress", *reviews)
+    assert rerun.returncode == 0, rerun.stderr
+    rerun_entry = json.loads((again / "summary.json").read_text("utf-8"))["pocs"][poc]
+    assert rerun_entry["reasons"] == entry["reasons"]
