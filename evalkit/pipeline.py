@@ -87,8 +87,12 @@ class RunOptions:
     executor: Literal["local", "ray"] = "local"
     ray_address: str | None = None
     # The runner's settings for every judge's client (`base_url`, `api_key_env`), over the
-    # suites' own `judge.options`.
+    # suites' own `judge.options`; `judge` the runner's judge client (`--judge SPEC`, its
+    # relative paths already resolved by the CLI) for every metric that asks a judge.
     judge_options: Mapping[str, Any] = field(default_factory=dict)
+    judge: str | None = None
+    # `--judge-record FILE`: every judge reply of the run written there as a replay file.
+    judge_record: Path | None = None
     # Only part of each suite (`--case`, `--tag`, `--limit`); recorded in provenance.
     subset: Subset | None = None
     # In a `run --workers` worker: the ids of its own windows (`parallel.own_ids`). Replay
@@ -194,6 +198,7 @@ def _provenance(
             "shard": f"{options.shard[0]}/{options.shard[1]}" if options.shard else None,
             "samples": options.samples,
             **({"subset": options.subset.describe()} if options.subset else {}),
+            **({"judge": _runner_judge(options)} if options.judge or options.judge_options else {}),
         },
     }
 
@@ -211,12 +216,54 @@ def _fingerprint(provenance: Mapping[str, Any], suites: Sequence[Suite] = ()) ->
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def _judge_usage(scorers: Sequence[Scorer]) -> dict[str, Any] | None:
+def _runner_judge(options: RunOptions) -> dict[str, Any]:
+    """The runner's judge in provenance: another judge is another run (never resumed
+    into this one). The key's variable is named, never its value."""
+    out: dict[str, Any] = {"client": options.judge}
+    out.update(sorted(options.judge_options.items()))
+    return out
+
+
+def _judge_usage(scorers: Sequence[Scorer], cases: int) -> dict[str, Any] | None:
+    """`run.judge_tokens`: the judges' calls, tokens and estimated cost (`judge_usage`),
+    with the cost per case over the `cases` this run scored (resumed ones were judged
+    before)."""
     if not any(hasattr(s, "judge") for s in scorers):
         return None  # no judge: its module is not imported
     from evalkit.scorers._judge import judge_usage
 
-    return judge_usage(scorers)
+    usage = judge_usage(scorers)
+    if usage is not None:
+        for entry in usage["cost"].values():
+            entry["cases"] = cases
+            entry["per_case"] = entry["total"] / cases if cases else None
+    return usage
+
+
+def _share_judges(scorers: Sequence[Scorer], options: RunOptions) -> Any:
+    """One set of judge clients for the run (`_judge.JudgeClients`), wrapped like the
+    model's: the on-disk cache, then `--judge-record`. None when no scorer has a judge."""
+    if not any(hasattr(s, "judge") for s in scorers):
+        return None
+    from evalkit.scorers._judge import Judge, JudgeClients
+
+    def wrap(client: Client) -> Client:
+        if options.cache_dir is not None:
+            from evalkit.clients.cache import CachingClient
+
+            client = CachingClient(client, options.cache_dir)
+        if options.judge_record is not None:
+            from evalkit.clients.record import RecordingClient
+
+            client = RecordingClient(client, options.judge_record)
+        return client
+
+    pool = JudgeClients(wrap)
+    for scorer in scorers:
+        judge = getattr(scorer, "judge", None)
+        if isinstance(judge, Judge):
+            judge.shared = pool
+    return pool
 
 
 def _percentile(values: Sequence[float], q: float) -> float | None:
@@ -322,10 +369,10 @@ def _run(
 ) -> RunOutcome:
     started, t0 = datetime.now(UTC), time.perf_counter()
     out_dir = options.out_dir
-    if options.judge_options:  # the runner's --judge-base-url / --judge-api-key-env
+    if options.judge_options or options.judge:  # --judge, --judge-base-url, --judge-api-key-env
         from evalkit.scorers._judge import with_runner_options
 
-        suites = [with_runner_options(s, options.judge_options) for s in suites]
+        suites = [with_runner_options(s, options.judge_options, options.judge) for s in suites]
     clients: dict[tuple[str, Path, str], Client] = {}
     by_suite: dict[str, Client] = {}
     settings_by_suite: dict[str, ClientSettings] = {}  # what a Ray task rebuilds its client from
@@ -456,6 +503,7 @@ def _run(
                 on_done,
                 stats,
             )
+    judges = _share_judges(built_scorers, options)
 
     def run_now() -> None:
         """Every suite answered and scored synchronously: no event loop at all."""
@@ -492,6 +540,8 @@ def _run(
                 close = getattr(scorer, "aclose", None)
                 if close is not None:
                     await close()
+            if judges is not None:  # the judges' shared clients (and --judge-record)
+                await judges.aclose()
 
     try:
         if runners and all(r.needs_no_loop for r in runners.values()):
@@ -536,7 +586,7 @@ def _run(
             "output": stats.output_tokens if stats.token_reports else None,
         },
         # A judge's calls and tokens (scorers with `judge:`), apart from the model's.
-        "judge_tokens": _judge_usage(built_scorers),
+        "judge_tokens": _judge_usage(built_scorers, finished - resumed),
         # Estimated from the suites' `pricing` (per million tokens) and the reported usage.
         "cost": {
             currency: {"total": total, "cases": n, "per_case": total / n}

@@ -27,10 +27,21 @@ def _replay_path(spec: str, base: Path) -> Path | None:
     return Path(os.path.normpath(path if path.is_absolute() else base / path))
 
 
-def missing_replay_files(suites: Sequence[Suite], client: str | None = None) -> list[str]:
+def missing_replay_files(
+    suites: Sequence[Suite], client: str | None = None, judge: str | None = None
+) -> list[str]:
     """One message per missing replay file: the model's (the runner's `client`, resolved
-    against the current directory, or else each suite's own) and each judge's."""
+    against the current directory, or else each suite's own) and each judge's (the
+    runner's `judge`, likewise, or else each suite's own)."""
     problems: list[str] = []
+    if judge is not None:
+        path = _replay_path(judge, Path.cwd())
+        if path is not None and not path.is_file():
+            problems.append(
+                f"--judge {judge}: replay file not found (resolved to {path}); record the "
+                "judge's replies first with `evalkit run SUITE --judge openai:MODEL "
+                f"--judge-record {path}`, or correct the path"
+            )
     if client is not None:
         path = _replay_path(client, Path.cwd())
         if path is not None and not path.is_file():
@@ -43,9 +54,9 @@ def missing_replay_files(suites: Sequence[Suite], client: str | None = None) -> 
         specs: list[tuple[str, str]] = []
         if client is None and suite.client:
             specs.append(("client", suite.client))
-        for metric, config in sorted(suite.scorers.items()):
-            judge = config.params.get("judge")
-            spec = judge.get("client") if isinstance(judge, Mapping) else judge
+        for metric, config in sorted(suite.scorers.items()) if judge is None else ():
+            own = config.params.get("judge")
+            spec = own.get("client") if isinstance(own, Mapping) else own
             if isinstance(spec, str):
                 specs.append((f"scorers.{metric}.judge", spec))
         for field, spec in specs:
@@ -56,7 +67,8 @@ def missing_replay_files(suites: Sequence[Suite], client: str | None = None) -> 
             how = (
                 f"record it first: `evalkit run {suite.path} --client openai:MODEL --record {path}`"
                 if field == "client"
-                else "write the judge's replies there (JSON lines: case, sample, output)"
+                else "write the judge's replies there (JSON lines: case, sample, output), or "
+                "record them with `evalkit run --judge openai:MODEL --judge-record FILE`"
             )
             problems.append(
                 f"{suite.path}: {field}: suite '{suite.name}' names the replay file {shown}, "

@@ -189,9 +189,23 @@ def default_out_dir(
     help="Run only the first N cases of each suite (after --case / --tag).",
 )
 @click.option(
+    "--judge",
+    "judge_spec",
+    metavar="SPEC",
+    help="Client of every judge of the run (the metrics that ask one), overriding the "
+    "suites' own: e.g. openai:gpt-4o-mini, or replay:FILE.jsonl of recorded judge replies. "
+    "Never takes --base-url or --api-key-env: give --judge-base-url / --judge-api-key-env.",
+)
+@click.option(
+    "--judge-record",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write every judge reply to this replay file, so CI can replay the judge "
+    "(--judge replay:FILE) without keys.",
+)
+@click.option(
     "--judge-base-url",
     metavar="URL",
-    help="Base URL for the hallucination judge's client (over its `options.base_url`); "
+    help="Base URL for the judges' client (over their `options.base_url`); "
     "--base-url is the evaluated model's, which is often on another server.",
 )
 @click.option(
@@ -232,6 +246,8 @@ def command(
     judge_api_key_env: str | None = None,
     review_files: tuple[Path, ...] = (),
     lang: str | None = None,
+    judge_spec: str | None = None,
+    judge_record: Path | None = None,
 ) -> int:
     """Run the suites in PATH... (suite files or folders of suites).
 
@@ -262,8 +278,17 @@ def command(
     subset, judge_options = _subset_and_judge(
         case_ids, tags, limit, judge_base_url, judge_api_key_env, workers, shard
     )
+    judge_spec = runner_judge_spec(judge_spec)
+    if judge_record is not None and ((workers or 1) > 1 or executor == "ray"):
+        raise click.UsageError("--judge-record cannot be combined with --workers or --executor ray")
     runner = {"base_url": base_url, "api_key_env": api_key_env}
-    trust = Trust(trust_suites, client_spec, {k: v for k, v in runner.items() if v}, judge_options)
+    trust = Trust(
+        trust_suites,
+        client_spec,
+        {k: v for k, v in runner.items() if v},
+        judge_options,
+        judge=judge_spec,
+    )
     forwarded: dict[str, object] = {
         "--client": client_spec,
         "--samples": samples,
@@ -275,6 +300,7 @@ def command(
         "--timeout": timeout,
         "--cache": cache_dir,
         # Workers load the suites again: they must check them with the same choices.
+        "--judge": judge_spec,  # replay paths made absolute: the same file in every worker
         "--judge-base-url": judge_base_url,
         "--judge-api-key-env": judge_api_key_env,
     }
@@ -291,7 +317,7 @@ def command(
         return _run_workers(paths, workers, out, forwarded, no_resume, ending, trust)
     in_worker = bool(os.environ.get("EVALKIT_SLICE"))
     replayed = client_spec is None or client_spec.startswith("replay:")
-    one_process = bool(shard or record or in_worker or subset)
+    one_process = bool(shard or record or judge_record or in_worker or subset)
     if workers is None and replayed and not one_process and executor != "ray":
         # Workers may be chosen by themselves: load without reading JSONL rows first, so
         # that, if they are, each validates its own window (no serial pass here).
@@ -311,7 +337,7 @@ def command(
         loaded = load_suites(list(paths), trust)
     for warning in loaded.warnings:
         echo_err(str(warning))
-    _preflight(loaded.suites, client_spec, record)
+    _preflight(loaded.suites, client_spec, record, judge_spec)
     if subset and not _selects_any(loaded.suites, subset):
         # Decided before the pipeline writes the result folder: an empty selection leaves
         # no folder (or an existing --out untouched) and sends no request.
@@ -344,6 +370,8 @@ def command(
         executor="ray" if executor == "ray" else "local",
         ray_address=ray_address,
         judge_options=judge_options,
+        judge=judge_spec,
+        judge_record=judge_record,
         subset=subset or None,
     )
     if rerecord_stale and record is None:
@@ -443,6 +471,14 @@ def _report(
                 per_case=f"{cost['per_case']:.6f}",
             )
         )
+    judged = summary["run"].get("judge_tokens") or {}
+    for currency, cost in (judged.get("cost") or {}).items():
+        per_case = cost.get("per_case")
+        echo_out(
+            f"Estimated judge cost: {cost['total']:.4f} {currency} for {cost['calls']} judge calls"
+            + (f" ({per_case:.6f} {currency} per case)" if per_case is not None else "")
+            + "; apart from the model's, from the judges' pricing and reported token usage"
+        )
     if resumed:
         echo_out(f"Resumed: {resumed} cases were taken from the interrupted run.")
     echo_out(
@@ -490,14 +526,28 @@ def _report(
     return Verdict(summary["verdict"]).exit_code
 
 
-def _preflight(suites: Any, client_spec: str | None, record: Path | None) -> None:
+def runner_judge_spec(spec: str | None) -> str | None:
+    """`--judge SPEC` with a relative `replay:` path made absolute (against the current
+    directory, as `--client`'s): the judge's client is built against each suite's folder,
+    and `--workers` processes must read the same file."""
+    if spec is None:
+        return None
+    name, sep, arg = spec.partition(":")
+    if name.strip() == "replay" and sep and arg and not Path(arg).is_absolute():
+        return f"replay:{Path(os.path.normpath(Path.cwd() / arg))}"
+    return spec
+
+
+def _preflight(
+    suites: Any, client_spec: str | None, record: Path | None, judge: str | None = None
+) -> None:
     """Refuse, before anything runs, replay files that do not exist (naming the suite)."""
     from evalkit.errors import UsageError
     from evalkit.preflight import missing_replay_files
 
     if record is not None and client_spec is None:
         return  # recording from the suites' client: the replay file is what gets written
-    problems = missing_replay_files(suites, client_spec)
+    problems = missing_replay_files(suites, client_spec, judge)
     if problems:
         raise UsageError("\nerror: ".join(problems))
 
@@ -598,8 +648,13 @@ def _run_workers(
             loaded = load_suites(list(paths), trust)
         for warning in loaded.warnings:
             echo_err(str(warning))
-    client_spec = options.get("--client")
-    _preflight(loaded.suites, client_spec if isinstance(client_spec, str) else None, None)
+    client_spec, judge_spec = options.get("--client"), options.get("--judge")
+    _preflight(
+        loaded.suites,
+        client_spec if isinstance(client_spec, str) else None,
+        None,
+        judge_spec if isinstance(judge_spec, str) else None,
+    )
     forwarded = [
         str(x) for flag, value in options.items() if value is not None for x in (flag, value)
     ]

@@ -19,7 +19,9 @@ never in a file a pull request could change — nothing a suite file says may
 
 The runner's own choices always win and are never refused here: `--client` replaces every
 suite's `client` and drops the suite's `base_url` and `api_key_env` (`RUNNER_ONLY`);
-`--base-url` and `--api-key-env` replace the suite's. A URL carrying credentials
+`--base-url` and `--api-key-env` replace the suite's. `--judge` does the same for every
+judge (`evalkit.scorers._judge.runner_judge`), with `--judge-base-url` and
+`--judge-api-key-env`: the model's `--base-url` and key never reach a judge. A URL carrying credentials
 (`user:pw@`) is refused from anyone (`url_problem`): it would be copied into logs and files;
 so is a query or fragment, which would swallow the endpoint path evalkit appends and let a
 suite POST its `extra_body` to any path of a local server (a Docker API, say).
@@ -81,7 +83,8 @@ class Trust:
     is off. `client` is the runner's `--client` (None: each suite's own client is used and
     checked); `options` the client options the runner gave (`--base-url`,
     `--api-key-env`, ...), which win over a suite's; `judge_options` the same for judge
-    clients (`--judge-base-url`, `--judge-api-key-env`). The default is the strictest:
+    clients (`--judge-base-url`, `--judge-api-key-env`); `judge` the runner's `--judge`
+    (None: each metric's own judge client, checked). The default is the strictest:
     nothing trusted, every suite's own client used.
     """
 
@@ -89,6 +92,7 @@ class Trust:
     client: str | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
     judge_options: Mapping[str, Any] = field(default_factory=dict)
+    judge: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,18 +16,23 @@ raises `ScoringCallFailed`, and the engine records the case as an error
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, NoReturn
 
 from evalkit.errors import ConfigProblem, ScoringCallFailed
 from evalkit.suite.render import prompt_sha256
 from evalkit.text import is_cjk
-from evalkit.values import Message, Request, ScorerConfig, ScoringInput, Suite
+from evalkit.values import Message, Pricing, Request, ScorerConfig, ScoringInput, Suite
 
 __all__ = [
+    "JUDGE_KINDS",
     "JudgeConfig",
     "Judge",
+    "JudgeClients",
+    "judge_suite_key",
+    "runner_judge",
+    "wants_judge",
     "equivalence_request",
     "grade_request",
     "judge_usage",
@@ -112,7 +117,7 @@ def grade_request(
         f"QUESTION:\n{question or none}\n\nREFERENCE:\n{refs}\n\nCONTEXT:\n{context or none}"
         f"\n\nANSWER:\n{output}"
     )
-    return _request(item, index, system, user)
+    return _request(item, index, system, user, "accuracy")
 
 
 # Consistency `method: judge`: are a case's answers equivalent? One call per case, all its
@@ -145,7 +150,7 @@ def equivalence_request(item: ScoringInput, outputs: list[str], question: str) -
     none = "（なし）" if japanese else "(none)"
     answers = "\n\n".join(f"ANSWER {i}:\n{o}" for i, o in enumerate(outputs, 1))
     user = f"QUESTION:\n{question or none}\n\n{answers}"
-    return _request(item, 0, EQUIV_SYSTEM_JA if japanese else EQUIV_SYSTEM, user)
+    return _request(item, 0, EQUIV_SYSTEM_JA if japanese else EQUIV_SYSTEM, user, "consistency")
 
 
 def parse_equivalence(reply: str, n: int) -> tuple[list[list[int]] | None, str]:
@@ -232,11 +237,14 @@ class JudgeConfig:
     an UNSUPPORTED verdict one more reason to fail (the lexical layers still apply);
     "decide" lets the judge's verdict replace the claims and specifics layers; "verify"
     asks the judge only about outputs the claims/specifics layers flag, and a SUPPORTED
-    verdict clears those findings (a precision filter: one call per flagged output)."""
+    verdict clears those findings (a precision filter: one call per flagged output).
+    `pricing` is the judge model's price per million tokens (None: its cost is not
+    estimated); a runner's `--judge` naming another client drops it (`runner_judge`)."""
 
     client: str
     mode: str = "add"
     options: Mapping[str, Any] = field(default_factory=dict)
+    pricing: Pricing | None = None
 
     @staticmethod
     def parse(value: Any) -> JudgeConfig | None:
@@ -248,12 +256,13 @@ class JudgeConfig:
             raise ConfigProblem(
                 "judge",
                 f"expected a client spec or a mapping with 'client', got {value!r}",
-                'e.g. judge: {client: "replay:judge.jsonl"}',
+                'e.g. judge: {client: "replay:judge.jsonl"}, or leave the client to the '
+                "runner: `evalkit run --judge SPEC` chooses it for every judge",
             )
-        unknown = sorted(set(value) - {"client", "mode", "options"})
+        unknown = sorted(set(value) - {"client", "mode", "options", "pricing"})
         if unknown:
             raise ConfigProblem(
-                f"judge.{unknown[0]}", "unknown setting", "known: client, mode, options"
+                f"judge.{unknown[0]}", "unknown setting", "known: client, mode, options, pricing"
             )
         mode = value.get("mode", "add")
         if mode not in ("add", "decide", "verify"):
@@ -261,15 +270,108 @@ class JudgeConfig:
         options = value.get("options", {})
         if not isinstance(options, Mapping):
             raise ConfigProblem("judge.options", f"expected a mapping, got {options!r}")
-        return JudgeConfig(client=value["client"], mode=mode, options=dict(options))
+        return JudgeConfig(
+            client=value["client"],
+            mode=mode,
+            options=dict(options),
+            pricing=_pricing(value.get("pricing")),
+        )
 
 
-def _request(item: ScoringInput, index: int, system: str, user: str) -> Request:
+def _pricing(raw: Any) -> Pricing | None:
+    """A judge's `pricing` mapping (as the suite's own `pricing`), checked."""
+    if raw is None:
+        return None
+    expected = "e.g. pricing: {input_per_million: 0.15, output_per_million: 0.60, currency: USD}"
+    if not isinstance(raw, Mapping):
+        raise ConfigProblem("judge.pricing", f"expected a mapping, got {raw!r}", expected)
+    unknown = sorted(set(raw) - {"input_per_million", "output_per_million", "currency"})
+    if unknown:
+        raise ConfigProblem(f"judge.pricing.{unknown[0]}", "unknown setting", expected)
+    prices = []
+    for name in ("input_per_million", "output_per_million"):
+        value = raw.get(name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+            raise ConfigProblem(
+                f"judge.pricing.{name}", f"expected a number ≥ 0, got {value!r}", expected
+            )
+        prices.append(float(value))
+    currency = raw.get("currency", "USD")
+    if not isinstance(currency, str) or not currency:
+        raise ConfigProblem("judge.pricing.currency", f"expected a currency code, got {currency!r}")
+    return Pricing(prices[0], prices[1], currency)
+
+
+# Client options that say where requests go and which key they carry (as
+# `evalkit.clients.trust.RUNNER_ONLY`): with the runner's `--judge`, a suite's are not used.
+_RUNNER_ONLY = ("base_url", "api_key_env")
+
+
+def wants_judge(config: ScorerConfig) -> bool:
+    """Whether the metric asks a judge: a `judge:` setting, or a method that is one
+    (accuracy and consistency `method: judge`, a rubric)."""
+    if config.params.get("judge") not in (None, False):
+        return True
+    return config.method == "rubric" or (
+        config.method == "judge" and config.metric in ("accuracy", "consistency")
+    )
+
+
+def runner_judge(
+    config: ScorerConfig, spec: str | None, options: Mapping[str, Any]
+) -> ScorerConfig:
+    """`config` with the runner's judge: `spec` (`--judge`, None: the suite's own client)
+    as the client of its judge, and `options` (`--judge-base-url`, `--judge-api-key-env`)
+    over the judge's own `options`. A metric that asks no judge (`wants_judge`) is left
+    alone: the runner chooses which model judges, the suite whether one does.
+
+    With `spec`, the suite's `base_url` and `api_key_env` for its judge are dropped (the
+    runner chose the client; a suite cannot redirect it), and so is its `pricing` unless
+    it names the same client (it prices another model)."""
+    if not (spec or options) or not wants_judge(config):
+        return config
+    raw = config.params.get("judge")
+    judge: dict[str, Any] = (
+        {"client": raw} if isinstance(raw, str) else dict(raw) if isinstance(raw, Mapping) else {}
+    )
+    own = judge.get("options")
+    own = dict(own) if isinstance(own, Mapping) else {}
+    if spec is not None:
+        if judge.get("client") != spec:
+            judge.pop("pricing", None)
+        judge["client"] = spec
+        own = {k: v for k, v in own.items() if k not in _RUNNER_ONLY}
+    merged = {**own, **options}
+    if merged or "options" in judge:
+        judge["options"] = merged
+    return ScorerConfig(config.metric, config.method, {**config.params, "judge": judge})
+
+
+def judge_suite_key(suite: str, kind: str) -> str:
+    """The `suite` a judge's request is keyed under: the suite's name and what the judge
+    was asked (`JUDGE_KINDS`), e.g. `refund-faq#judge:accuracy`.
+
+    Why not the suite's name alone: a suite can grade accuracy with a judge and have its
+    hallucination flags verified by one, both about sample 0 of a case; one recording of
+    the run's judge replies (`--judge-record`) or one replay file given with `--judge`
+    then holds both, told apart by this key. A hand-written replay line without `suite`
+    still answers any of them (replay's rule)."""
+    return f"{suite}#judge:{kind}"
+
+
+# What a judge is asked, by the scorer that asks: the kind in its requests' keys.
+JUDGE_KINDS = ("hallucination", "accuracy", "consistency", "rubric")
+
+
+def _request(
+    item: ScoringInput, index: int, system: str, user: str, kind: str = "hallucination"
+) -> Request:
     """A judge's request about output `index`, keyed like the case's sample `index` (so a
-    replay file of judge replies is written like a model's)."""
+    replay file of judge replies is written like a model's), under the suite key
+    `judge_suite_key(suite, kind)`."""
     messages = (Message("system", system), Message("user", user))
     return Request(
-        suite=item.suite.name,
+        suite=judge_suite_key(item.suite.name, kind),
         case_id=item.case.id,
         variant=0,
         sample=index,
@@ -290,16 +392,50 @@ def judge_request(item: ScoringInput, index: int, knowledge: str, question: str)
         f"KNOWLEDGE:\n{knowledge or none}\n\nQUESTION:\n{question or none}\n\n"
         f"ANSWER:\n{output}\n\n{ask}"
     )
-    return _request(item, index, system, user)
+    return _request(item, index, system, user, "hallucination")
+
+
+class JudgeClients:
+    """The judge clients of one run, shared by every `Judge` in it: one client per spec,
+    folder and options, wrapped by `wrap` (the run's cache and `--judge-record`), so that
+    judges of several metrics asking the same model share its connections and limits and
+    write one recording. Closed once, by the pipeline, when the run ends."""
+
+    def __init__(self, wrap: Callable[[Any], Any] | None = None) -> None:
+        self.wrap = wrap
+        self._clients: dict[tuple[str, str | None, str, str], Any] = {}
+
+    def get(self, settings: Any) -> Any:
+        import json
+
+        from evalkit.clients import build_client
+
+        key = (
+            settings.name,
+            settings.arg,
+            str(settings.base_dir),
+            json.dumps(settings.options, sort_keys=True, default=str),
+        )
+        if key not in self._clients:
+            client = build_client(settings)
+            self._clients[key] = self.wrap(client) if self.wrap is not None else client
+        return self._clients[key]
+
+    async def aclose(self) -> None:
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
 
 
 class Judge:
     """Builds its client lazily (relative paths resolve against the first suite's folder)
-    and caches it per folder."""
+    and caches it per folder; from `shared` (the run's `JudgeClients`) when the pipeline
+    set it, which then closes them."""
 
     def __init__(self, config: JudgeConfig) -> None:
         self.config = config
         self._clients: dict[str, Any] = {}
+        self.shared: JudgeClients | None = None
         # Usage of this judge's calls, reported apart from the model's (`judge_usage`).
         self.calls = 0
         self.input_tokens = 0
@@ -314,12 +450,16 @@ class Judge:
             settings = parse_spec(
                 self.config.client, item.suite.base_dir, dict(self.config.options)
             )
-            self._clients[key] = build_client(settings)
+            shared = self.shared
+            self._clients[key] = shared.get(settings) if shared else build_client(settings)
         return self._clients[key]
 
     async def aclose(self) -> None:
-        """Close the clients this judge built (HTTP sessions)."""
+        """Close the clients this judge built (HTTP sessions); shared ones are the
+        pipeline's to close."""
         clients, self._clients = list(self._clients.values()), {}
+        if self.shared is not None:
+            return
         for client in clients:
             await client.aclose()
 
@@ -387,15 +527,29 @@ def judge_usage(scorers: Sequence[Any]) -> dict[str, Any] | None:
     """The judge calls of a run's scorers and their token counts, for the summary's `run`
     block apart from the model's `tokens`; None when no scorer has a judge. `input` and
     `output` are None when no judge reply reported usage (a replay file records none).
-    Each call is counted once: scorers that share a reply (rubrics) made one call."""
+    Each call is counted once: scorers that share a reply (rubrics) made one call.
+
+    `cost`: per currency, the estimate from the judges' `pricing` and the tokens their
+    replies reported (`{"total", "calls"}`, the calls priced); empty when no judge has
+    pricing or none reported usage. Replies from the cache count as if made, as the
+    model's cost does: it says what judging these cases costs."""
     judges = [j for s in scorers if isinstance(j := getattr(s, "judge", None), Judge)]
     if not judges:
         return None
     reported = any(j.token_reports for j in judges)
+    cost: dict[str, dict[str, Any]] = {}
+    for j in judges:
+        price = j.config.pricing
+        if price is None or not j.token_reports:
+            continue
+        entry = cost.setdefault(price.currency, {"total": 0.0, "calls": 0})
+        entry["total"] += price.cost(j.input_tokens, j.output_tokens)
+        entry["calls"] += j.calls
     return {
         "calls": sum(j.calls for j in judges),
         "input": sum(j.input_tokens for j in judges) if reported else None,
         "output": sum(j.output_tokens for j in judges) if reported else None,
+        "cost": dict(sorted(cost.items())),
     }
 
 
@@ -403,24 +557,16 @@ def _label(item: ScoringInput, index: int) -> str:
     return item.labels[index] if index < len(item.labels) else f"sample {index}"
 
 
-def with_runner_options(suite: Suite, options: Mapping[str, Any]) -> Suite:
-    """`suite` with the runner's judge client settings (`--judge-base-url`,
-    `--judge-api-key-env`) laid over every judge's own `options`.
+def with_runner_options(suite: Suite, options: Mapping[str, Any], spec: str | None = None) -> Suite:
+    """`suite` with the runner's judge (`runner_judge`) for every metric that asks one:
+    `--judge SPEC` as its client and `--judge-base-url` / `--judge-api-key-env` over its
+    `options`. Idempotent (the loader applies it, and the pipeline again).
 
-    Why a flag of its own rather than `--base-url`: the judge is usually a different model
-    than the one evaluated, often on another server (the model on a local vLLM, the judge
-    at a hosted API), so the model's server must not silently become the judge's."""
-    if not options:
+    Why flags of their own rather than `--client` / `--base-url`: the judge is usually a
+    different model than the one evaluated, often on another server (the model on a local
+    vLLM, the judge at a hosted API), so the model's server or key must not silently
+    become the judge's."""
+    if not options and spec is None:
         return suite
-    scorers = dict(suite.scorers)
-    for metric, config in suite.scorers.items():
-        judge = config.params.get("judge")
-        if isinstance(judge, str):
-            judge = {"client": judge}
-        if not isinstance(judge, Mapping):
-            continue
-        own = judge.get("options")
-        merged = {**(own if isinstance(own, Mapping) else {}), **options}
-        params = {**config.params, "judge": {**judge, "options": merged}}
-        scorers[metric] = ScorerConfig(config.metric, config.method, params)
+    scorers = {m: runner_judge(c, spec, options) for m, c in suite.scorers.items()}
     return replace(suite, scorers=scorers)

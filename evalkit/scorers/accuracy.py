@@ -480,7 +480,8 @@ def _judge_config(value: Any) -> Any:
         raise ConfigProblem(
             "judge",
             "the judge method needs a judge: the model that grades the answers",
-            'e.g. judge: "openai:gpt-4o-mini" (or {client: …, options: {…}})',
+            'e.g. judge: "openai:gpt-4o-mini" (or {client: …, options: {…}}), or run with '
+            "--judge SPEC",
         )
     if isinstance(value, Mapping) and "mode" in value:
         raise ConfigProblem(

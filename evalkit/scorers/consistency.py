@@ -377,6 +377,8 @@ def _judge_config(value: Any) -> JudgeConfig:
     config = JudgeConfig.parse(value)
     if config is None:
         raise ConfigProblem(
-            "judge", "method judge needs a judge", 'e.g. judge: "openai:gpt-4o-mini"'
+            "judge",
+            "method judge needs a judge",
+            'e.g. judge: "openai:gpt-4o-mini", or run with --judge SPEC',
         )
     return config

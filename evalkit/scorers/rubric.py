@@ -140,7 +140,7 @@ def rubric_request(
         f"QUESTION:\n{question or none}\n\nCONTEXT:\n{context or none}\n\nANSWER:\n{output}"
         f"\n\nCRITERIA:\n{listed}"
     )
-    return _request(item, index, SYSTEM_JA if japanese else SYSTEM, user)
+    return _request(item, index, SYSTEM_JA if japanese else SYSTEM, user, "rubric")
 
 
 # Replies read but not yet used by every criterion they graded (see the module docstring).
@@ -167,7 +167,9 @@ class RubricScorer:
         config = JudgeConfig.parse(raw_judge)
         if config is None:
             raise ConfigProblem(
-                "judge", "a rubric needs a judge", 'e.g. judge: "openai:gpt-4o-mini"'
+                "judge",
+                "a rubric needs a judge",
+                'e.g. judge: "openai:gpt-4o-mini", or run with --judge SPEC',
             )
         self.judge_config = config
         self.judge = Judge(config)

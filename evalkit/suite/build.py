@@ -415,18 +415,26 @@ def _scorers(report: FileReport, data: Mapping[str, Any]) -> dict[str, ScorerCon
 
 def _build_scorers(
     report: FileReport,
-    scorers: Mapping[str, ScorerConfig],
+    scorers: dict[str, ScorerConfig],
     path: Path,
     trust: Trust,
     data: Mapping[str, Any],
 ) -> None:
     """Let each scorer validate its own settings (it knows its methods and parameters).
     ImportError is not caught: a built-in scorer module that fails to import is a bug.
+    The runner's judge (`--judge` and its options) is laid over `scorers` in place first.
     A judge's client is chosen by the suite whatever the runner's `--client`: checked
     like a suite's own client."""
     from evalkit.scorers import build_scorer
 
-    for metric, config in scorers.items():
+    for metric, config in list(scorers.items()):
+        if trust.judge is not None or trust.judge_options:
+            # The runner's judge, before the scorer checks its settings: a suite may leave
+            # the judge's client to the runner (`judge: {mode: verify}`, a rubric without
+            # `judge`), and the runner's choices are not the suite's to be refused.
+            from evalkit.scorers._judge import runner_judge
+
+            config = scorers[metric] = runner_judge(config, trust.judge, trust.judge_options)
         try:
             scorer = build_scorer(config)
         except ConfigProblem as exc:
@@ -435,7 +443,7 @@ def _build_scorers(
         except RegistryError as exc:
             report.error(("scorers", metric), str(exc), key=True)
             continue
-        if not trust.suites:
+        if not trust.suites and trust.judge is None:
             _trust_judge(report, metric, scorer, path, data, trust)
 
 

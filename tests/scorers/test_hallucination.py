@@ -260,12 +260,14 @@ def test_judge_verdict_and_reasoning_are_recorded(tmp_path: Path) -> None:
     assert "judge" in result.details["layers"] and result.details["passed"] == [True, False]
 
 
-def test_judge_request_is_keyed_by_case_and_output_index(tmp_path: Path) -> None:
+def test_judge_request_is_keyed_by_case_output_index_and_what_was_asked(tmp_path: Path) -> None:
     from evalkit.scorers._judge import judge_request
 
     item = _item(["a", "b"], folder=tmp_path, context=POLICY)
     request = judge_request(item, 1, POLICY, "q")
-    assert request.key == ("s", "c1", 0, 1)
+    # The suite key names the judge's kind, so an accuracy grade of the same output
+    # (sample 1 too) can live in the same recording.
+    assert request.key == ("s#judge:hallucination", "c1", 0, 1)
     assert request.prompt_sha256 == prompt_sha256(request.messages)
 
 

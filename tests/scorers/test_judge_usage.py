@@ -68,7 +68,7 @@ def test_a_replayed_judge_counts_calls_without_tokens_and_no_judge_reports_none(
     ]
     (tmp_path / "judge.jsonl").write_text("".join(json.dumps(r) + "\n" for r in replies), "utf-8")
     run = _run(tmp_path)
-    assert run["judge_tokens"] == {"calls": 2, "input": None, "output": None}
+    assert run["judge_tokens"] == {"calls": 2, "input": None, "output": None, "cost": {}}
     (tmp_path / "s.yaml").write_text(
         (tmp_path / "s.yaml").read_text().split("scorers:")[0]
         + "scorers:\n  accuracy: {}\n"
