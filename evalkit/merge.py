@@ -251,8 +251,32 @@ def _judged(
         "duration_s": max((float(r.get("duration_s", 0) or 0) for r in run_blocks), default=0.0),
         "peak_rss_mb": peak_rss_mb(),  # of the merging process; each shard's is in `shards`
         **_request_phase(run_blocks),
+        "judge_tokens": _judge_tokens(run_blocks),
     }
     return build_summary(agg, policy, verdicts, provenance, run), verdicts
+
+
+def _judge_tokens(run_blocks: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    """The shards' `run.judge_tokens` added up (None when no shard had a judge): calls,
+    tokens (None when no shard's judge reported any) and the cost per currency."""
+    blocks = [b for r in run_blocks if isinstance(b := r.get("judge_tokens"), dict)]
+    if not blocks:
+        return None
+    out: dict[str, Any] = {"calls": sum(int(b.get("calls") or 0) for b in blocks)}
+    for side in ("input", "output"):
+        counts = [int(b[side]) for b in blocks if b.get(side) is not None]
+        out[side] = sum(counts) if counts else None
+    cost: dict[str, dict[str, Any]] = {}
+    for b in blocks:
+        for currency, c in (b.get("cost") or {}).items():
+            acc = cost.setdefault(currency, {"total": 0.0, "calls": 0, "cases": 0})
+            acc["total"] += float(c.get("total") or 0.0)
+            acc["calls"] += int(c.get("calls") or 0)
+            acc["cases"] += int(c.get("cases") or 0)
+    for acc in cost.values():
+        acc["per_case"] = acc["total"] / acc["cases"] if acc["cases"] else None
+    out["cost"] = dict(sorted(cost.items()))
+    return out
 
 
 def _cases(agg: Aggregator, poc: str) -> int:

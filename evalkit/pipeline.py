@@ -91,6 +91,8 @@ class RunOptions:
     # relative paths already resolved by the CLI) for every metric that asks a judge.
     judge_options: Mapping[str, Any] = field(default_factory=dict)
     judge: str | None = None
+    # `--judge-pricing`: the runner's price of its judge model (the `pricing` mapping).
+    judge_pricing: Mapping[str, Any] | None = None
     # `--judge-record FILE`: every judge reply of the run written there as a replay file.
     judge_record: Path | None = None
     # Only part of each suite (`--case`, `--tag`, `--limit`); recorded in provenance.
@@ -369,10 +371,13 @@ def _run(
 ) -> RunOutcome:
     started, t0 = datetime.now(UTC), time.perf_counter()
     out_dir = options.out_dir
-    if options.judge_options or options.judge:  # --judge, --judge-base-url, --judge-api-key-env
+    if options.judge_options or options.judge or options.judge_pricing:  # --judge and its options
         from evalkit.scorers._judge import with_runner_options
 
-        suites = [with_runner_options(s, options.judge_options, options.judge) for s in suites]
+        suites = [
+            with_runner_options(s, options.judge_options, options.judge, options.judge_pricing)
+            for s in suites
+        ]
     clients: dict[tuple[str, Path, str], Client] = {}
     by_suite: dict[str, Client] = {}
     settings_by_suite: dict[str, ClientSettings] = {}  # what a Ray task rebuilds its client from

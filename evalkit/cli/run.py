@@ -15,7 +15,7 @@ from evalkit.cli import echo_err, echo_out
 from evalkit.cli._lang import lang_option
 from evalkit.values import Verdict
 
-__all__ = ["command", "default_out_dir", "parse_shard"]
+__all__ = ["command", "default_out_dir", "parse_judge_pricing", "parse_shard", "runner_judge_spec"]
 
 
 def parse_shard(value: str | None) -> tuple[int, int] | None:
@@ -197,6 +197,12 @@ def default_out_dir(
     "Never takes --base-url or --api-key-env: give --judge-base-url / --judge-api-key-env.",
 )
 @click.option(
+    "--judge-pricing",
+    metavar="IN,OUT[,CURRENCY]",
+    help="Price of the judge model per million input and output tokens (e.g. 0.15,0.60 or "
+    "15,60,JPY): the judges' cost is estimated apart from the model's (run.judge_tokens.cost).",
+)
+@click.option(
     "--judge-record",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write every judge reply to this replay file, so CI can replay the judge "
@@ -248,6 +254,7 @@ def command(
     lang: str | None = None,
     judge_spec: str | None = None,
     judge_record: Path | None = None,
+    judge_pricing: str | None = None,
 ) -> int:
     """Run the suites in PATH... (suite files or folders of suites).
 
@@ -279,6 +286,7 @@ def command(
         case_ids, tags, limit, judge_base_url, judge_api_key_env, workers, shard
     )
     judge_spec = runner_judge_spec(judge_spec)
+    judge_price = parse_judge_pricing(judge_pricing)
     if judge_record is not None and ((workers or 1) > 1 or executor == "ray"):
         raise click.UsageError("--judge-record cannot be combined with --workers or --executor ray")
     runner = {"base_url": base_url, "api_key_env": api_key_env}
@@ -301,6 +309,7 @@ def command(
         "--cache": cache_dir,
         # Workers load the suites again: they must check them with the same choices.
         "--judge": judge_spec,  # replay paths made absolute: the same file in every worker
+        "--judge-pricing": judge_pricing,
         "--judge-base-url": judge_base_url,
         "--judge-api-key-env": judge_api_key_env,
     }
@@ -371,6 +380,7 @@ def command(
         ray_address=ray_address,
         judge_options=judge_options,
         judge=judge_spec,
+        judge_pricing=judge_price,
         judge_record=judge_record,
         subset=subset or None,
     )
@@ -524,6 +534,27 @@ def _report(
     if exit_zero:
         return 0
     return Verdict(summary["verdict"]).exit_code
+
+
+def parse_judge_pricing(value: str | None) -> dict[str, Any] | None:
+    """`IN,OUT[,CURRENCY]` (prices per million tokens, ≥ 0) → a `pricing` mapping."""
+    if value is None:
+        return None
+    parts = [p.strip() for p in value.split(",")]
+    try:
+        if len(parts) not in (2, 3) or (len(parts) == 3 and not parts[2]):
+            raise ValueError
+        prices = [float(p) for p in parts[:2]]
+        if not all(p >= 0 and p != float("inf") for p in prices):
+            raise ValueError
+    except ValueError:
+        raise click.BadParameter(
+            f"expected IN,OUT[,CURRENCY]: the price per million input and output tokens, "
+            f"numbers ≥ 0 (e.g. 0.15,0.60 or 15,60,JPY), got {value!r}",
+            param_hint="--judge-pricing",
+        ) from None
+    currency = parts[2] if len(parts) == 3 else "USD"
+    return {"input_per_million": prices[0], "output_per_million": prices[1], "currency": currency}
 
 
 def runner_judge_spec(spec: str | None) -> str | None:

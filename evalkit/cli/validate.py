@@ -19,21 +19,32 @@ __all__ = ["command"]
     "base_url / api_key_env are then not used, so not refused.",
 )
 @click.option(
+    "--judge",
+    "judge_spec",
+    metavar="SPEC",
+    help="Check the suites as `run --judge SPEC` would use them: every judge's client is "
+    "then the runner's (a suite may leave it out), so the suites' are not refused.",
+)
+@click.option(
     "--trust-suites",
     is_flag=True,
     envvar="EVALKIT_TRUST_SUITES",
     help="Allow what `run --trust-suites` allows: command clients and judges, files outside "
     "the suite's project, a base_url that receives a key. Also: EVALKIT_TRUST_SUITES=1.",
 )
-def command(paths: tuple[str, ...], client_spec: str | None, trust_suites: bool) -> int:
+def command(
+    paths: tuple[str, ...], client_spec: str | None, trust_suites: bool, judge_spec: str | None
+) -> int:
     """Check the suite files in PATH... and report every problem at once:
     file, line, field, what was expected and how to fix it."""
+    from evalkit.cli.run import runner_judge_spec
     from evalkit.clients.trust import Trust
     from evalkit.errors import SuiteError
     from evalkit.suite.loader import load_suites
 
+    judge_spec = runner_judge_spec(judge_spec)
     try:
-        loaded = load_suites(list(paths), Trust(trust_suites, client_spec))
+        loaded = load_suites(list(paths), Trust(trust_suites, client_spec, judge=judge_spec))
     except SuiteError as exc:
         errors = [p for p in exc.problems if p.severity != "warning"]
         for problem in exc.problems:
@@ -46,7 +57,7 @@ def command(paths: tuple[str, ...], client_spec: str | None, trust_suites: bool)
         echo_err(str(warning))
     from evalkit.preflight import missing_replay_files
 
-    missing = missing_replay_files(loaded.suites, client_spec)
+    missing = missing_replay_files(loaded.suites, client_spec, judge_spec)
     if missing:
         for message in missing:
             echo_err(message)

@@ -252,6 +252,13 @@ class JudgeConfig:
             return None
         if isinstance(value, str):
             return JudgeConfig(client=value)
+        if isinstance(value, Mapping) and "client" not in value:
+            raise ConfigProblem(
+                "judge.client",
+                "no client: nothing says which model judges",
+                'give one (client: "openai:gpt-4o-mini"), or leave it to the runner: '
+                "`evalkit run --judge SPEC` chooses the client of every judge",
+            )
         if not isinstance(value, Mapping) or not isinstance(value.get("client"), str):
             raise ConfigProblem(
                 "judge",
@@ -318,17 +325,21 @@ def wants_judge(config: ScorerConfig) -> bool:
 
 
 def runner_judge(
-    config: ScorerConfig, spec: str | None, options: Mapping[str, Any]
+    config: ScorerConfig,
+    spec: str | None,
+    options: Mapping[str, Any],
+    pricing: Mapping[str, Any] | None = None,
 ) -> ScorerConfig:
     """`config` with the runner's judge: `spec` (`--judge`, None: the suite's own client)
-    as the client of its judge, and `options` (`--judge-base-url`, `--judge-api-key-env`)
-    over the judge's own `options`. A metric that asks no judge (`wants_judge`) is left
-    alone: the runner chooses which model judges, the suite whether one does.
+    as the client of its judge, `options` (`--judge-base-url`, `--judge-api-key-env`)
+    over the judge's own `options`, and `pricing` (`--judge-pricing`) as its `pricing`.
+    A metric that asks no judge (`wants_judge`) is left alone: the runner chooses which
+    model judges, the suite whether one does.
 
     With `spec`, the suite's `base_url` and `api_key_env` for its judge are dropped (the
     runner chose the client; a suite cannot redirect it), and so is its `pricing` unless
-    it names the same client (it prices another model)."""
-    if not (spec or options) or not wants_judge(config):
+    it names that same client (else it prices another model)."""
+    if not (spec or options or pricing) or not wants_judge(config):
         return config
     raw = config.params.get("judge")
     judge: dict[str, Any] = (
@@ -344,6 +355,8 @@ def runner_judge(
     merged = {**own, **options}
     if merged or "options" in judge:
         judge["options"] = merged
+    if pricing:
+        judge["pricing"] = dict(pricing)
     return ScorerConfig(config.metric, config.method, {**config.params, "judge": judge})
 
 
@@ -557,16 +570,22 @@ def _label(item: ScoringInput, index: int) -> str:
     return item.labels[index] if index < len(item.labels) else f"sample {index}"
 
 
-def with_runner_options(suite: Suite, options: Mapping[str, Any], spec: str | None = None) -> Suite:
+def with_runner_options(
+    suite: Suite,
+    options: Mapping[str, Any],
+    spec: str | None = None,
+    pricing: Mapping[str, Any] | None = None,
+) -> Suite:
     """`suite` with the runner's judge (`runner_judge`) for every metric that asks one:
-    `--judge SPEC` as its client and `--judge-base-url` / `--judge-api-key-env` over its
-    `options`. Idempotent (the loader applies it, and the pipeline again).
+    `--judge SPEC` as its client, `--judge-base-url` / `--judge-api-key-env` over its
+    `options`, `--judge-pricing` as its `pricing`. Idempotent (the loader applies it, and the
+    pipeline again).
 
     Why flags of their own rather than `--client` / `--base-url`: the judge is usually a
     different model than the one evaluated, often on another server (the model on a local
     vLLM, the judge at a hosted API), so the model's server or key must not silently
     become the judge's."""
-    if not options and spec is None:
+    if not options and spec is None and not pricing:
         return suite
-    scorers = {m: runner_judge(c, spec, options) for m, c in suite.scorers.items()}
+    scorers = {m: runner_judge(c, spec, options, pricing) for m, c in suite.scorers.items()}
     return replace(suite, scorers=scorers)
