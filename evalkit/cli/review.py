@@ -186,3 +186,22 @@ def import_(result: Path, files: tuple[Path, ...], lang: str | None = None) -> N
             note = m.get("review", {}).get("note")
             if note:
                 echo_out(f"  - {metric}: {note}")
+            judge = m.get("review", {}).get("judge")
+            if judge and judge.get("cases"):
+                echo_out(f"  - {metric}: {_judge_agreement(judge, m['review']['decided_by'])}")
+
+
+def _judge_agreement(judge: dict[str, Any], decided_by: str) -> str:
+    """The judge's agreement with the reviewers in words (the `review.judge` block)."""
+    kappa = judge.get("kappa")
+    kappa_text = "kappa undefined: one label only" if kappa is None else f"kappa {kappa:.2f}"
+    where = (
+        "it decided every case"
+        if decided_by == "judge"
+        else f"on the {judge['judged_cases']} cases it gave a verdict on"
+    )
+    agreed = round(judge["agreement"] * judge["cases"])
+    return (
+        f"the judge agrees with the reviewers on {agreed} of {judge['cases']} reviewed cases "
+        f"({judge['agreement']:.1%}, {kappa_text}; {where})"
+    )

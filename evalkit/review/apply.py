@@ -74,12 +74,27 @@ REVIEWS_NAME = "reviews.jsonl"
 @dataclass(frozen=True, slots=True)
 class CaseInfo:
     """What the correction needs of one scored case: its PoC, `critical`, the hash of its
-    outputs and, per metric it was scored on, whether the scorer flagged it (failed)."""
+    outputs and, per metric it was scored on, whether the scorer flagged it (failed);
+    `judged`: the metrics whose outcome on this case a judge model had a say in."""
 
     poc: str
     critical: bool
     outputs_sha256: str
     flagged: Mapping[str, bool]
+    judged: frozenset[str] = frozenset()
+
+
+def _judged(score: Mapping[str, Any]) -> bool:
+    """Whether a judge model gave a verdict on the case for this score: its details carry
+    the judge's replies (`details.judge`: a list per output — a verdict, grade or rubric
+    verdict, None where the judge was not asked — or one object for the case)."""
+    details = score.get("details")
+    judge = details.get("judge") if isinstance(details, Mapping) else None
+    if isinstance(judge, Mapping):
+        return True
+    if isinstance(judge, list):
+        return any(isinstance(v, Mapping) and (v.get("verdict") or v.get("grade")) for v in judge)
+    return False
 
 
 def case_index(rows: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], CaseInfo]:
@@ -94,6 +109,7 @@ def case_index(rows: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], CaseI
             critical=bool(row.get("critical")),
             outputs_sha256=outputs_sha256(row.get("outputs", [])),
             flagged={m: not s["passed"] for m, s in row.get("scores", {}).items()},
+            judged=frozenset(m for m, s in row.get("scores", {}).items() if _judged(s)),
         )
     return out
 
@@ -328,6 +344,7 @@ def apply_reviews(
         for metric in metrics:
             cases: list[tuple[CaseInfo, bool, bool | None]] = []
             pairs: list[tuple[bool, bool]] = []
+            judged_pairs: list[tuple[bool, bool]] = []
             per_case: list[list[bool]] = []
             for k, info in members:
                 if metric not in info.flagged:
@@ -342,9 +359,12 @@ def apply_reviews(
                 if human is not None:
                     pairs.append((info.flagged[metric], human))
                     per_case.append(labels)
+                    if metric in info.judged:
+                        judged_pairs.append((info.flagged[metric], human))
             if not pairs:
                 continue
             entry, reviewed = _block(cases, pairs, per_case, policy.thresholds.get(metric), conf)
+            entry.update(_judge_calibration(metric, cases, judged_pairs))
             blocks[poc][metric] = entry
             if reviewed is not None:
                 corrections[poc][metric] = reviewed
@@ -436,6 +456,35 @@ def _block(
         reviewed = Reviewed(c.rate, c.ci, evidence, more)
     entry["evidence"] = Reason("review_evidence", evidence).text("en")
     return entry, reviewed
+
+
+def _judge_calibration(
+    metric: str,
+    cases: Sequence[tuple[CaseInfo, bool, bool | None]],
+    judged_pairs: Sequence[tuple[bool, bool]],
+) -> dict[str, Any]:
+    """Who decided the metric's outcomes (`decided_by`) and, where a judge model had a say,
+    its agreement with the reviewers (`judge`): the scorer's own measure (share agreeing,
+    Cohen's kappa; flagged vs failed by the reviewers' majority) over the reviewed cases
+    the judge gave a verdict on. When the judge decided every case (accuracy or
+    consistency `method: judge`, a rubric) it equals the scorer's `agreement` / `kappa`,
+    which are then the judge's; when it decided some (hallucination's judge: `verify`
+    asks only about flagged outputs, `add` about the others) it measures the judge on
+    those cases alone."""
+    judged = sum(1 for info, _, _ in cases if metric in info.judged)
+    if judged == 0:
+        return {"decided_by": "scorer"}
+    who = "judge" if judged == len(cases) else "scorer and judge"
+    measured = agreement(judged_pairs)
+    return {
+        "decided_by": who,
+        "judge": {
+            "judged_cases": judged,
+            "cases": measured.pairs if measured else 0,
+            "agreement": measured.agreement if measured else None,
+            "kappa": measured.kappa if measured else None,
+        },
+    }
 
 
 def _rejudged(
