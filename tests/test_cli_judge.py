@@ -201,6 +201,18 @@ def test_judge_cost_is_estimated_apart_from_the_models_and_per_case(tmp_path: Pa
     bad = evalkit("run", "s.yaml", "--judge-pricing", "cheap", cwd=root)
     assert bad.returncode == 2 and "IN,OUT[,CURRENCY]" in bad.stderr
 
+    # The summary schema types the block: what was written passes, a damaged one is refused.
+    from evalkit.resultcheck import summary_problems
+    from evalkit.suite.positions import Parsed
+
+    def problems(data: dict[str, Any]) -> list[str]:
+        return summary_problems("summary.json", data, lambda: Parsed(data, {}))
+
+    written = _summary(root / "own")
+    assert problems(written) == []
+    written["run"]["judge_tokens"]["cost"]["USD"]["total"] = -1
+    assert any("judge_tokens.cost.USD.total" in p for p in problems(written))
+
 
 def test_judge_replies_are_cached_like_the_models(tmp_path: Path) -> None:
     root = _project(tmp_path, "  accuracy: {method: judge}\n")
