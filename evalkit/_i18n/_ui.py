@@ -44,6 +44,48 @@ def _cost_en(v: Mapping[str, str]) -> str:
     return f"{v['total']} {v['currency']} for {_n('case')({'n': v['cases']})}{v['each']}"
 
 
+def _judge_cost_en(v: Mapping[str, str]) -> str:
+    each = f" ({v['per_case']} {v['currency']} per case)" if v["per_case"] else ""
+    return (
+        f"Estimated judge cost: {v['total']} {v['currency']} for {_n('judge call')({'n': v['calls']})}"
+        f"{each}; apart from the model's, from the judges' pricing and reported token usage"
+    )
+
+
+def _judge_cost_ja(v: Mapping[str, str]) -> str:
+    each = f"（1件あたり {v['per_case']} {v['currency']}）" if v["per_case"] else ""
+    return (
+        f"judge（判定モデル）の推定コスト：{v['calls']}回の呼び出しで {v['total']} {v['currency']}"
+        f"{each}。モデルのコストとは別に、judge の pricing と報告されたトークン使用量から算出"
+    )
+
+
+def _judge_agreement_en(v: Mapping[str, str]) -> str:
+    kappa = f"kappa {v['kappa']}" if v["kappa"] else "kappa undefined: one label only"
+    where = (
+        "it decided every case"
+        if v["decided_by"] == "judge"
+        else f"on the {v['judged']} cases it gave a verdict on"
+    )
+    return (
+        f"{v['metric']}: the judge agrees with the reviewers on {v['agreed']} of {v['cases']} "
+        f"reviewed cases ({v['agreement']}, {kappa}; {where})"
+    )
+
+
+def _judge_agreement_ja(v: Mapping[str, str]) -> str:
+    kappa = f"κ {v['kappa']}" if v["kappa"] else "κ は算出不可：ラベルが1種類のみ"
+    where = (
+        "すべてのケースを judge が判定"
+        if v["decided_by"] == "judge"
+        else f"judge が判定した {v['judged']} 件が対象"
+    )
+    return (
+        f"{v['metric']}：judge の判定はレビュー済み {v['cases']} 件中 {v['agreed']} 件で"
+        f"レビュー担当者と一致（{v['agreement']}、{kappa}。{where}）"
+    )
+
+
 def _overall_en(v: Mapping[str, str]) -> str:
     n = v["pocs"]
     return f"Overall: {v['word']} (the worst verdict over {n} PoC{'' if n == '1' else 's'})"
@@ -83,6 +125,8 @@ UI: dict[str, dict[str, Template]] = {
             "Estimated cost: {total} {currency} for {cases} cases ({per_case} {currency} per "
             "case; from the suites' pricing and reported token usage)"
         ),
+        "run_judge_cost": _judge_cost_en,
+        "review_judge_agreement": _judge_agreement_en,
         "run_results": "Results: {summary} and {cases} ({what})",
         "review_verdict": "{poc}: {verdict}",
         "run_what": lambda v: (
@@ -276,6 +320,8 @@ UI: dict[str, dict[str, Template]] = {
             "推定コスト：{cases}件で {total} {currency}（1件あたり {per_case} {currency}。"
             "スイートの pricing と報告されたトークン使用量から算出）"
         ),
+        "run_judge_cost": _judge_cost_ja,
+        "review_judge_agreement": _judge_agreement_ja,
         "run_results": "結果：{summary} と {cases}（{what}）",
         "review_verdict": lambda v: (
             f"{v['poc']}：{VERDICT_WORD['ja'].get(v['verdict'], v['verdict'])}"

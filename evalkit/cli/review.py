@@ -188,20 +188,24 @@ def import_(result: Path, files: tuple[Path, ...], lang: str | None = None) -> N
                 echo_out(f"  - {metric}: {note}")
             judge = m.get("review", {}).get("judge")
             if judge and judge.get("cases"):
-                echo_out(f"  - {metric}: {_judge_agreement(judge, m['review']['decided_by'])}")
+                echo_out(f"  - {_judge_agreement(metric, judge, m['review'], language)}")
 
 
-def _judge_agreement(judge: dict[str, Any], decided_by: str) -> str:
+def _judge_agreement(
+    metric: str, judge: dict[str, Any], review: dict[str, Any], language: str
+) -> str:
     """The judge's agreement with the reviewers in words (the `review.judge` block)."""
+    from evalkit._i18n import say
+
     kappa = judge.get("kappa")
-    kappa_text = "kappa undefined: one label only" if kappa is None else f"kappa {kappa:.2f}"
-    where = (
-        "it decided every case"
-        if decided_by == "judge"
-        else f"on the {judge['judged_cases']} cases it gave a verdict on"
-    )
-    agreed = round(judge["agreement"] * judge["cases"])
-    return (
-        f"the judge agrees with the reviewers on {agreed} of {judge['cases']} reviewed cases "
-        f"({judge['agreement']:.1%}, {kappa_text}; {where})"
+    return say(
+        "review_judge_agreement",
+        language,
+        metric=metric,
+        agreed=round(judge["agreement"] * judge["cases"]),
+        cases=judge["cases"],
+        agreement=f"{judge['agreement']:.1%}",
+        kappa="" if kappa is None else f"{kappa:.2f}",
+        decided_by=review.get("decided_by", ""),
+        judged=judge.get("judged_cases", judge["cases"]),
     )

@@ -485,9 +485,14 @@ def _report(
     for currency, cost in (judged.get("cost") or {}).items():
         per_case = cost.get("per_case")
         echo_out(
-            f"Estimated judge cost: {cost['total']:.4f} {currency} for {cost['calls']} judge calls"
-            + (f" ({per_case:.6f} {currency} per case)" if per_case is not None else "")
-            + "; apart from the model's, from the judges' pricing and reported token usage"
+            say(
+                "run_judge_cost",
+                language,
+                total=f"{cost['total']:.4f}",
+                currency=currency,
+                calls=cost["calls"],
+                per_case="" if per_case is None else f"{per_case:.6f}",
+            )
         )
     if resumed:
         echo_out(f"Resumed: {resumed} cases were taken from the interrupted run.")
