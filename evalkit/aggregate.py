@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from evalkit.projection import CostSums
 from evalkit.values import CaseResult
 
 __all__ = ["Tally", "PocTally", "Aggregator", "aggregator_to_json", "aggregator_add_json"]
@@ -58,6 +59,8 @@ class PocTally:
     critical_failed_suites: set[str] = field(default_factory=set)
     critical_errored: list[str] = field(default_factory=list)
     critical_errored_count: int = 0
+    # currency → cost per answer of the cases with a known cost (`evalkit.projection`)
+    costs: dict[str, CostSums] = field(default_factory=dict)
 
 
 class Aggregator:
@@ -100,6 +103,22 @@ class Aggregator:
             errored="error" in row,
             passed={m: bool(s["passed"]) for m, s in row.get("scores", {}).items()},
         )
+        cost = row.get("cost")
+        if cost is not None and "error" not in row:
+            self.add_cost(
+                row["poc"], cost["currency"], cost["amount"], len(row.get("outputs") or ())
+            )
+
+    def add_cost(self, poc: str, currency: str, amount: float, calls: int) -> None:
+        """Count a scored case's known cost (`amount` for its `calls` model calls) for the
+        monthly projection, as a cost per answer. Call it after the case was added."""
+        p = self.pocs.get(poc)
+        if p is None:
+            p = self.pocs[poc] = PocTally()
+        sums = p.costs.get(currency)
+        if sums is None:
+            sums = p.costs[currency] = CostSums()
+        sums.add(amount / max(1, calls))
 
     def add(
         self,
@@ -184,6 +203,7 @@ def aggregator_to_json(agg: Aggregator) -> dict[str, Any]:
             "critical_failed_suites": sorted(p.critical_failed_suites),
             "critical_errored": p.critical_errored,
             "critical_errored_count": p.critical_errored_count,
+            "costs": {c: [s.n, s.total, s.squares] for c, s in p.costs.items()},
         }
         for poc, p in agg.pocs.items()
     }
@@ -212,6 +232,13 @@ def aggregator_add_json(agg: Aggregator, data: Mapping[str, Any]) -> None:
         p.critical_failed_count += d["critical_failed_count"]
         p.critical_failed_suites.update(d["critical_failed_suites"])
         p.critical_errored_count += d["critical_errored_count"]
+        for currency, (n, total, squares) in d.get("costs", {}).items():
+            sums = p.costs.get(currency)
+            if sums is None:
+                sums = p.costs[currency] = CostSums()
+            sums.n += n
+            sums.total += total
+            sums.squares += squares
         room = _MAX_LISTED - len(p.critical_failed)
         p.critical_failed.extend(d["critical_failed"][: max(0, room)])
         room = _MAX_LISTED - len(p.critical_errored)

@@ -466,6 +466,10 @@ def _run(
             acc[1] += 1
         journal.write(row, urgent="live" in result.sources)
         agg.add_result(result)
+        priced = row.get("cost")
+        if priced is not None and result.error is None:  # as `Aggregator.add_row` counts it,
+            # from the rounded amount the row keeps, so that `merge` projects the same
+            agg.add_cost(result.poc, priced["currency"], priced["amount"], len(result.outputs))
         finished += 1
         if result.error_kind == "stale-recording":
             stale_count += 1

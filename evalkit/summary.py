@@ -11,6 +11,7 @@ from typing import Any
 
 from evalkit._i18n import unsettled_texts
 from evalkit.aggregate import Aggregator, PocTally, Tally
+from evalkit.projection import projection_document
 from evalkit.stats import wilson
 from evalkit.values import REVIEW_METRICS, Verdict
 from evalkit.verdict import Assessment, PocPolicy, PocVerdict, judge
@@ -98,6 +99,7 @@ def build_summary(
                 "errored_count": tally.critical_errored_count,
             },
             "metrics": metrics,
+            "evidence": {"requires": list(v.requires), "missing": list(v.missing)},
             "suites": {
                 name: {
                     "cases": s.cases,
@@ -111,6 +113,8 @@ def build_summary(
                 for tag, ms in sorted(tally.tags.items())
             },
         }
+        if v.projection is not None:
+            pocs[poc]["cost_projection"] = projection_document(v.projection)
     worst = Verdict.worst(v.verdict for v in verdicts.values())
     doc = {
         "schema_version": SCHEMA_VERSION,

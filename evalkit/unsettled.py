@@ -57,8 +57,51 @@ def _metric_items(label: str, block: Mapping[str, Any]) -> list[Unsettled]:
         "at": _pct(side[1]),
     }
     if block.get("needed") is not None:
-        return [Unsettled("straddles_needed", {**values, "needed": str(block["needed"])})]
+        return [Unsettled("straddles_needed", {**values, "needed": f"{int(block['needed']):,}"})]
     return [Unsettled("straddles", values)]
+
+
+# A required name → its unsettled key (any other name is a metric: "required_metric").
+_REQUIRED = {
+    "review": "required_review",
+    "budget": "required_budget",
+    "latency": "required_latency",
+    "cost": "required_cost",
+}
+
+
+def _money(x: Any, currency: str) -> str:
+    from evalkit._i18n import money
+
+    return money(float(x), currency)
+
+
+def _projection_items(block: Any) -> list[Unsettled]:
+    """What the monthly cost projection leaves open (`pocs.<poc>.cost_projection`)."""
+    if not isinstance(block, Mapping):
+        return [Unsettled("no_volume")]
+    currency = str(block.get("currency") or "")
+    if block.get("monthly") is None:
+        return [Unsettled("projection_unmeasured")]
+    if not block.get("ci"):
+        return [Unsettled("projection_single")]
+    budget = block.get("budget_per_month")
+    if budget is None:
+        return [Unsettled("no_budget", {"monthly": _money(block["monthly"], currency)})]
+    if block.get("status") != "miss" or block.get("over_budget"):
+        return []
+    values = {
+        "lo": _money(block["ci"][0], currency),
+        "hi": _money(block["ci"][1], currency),
+        "budget": _money(budget, currency),
+    }
+    if block.get("needed") is not None:
+        return [
+            Unsettled(
+                "projection_straddles_needed", {**values, "needed": f"{int(block['needed']):,}"}
+            )
+        ]
+    return [Unsettled("projection_straddles", values)]
 
 
 def unsettled(poc: Mapping[str, Any], summary: Mapping[str, Any]) -> list[Unsettled]:
@@ -88,20 +131,28 @@ def unsettled(poc: Mapping[str, Any], summary: Mapping[str, Any]) -> list[Unsett
     if stale and errors.get("count"):
         out.append(Unsettled("stale", {"count": str(stale)}))
     metrics = poc.get("metrics") or {}
+    missing = list((poc.get("evidence") or {}).get("missing") or [])
+    phase = str(poc.get("phase") or "poc")  # the key: the wording names it per language
+    for name in missing:  # what the phase requires comes first, in its own words
+        key = _REQUIRED.get(name, "required_metric")
+        out.append(Unsettled(key, {"phase": phase, "metric": name}))
     latency = metrics.get("latency") or {}
     if latency.get("tolerable") is None:
-        out.append(Unsettled("no_latency_bar"))
+        if "latency" not in missing:
+            out.append(Unsettled("no_latency_bar"))
     elif not latency.get("total"):
         out.append(Unsettled("latency_unmeasured"))
     cost = metrics.get("cost") or {}
     if cost.get("tolerable") is None:
-        out.append(Unsettled("no_cost_bar"))
+        if "cost" not in missing:
+            out.append(Unsettled("no_cost_bar"))
     elif not cost.get("total"):
         out.append(Unsettled("cost_unmeasured"))
+    out.extend(_projection_items(poc.get("cost_projection")))
     reviewed = "review" in poc or any(
         isinstance(b, Mapping) and "review" in b for b in metrics.values()
     )
-    if not reviewed:
+    if not reviewed and "review" not in missing:
         out.append(Unsettled("no_reviews"))
     for metric in sorted(metrics):
         block = metrics[metric] or {}

@@ -248,6 +248,11 @@ class Suite:
     pricing: Pricing | None = None
     language: Literal["en", "ja"] | None = None
     client_options: Mapping[str, Any] = field(default_factory=dict)
+    # PoC-level facts (all suites of a PoC that set them agree; README "Monthly cost
+    # projection", "Required evidence"). None: not set in this file.
+    volume_per_month: float | None = None
+    budget_per_month: float | None = None
+    requires: tuple[str, ...] | None = None
 
     @property
     def base_dir(self) -> Path:

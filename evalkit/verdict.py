@@ -14,6 +14,11 @@ by the same rule; the reason says so, and how many more reviews would settle a s
 The metrics only reviewers measure (`values.REVIEW_METRICS`: unusable, major_correction,
 high_risk) are judged like any other on their counts over the reviewed cases; with none they
 are not measured, which rules out `continue` as an unscored metric does.
+
+Two more things keep a PoC from `continue` (never a stop): a monthly cost projection
+(`evalkit.projection`) that is over its `budget_per_month` or not confirmed within it, and
+evidence its phase requires that the suites never asked for (`evalkit.requirements`).
+Their reasons are codes like the others (`evalkit._i18n._reasons`).
 """
 
 from __future__ import annotations
@@ -22,8 +27,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from evalkit._i18n import Reason
+from evalkit._i18n import Reason, money
 from evalkit.aggregate import PocTally, Tally
+from evalkit.projection import CostSums, Projection, project
+from evalkit.requirements import BUDGET, CORRECTION_METRIC, REVIEW, missing_evidence, required
 from evalkit.stats import cases_needed, wilson
 from evalkit.values import REVIEW_METRICS, Bar, Phase, Status, Suite, Threshold, Verdict
 
@@ -33,6 +40,7 @@ __all__ = [
     "Assessment",
     "PocVerdict",
     "policies",
+    "cost_projection",
     "policy_document",
     "policies_from_documents",
     "assess",
@@ -53,6 +61,12 @@ class PocPolicy:
     error_budget: float = 0.05
     critical_stop_suites: frozenset[str] = frozenset()
     phase: Phase = "poc"
+    # The PoC-level keys (None: not set): answers a month and the budget for them (in
+    # `currency`, the suites' pricing currency), and `requires` (None: the phase's list).
+    volume_per_month: float | None = None
+    budget_per_month: float | None = None
+    currency: str | None = None
+    requires: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +117,9 @@ class PocVerdict:
     reasons: tuple[Reason, ...]
     metrics: Mapping[str, Assessment]
     by_tag: Mapping[str, Mapping[str, Assessment]]  # metric → tag → assessment
+    projection: Projection | None = None  # set when the PoC has a volume
+    requires: tuple[str, ...] = ()  # the evidence its phase requires
+    missing: tuple[str, ...] = ()  # …of which the suites never asked for
 
     @property
     def texts(self) -> tuple[str, ...]:
@@ -139,7 +156,24 @@ def policy_document(suite: Suite) -> dict[str, Any]:
         "error_budget": suite.error_budget,
         "critical_failure": suite.critical_failure,
         "phase": suite.phase,
+        **({"currency": suite.pricing.currency} if suite.pricing is not None else {}),
+        **_poc_keys(suite),
     }
+
+
+def _poc_keys(suite: Suite) -> dict[str, Any]:
+    """The PoC-level keys the suite sets (absent when unset, as in older results)."""
+    keys = {
+        "volume_per_month": suite.volume_per_month,
+        "budget_per_month": suite.budget_per_month,
+        "requires": list(suite.requires) if suite.requires is not None else None,
+    }
+    return {k: v for k, v in keys.items() if v is not None}
+
+
+def _first(members: Sequence[tuple[str, Mapping[str, Any]]], key: str) -> Any:
+    """The value of a PoC-level key from the suites that set it (the loader makes them agree)."""
+    return next((doc[key] for _, doc in members if doc.get(key) is not None), None)
 
 
 def policies_from_documents(suites: Mapping[str, Mapping[str, Any]]) -> dict[str, PocPolicy]:
@@ -172,6 +206,14 @@ def policies_from_documents(suites: Mapping[str, Mapping[str, Any]]) -> dict[str
             ),
             # Results written before phases existed were PoC runs.
             phase=cast(Phase, members[0][1].get("phase", "poc")),
+            volume_per_month=_first(members, "volume_per_month"),
+            budget_per_month=_first(members, "budget_per_month"),
+            currency=_first(members, "currency"),
+            requires=(
+                tuple(_first(members, "requires"))
+                if _first(members, "requires") is not None
+                else None
+            ),
         )
     return out
 
@@ -306,6 +348,62 @@ def _reason(a: Assessment) -> Reason:
 _ORDER = {Status.STOP: 0, Status.UNJUDGED: 1, Status.MISS: 2, Status.PASS: 3}
 
 
+def cost_projection(tally: PocTally, policy: PocPolicy) -> Projection | None:
+    """The PoC's monthly cost projection (None: no volume set)."""
+    if policy.volume_per_month is None:
+        return None
+    currency = policy.currency or next(iter(sorted(tally.costs)), "USD")
+    sums = tally.costs.get(currency, CostSums())
+    unpriced = max(0, tally.cases - tally.errors - sums.n)
+    return project(
+        sums,
+        unpriced,
+        policy.volume_per_month,
+        currency,
+        policy.budget_per_month,
+        policy.confidence,
+    )
+
+
+def _projection_reason(p: Projection) -> Reason:
+    """The reason a budget gives (the projection has one)."""
+    assert p.budget is not None
+    values = {
+        "per_month": f"{p.per_month:,g}",
+        "budget": money(p.budget, p.currency),
+        "cases": str(p.unpriced),
+        "priced": str(p.priced),
+        "level": f"{p.confidence * 100:g}%",
+    }
+    if p.monthly is not None:
+        values["monthly"] = money(p.monthly, p.currency)
+    if p.ci is not None:
+        values.update(lo=money(p.ci[0], p.currency), hi=money(p.ci[1], p.currency))
+    if p.needed is not None:
+        values["needed"] = f"{p.needed:,}"
+    if p.monthly is None:
+        code = "projection_unmeasured"
+    elif p.ci is None:
+        code = "projection_single"
+    elif p.status == "pass":
+        code = "projection_pass"
+    elif p.over:
+        code = "projection_over"
+    else:
+        code = "projection_straddles" if p.needed is not None else "projection_unsettleable"
+    return Reason(code, values)
+
+
+def _required_reason(name: str, phase: str, by_suite: bool, with_source: bool) -> Reason:
+    """What the phase requires and no suite asked for; `with_source`: say where the list
+    comes from (the phase's default, or the suites' `requires:`)."""
+    code = {REVIEW: "required_review", BUDGET: "required_budget"}.get(name)
+    if code is None:
+        code = f"required_{name}" if name in ("latency", "cost") else "required_metric"
+    source = ("suite" if by_suite else "phase") if with_source else ""
+    return Reason(code, {"phase": phase, "metric": name, "source": source})
+
+
 def judge(
     poc: str,
     tally: PocTally,
@@ -313,8 +411,9 @@ def judge(
     reviewed: Mapping[str, Reviewed] | None = None,
 ) -> PocVerdict:
     """The verdict for one PoC, with one reason per judged metric/tag (worst first) and
-    reasons for critical cases and client errors. A metric in `reviewed` is judged on its
-    corrected rate (per-tag bars stay on the scorer's counts)."""
+    reasons for the monthly budget, the phase's required evidence, critical cases and
+    client errors. A metric in `reviewed` is judged on its corrected rate (per-tag bars
+    stay on the scorer's counts)."""
     conf = policy.confidence
     metrics: dict[str, Assessment] = {}
     by_tag: dict[str, dict[str, Assessment]] = {}
@@ -355,6 +454,17 @@ def judge(
     if not judged:
         reasons.append(Reason("no_thresholds"))
         blocked = True
+    projection = cost_projection(tally, policy)
+    if projection is not None and projection.budget is not None:
+        reasons.append(_projection_reason(projection))
+        blocked |= projection.status != "pass"
+    requires = required(policy.phase, policy.requires)
+    # The human correction rate is measured once reviewers answered the correction column.
+    corrected = tally.metrics.get(CORRECTION_METRIC, Tally()).total
+    missing = missing_evidence(requires, policy.thresholds, policy.budget_per_month, corrected)
+    for i, name in enumerate(missing):  # where the list comes from: said once
+        reasons.append(_required_reason(name, policy.phase, policy.requires is not None, i == 0))
+        blocked = True
 
     if tally.critical_failed_count:
         extra = tally.critical_failed_count - 5
@@ -392,4 +502,6 @@ def judge(
             reasons.append(Reason("errors_within_budget", values))
 
     verdict = Verdict.STOP if stop else Verdict.REDESIGN if blocked else Verdict.CONTINUE
-    return PocVerdict(poc, verdict, tuple(reasons), metrics, by_tag)
+    return PocVerdict(
+        poc, verdict, tuple(reasons), metrics, by_tag, projection, requires, tuple(missing)
+    )

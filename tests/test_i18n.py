@@ -25,6 +25,7 @@ from evalkit._i18n import (
 )
 from evalkit._i18n._reasons import REASONS
 from evalkit.aggregate import PocTally, Tally
+from evalkit.projection import CostSums
 from evalkit.shards import Coverage
 from evalkit.values import Bar, Threshold
 from evalkit.verdict import PocPolicy, Reviewed, judge
@@ -147,8 +148,33 @@ def _every_reason() -> list[Reason]:
     for failures, total in [(0, 0), (0, 60), (40, 50), (0, 20), (1, 10), (10, 40)]:
         review = PocTally(cases=60, metrics={"unusable": Tally(failures, total)})
         reasons += judge("p", review, PocPolicy(thresholds={"unusable": Threshold(BAR)})).reasons
+    reasons += _cost_and_evidence_reasons()
     reasons += [Coverage((1,), 2).reason(30), Coverage((1, 3), 4).reason(60)]
     reasons += [Reason("review_evidence", EVIDENCE), Reason("text", {"text": "as written"})]
+    return reasons
+
+
+def _cost_and_evidence_reasons() -> list[Reason]:
+    """The monthly budget's reasons (every outcome) and the phase's missing evidence."""
+    reasons: list[Reason] = []
+    priced = _tally(0, 60)
+    for cost in (0.001, 0.002, 0.003, 0.004):
+        priced.costs.setdefault("USD", CostSums()).add(cost)
+    one = _tally(0, 60)
+    one.costs["USD"] = CostSums(1, 0.002, 0.000004)
+    for tally, per_month, budget in [
+        (priced, 10_000, 50.0),  # within
+        (priced, 10_000, 4.0),  # over
+        (priced, 10_000, 40.0),  # straddles: cases needed
+        (priced, 1, 0.003),  # straddles: a month's own variation spans it
+        (one, 10_000, 50.0),  # a single priced case
+        (_tally(0, 60), 10_000, 50.0),  # nothing priced
+    ]:
+        policy = _policy(volume_per_month=per_month, budget_per_month=budget, currency="USD")
+        reasons += judge("p", tally, policy).reasons
+    everything = ("review", "budget", "latency", "cost", "hallucination")
+    reasons += judge("p", _tally(0, 60), _policy(phase="production", requires=everything)).reasons
+    reasons += judge("p", _tally(0, 60), _policy(phase="mvp")).reasons
     return reasons
 
 

@@ -50,7 +50,7 @@ def test_lang_en_overrides_the_suites_language_and_summary_json_stays_english(
     poc = docs[0]["pocs"]["社内規程QA"]
     assert poc["reasons"][0].startswith("accuracy: 9.7% of cases failed (3/31, 95% CI")
     assert [c["code"] for c in poc["reason_codes"]][:2] == ["metric_short_needed", "metric_miss"]
-    assert poc["unsettled"][0].startswith("latency: no bar")
+    assert poc["unsettled"][0].startswith("human correction rate: required for the production")
     assert docs[0]["provenance"]["suites"]["hr-policy-ja"]["language"] == "ja"
 
 

@@ -29,6 +29,25 @@ def _block(failures: int, total: int, ci: list[float], status: str, **extra: Any
     }
 
 
+def _projection(**extra: Any) -> dict[str, Any]:
+    """A monthly cost projection confirmed within its budget (nothing left open)."""
+    block = {
+        "currency": "USD",
+        "per_month": 10000,
+        "priced_cases": 40,
+        "unpriced_cases": 0,
+        "per_answer": 0.0025,
+        "monthly": 25.0,
+        "ci": [20.0, 30.0],
+        "confidence": 0.95,
+        "budget_per_month": 50.0,
+        "status": "pass",
+        "over_budget": False,
+    }
+    block.update(extra)
+    return block
+
+
 def _poc(**extra: Any) -> dict[str, Any]:
     poc: dict[str, Any] = {
         "verdict": "continue",
@@ -41,6 +60,7 @@ def _poc(**extra: Any) -> dict[str, Any]:
             "cost": _block(0, 100, [0.0, 0.04], "pass"),
         },
         "review": {"cases": 10},
+        "cost_projection": _projection(),
     }
     poc.update(extra)
     return poc
@@ -135,13 +155,68 @@ def test_run_writes_the_list_into_summary_json(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     pocs = json.loads((tmp_path / "r" / "summary.json").read_text(encoding="utf-8"))["pocs"]
     hr = pocs["社内規程QA"]["unsettled"]
-    assert hr[:3] == [
+    # A production service: what its phase requires comes first, then its unchecked budget.
+    assert hr[:4] == [
+        "human correction rate: required for the production phase but not measured — review "
+        "a sample (evalkit review sample) and fill in its correction column",
+        "latency: required for the production phase but no bar is set — set "
+        "scorers.latency.max_s and thresholds.latency and run against the live model",
+        "cost: required for the production phase but no bar is set — set pricing, "
+        "scorers.cost.max_usd and thresholds.cost",
+        "monthly cost: not projected — no case has a known cost (no token usage was reported, "
+        "as replayed outputs never do); run against the live model",
+    ]
+    # A PoC requires none of it: the same gaps read as plain open points.
+    assert pocs["support-bot"]["unsettled"][:4] == [
         "latency: no bar — set scorers.latency.max_s and thresholds.latency and run against "
         "the live model to judge response time",
         "cost: no bar — set pricing, scorers.cost.max_usd and thresholds.cost to judge the "
         "cost per case",
+        "monthly cost: no projection — set volume: {per_month: N} with pricing (and "
+        "budget_per_month) to project what the feature costs a month",
         "human review: none — how often a person must correct the answers is unmeasured; "
         "draw a sample with evalkit review sample",
     ]
     assert any(u.startswith("accuracy[経費]: not enough evidence") for u in hr)
     assert "unsettled for the next phase:" in r.stdout
+
+
+def test_a_projection_straddling_its_budget_is_unsettled_with_the_cases_that_would_settle_it() -> (
+    None
+):
+    poc = _poc(cost_projection=_projection(status="miss", ci=[20.0, 60.0], needed=130))
+    assert unsettled_texts(poc, {"pocs": {"p": poc}}) == [
+        "monthly cost: its interval 20.00 USD–60.00 USD straddles the budget 50.00 USD; about "
+        "130 cases with a known cost in total would settle it"
+    ]
+    over = _poc(cost_projection=_projection(status="miss", ci=[55.0, 60.0], over_budget=True))
+    assert _keys(over) == []  # over the budget is settled: a miss, not an open point
+
+
+def test_a_projection_without_priced_cases_or_budget_is_unsettled() -> None:
+    none = _projection(monthly=None, ci=None, per_answer=None, priced_cases=0, status="unjudged")
+    assert _keys(_poc(cost_projection=none)) == ["projection_unmeasured"]
+    single = _projection(ci=None, priced_cases=1, status="unjudged")
+    assert _keys(_poc(cost_projection=single)) == ["projection_single"]
+    free = _projection(budget_per_month=None, status="unjudged")
+    assert unsettled_texts(_poc(cost_projection=free), {}) == [
+        "monthly cost: projected 25.00 USD, but no budget_per_month to judge it against"
+    ]
+    assert _keys(_poc(cost_projection=None)) == ["no_volume"]
+
+
+def test_missing_required_evidence_is_unsettled_in_the_phase_words_instead_of_the_plain_gap() -> (
+    None
+):
+    poc = _poc(phase="mvp", evidence={"requires": ["review", "budget"], "missing": ["review"]})
+    del poc["review"], poc["metrics"]["latency"]
+    keys = _keys(poc)
+    assert keys == ["required_review", "no_latency_bar"]  # not also "no_reviews"
+    assert unsettled_texts(poc, {})[0].startswith(
+        "human correction rate: required for the MVP phase but not measured"
+    )
+    poc["evidence"]["missing"] = ["budget", "accuracy"]
+    assert unsettled_texts(poc, {})[:2] == [
+        "monthly budget: required for the MVP phase but not set — set volume and budget_per_month",
+        "accuracy: required for the MVP phase but no bar is set — set thresholds.accuracy",
+    ]

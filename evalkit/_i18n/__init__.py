@@ -31,9 +31,11 @@ __all__ = [
     "TABLES",
     "Reason",
     "choose_language",
+    "cost_line",
     "decision",
     "locale_language",
     "meaning",
+    "money",
     "next_step",
     "phase_name",
     "reason_texts",
@@ -185,3 +187,54 @@ def unsettled_texts(
     from evalkit.unsettled import unsettled
 
     return [unsettled_text(u.key, u.values, lang) for u in unsettled(poc, summary)]
+
+
+def money(amount: float, currency: str) -> str:
+    """An amount with its currency, to a precision that suits its size ("1,234 JPY",
+    "25.30 USD", "0.00042 USD"); the same in every language."""
+    if amount >= 100:
+        return f"{amount:,.0f} {currency}"
+    if amount >= 1:
+        return f"{amount:,.2f} {currency}"
+    return f"{amount:.2g} {currency}" if amount else f"0 {currency}"
+
+
+def _count(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,g}"
+
+
+def cost_line(block: Mapping[str, Any], lang: str = "en") -> str:
+    """One line on a PoC's monthly cost projection (`pocs.<poc>.cost_projection`), for the
+    terminal output and the reports."""
+    cur = str(block.get("currency") or "")
+    budget = block.get("budget_per_month")
+    status, ci, monthly = block.get("status"), block.get("ci"), block.get("monthly")
+    if budget is None:
+        budget_key = "budget_none"
+    elif status == "pass":
+        budget_key = "budget_pass"
+    elif status == "miss":
+        budget_key = "budget_over" if block.get("over_budget") else "budget_straddles"
+    else:
+        budget_key = "budget_unchecked"
+    priced, unpriced = int(block.get("priced_cases") or 0), int(block.get("unpriced_cases") or 0)
+    values = {
+        "per_month": _count(float(block.get("per_month") or 0)),
+        "cases": str(priced + unpriced),
+        "priced": str(priced),
+        "level": f"{float(block.get('confidence') or 0.95) * 100:g}%",
+        "budget_text": say(
+            budget_key, lang, budget=money(float(budget), cur) if budget is not None else ""
+        ),
+    }
+    if monthly is None:
+        return say("cost_line_unmeasured", lang, **values)
+    values["monthly"] = money(float(monthly), cur)
+    if not ci:
+        return say("cost_line_single", lang, **values)
+    values.update(
+        lo=money(float(ci[0]), cur),
+        hi=money(float(ci[1]), cur),
+        per_answer=f"{float(block.get('per_answer') or 0):.3g} {cur}",
+    )
+    return say("cost_line", lang, **values)

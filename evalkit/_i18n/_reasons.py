@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from evalkit._i18n._phase import PHASE_NAME
+
 Template = str | Callable[[Mapping[str, str]], str]
 
 # Fragments shared by several English / Japanese templates.
@@ -65,6 +67,45 @@ def _review_metric(lang: str, tail: str) -> Callable[[Mapping[str, str]], str]:
         default = "failing" if lang == "en" else "不合格"
         phrase = _REVIEW_FAILURE[lang].get(v["metric"], default)
         return (head + tail).format_map({**v, "phrase": phrase})
+
+    return text
+
+
+# The monthly cost projection's reasons (`evalkit.projection`): the figures, then the verdict.
+_PROJ_EN = (
+    "monthly cost: projected {monthly} for {per_month} answers a month ({level} interval "
+    "{lo}–{hi}, from {priced} cases with a known cost)"
+)
+_PROJ_JA = (
+    "月額コスト：月{per_month}件の回答で {monthly} と見込まれます（{level}区間 {lo}–{hi}、"
+    "コストが判明した{priced}件から）"
+)
+
+
+def _required(lang: str, body: str) -> Callable[[Mapping[str, str]], str]:
+    """Evidence the phase requires and no suite asked for (`evalkit.requirements`): the
+    value `phase` is the phase's key, `source` says where the list comes from ("phase": its
+    default; "suite": the suites' `requires:`; "": said in an earlier reason)."""
+    head = {
+        "en": "required evidence for the {phase} phase is missing: ",
+        "ja": "{phase}段階で必要な根拠がありません：",
+    }[lang]
+    sources = {
+        "en": {
+            "phase": " (what the {phase} phase requires by default; a suite's requires: "
+            "changes the list)",
+            "suite": " (named in the suites' requires:)",
+        },
+        "ja": {
+            "phase": "（{phase}段階の既定の要件です。スイートの requires: で変更できます）",
+            "suite": "（スイートの requires: で指定されています）",
+        },
+    }[lang]
+
+    def text(v: Mapping[str, str]) -> str:
+        phase = PHASE_NAME[lang].get(v["phase"], v["phase"])
+        source = sources.get(v.get("source", ""), "")
+        return (head + body + source).format_map({**v, "phase": phase})
 
     return text
 
@@ -188,6 +229,49 @@ REASONS: dict[str, dict[str, Template]] = {
         "review_metric_miss": _review_metric(
             "en", ", above the tolerable {tolerable} (stop at {stop})"
         ),
+        "projection_pass": _PROJ_EN
+        + ", within the budget {budget} even at the interval's upper end",
+        "projection_over": _PROJ_EN
+        + ", over the budget {budget} (the whole interval is above it) — cut the cost per "
+        "answer (shorter prompts or answers, a cheaper model) or revisit the budget",
+        "projection_straddles": _PROJ_EN
+        + "; the interval straddles the budget {budget} — not yet confirmed: about {needed} "
+        "cases with a known cost in total would settle it",
+        "projection_unsettleable": _PROJ_EN
+        + "; the interval straddles the budget {budget} — not yet confirmed, and no number of "
+        "cases would settle it (a month's own variation spans the budget)",
+        "projection_single": (
+            "monthly cost: projected {monthly} for {per_month} answers a month from a single "
+            "case with a known cost, which gives no interval, so the budget {budget} is not "
+            "yet confirmed — run more cases against the live model"
+        ),
+        "projection_unmeasured": (
+            "monthly cost: not projected — none of the {cases} cases has a known cost (no token "
+            "usage was reported, as replayed outputs never do), so the budget {budget} is "
+            "unchecked — run against the live model, which reports token usage"
+        ),
+        "required_review": _required(
+            "en",
+            "the human correction rate — no review of this PoC states how much correction an "
+            "answer needs; draw a sample (evalkit review sample), fill in its correction column "
+            "and import it (evalkit review import)",
+        ),
+        "required_budget": _required(
+            "en",
+            "a monthly budget — set volume: {{per_month: N}} and budget_per_month to judge the "
+            "projected monthly cost",
+        ),
+        "required_latency": _required(
+            "en",
+            "a latency bar — set scorers.latency.max_s and thresholds.latency and run against "
+            "the live model",
+        ),
+        "required_cost": _required(
+            "en", "a cost bar — set pricing, scorers.cost.max_usd and thresholds.cost"
+        ),
+        "required_metric": _required(
+            "en", "a {metric} bar — set thresholds.{metric} (tolerable and stop)"
+        ),
     },
     "ja": {
         "text": "{text}",
@@ -243,6 +327,48 @@ REASONS: dict[str, dict[str, Template]] = {
         ),
         "review_metric_miss": _review_metric(
             "ja", "。許容値 {tolerable} を上回っています（中止基準 {stop}）"
+        ),
+        "projection_pass": _PROJ_JA + "。区間の上限でも予算 {budget} 以内です",
+        "projection_over": _PROJ_JA
+        + "。区間全体が予算 {budget} を上回っています。1回答あたりのコストを下げる（プロンプトや"
+        "回答を短くする、安価なモデルにする）か、予算を見直してください",
+        "projection_straddles": _PROJ_JA
+        + "。区間が予算 {budget} をまたいでおり、未確定です。コストが判明したケースが合計約"
+        "{needed}件あれば確定します",
+        "projection_unsettleable": _PROJ_JA
+        + "。区間が予算 {budget} をまたいでおり、未確定です。月ごとの変動だけで予算をまたぐため、"
+        "ケースをいくら増やしても確定しません",
+        "projection_single": (
+            "月額コスト：コストが判明したケースが1件のみです。月{per_month}件の回答で {monthly} "
+            "と見込まれますが、区間を求められないため予算 {budget} は未確認です。実モデルに対して"
+            "ケースを増やして実行してください"
+        ),
+        "projection_unmeasured": (
+            "月額コスト：見積もれません。{cases}件のいずれもコストが不明です（トークン使用量が"
+            "返されていません。再生した出力には含まれません）。このため予算 {budget} は未確認です。"
+            "トークン使用量を返す実モデルに対して実行してください"
+        ),
+        "required_review": _required(
+            "ja",
+            "人手による修正率。このPoCの回答にどの程度の修正が必要かを記したレビューがありません。"
+            "evalkit review sample でサンプルを抽出し、correction 列に記入して取り込んでください"
+            "（evalkit review import）",
+        ),
+        "required_budget": _required(
+            "ja",
+            "月額予算。volume: {{per_month: N}} と budget_per_month を設定して、見込み月額コストを"
+            "判定してください",
+        ),
+        "required_latency": _required(
+            "ja",
+            "応答時間の基準。scorers.latency.max_s と thresholds.latency を設定し、実モデルに"
+            "対して実行してください",
+        ),
+        "required_cost": _required(
+            "ja", "コストの基準。pricing・scorers.cost.max_usd・thresholds.cost を設定してください"
+        ),
+        "required_metric": _required(
+            "ja", "{metric} の基準。thresholds.{metric}（tolerable と stop）を設定してください"
         ),
     },
 }

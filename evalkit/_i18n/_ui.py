@@ -294,6 +294,25 @@ UI: dict[str, dict[str, Template]] = {
         "chart_judged_below": "judged on the corrected rate below",
         "chart_corrected": "corrected by review",
         "chart_corrected_seen": "{cases} cases reviewed: {rate}",
+        "cost_line": (
+            "Monthly cost: {monthly} projected for {per_month} answers ({level} interval "
+            "{lo}–{hi}; {per_answer} per answer from {priced} of {cases} cases with a known "
+            "cost){budget_text}"
+        ),
+        "cost_line_single": (
+            "Monthly cost: {monthly} projected for {per_month} answers (no interval: one case "
+            "of {cases} has a known cost){budget_text}"
+        ),
+        "cost_line_unmeasured": (
+            "Monthly cost: not projected for {per_month} answers — none of the {cases} cases "
+            "has a known cost (no token usage was reported, as replayed outputs never do)"
+            "{budget_text}"
+        ),
+        "budget_pass": ", within the budget {budget}",
+        "budget_over": ", over the budget {budget}",
+        "budget_straddles": ", straddling the budget {budget} (not yet confirmed)",
+        "budget_unchecked": "; the budget {budget} is unchecked",
+        "budget_none": "; no budget_per_month to compare with",
     },
     "ja": {
         "col_metric": "指標",
@@ -480,5 +499,22 @@ UI: dict[str, dict[str, Template]] = {
         "chart_judged_below": "判定は下の補正後の失敗率で行っています",
         "chart_corrected": "レビューによる補正後",
         "chart_corrected_seen": "レビュー{cases}件：{rate}",
+        "cost_line": (
+            "月額コスト：月{per_month}件の回答で {monthly} と見込まれます（{level}区間 {lo}–{hi}。"
+            "コストが判明した{cases}件中{priced}件から、1回答あたり {per_answer}）{budget_text}"
+        ),
+        "cost_line_single": (
+            "月額コスト：月{per_month}件の回答で {monthly} と見込まれます（コストが判明したのは"
+            "{cases}件中1件のみのため区間なし）{budget_text}"
+        ),
+        "cost_line_unmeasured": (
+            "月額コスト：月{per_month}件の回答について見積もれません。{cases}件のいずれもコストが"
+            "不明です（トークン使用量が返されていません。再生した出力には含まれません）{budget_text}"
+        ),
+        "budget_pass": "。予算 {budget} 以内です",
+        "budget_over": "。予算 {budget} を上回っています",
+        "budget_straddles": "。予算 {budget} をまたいでいます（未確定）",
+        "budget_unchecked": "。予算 {budget} は未確認です",
+        "budget_none": "。比較する budget_per_month は未設定です",
     },
 }

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from evalkit._i18n._phase import PHASE_NAME
 from evalkit._i18n._reasons import Template
+
+
+def _phase(lang: str, template: str) -> Template:
+    """A template whose value `phase` is the phase's key, named in the language."""
+
+    def text(v: Mapping[str, str]) -> str:
+        return template.format_map({**v, "phase": PHASE_NAME[lang].get(v["phase"], v["phase"])})
+
+    return text
 
 
 def _straddles_ja(v: Mapping[str, str]) -> str:
@@ -54,6 +64,51 @@ UNSETTLED: dict[str, dict[str, Template]] = {
             "{label}: not enough evidence — its interval {lo}–{hi} straddles the {bar} {at}; "
             "about {needed} cases in total would settle it"
         ),
+        "no_volume": (
+            "monthly cost: no projection — set volume: {{per_month: N}} with pricing (and "
+            "budget_per_month) to project what the feature costs a month"
+        ),
+        "no_budget": "monthly cost: projected {monthly}, but no budget_per_month to judge it against",
+        "projection_unmeasured": (
+            "monthly cost: not projected — no case has a known cost (no token usage was "
+            "reported, as replayed outputs never do); run against the live model"
+        ),
+        "projection_single": (
+            "monthly cost: a single case with a known cost gives no interval; run more cases "
+            "against the live model"
+        ),
+        "projection_straddles": (
+            "monthly cost: its interval {lo}–{hi} straddles the budget {budget}; no number of "
+            "cases would settle it"
+        ),
+        "projection_straddles_needed": (
+            "monthly cost: its interval {lo}–{hi} straddles the budget {budget}; about "
+            "{needed} cases with a known cost in total would settle it"
+        ),
+        "required_review": _phase(
+            "en",
+            "human correction rate: required for the {phase} phase but not measured — review a "
+            "sample (evalkit review sample) and fill in its correction column",
+        ),
+        "required_budget": _phase(
+            "en",
+            "monthly budget: required for the {phase} phase but not set — set volume and "
+            "budget_per_month",
+        ),
+        "required_latency": _phase(
+            "en",
+            "latency: required for the {phase} phase but no bar is set — set "
+            "scorers.latency.max_s and thresholds.latency and run against the live model",
+        ),
+        "required_cost": _phase(
+            "en",
+            "cost: required for the {phase} phase but no bar is set — set pricing, "
+            "scorers.cost.max_usd and thresholds.cost",
+        ),
+        "required_metric": _phase(
+            "en",
+            "{metric}: required for the {phase} phase but no bar is set — set thresholds.{metric}",
+        ),
     },
     "ja": {
         "partial_merge": "部分マージ：欠けているシャードがあり、一部のケースが未実行です",
@@ -90,5 +145,51 @@ UNSETTLED: dict[str, dict[str, Template]] = {
         ),
         "straddles": _straddles_ja,
         "straddles_needed": _straddles_ja,
+        "no_volume": (
+            "月額コスト：見積もりなし。volume: {{per_month: N}} と pricing（と budget_per_month）を"
+            "設定すると、月額コストを見積もります"
+        ),
+        "no_budget": "月額コスト：{monthly} と見込まれますが、判定に使う budget_per_month が未設定です",
+        "projection_unmeasured": (
+            "月額コスト：見積もれません。コストが判明したケースがありません（トークン使用量が"
+            "返されていません。再生した出力には含まれません）。実モデルに対して実行してください"
+        ),
+        "projection_single": (
+            "月額コスト：コストが判明したケースが1件のみで、区間を求められません。実モデルに対して"
+            "ケースを増やして実行してください"
+        ),
+        "projection_straddles": (
+            "月額コスト：区間 {lo}–{hi} が予算 {budget} をまたいでおり、ケースを増やしても"
+            "確定しません"
+        ),
+        "projection_straddles_needed": (
+            "月額コスト：区間 {lo}–{hi} が予算 {budget} をまたいでいます。コストが判明した"
+            "ケースが合計約{needed}件あれば確定します"
+        ),
+        "required_review": _phase(
+            "ja",
+            "人手による修正率：{phase}段階で必要ですが未計測です。evalkit review sample で"
+            "サンプルを抽出し、correction 列に記入してください",
+        ),
+        "required_budget": _phase(
+            "ja",
+            "月額予算：{phase}段階で必要ですが未設定です。volume と budget_per_month を設定して"
+            "ください",
+        ),
+        "required_latency": _phase(
+            "ja",
+            "応答時間：{phase}段階で必要ですが基準が未設定です。scorers.latency.max_s と "
+            "thresholds.latency を設定し、実モデルに対して実行してください",
+        ),
+        "required_cost": _phase(
+            "ja",
+            "コスト：{phase}段階で必要ですが基準が未設定です。pricing・scorers.cost.max_usd・"
+            "thresholds.cost を設定してください",
+        ),
+        "required_metric": _phase(
+            "ja",
+            "{metric}：{phase}段階で必要ですが基準が未設定です。thresholds.{metric} を設定して"
+            "ください",
+        ),
     },
 }

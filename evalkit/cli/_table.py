@@ -12,7 +12,15 @@ from typing import Any
 
 import click
 
-from evalkit._i18n import decision, next_step, reason_texts, say, unsettled_texts, verdict_word
+from evalkit._i18n import (
+    cost_line,
+    decision,
+    next_step,
+    reason_texts,
+    say,
+    unsettled_texts,
+    verdict_word,
+)
 from evalkit.report._review import review_line, review_rows
 
 __all__ = ["render_summary"]
@@ -101,6 +109,8 @@ def render_summary(summary: Mapping[str, Any], colour: bool = True, lang: str = 
             if colour:
                 cells[-1] = click.style(cells[-1], fg=_STATUS.get(status))
             lines.append("  " + "  ".join(cells).rstrip())
+        if p.get("cost_projection"):
+            lines.append("  " + cost_line(p["cost_projection"], lang))
         reviewed = review_rows(p)
         if reviewed:
             lines.append("  " + say("rev_heading", lang))

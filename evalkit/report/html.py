@@ -26,7 +26,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from evalkit._i18n import decision, meaning, phase_name, reason_texts, say, unsettled_texts
+from evalkit._i18n import (
+    cost_line,
+    decision,
+    meaning,
+    phase_name,
+    reason_texts,
+    say,
+    unsettled_texts,
+)
 from evalkit.diffcases import metric_order
 from evalkit.filemode import match_umask
 from evalkit.jsonio import escape_surrogates
@@ -413,6 +421,8 @@ def _poc_section(name: str, poc: dict[str, Any], summary: dict[str, Any], lang: 
         else ""
     )
     phase = str(poc.get("phase") or "poc")
+    block = poc.get("cost_projection")
+    projection = f'<p class="cost-projection">{_e(cost_line(block, lang))}</p>' if block else ""
     reasons = "".join(f"<li>{_e(r)}</li>" for r in reason_texts(poc, lang))
     facts = []
     if "cases" in poc:
@@ -451,6 +461,7 @@ def _poc_section(name: str, poc: dict[str, Any], summary: dict[str, Any], lang: 
         f"{reasons or '<li>' + _e(say('no_reasons', lang)) + '</li>'}</ul>"
         f"{unsettled}"
         f'<p class="facts">{_e(" · ".join(facts))}</p>'
+        f"{projection}"
         f"<h3>{_e(say('html_rates', lang))}</h3>"
         f'<p class="legend">{_e(say("html_legend", lang))}</p>{_charts(poc, lang)}'
         f"{_review_table(poc, summary, lang)}</section>"

@@ -10,7 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from evalkit._i18n import decision, meaning, reason_texts, say, unsettled_texts, verdict_word
+from evalkit._i18n import (
+    cost_line,
+    decision,
+    meaning,
+    reason_texts,
+    say,
+    unsettled_texts,
+    verdict_word,
+)
 from evalkit.diffcases import metric_order
 from evalkit.report._format import VERDICT_ICON, ci_text, code, md, pct, worst_first
 from evalkit.report._review import review_head, review_rows, row_cells, stale_text
@@ -94,6 +102,8 @@ def render_summary(summary: dict[str, Any], lang: str = "en") -> str:
         facts = _facts(poc, lang)
         if facts:
             out += [facts, ""]
+        if poc.get("cost_projection"):
+            out += [md(cost_line(poc["cost_projection"], lang)), ""]
     stale = stale_text(summary, lang)
     if stale:
         out += [say("md_reviews_stale", lang, stale=md(stale)), ""]

@@ -38,6 +38,7 @@ from evalkit.suite.case_files import (
     prepare,
 )
 from evalkit.suite.case_rows import RowSpec, row_to_case
+from evalkit.suite.poc_keys import read_poc_keys
 from evalkit.suite.positions import Parsed, Path_
 from evalkit.suite.render import placeholders
 from evalkit.suite.schema_check import field_path
@@ -79,6 +80,11 @@ class FileReport:
     thresholds: dict[str, Threshold] = field(default_factory=dict)
     confidence: float | None = 0.95  # None: set but invalid (the schema reported it)
     phase: str | None = "poc"  # None: set but invalid (the schema reported it)
+    # PoC-level keys (`evalkit.suite.poc_keys`); None: not set (or invalid)
+    volume: float | None = None
+    budget: float | None = None
+    requires: tuple[str, ...] | None = None
+    currency: str | None = None  # pricing.currency when the file sets pricing
     parsed: Parsed = field(default_factory=Parsed)
 
     def line(self, path: Path_, key: bool = False) -> int:
@@ -148,6 +154,7 @@ def check_and_build(
     report.thresholds = thresholds
     phase = data.get("phase", "poc")
     report.phase = phase if phase in PHASES else None
+    read_poc_keys(report, data)
     if (
         report.problems
         or prompt is None
@@ -179,6 +186,9 @@ def check_and_build(
         pricing=_pricing(data.get("pricing")),
         language=data.get("language") if data.get("language") in ("en", "ja") else None,
         client_options=dict(data.get("client_options") or {}),
+        volume_per_month=report.volume,
+        budget_per_month=report.budget,
+        requires=report.requires,
     )
 
 

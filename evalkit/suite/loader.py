@@ -12,7 +12,8 @@ one `SuiteError` (the user fixes them all in one go instead of one per run):
    choose where a key is sent);
 4. cross-file checks: suite names are unique; the suites of one PoC agree on each
    metric's thresholds and on the confidence level (a PoC pools their cases), and on its
-   phase (one PoC is in one step; the phase words its one verdict).
+   phase (one PoC is in one step; the phase words its one verdict), and on the PoC-level
+   keys `volume`, `budget_per_month` and `requires` (`poc_keys`).
 
 Warnings (e.g. `tolerable: 0`) never block; they come back in `LoadResult.warnings`.
 """
@@ -28,6 +29,7 @@ from pathlib import Path
 from evalkit.clients.trust import OPT_IN, Trust, suite_file_refusal
 from evalkit.errors import Problem, SuiteError, UsageError
 from evalkit.suite.build import FileReport, check_and_build
+from evalkit.suite.poc_keys import poc_key_problems
 from evalkit.suite.positions import parse
 from evalkit.suite.schema_check import field_path, schema_problems
 from evalkit.values import Suite, Threshold
@@ -276,4 +278,5 @@ def _cross_file(reports: list[FileReport]) -> list[Problem]:
                         "use the same thresholds for a metric in every suite of a PoC",
                     )
                 )
+    problems.extend(poc_key_problems(reports))
     return problems
