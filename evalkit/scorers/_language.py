@@ -230,7 +230,7 @@ def number_values(text: str) -> list[Number]:
 
 def _words_value(words: list[str]) -> float:
     """The value of a run of number words: "twenty-two" 22, "twenty one" 21, "two hundred"
-    200, "three thousand five hundred" 3500, "two dozen" 24, "half" 0.5."""
+    200, "three thousand five hundred" 3500, "dozen" 12, "half" 0.5."""
     total = current = 0.0
     for w in words:
         v = 1 if w == "one" else _NUMBER_WORDS.get(w)

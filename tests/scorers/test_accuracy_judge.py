@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import evalkit
 
 from evalkit.errors import ConfigProblem, ScoringCallFailed
 from evalkit.scorers._judge import GRADE_SYSTEM_JA, parse_grade
@@ -150,13 +149,7 @@ def test_a_run_with_a_judged_accuracy_records_grades_and_counts_failures(tmp_pat
         "  - {id: ship, vars: {question: How fast is shipping?}, reference: 5 days}\n",
         encoding="utf-8",
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "evalkit", "run", "s.yaml", "--out", "out"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = evalkit("run", "s.yaml", "--out", "out", cwd=tmp_path)
     assert done.returncode in (10, 20), done.stdout + done.stderr
     rows = {
         r["case"]: r

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import evalkit
 
 from evalkit.errors import ConfigProblem, ScoringCallFailed
 from evalkit.scorers._judge import EQUIV_SYSTEM_JA, equivalence_request, parse_equivalence
@@ -154,13 +153,7 @@ def test_a_run_scores_consistency_with_a_judge_and_counts_unreadable_replies(
         "  - {id: b, vars: {question: Can I return it?}}\n",
         encoding="utf-8",
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "evalkit", "run", "s.yaml", "--out", "out"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = evalkit("run", "s.yaml", "--out", "out", cwd=tmp_path)
     assert done.returncode in (10, 20), done.stdout + done.stderr
     rows = {
         r["case"]: r

@@ -5,9 +5,9 @@ usage; a replay file does not)."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
+
+from cli_runner import evalkit
 
 from evalkit.testserver import running_server
 
@@ -33,13 +33,7 @@ def _suite(folder: Path, judge: str) -> None:
 
 
 def _run(folder: Path, *extra: str) -> dict[str, object]:
-    done = subprocess.run(
-        [sys.executable, "-m", "evalkit", "run", "s.yaml", "--out", "out", *extra],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = evalkit("run", "s.yaml", "--out", "out", *extra, cwd=folder)
     assert done.returncode in (0, 10, 20), done.stdout + done.stderr
     run: dict[str, object] = json.loads((folder / "out" / "summary.json").read_text())["run"]
     return run

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import evalkit
 
 from evalkit.errors import ConfigProblem
 from evalkit.scorers import build_scorer
@@ -175,11 +176,5 @@ def test_cost_without_pricing_is_a_suite_error(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     (tmp_path / "r.jsonl").write_text('{"case": "a", "sample": 0, "output": "x"}\n')
-    done = subprocess.run(
-        [sys.executable, "-m", "evalkit", "validate", "s.yaml"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = evalkit("validate", "s.yaml", cwd=tmp_path)
     assert done.returncode == 2 and "pricing" in done.stdout + done.stderr

@@ -7,10 +7,10 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import evalkit
 
 from evalkit.errors import ConfigProblem, ScoringCallFailed
 from evalkit.scorers import build_scorer, check_metric
@@ -193,13 +193,7 @@ def _run(folder: Path, judged: list[str]) -> subprocess.CompletedProcess[str]:
         "  - {id: rude, vars: {question: Why was my refund refused?}}\n",
         encoding="utf-8",
     )
-    return subprocess.run(
-        [sys.executable, "-m", "evalkit", "run", "s.yaml", "--out", "out"],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return evalkit("run", "s.yaml", "--out", "out", cwd=folder)
 
 
 def test_a_run_thresholds_rubric_metrics_like_any_other(tmp_path: Path) -> None:
