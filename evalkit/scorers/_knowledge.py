@@ -355,15 +355,20 @@ def _sentences_and_lines(text: str) -> list[tuple[str, int]]:
     return [(p, k) for p, k in parts if p.strip()] or [("", 0)]
 
 
-# A list item: "- …", "* …", "• …", "・…", "1. …", "(2) …".
-_BULLET = re.compile(r"\s*(?:[-*]\s+|[•・●▪‣]|\d{1,2}[.)]\s+|[(（]\d{1,2}[)）])")
+# A list item: "- …", "* …", "• …", "・…", "1. …", "(2) …"; or a labelled line, a short
+# label and a colon before its sentences ("Product 3: …", "Canada: …", 「営業時間：…」).
+_BULLET = re.compile(
+    r"\s*(?:[-*]\s+|[•・●▪‣]|\d{1,2}[.)]\s+|[(（]\d{1,2}[)）]|[^\s:：.!?。][^:：.!?。\n]{0,40}[:：]\s*\S)"
+)
 
 
 def _bullet_groups(parts: Sequence[tuple[str, int]]) -> tuple[int, ...]:
-    """Per sentence, the mask of the sentences of its list item (itself when it is not in
-    one): the sentences of one bullet share a subject ("- Canada: standard only. Duties
-    are collected at checkout."), so a claim may draw on any of them. Empty when the text
-    has no list items."""
+    """Per sentence, the mask of the sentences of its list item or labelled line (itself
+    when it is not in one): the sentences of one bullet share a subject ("- Canada:
+    standard only. Duties are collected at checkout."), and so do those after a label
+    ("Product 3: … . …", 「営業時間：…。…」), so a claim may draw on any of them. Empty when
+    the text has neither. (Labelled lines: on a document of 16 "Product N: …" lines, binding
+    flagged 227 of 500 faithful answers that named the product, 1 with them.)"""
     first_of_line: dict[int, str] = {}
     for p, n in parts:
         first_of_line.setdefault(n, p)

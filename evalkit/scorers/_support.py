@@ -289,9 +289,9 @@ def _polarity_clash(
             elif held == most:
                 best.extend((k, i) for i in bits)
             continue
-        for i in range(len(k.starts)):
+        for i in _bits(_union(found) & ((1 << len(k.starts)) - 1)):  # holders only
             bit = 1 << i
-            held = sum(1 for m in unit_masks if m & bit)
+            held = sum(1 for m in found if m & bit)
             if held > most:
                 most, best = held, [(k, i)]
             elif held == most and held:
@@ -338,6 +338,17 @@ def _union(masks: Sequence[int]) -> int:
     out = 0
     for m in masks:
         out |= m
+    return out
+
+
+def _bits(mask: int) -> list[int]:
+    """The indexes of the set bits of `mask`, lowest first: a claim's units sit in a few
+    of a long document's sentences, so only those are visited."""
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
     return out
 
 
@@ -430,7 +441,7 @@ def check_claim(
     A unit is supported when found in any knowledge text or in the question (an answer may
     echo the question; `question` is its text, indexed only when needed). Units the
     question does not give must also be *bound*: found together in one knowledge sentence
-    (or one list item of a bulleted text), so that facts are not stitched from unrelated
+    (or one list item or labelled line: `_knowledge._bullet_groups`), so that facts are not stitched from unrelated
     places; a plain word found in `TOPIC_SENTENCES` or more sentences of a text is exempt.
     A claim that negates (`negation_scope`: a cue scoping over one of its units) clashes
     when the sentences it draws on state the negated unit and none of them negates; a
@@ -460,7 +471,7 @@ def check_claim(
     ):
         best: list[int] = []
         for k, unit_masks in masks:
-            for i in range(len(k.starts)):
+            for i in _bits(_union([unit_masks[j] for j in free]) & ((1 << len(k.starts)) - 1)):
                 bit = 1 << i
                 held = [j for j in free if unit_masks[j] & bit]
                 if len(held) > len(best):
@@ -470,7 +481,7 @@ def check_claim(
     scope = negation_scope(claim, units)
     negated = bool(scope)
     negation = False
-    if units and (negated or any(k.negated for k in knowledge)):
+    if units and (negated or any(k.negated and _has_negation_cue(k) for k in knowledge)):
         negation = _polarity_clash(masks, units, negated, question, scope)
     names = tuple(
         n

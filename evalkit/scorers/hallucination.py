@@ -33,9 +33,9 @@ faithful answers and no hallucinated one).
    claim per field, "due_date: 2025-04-17"; presentational sentences such as "Here is the
    extracted data:" are not claims) and each claim's *checkable* content — names, numbers,
    content words, kanji/katakana terms — must be found in the knowledge or the question
-   text and bound together in one knowledge sentence (one list item, for bulleted
-   documents; a word found in 3+ sentences of one text is a topic word that need not be
-   bound). Courtesy and discourse words ("sorry", "unfortunately", "please", 「申し訳
+   text and bound together in one knowledge sentence (one list item or labelled line,
+   "Product 3: …", for structured documents; a word found in 3+ sentences of one text is
+   a topic word that need not be bound). Courtesy and discourse words ("sorry", "unfortunately", "please", 「申し訳
    ありませんが」, 「ご愁傷様です」), light verbs and general words ("takes", "costs",
    "use", "new", "case"), Japanese formal nouns (「場合」, 「可能」, 「必要」) and citations
    of the source ("our policy", 「就業規則では」) are not checked: a grader would not call

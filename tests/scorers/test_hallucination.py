@@ -123,6 +123,24 @@ def test_facts_stitched_from_different_sentences_are_unsupported() -> None:
     assert not result.passed and "together" in result.reason
 
 
+def test_a_labelled_line_binds_its_label_to_every_sentence_on_it() -> None:
+    # "Basic: …" scopes every sentence of its line, as a bullet does; the label of another
+    # line does not. Binding used to flag the first (its label sits in the first sentence).
+    ctx = (
+        "Basic: Email support is included. Calls are answered within 2 days.\n"
+        "Premium: Phone support is included. Calls are answered within 4 hours."
+    )
+    question = "How fast are calls answered?"
+    right = _score(
+        ["On Basic, calls are answered within 2 days."], RELATIONS, context=ctx, question=question
+    )
+    assert right.passed, right.reason
+    swapped = _score(
+        ["On Basic, calls are answered within 4 hours."], RELATIONS, context=ctx, question=question
+    )
+    assert not swapped.passed and "together" in swapped.reason
+
+
 def test_japanese_claims_are_checked_by_character_bigrams() -> None:
     q = "送料は返金されますか？"
     assert _score(["いいえ、送料は返金の対象外です。"], context=JA_POLICY, question=q).passed
