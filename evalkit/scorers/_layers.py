@@ -223,13 +223,24 @@ def claims(ev: CaseEvidence, output: str) -> Findings:
     """A short answer, claim by claim: specifics (numbers, names) the knowledge does not
     state; contradictions (an opposite, a negation); unstated words beyond the share that
     paraphrase explains; the relation checks written from HaluEval dev items (`_relations`
-    below); and, with `relations: true`, binding.
+    below); and binding (`_support.check_claim`: the claim's words stated together in one
+    knowledge sentence) on an answer of one claim, or on every claim with `relations: true`.
     The score is the share of supported claims."""
     out = Findings([])
     plan, s = ev.plan, ev.settings
     layers = s.layers
     specifics = "specifics" in layers
     parts = split_claims(output)
+    # Binding, by default, only where the whole answer is one claim: a one-statement answer
+    # states one fact, whose parts the knowledge must state together ("Max Volmer won the
+    # Nobel Prize in 1943" where another sentence holds 1943). An answer of several
+    # claims connects and infers across them ("…, so an order placed on Saturday will ship
+    # on Monday"; "You can still choose standard shipping to a PO box." after "express is
+    # not offered for PO boxes"), which binding reads as stitching. Measured with
+    # `tests/benchmarks/judgement.py`: HaluEval QA dev 0.882 -> 0.948 (every claim:
+    # 0.950), RAGTruth dev F1 0.690 -> 0.688 (every claim: 0.691, and the demo's support
+    # bot flags those two inferences), JHARS unchanged (English claims only, below).
+    bind = s.relations or len(parts) == 1
     supported = 0
     knowledge: tuple[Knowledge, ...] | None = None  # indexed only if a claim needs it
     question = ""
@@ -259,11 +270,7 @@ def claims(ev: CaseEvidence, output: str) -> Findings:
             knowledge = plan.knowledge
         # The older claim check (`_support.check_claim`: binding, polarity, whole names)
         # runs only where it can find something; it is the costly part of a short answer.
-        c = (
-            check_claim(claim, knowledge, question)
-            if s.relations or may_clash(claim, knowledge)
-            else None
-        )
+        c = check_claim(claim, knowledge, question) if bind or may_clash(claim, knowledge) else None
         problems: list[tuple[str, str]] = []
         new_specifics = [u for u in unstated if u.kind != "word"]
         new_words = [u for u in unstated if u.kind == "word"]
@@ -303,13 +310,7 @@ def claims(ev: CaseEvidence, output: str) -> Findings:
             # faithful Japanese answers and no hallucinated one (by Sudachi phrases
             # instead of character pairs: 3 and none). Real answers bind facts across
             # sentences (「四万十町は高知県にあります」); a swap is left to a judge.
-            if (
-                c is not None
-                and s.relations
-                and c.unbound
-                and not c.missing
-                and not is_japanese(claim)
-            ):
+            if c is not None and bind and c.unbound and not c.missing and not is_japanese(claim):
                 problems.append(
                     ("claims", f"never stated together in the knowledge: {', '.join(c.unbound)}")
                 )

@@ -33,10 +33,11 @@ faithful answers and no hallucinated one).
    claim per field, "due_date: 2025-04-17"; presentational sentences such as "Here is the
    extracted data:" are not claims) and each claim's *checkable* content — names, numbers,
    content words, kanji/katakana terms — must be found in the knowledge or the question
-   text and bound together in one knowledge sentence (one list item or labelled line,
-   "Product 3: …", for structured documents; a word found in 3+ sentences of one text is
-   a topic word that need not be bound). Courtesy and discourse words ("sorry", "unfortunately", "please", 「申し訳
-   ありませんが」, 「ご愁傷様です」), light verbs and general words ("takes", "costs",
+   text and, in an answer of one claim (in every claim with `relations: true`), bound
+   together in one knowledge sentence (one list item or labelled line, "Product 3: …",
+   for structured documents; a word found in 3+ sentences of one text is a topic word
+   that need not be bound). Courtesy and discourse words ("sorry", "unfortunately",
+   "please", 「申し訳ありませんが」, 「ご愁傷様です」), light verbs and general words ("takes", "costs",
    "use", "new", "case"), Japanese formal nouns (「場合」, 「可能」, 「必要」) and citations
    of the source ("our policy", 「就業規則では」) are not checked: a grader would not call
    them unsupported (`evalkit.scorers._lexicon`). A claim's polarity must match the
@@ -282,8 +283,8 @@ _REPLACED = (
     (
         "binding",
         "relations",
-        "relations: true turns on binding (a claim's words stated together in one "
-        "knowledge sentence)",
+        "relations: true binds every claim (a claim's words stated together in one "
+        "knowledge sentence; by default only an answer of one claim is bound)",
     ),
 )
 

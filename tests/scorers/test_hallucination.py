@@ -45,7 +45,7 @@ def _item(
     )
 
 
-# The HaluEval-derived relation checks (binding included) are opt-in.
+# Binding of every claim, not only of a one-claim answer (`relations: true`).
 RELATIONS = {"relations": True}
 
 
@@ -116,11 +116,22 @@ def test_facts_stitched_from_different_sentences_are_unsupported() -> None:
     ctx = "The Basic plan includes email support. The Premium plan includes phone support."
     result = _score(
         ["The Basic plan includes phone support."],
-        RELATIONS,
         context=ctx,
         question="Which plan has phone support?",
     )
     assert not result.passed and "together" in result.reason
+
+
+def test_an_answer_of_several_claims_may_infer_across_sentences_unless_relations_is_on() -> None:
+    # The second claim follows from two sentences (ships the next business day; not on
+    # weekends); binding every claim reads it as stitched, the default binds only an
+    # answer of one claim.
+    ctx = "Orders placed after 2 p.m. ship the next business day. We do not ship on weekends."
+    answer = "We don't ship on weekends. An order placed on Saturday ships the next business day."
+    question = "If I order on Saturday, when will it ship?"
+    assert _score([answer], context=ctx, question=question).passed
+    every_claim = _score([answer], RELATIONS, context=ctx, question=question)
+    assert not every_claim.passed and "together" in every_claim.reason
 
 
 def test_a_labelled_line_binds_its_label_to_every_sentence_on_it() -> None:
