@@ -423,7 +423,7 @@ def _sentence_units(sentence: str) -> tuple[Unit, ...]:
 _CAP_RUN = re.compile(r"[A-Z](?<![\w][A-Z])[a-z]+(?:[ \t]+(?:(?:of|the|for)[ \t]+)*[A-Z][a-z]+\b)+")
 _CAP_WORD = re.compile(r"[A-Z][a-z]+")
 _DOTTED = re.compile(r"(?:[A-Z]\.){2,}")
-_ACRONYM = re.compile(r"[A-Z](?<![\w][A-Z])[A-Z]{1,5}\b")
+_ACRONYM = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z]{1,5}(?![A-Za-z0-9])")  # ASCII bounds: 「NATOも」
 _LEAD = " \t\"'“‘(-*•#>"
 
 
@@ -575,7 +575,7 @@ def index_keys(text: str) -> tuple[set[str], set[str]]:
     Lighter than `analyse` (no weights, no sentences): a knowledge text is indexed once per
     case and may be long."""
     t = unicodedata.normalize("NFKC", text)
-    keys: set[str] = set()
+    keys = abbreviation_keys(t)  # before case-folding: "EU", "European Union"
     stems: set[str] = set()
     if is_japanese(t):
         for m in _sudachi().tokenize(t):
@@ -584,7 +584,6 @@ def index_keys(text: str) -> tuple[set[str], set[str]]:
             keys.add(m.dictionary_form().casefold())
         # Latin words inside Japanese text: indexed as English.
         t = t.casefold()
-    keys.update(abbreviation_keys(t))
     words = set(_EN_WORD.findall(_split_identifier(t).lower()))
     for w in words:
         w = w.strip("'’-")

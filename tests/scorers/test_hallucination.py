@@ -152,6 +152,16 @@ def test_a_labelled_line_binds_its_label_to_every_sentence_on_it() -> None:
     assert not swapped.passed and "together" in swapped.reason
 
 
+def test_japanese_knowledge_that_writes_a_name_in_latin_letters_supports_its_abbreviation() -> None:
+    # The abbreviation keys were read after case-folding the Japanese text: "EU" for
+    # "European Union" was unsupported there, though found in English knowledge.
+    ctx = "欧州連合（European Union）の本部はブリュッセルにある。加盟国は27か国である。"
+    question = "本部はどこですか？"
+    assert _score(["EUの本部はブリュッセルにあります。"], context=ctx, question=question).passed
+    unstated = _score(["NATOの本部はブリュッセルです。"], context=ctx, question=question)
+    assert not unstated.passed and "NATO" in unstated.reason
+
+
 def test_japanese_claims_are_checked_by_character_bigrams() -> None:
     q = "送料は返金されますか？"
     assert _score(["いいえ、送料は返金の対象外です。"], context=JA_POLICY, question=q).passed
