@@ -423,7 +423,8 @@ def _sentence_units(sentence: str) -> tuple[Unit, ...]:
 _CAP_RUN = re.compile(r"[A-Z](?<![\w][A-Z])[a-z]+(?:[ \t]+(?:(?:of|the|for)[ \t]+)*[A-Z][a-z]+\b)+")
 _CAP_WORD = re.compile(r"[A-Z][a-z]+")
 _DOTTED = re.compile(r"(?:[A-Z]\.){2,}")
-_ACRONYM = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z]{1,5}(?![A-Za-z0-9])")  # ASCII bounds: 「NATOも」
+# An acronym, bounded by ASCII letters and digits only (「NATOも」: a kana is no boundary to `\b`).
+_ACRONYM = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z]{1,5}(?![A-Za-z0-9])")
 _LEAD = " \t\"'“‘(-*•#>"
 
 
