@@ -4,13 +4,20 @@ different things do not, in English and Japanese."""
 from __future__ import annotations
 
 import re
+from unittest.mock import patch
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from evalkit.scorers._evidence import unsupported_units
-from evalkit.scorers._language import analyse, is_short_answer, number_keys, number_values
+from evalkit.scorers._language import (
+    analyse,
+    is_short_answer,
+    number_keys,
+    number_values,
+    sentences,
+)
 
 
 def _missing(output: str, knowledge: str, question: str = "") -> list[str]:
@@ -33,6 +40,10 @@ def _missing(output: str, knowledge: str, question: str = "") -> list[str]:
         ("Twenty One Pilots", "n21"),
         ("three thousand five hundred yen", "n3500"),
         ("a café with ten tables", "n10"),  # number words in a text that is not ASCII
+        ("16:0", "t960"),
+        ("COVID-19 cases", "n19"),
+        ("$1,200", "n1200"),
+        ("三十日以内", "n30"),
     ],
 )
 def test_numbers_are_read_in_their_normal_form(text: str, key: str) -> None:
@@ -48,6 +59,14 @@ def test_a_24_hour_range_supports_12_hour_times_and_not_other_times() -> None:
 
 def test_list_numbering_is_not_a_number_the_text_asserts() -> None:
     assert not number_values("1. Open the app\n2. Tap Settings")
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [("v2 is out", []), ("INV42 was paid", []), ("see item_3", []), ("version 1.2.3", [1.2])],
+)
+def test_digits_glued_after_a_letter_or_a_dot_are_no_number(text: str, values: list[float]) -> None:
+    assert [n.value for n in number_values(text)] == values
 
 
 @pytest.mark.parametrize(
@@ -148,7 +167,7 @@ _PIECES = st.sampled_from(
     ]
 )
 # The plain forms of `_TIME` and `_NUM`, look-behind first (the shipped forms put it after
-# the first digit, for speed): the same matches, the same groups.
+# the first digit, for speed, and skip `_TIME` when `_TIME_HINT` finds no time cue).
 _PLAIN_TIME = re.compile(
     r"(?<![\d.:])(\d{1,2})(?::(\d{1,2}))?\s*(a\.?m\.?|p\.?m\.?)(?![a-z])"
     r"|(?<![\d.:])(\d{1,2}):(\d{1,2})(?![\d:])",
@@ -162,15 +181,32 @@ _PLAIN_NUM = re.compile(
 
 
 @given(st.lists(_PIECES, max_size=14).map("".join))
-def test_digit_first_number_patterns_match_their_plain_forms(text: str) -> None:
+def test_number_values_read_what_the_plain_number_patterns_read(text: str) -> None:
     from evalkit.scorers import _language as lang
 
-    def found(pattern: re.Pattern[str]) -> list[object]:
-        return [(m.span(), m.groups()) for m in pattern.finditer(text)]
+    with (
+        patch.object(lang, "_TIME", _PLAIN_TIME),
+        patch.object(lang, "_NUM", _PLAIN_NUM),
+        patch.object(lang, "_TIME_HINT", re.compile("")),  # no gate: always look for times
+    ):
+        plain = number_values(text)
+    assert number_values(text) == plain
 
-    assert found(lang._TIME) == found(_PLAIN_TIME)
-    assert found(lang._NUM) == found(_PLAIN_NUM)
-    assert bool(lang._TIME_HINT.search(text)) or not lang._TIME.search(text)
+
+# The sentence ends of `sentences` (`_SENTENCE_END`): after .!? before whitespace, after
+# 。！？ or a line break. ASCII text takes a faster pattern that leaves the line break out of
+# the piece before it.
+_PLAIN_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？\n])\s*")
+
+
+@given(
+    st.lists(
+        st.sampled_from(["a", "B", "3.5", ".", "!", "?", " ", "\n", "\t", "e.g."]), max_size=16
+    ).map("".join)
+)
+def test_sentences_of_ascii_text_end_where_the_plain_pattern_ends_them(text: str) -> None:
+    plain = [s.rstrip("\n") for s in _PLAIN_SENTENCE_END.split(text) if s.strip()]
+    assert sentences(text) == plain
 
 
 def test_the_parts_of_a_hyphenated_word_are_found_by_lemma() -> None:
