@@ -113,9 +113,17 @@ def _close_name(name: str, keys: set[str]) -> bool:
 
 def _number_written(unit: Unit, evidence: Evidence) -> bool:
     """A number the knowledge writes in the same digits though it parsed differently
-    (part of an identifier, a date): "2019" inside "2019-05-01"."""
+    (part of an identifier, a date): "2019" inside "2019-05-01" — but not as a negative
+    number ("12" is not written in "-12 degrees"; a negative unit needs its own key)."""
     digits = "".join(ch for ch in unit.text if ch.isdigit())
-    return len(digits) >= 2 and digits in evidence.text
+    if len(digits) < 2 or unit.text.lstrip()[:1] in "-−":
+        return False
+    text, at = evidence.text, evidence.text.find(digits)
+    while at >= 0:
+        if not (at and text[at - 1] in "-−" and not (at > 1 and text[at - 2].isalnum())):
+            return True
+        at = text.find(digits, at + 1)
+    return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -310,9 +310,35 @@ def knowledge_sentences(text: str) -> list[str]:
     return [p for p, _ in _sentences_and_lines(text)]
 
 
+# Abbreviations that stand before a number ("Form No. 5", "Vol. 2", "pp. 10-12").
+_NUMBER_ABBREVIATIONS = frozenset("no nos vol fig p pp art sec ch".split())
+
+
+def dot_cuts(text: str, p: int) -> bool:
+    """Does the "." at `p` end a sentence? Before whitespace it does, unless a lower-case
+    word follows ("e.g. the main one", "approx. three") or a number follows an abbreviation
+    that stands before numbers ("Form No. 5"); before a capital, maybe quoted, it does
+    ("ends.Next", "ends.\"Next"); otherwise not ("3.5", "U.S.-based")."""
+    nxt = text[p + 1 : p + 2]
+    if nxt.isspace():
+        q, n = p + 2, len(text)
+        while q < n and text[q].isspace():
+            q += 1
+        after = text[q : q + 1]
+        if after.islower():
+            return False
+        if after.isdigit():
+            w = p
+            while w > 0 and text[w - 1].isalpha():
+                w -= 1
+            return text[w:p].lower() not in _NUMBER_ABBREVIATIONS
+        return True
+    return "A" <= nxt <= "Z" or bool(nxt and nxt in "\"'([" and "A" <= text[p + 2 : p + 3] <= "Z")
+
+
 def _sentences_and_lines(text: str) -> list[tuple[str, int]]:
-    """Each sentence with the number of the line it starts on. Cuts: after "." before
-    whitespace (consumed) or a (quoted) capital; after "!" / "?" (with the whitespace
+    """Each sentence with the number of the line it starts on. Cuts: after a "." that
+    `dot_cuts` (the whitespace after it consumed); after "!" / "?" (with the whitespace
     after them); after 。！？; at line breaks (consumed). Candidates are found with a
     plain character class and decided here: a regex with those alternatives tests every
     position of the text and costs several times more."""
@@ -329,19 +355,13 @@ def _sentences_and_lines(text: str) -> list[tuple[str, int]]:
             parts.append((text[start:cut], line))
         else:
             if c == ".":
-                nxt = text[cut + 1 : cut + 2]
-                if nxt.isspace():
-                    # `str.isspace` is exactly the regex `\s` (checked over all of
-                    # Unicode); a loop over the usual one space beats a regex call.
-                    end = cut + 2
-                    while end < n and text[end].isspace():
-                        end += 1
-                elif "A" <= nxt <= "Z" or (
-                    nxt and nxt in "\"'([" and "A" <= text[cut + 2 : cut + 3] <= "Z"
-                ):
-                    end = cut + 1
-                else:
-                    continue  # "3.5", "e.g. the"
+                if not dot_cuts(text, cut):
+                    continue  # "3.5", "e.g. the", "No. 5"
+                end = cut + 1
+                # `str.isspace` is exactly the regex `\s` (checked over all of Unicode);
+                # a loop over the usual one space beats a regex call.
+                while end < n and text[end].isspace():
+                    end += 1
             elif c in "!?":
                 end = cut + 1
                 while end < n and text[end].isspace():

@@ -169,7 +169,8 @@ def number_values(text: str) -> list[Number]:
     """Numbers and clock times in `text` (NFKC-normalised first: full-width digits count).
 
     "8:00 PM" → time 1200 (minutes); "16:0" → time 960; 「午後2時」 → 840; "$1,200" → 1200;
-    "5万円" → 50000; "3.5 million" → 3500000; "three years" → 3; 「三十日」 → 30.
+    "5万円" → 50000; "3.5 million" → 3500000; "three years" → 3; 「三十日」 → 30;
+    "-12" → -12 (but "10-12" is 10 and 12).
     A number inside a word ("COVID-19" keeps 19, "v2" has none) follows `_NUM`'s rule:
     digits glued after a letter are part of an identifier.
     """
@@ -212,7 +213,12 @@ def number_values(text: str) -> list[Number]:
             value *= _SCALE[scale]
         elif m.group(4):
             value *= _JA_SCALE[m.group(4)]
-        found.append(Number(value, False, m.start(), m.end()))
+        start = m.start()
+        # A minus sign right before the digits, not after a letter or digit (a range
+        # "10-12", a date, "COVID-19"): "-12 degrees" is not "12 degrees".
+        if start and t[start - 1] in "-−" and not (start > 1 and t[start - 2].isalnum()):
+            value, start = -value, start - 1
+        found.append(Number(value, False, start, m.end()))
     if not t.isascii():
         for value, numeral, start, end in kanji_number_spans(t):
             if numeral in ("一", "十"):
@@ -387,7 +393,7 @@ def _sentence_units(sentence: str) -> tuple[Unit, ...]:
         word = token.strip("'’-")
         if not word:
             continue
-        lowered = word.lower()
+        lowered = word.lower().replace("’", "'")  # "can’t" is "can't"
         if (
             lowered in _NEGATORS
             or lowered.endswith("n't")
@@ -585,7 +591,7 @@ def index_keys(text: str) -> tuple[set[str], set[str]]:
             keys.add(m.dictionary_form().casefold())
         # Latin words inside Japanese text: indexed as English.
         t = t.casefold()
-    words = set(_EN_WORD.findall(_split_identifier(t).lower()))
+    words = set(_EN_WORD.findall(_split_identifier(t).lower().replace("’", "'")))
     for w in words:
         w = w.strip("'’-")
         if w.endswith(("'s", "’s")):

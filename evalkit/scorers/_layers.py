@@ -53,7 +53,7 @@ LAYERS = ("forbidden", "claims", "specifics", "abstention")
 # (specificity below this, e.g. "be", "also") is no finding on its own.
 MIN_UNIT_WEIGHT = 0.3
 _NEG_BEFORE = re.compile(
-    r"\b(?:not|never|no|isn't|aren't|wasn't|weren't|don't|doesn't|didn't)\b[^.;!?]{0,20}$"
+    r"\b(?:not|never|no|(?:is|are|was|were|do|does|did)n['’]t)\b[^.;!?]{0,20}$"
 )
 _NEG_AFTER_JA = re.compile(r"^.{0,3}(?:ではな|じゃな|ではありません|ではございません)")
 

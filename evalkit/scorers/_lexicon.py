@@ -218,10 +218,11 @@ NEGATIONS = frozenset("not no never none nothing neither nor cannot without n't"
 # that cannot start a match (a "\bnot" form tries every alternative at every character,
 # several times slower): `\b` before a word becomes `(?<!\w.)` after its first letter.
 # The matches are those of the plain form
-#   \b(?:not|no(?!…)|never|none|nothing|neither|nor|cannot|without)\b|n't|n t\b
-# (a property test compares the two).
+#   \b(?:not|no(?!…)|never|none|nothing|neither|nor|cannot|without)\b|n['’]t\b|n t\b
+# (a property test compares the two). "n't" ends a word ("the do's and don'ts" negates
+# nothing) and takes the typographic apostrophe too ("can’t", as word processors write it).
 NEG_EN = re.compile(
-    r"n(?:(?<!\w.)(?:ot|o(?!\.\s*:?\s*#?\s*[a-z-]*\d)|ever|one|othing|either|or)\b|'t| t\b)"
+    r"n(?:(?<!\w.)(?:ot|o(?!\.\s*:?\s*#?\s*[a-z-]*\d)|ever|one|othing|either|or)\b|['’]t\b| t\b)"
     r"|c(?<!\w.)annot\b|w(?<!\w.)ithout\b"
 )
 # Two negations that make an obligation are no negation: 「張らなければならない」 (must

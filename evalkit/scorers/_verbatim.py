@@ -68,7 +68,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from evalkit.scorers._knowledge import NEG_OR_LIMIT_EN, nfkc_text
+from evalkit.scorers._knowledge import NEG_OR_LIMIT_EN, dot_cuts, nfkc_text
 from evalkit.scorers._numerals import scan_ascii_numbers
 from evalkit.text import nfkc
 
@@ -84,25 +84,13 @@ _SHAPES = bytes(
     97 if chr(i).isalpha() and i < 128 else 48 if chr(i).isdigit() and i < 128 else 32
     for i in range(256)
 )
-_QUOTES = "\"'(["
 # English negation and limiting cues: a sentence with one is a negated sentence
 # (`Knowledge.negated`).
 NEGATED = NEG_OR_LIMIT_EN
 # Every match of NEGATED (in lower case) contains one of these: "no"/"ne" (not, no, none,
-# nothing, nor, never, neither, cannot), "n'" / "n t" (n't), or a whole limiting word. A
+# nothing, nor, never, neither, cannot), "n'" / "n’" / "n t" (n't), or a whole limiting word. A
 # claim without any skips NEGATED's lookbehind-heavy scan (2–3x the cost of this one).
-_MAY_NEGATE = re.compile(r"n[oe']|n t|without|until|unless|till|before|except|only if")
-
-
-def _dot_cuts(t: str, p: int) -> bool:
-    """Does `_sentences_and_lines` cut at the "." at `p` (whitespace or a capital, maybe
-    quoted, after it)?"""
-    nxt = t[p + 1 : p + 2]
-    return (
-        nxt.isspace()
-        or "A" <= nxt <= "Z"
-        or bool(nxt and nxt in _QUOTES and "A" <= t[p + 2 : p + 3] <= "Z")
-    )
+_MAY_NEGATE = re.compile(r"n[oe'’]|n t|without|until|unless|till|before|except|only if")
 
 
 def _claim_may_quote(claim: str) -> bool:
@@ -143,20 +131,20 @@ def _is_sentence(t: str, a: int, b: int) -> bool:
         # A line break, or "!" / "?" (always cuts; the whitespace after them, which may
         # hold a line break, is consumed), or a "." that cuts.
         if not (before == "\n" or before == "!" or before == "?"):
-            if before != "." or not _dot_cuts(t, r - 1):
+            if before != "." or not dot_cuts(t, r - 1):
                 return False
     # No cut inside: "!", "?" and line breaks were refused with the claim; a "." cuts
     # before whitespace or a capital.
     p = t.find(".", a, b - 1)
     while p >= 0:
-        if _dot_cuts(t, p):
+        if dot_cuts(t, p):
             return False
         p = t.find(".", p + 1, b - 1)
     # Its end: a cut at its last character, or only stripped characters up to a line
     # break or the end of the text.
     last = t[b - 1]
     end = b
-    if not (last == "!" or last == "?" or (last == "." and _dot_cuts(t, b - 1))):
+    if not (last == "!" or last == "?" or (last == "." and dot_cuts(t, b - 1))):
         n = len(t)
         while end < n and t[end] in STRIPPED:
             end += 1

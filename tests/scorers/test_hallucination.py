@@ -123,12 +123,11 @@ def test_facts_stitched_from_different_sentences_are_unsupported() -> None:
 
 
 def test_an_answer_of_several_claims_may_infer_across_sentences_unless_relations_is_on() -> None:
-    # The second claim follows from two sentences (ships the next business day; not on
-    # weekends); binding every claim reads it as stitched, the default binds only an
-    # answer of one claim.
-    ctx = "Orders placed after 2 p.m. ship the next business day. We do not ship on weekends."
-    answer = "We don't ship on weekends. An order placed on Saturday ships the next business day."
-    question = "If I order on Saturday, when will it ship?"
+    # The second claim joins two sentences (standard shipping's price; PO boxes); binding
+    # every claim reads it as stitched, the default binds only an answer of one claim.
+    ctx = "Express shipping is not offered for PO boxes. Standard shipping costs $5."
+    answer = "Express shipping isn't offered for PO boxes. Standard shipping to a PO box costs $5."
+    question = "Can I get express shipping to my PO box?"
     assert _score([answer], context=ctx, question=question).passed
     every_claim = _score([answer], RELATIONS, context=ctx, question=question)
     assert not every_claim.passed and "together" in every_claim.reason
@@ -160,6 +159,53 @@ def test_japanese_knowledge_that_writes_a_name_in_latin_letters_supports_its_abb
     assert _score(["EUの本部はブリュッセルにあります。"], context=ctx, question=question).passed
     unstated = _score(["NATOの本部はブリュッセルです。"], context=ctx, question=question)
     assert not unstated.passed and "NATO" in unstated.reason
+
+
+@pytest.mark.parametrize(
+    ("knowledge", "output", "passes"),
+    [
+        # "n't" inside a word negates nothing ("don'ts").
+        (
+            "Our guide lists the do's and don'ts of packing.",
+            "The guide lists the do's and don'ts of packing.",
+            True,
+        ),
+        # The typographic apostrophe is an apostrophe, on either side.
+        ("Gift cards can't be returned.", "Gift cards can’t be returned.", True),
+        ("Gift cards can’t be returned.", "Gift cards can't be returned.", True),
+        ("Gift cards can’t be returned.", "Gift cards can be returned.", False),
+        ("Gift cards can't be returned.", "Gift cards can be returned.", False),
+    ],
+)
+def test_negation_reads_apostrophes_as_a_writer_means_them(
+    knowledge: str, output: str, passes: bool
+) -> None:
+    result = _score([output], context=knowledge, question="Tell me about gift cards.")
+    assert result.passed is passes, result.reason
+
+
+def test_an_abbreviation_before_a_lower_case_word_or_a_number_does_not_end_the_sentence() -> None:
+    # "e.g. the main one" and "Form No. 5" used to cut their sentence in two, so a claim
+    # drawn from the whole sentence was "never stated together".
+    ctx = "Our Oslo shop, e.g. the main one, opens at 9. Bergen opens at 10."
+    assert _score(["The Oslo shop opens at 9."], context=ctx, question="When?").passed
+    ctx = "Returns use Form No. 5 within 30 days. Exchanges use Form 7."
+    assert _score(["Returns use Form 5 within 30 days."], context=ctx, question="How?").passed
+    assert not _score(["Returns use Form 7 within 30 days."], context=ctx, question="How?").passed
+
+
+@pytest.mark.parametrize(
+    ("knowledge", "output", "passes"),
+    [
+        ("The lowest temperature in Oslo was -12 degrees.", "It was 12 degrees in Oslo.", False),
+        ("The lowest temperature in Oslo was 12 degrees.", "It was -12 degrees in Oslo.", False),
+        ("The lowest temperature in Oslo was −12 degrees.", "It was -12 degrees in Oslo.", True),
+        ("Delivery takes 10-12 days.", "Delivery takes 12 days at most.", True),  # a range
+    ],
+)
+def test_a_minus_sign_is_part_of_the_number(knowledge: str, output: str, passes: bool) -> None:
+    result = _score([output], context=knowledge, question="What was the temperature?")
+    assert result.passed is passes, result.reason
 
 
 def test_japanese_claims_are_checked_by_character_bigrams() -> None:

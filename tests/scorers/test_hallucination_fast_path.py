@@ -228,7 +228,7 @@ _CUE_TEXT = st.lists(
 # The plain forms the literal-first patterns of `_lexicon` replaced.
 _PLAIN_NEG_EN = re.compile(
     r"\b(?:not|no(?!\.\s*:?\s*#?\s*[a-z-]*\d)|never|none|nothing|neither|nor|cannot|without)\b"
-    r"|n't|n t\b"
+    r"|n['’]t\b|n t\b"
 )
 _PLAIN_LIMITED_EN = re.compile(r"\b(?:until|till|before|unless|except|only if)\b")
 
