@@ -122,6 +122,15 @@ def test_facts_stitched_from_different_sentences_are_unsupported() -> None:
     assert not result.passed and "together" in result.reason
 
 
+def test_a_word_the_knowledge_lacks_does_not_exempt_the_rest_of_the_claim_from_binding() -> None:
+    ctx = "Oslo opens at 9 and closes at 5. Bergen opens at 10 and closes at 6."
+    swapped = _score(["The Oslo shop closes at 6."], context=ctx, question="When does it close?")
+    assert not swapped.passed and "together" in swapped.reason
+    assert _score(
+        ["The Oslo shop closes at 5."], context=ctx, question="When does it close?"
+    ).passed
+
+
 def test_an_answer_of_several_claims_may_infer_across_sentences_unless_relations_is_on() -> None:
     # The second claim joins two sentences (standard shipping's price; PO boxes); binding
     # every claim reads it as stitched, the default binds only an answer of one claim.
