@@ -50,7 +50,6 @@ from evalkit.values import PLAIN_LABELS, Case, CaseResult, Score
 __all__ = [
     "FLOAT_DIGITS",
     "rounded",
-    "dumps_row",
     "case_row",
     "Journal",
     "read_journal",
@@ -101,13 +100,6 @@ def rounded(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [rounded(v) for v in value]
     return value
-
-
-def dumps_row(row: dict[str, Any]) -> bytes:
-    """One JSONL line (UTF-8, with its newline): sorted keys, compact, text kept readable
-    (Japanese stays Japanese). Floats must already be rounded (`case_row` does it):
-    rounding a whole row recursively costs more than the rest of writing it."""
-    return dumps_line(row)
 
 
 def _score_entry(s: Score) -> dict[str, Any]:

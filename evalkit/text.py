@@ -11,6 +11,7 @@ scorers can turn into character n-grams.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from functools import lru_cache
@@ -22,6 +23,9 @@ __all__ = [
     "is_refusal",
     "is_cjk",
     "tokens",
+    "json_or_text",
+    "shorten",
+    "percent",
 ]
 
 _ARTICLES = re.compile(r"\b(?:a|an|the)\b")
@@ -386,3 +390,29 @@ def is_refusal(text: str) -> bool:
     or is not counted."""
     t = text if text.isascii() else nfkc(text)  # NFKC leaves ASCII as it is
     return _may_decline(t, t.lower()) and _declines_as_whole(t)
+
+
+# Showing values in reasons and messages: one way each, so that every message quotes an
+# output, a reference and a rate alike.
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    """`text` on one line (whitespace runs become one space), cut to at most `limit`
+    characters with "…" at the end when it was longer: how reasons quote outputs."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def json_or_text(value: object) -> str:
+    """A reference (text, or a JSON object or array for the `json` accuracy method) as
+    text: a string as it is, anything else as JSON with sorted keys, Japanese kept."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def percent(rate: float | None, digits: int = 1, missing: str = "–") -> str:
+    """A rate in [0, 1] as a percentage: 0.166667 → "16.7%"; None → `missing`."""
+    if rate is None:
+        return missing
+    return f"{rate * 100:.{digits}f}%"

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from evalkit.text import percent
+
 __all__ = ["Unsettled", "unsettled"]
 
 
@@ -22,10 +24,6 @@ class Unsettled:
 
     key: str
     values: Mapping[str, str] = field(default_factory=dict)
-
-
-def _pct(x: Any) -> str:
-    return f"{float(x) * 100:.1f}%"
 
 
 def _straddles(block: Mapping[str, Any]) -> tuple[str, float] | None:
@@ -51,10 +49,10 @@ def _metric_items(label: str, block: Mapping[str, Any]) -> list[Unsettled]:
         return []
     values = {
         "label": label,
-        "lo": _pct(block["ci"][0]),
-        "hi": _pct(block["ci"][1]),
+        "lo": percent(float(block["ci"][0])),
+        "hi": percent(float(block["ci"][1])),
         "bar": side[0],
-        "at": _pct(side[1]),
+        "at": percent(float(side[1])),
     }
     if block.get("needed") is not None:
         return [Unsettled("straddles_needed", {**values, "needed": f"{int(block['needed']):,}"})]
@@ -122,8 +120,8 @@ def unsettled(poc: Mapping[str, Any], summary: Mapping[str, Any]) -> list[Unsett
                 {
                     "errors": str(errors["count"]),
                     "cases": str(poc.get("cases", "?")),
-                    "rate": _pct(errors.get("rate") or 0),
-                    "budget": _pct(errors.get("budget") or 0),
+                    "rate": percent(float(errors.get("rate") or 0)),
+                    "budget": percent(float(errors.get("budget") or 0)),
                 },
             )
         )

@@ -32,6 +32,7 @@ from evalkit.aggregate import PocTally, Tally
 from evalkit.projection import CostSums, Projection, project
 from evalkit.requirements import BUDGET, CORRECTION_METRIC, REVIEW, missing_evidence, required
 from evalkit.stats import cases_needed, wilson
+from evalkit.text import percent
 from evalkit.values import REVIEW_METRICS, Bar, Phase, Status, Suite, Threshold, Verdict
 
 __all__ = [
@@ -45,7 +46,6 @@ __all__ = [
     "policies_from_documents",
     "assess",
     "judge",
-    "pct",
 ]
 
 
@@ -124,10 +124,6 @@ class PocVerdict:
     @property
     def texts(self) -> tuple[str, ...]:
         return tuple(r.text("en") for r in self.reasons)
-
-
-def pct(x: float) -> str:
-    return f"{x * 100:.1f}%"
 
 
 def policies(suites: Sequence[Suite]) -> dict[str, PocPolicy]:
@@ -275,14 +271,14 @@ def _observed(a: Assessment, rate: float, ci: tuple[float, float]) -> dict[str, 
     assert bar is not None
     return {
         "label": a.label,
-        "rate": pct(rate),
+        "rate": percent(rate),
         "failures": str(a.failures),
         "total": str(a.total),
         "level": f"{a.confidence * 100:g}%",
-        "lo": pct(ci[0]),
-        "hi": pct(ci[1]),
-        "tolerable": pct(bar.tolerable),
-        "stop": pct(bar.stop),
+        "lo": percent(ci[0]),
+        "hi": percent(ci[1]),
+        "tolerable": percent(bar.tolerable),
+        "stop": percent(bar.stop),
     }
 
 
@@ -492,8 +488,8 @@ def judge(
         values = {
             "errors": str(tally.errors),
             "cases": str(tally.cases),
-            "rate": pct(rate),
-            "budget": pct(policy.error_budget),
+            "rate": percent(rate),
+            "budget": percent(policy.error_budget),
         }
         if rate > policy.error_budget:
             reasons.insert(0, Reason("errors_over_budget", values))

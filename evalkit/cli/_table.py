@@ -22,9 +22,11 @@ from evalkit._i18n import (
     verdict_word,
 )
 from evalkit.report._review import review_line, review_rows
+from evalkit.text import percent
 
 __all__ = ["render_summary"]
 
+_NONE = "—"  # a rate the table has not got
 _COLOURS = {"continue": "green", "redesign": "yellow", "stop": "red"}
 _STATUS = {"pass": "green", "miss": "yellow", "stop": "red", "unjudged": "white"}
 
@@ -38,18 +40,18 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
-def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{x * 100:.1f}%"
-
-
 def _row(label: str, m: Mapping[str, Any], lang: str) -> list[str]:
     ci = m.get("ci")
-    bar = "—" if m.get("tolerable") is None else f"{_pct(m['tolerable'])} / {_pct(m['stop'])}"
+    bar = (
+        "—"
+        if m.get("tolerable") is None
+        else f"{percent(m['tolerable'], missing=_NONE)} / {percent(m['stop'], missing=_NONE)}"
+    )
     return [
         label,
         f"{m['failures']}/{m['total']}",
-        _pct(m.get("rate")),
-        "—" if not ci else f"{_pct(ci[0])}–{_pct(ci[1])}",
+        percent(m.get("rate"), missing=_NONE),
+        "—" if not ci else f"{percent(ci[0], missing=_NONE)}–{percent(ci[1], missing=_NONE)}",
         bar,
         say("status_" + str(m.get("status", "unjudged")), lang),
     ]

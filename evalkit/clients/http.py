@@ -226,19 +226,14 @@ def classify_status(
 
 
 class HttpStats:
-    """Counters for one client, inspectable by tests and the run summary."""
+    """Counters for one client, which tests read to see the retries a server caused."""
 
-    __slots__ = ("requests", "attempts", "retries", "failures", "rate_limited")
+    __slots__ = ("requests", "attempts", "retries")
 
     def __init__(self) -> None:
         self.requests = 0  # complete() calls
         self.attempts = 0  # HTTP requests sent (≥ requests)
         self.retries = 0  # attempts after a failed one
-        self.failures = 0  # complete() calls that ended in an error
-        self.rate_limited = 0  # 429 responses
-
-    def as_dict(self) -> dict[str, int]:
-        return {name: getattr(self, name) for name in self.__slots__}
 
 
 Parsed = tuple[str, int | None, int | None]  # output, input tokens, output tokens
@@ -439,7 +434,6 @@ class HttpClient(Client):
                 break
             stats.retries += 1
             if failure.kind == "rate-limited":
-                stats.rate_limited += 1
                 wait = failure.retry_after
                 if wait is None:
                     wait = backoff_delay(attempt, self.retry, self._rng)
@@ -450,9 +444,7 @@ class HttpClient(Client):
             await asyncio.sleep(wait)
         assert failure is not None
         if failure.kind == "rate-limited":
-            stats.rate_limited += 1
             limits.on_rate_limited(min(failure.retry_after or 0.0, self.retry.max_retry_after_s))
-        stats.failures += 1
         if attempt > 1:
             message = f"{self.spec}: failed after {attempt} attempts: last error: {failure.message}"
         else:

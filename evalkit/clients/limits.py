@@ -68,11 +68,6 @@ class Limits:
         """True when a tokens-per-minute limit is set (callers then estimate tokens)."""
         return self._tpm is not None
 
-    @property
-    def spacing_s(self) -> float:
-        """Current minimum seconds between request starts (0 = no spacing)."""
-        return self._spacing
-
     def try_acquire(self) -> bool:
         """Take a slot without waiting when nothing limits the start (no rpm/tpm, no
         429 pause or spacing, a free slot in the window); False means "await acquire".

@@ -6,6 +6,8 @@ import html
 import re
 from typing import Any
 
+from evalkit.text import percent
+
 VERDICT_ICON = {"continue": "🟢", "redesign": "🟠", "stop": "🔴"}
 STATUS_WORDS = {
     "pass": "within the bar",
@@ -16,13 +18,6 @@ STATUS_WORDS = {
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def pct(rate: float | None, digits: int = 1) -> str:
-    """0.166667 → "16.7%"; None → "–"."""
-    if rate is None:
-        return "–"
-    return f"{rate * 100:.{digits}f}%"
 
 
 def points(delta: float | None) -> str:
@@ -41,7 +36,7 @@ def ci_text(ci: Any) -> str:
         and len(ci) == 2
         and all(isinstance(x, int | float) for x in ci)
     ):
-        return f"{pct(ci[0])}–{pct(ci[1])}"
+        return f"{percent(ci[0])}–{percent(ci[1])}"
     return "–"
 
 

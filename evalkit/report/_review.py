@@ -14,7 +14,8 @@ from typing import Any
 
 from evalkit._i18n import say
 from evalkit.diffcases import metric_order
-from evalkit.report._format import ci_text, pct
+from evalkit.report._format import ci_text
+from evalkit.text import percent
 
 __all__ = [
     "ReviewRow",
@@ -106,14 +107,14 @@ def review_head(lang: str = "en") -> list[str]:
 def row_cells(row: ReviewRow, lang: str = "en") -> list[str]:
     """The row's cells under `review_head` (the CI column is the summary's confidence)."""
     among = kappa_text(row.reviewers_kappa) if row.reviewer_pairs else "–"
-    corrected = pct(row.rate) if row.rate is not None else say("rev_not_corrected", lang)
+    corrected = percent(row.rate) if row.rate is not None else say("rev_not_corrected", lang)
     if row.more_reviews is not None:
         corrected += say("rev_more", lang, n=row.more_reviews)
     return [
         row.metric,
         str(row.cases),
-        pct(row.precision),
-        pct(row.recall),
+        percent(row.precision),
+        percent(row.recall),
         kappa_text(row.kappa),
         among,
         corrected,
@@ -124,7 +125,7 @@ def row_cells(row: ReviewRow, lang: str = "en") -> list[str]:
 def review_line(row: ReviewRow, lang: str = "en") -> str:
     """The row as one line for the terminal."""
     corrected = (
-        say("rev_corrected", lang, rate=pct(row.rate), ci=ci_text(row.ci))
+        say("rev_corrected", lang, rate=percent(row.rate), ci=ci_text(row.ci))
         if row.rate is not None
         else say("rev_not_corrected", lang)
     )
@@ -136,8 +137,8 @@ def review_line(row: ReviewRow, lang: str = "en") -> str:
         lang,
         metric=row.metric,
         cases=row.cases,
-        precision=pct(row.precision),
-        recall=pct(row.recall),
+        precision=percent(row.precision),
+        recall=percent(row.recall),
         kappa=kappa_text(row.kappa),
         among=among,
         corrected=corrected,

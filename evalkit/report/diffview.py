@@ -12,7 +12,8 @@ from typing import Any
 
 from evalkit.diff import Diff, FlippedCase, MetricChange
 from evalkit.diffreview import ReviewChange, ReviewFlip
-from evalkit.report._format import ci_text, code, md, one_line, pct, points
+from evalkit.report._format import ci_text, code, md, one_line, points
+from evalkit.text import percent
 
 __all__ = ["render_text", "render_markdown", "render_json", "to_dict"]
 
@@ -26,7 +27,7 @@ def _verdict_pair(old: str | None, new: str | None) -> str:
 
 
 def _rates(m: MetricChange) -> str:
-    return f"{pct(m.old_rate)} → {pct(m.new_rate)} ({points(m.delta)})"
+    return f"{percent(m.old_rate)} → {percent(m.new_rate)} ({points(m.delta)})"
 
 
 def _flip_title(f: FlippedCase) -> str:
@@ -93,15 +94,15 @@ def _review_cells(r: ReviewChange) -> list[str]:
     return [
         _pair(r.old_status or "–", r.new_status or "–"),
         _pair(
-            f"{pct(r.old_rate)} ({ci_text(r.old_ci)})" if r.old_rate is not None else "–",
-            f"{pct(r.new_rate)} ({ci_text(r.new_ci)})" if r.new_rate is not None else "–",
+            f"{percent(r.old_rate)} ({ci_text(r.old_ci)})" if r.old_rate is not None else "–",
+            f"{percent(r.new_rate)} ({ci_text(r.new_ci)})" if r.new_rate is not None else "–",
         ),
         _pair(
             str(r.old_cases if r.old_cases is not None else "–"),
             str(r.new_cases if r.new_cases is not None else "–"),
         ),
-        _pair(pct(r.old_precision), pct(r.new_precision)),
-        _pair(pct(r.old_recall), pct(r.new_recall)),
+        _pair(percent(r.old_precision), percent(r.new_precision)),
+        _pair(percent(r.old_recall), percent(r.new_recall)),
         _pair(_kappa(r.old_kappa), _kappa(r.new_kappa)),
     ]
 
@@ -237,8 +238,8 @@ def render_markdown(diff: Diff, max_flips: int = 30) -> str:
     for m in shown:
         sentence = ("**" + md(m.sentence) + "** ⚠️") if m.worse else md(m.sentence)
         out.append(
-            f"| {md(m.poc)} | {md(m.metric)} | {md(m.tag or '')} | {pct(m.old_rate)} "
-            f"| {pct(m.new_rate)} | {points(m.delta)} | {sentence} |"
+            f"| {md(m.poc)} | {md(m.metric)} | {md(m.tag or '')} | {percent(m.old_rate)} "
+            f"| {percent(m.new_rate)} | {points(m.delta)} | {sentence} |"
         )
     if not shown:
         out.append("| | no failure rate changed | | | | | |")

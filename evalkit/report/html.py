@@ -39,9 +39,10 @@ from evalkit.diffcases import metric_order
 from evalkit.filemode import match_umask
 from evalkit.jsonio import escape_surrogates
 from evalkit.report._assets import CSS, JS
-from evalkit.report._format import ci_text, pct, worst_first
+from evalkit.report._format import ci_text, worst_first
 from evalkit.report._review import review_head, review_rows, row_cells, stale_text
 from evalkit.resultfiles import iter_case_rows, load_summary, resolve
+from evalkit.text import percent
 
 __all__ = ["build_html", "write_html", "case_data", "chart_svg", "MAX_TEXT", "MAX_CASES"]
 
@@ -223,16 +224,21 @@ def chart_svg(
     if tolerable is not None and tolerable <= top:
         colour = "#1a7f37" if judged else grey
         parts.append(
-            _mark(x(tolerable), 12, say("chart_tolerable", lang, at=pct(tolerable)), colour)
+            _mark(x(tolerable), 12, say("chart_tolerable", lang, at=percent(tolerable)), colour)
         )
     if stop is not None and stop <= top:
         parts.append(
-            _mark(x(stop), 56, say("chart_stop", lang, at=pct(stop)), "#c62828" if judged else grey)
+            _mark(
+                x(stop),
+                56,
+                say("chart_stop", lang, at=percent(stop)),
+                "#c62828" if judged else grey,
+            )
         )
     parts.append(f'<text x="{x0}" y="56" font-size="11" fill="#5f6368">0%</text>')
     parts.append(
         f'<text x="{x0 + width}" y="56" font-size="11" fill="#5f6368" '
-        f'text-anchor="end">{pct(top, 0)}</text>'
+        f'text-anchor="end">{percent(top, 0)}</text>'
     )
     if isinstance(lo, int | float) and isinstance(hi, int | float):
         parts.append(
@@ -280,7 +286,7 @@ def _chart_row(
     failures, total = block.get("failures"), block.get("total")
     if seen is None:
         seen = (
-            say("chart_seen", lang, failures=failures, total=total, rate=pct(rate))
+            say("chart_seen", lang, failures=failures, total=total, rate=percent(rate))
             if total
             else say("chart_none_scored", lang)
         )
@@ -289,11 +295,11 @@ def _chart_row(
         title += say(
             "chart_title_tolerable" if judged else "chart_title_metric_tolerable",
             lang,
-            at=pct(tolerable),
+            at=percent(tolerable),
         )
     if stop is not None:
         title += say(
-            "chart_title_stop" if judged else "chart_title_metric_stop", lang, at=pct(stop)
+            "chart_title_stop" if judged else "chart_title_metric_stop", lang, at=percent(stop)
         )
     if not judged:
         title += say("chart_title_unjudged", lang)
@@ -379,10 +385,12 @@ def _metric_charts(metric: str, block: dict[str, Any], top: float, lang: str) ->
         lang,
         failures=block.get("failures"),
         total=block.get("total"),
-        rate=pct(block.get("rate")),
+        rate=percent(block.get("rate")),
     )
     corrected = {"rate": review["rate"], "ci": review.get("ci"), "status": block.get("status")}
-    seen = say("chart_corrected_seen", lang, cases=review.get("cases"), rate=pct(review["rate"]))
+    seen = say(
+        "chart_corrected_seen", lang, cases=review.get("cases"), rate=percent(review["rate"])
+    )
     return [
         _chart_row(
             metric, {**block, "status": "scorer"}, block, False, top, lang=lang, seen=scorer
@@ -434,8 +442,8 @@ def _poc_section(name: str, poc: dict[str, Any], summary: dict[str, Any], lang: 
                 "html_fact_errors",
                 lang,
                 n=errors["count"],
-                rate=pct(errors.get("rate")),
-                budget=pct(errors.get("budget")),
+                rate=percent(errors.get("rate")),
+                budget=percent(errors.get("budget")),
             )
         )
     critical = poc.get("critical") or {}

@@ -20,9 +20,10 @@ from evalkit._i18n import (
     verdict_word,
 )
 from evalkit.diffcases import metric_order
-from evalkit.report._format import VERDICT_ICON, ci_text, code, md, pct, worst_first
+from evalkit.report._format import VERDICT_ICON, ci_text, code, md, worst_first
 from evalkit.report._review import review_head, review_rows, row_cells, stale_text
 from evalkit.resultfiles import load_summary
+from evalkit.text import percent
 
 __all__ = ["render_summary", "summary_markdown"]
 
@@ -39,8 +40,8 @@ def _row(label: str, block: dict[str, Any], lang: str) -> str:
     status = str(block.get("status") or "unjudged")
     failed = f"{block.get('failures', '–')}/{block.get('total', '–')}"
     return (
-        f"| {label} | {failed} | {pct(block.get('rate'))} | {ci_text(block.get('ci'))} "
-        f"| {pct(block.get('tolerable'))} | {pct(block.get('stop'))} "
+        f"| {label} | {failed} | {percent(block.get('rate'))} | {ci_text(block.get('ci'))} "
+        f"| {percent(block.get('tolerable'))} | {percent(block.get('stop'))} "
         f"| {_STATUS_ICON.get(status, '')} {md(say('status_word_' + status, lang)) if status in _STATUS_ICON else md(status)} |"
     )
 
@@ -167,8 +168,8 @@ def _facts(poc: dict[str, Any], lang: str) -> str:
                 "md_fact_errors" if errors.get("within") else "md_fact_errors_over",
                 lang,
                 n=errors["count"],
-                rate=pct(errors.get("rate")),
-                budget=pct(errors.get("budget")),
+                rate=percent(errors.get("rate")),
+                budget=percent(errors.get("budget")),
             )
         )
     critical = poc.get("critical") or {}

@@ -48,8 +48,9 @@ from evalkit.review.sheet import SheetReview, outputs_sha256
 from evalkit.shards import PARTIAL
 from evalkit.stats import wilson
 from evalkit.summary import build_summary, settle
+from evalkit.text import percent
 from evalkit.values import REVIEW_METRICS, Verdict
-from evalkit.verdict import Reviewed, judge, pct, policies_from_documents
+from evalkit.verdict import Reviewed, judge, policies_from_documents
 
 __all__ = [
     "REVIEWS_NAME",
@@ -414,7 +415,7 @@ def _block(
         },
     }
     evidence = {
-        "flag_rate": pct(flagged_all / total),
+        "flag_rate": percent(flagged_all / total),
         "flagged": str(flagged_all),
         "scored": str(total),
         "confirmed": str(sum(rf)),

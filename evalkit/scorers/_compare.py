@@ -305,7 +305,9 @@ def may_name_agent(answer: str) -> bool:
     return _ANY_VERB_TRIE.search(nfkc(answer)) is not None
 
 
-def _caps(name: str) -> set[str]:
+def _capitalised_latin_words(name: str) -> set[str]:
+    """The Latin-script words of `name` that start with a capital, case-folded, "the"
+    left out: what an agent or a work is called in "A directed W"."""
     return {w.casefold() for w in _LATIN_WORD.findall(name) if w[0].isupper()} - {"the"}
 
 
@@ -321,7 +323,7 @@ def agent_conflict(answer: str, knowledge: str) -> tuple[str, str, str, str] | N
     if " by " in text:
         said += [(m.group(3), m.group(2), m.group(1)) for m in _PASSIVE.finditer(text)]
     for agent, verb, work in said:
-        a, w = _caps(agent), _caps(work)
+        a, w = _capitalised_latin_words(agent), _capitalised_latin_words(work)
         if not a or not w:
             continue
         theirs = []
@@ -329,7 +331,7 @@ def agent_conflict(answer: str, knowledge: str) -> tuple[str, str, str, str] | N
             if not w & {t.casefold() for t in _LATIN_WORD.findall(sentence)}:
                 continue
             theirs += [m.group(2) for m in _BY.finditer(sentence) if m.group(1) == verb]
-        if theirs and not any(a & _caps(x) for x in theirs):
+        if theirs and not any(a & _capitalised_latin_words(x) for x in theirs):
             return agent, verb, work.rstrip("."), theirs[0]
     return None
 

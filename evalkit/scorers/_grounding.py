@@ -7,14 +7,13 @@ rules for suite authors. Kept apart from the scorer so that each module stays sm
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 from evalkit.scorers._support import Knowledge, knowledge_index
+from evalkit.text import json_or_text
 from evalkit.values import ScoringInput, quick_init
 
 __all__ = [
@@ -25,12 +24,6 @@ __all__ = [
     "plain_words",
     "without_options",
 ]
-
-
-def _text(value: Any) -> str:
-    return (
-        value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
-    )
 
 
 @quick_init  # one per scored case: the cheaper __init__ of the per-case values
@@ -158,7 +151,7 @@ def make_plan(item: ScoringInput, knowledge_vars: Sequence[str] = ()) -> Plan:
     question_parts: list[str] = []
     for vars_ in (case.vars, *case.variants) if case.variants else (case.vars,):
         for name, value in vars_.items():
-            text = value if isinstance(value, str) else _text(value)
+            text = json_or_text(value)
             if (knowledge_vars or len(text) >= KNOWLEDGE_VAR_CHARS) and is_knowledge_var(
                 name, text, templates, knowledge_vars
             ):
@@ -181,6 +174,6 @@ def make_plan(item: ScoringInput, knowledge_vars: Sequence[str] = ()) -> Plan:
     else:
         prompt_words = (plain_words(prompt.template),)
     for r in case.references:
-        texts.append(r if isinstance(r, str) else _text(r))
+        texts.append(json_or_text(r))
     # Positional: a frozen dataclass's keyword call costs more, once per case.
     return Plan(grounded, tuple(texts), tuple(question_parts), prompt_words, grounding_texts)

@@ -205,10 +205,6 @@ class Knowledge:
     def all_numbers(self) -> frozenset[float]:
         return self._numbers()[1]
 
-    @property
-    def empty(self) -> bool:
-        return not self.text.strip() and not self.all_numbers
-
     def locate(self, unit: Unit) -> int:
         """Bitmask of the sentences that hold `unit`; 0 when it is not found. A CJK run is
         "found" when each of its bigrams is somewhere (the mask: sentences with all)."""

@@ -10,7 +10,6 @@ not only add one (`Check.clear`).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,7 +33,7 @@ from evalkit.scorers._outcome import Finding, claim_record
 from evalkit.scorers._relations import relation_conflict
 from evalkit.scorers._support import Knowledge, check_claim, may_clash, name_phrases, split_claims
 from evalkit.scorers._verbatim import changed_number, quotes_knowledge
-from evalkit.text import normalize
+from evalkit.text import json_or_text, normalize, shorten
 from evalkit.values import ScoringInput
 
 __all__ = [
@@ -91,17 +90,6 @@ class Findings:
 
     def fail(self, layer: str, text: str) -> None:
         self.found.append(Finding(layer, text))
-
-
-def _text(value: Any) -> str:
-    return (
-        value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
-    )
-
-
-def _short(text: str, n: int = 70) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def _matches_forbidden(output: str, forbidden: str, threshold: float) -> bool:
@@ -161,7 +149,7 @@ def forbidden(ev: CaseEvidence, output: str) -> Findings:
     case = ev.item.case
     if not case.forbidden or "forbidden" not in ev.settings.layers:
         return out
-    refs = [_text(r) for r in case.references]
+    refs = [json_or_text(r) for r in case.references]
     if refs:  # the TruthfulQA rule
         said = answer(output)
         true = max(similarity(said, answer(r)) for r in refs)
@@ -170,13 +158,13 @@ def forbidden(ev: CaseEvidence, output: str) -> Findings:
         if worst - true > 0:
             out.fail(
                 "forbidden",
-                f"closer to the false answer '{_short(which, 40)}' ({worst:.2f}) than to any true answer ({true:.2f})",
+                f"closer to the false answer '{shorten(which, 40)}' ({worst:.2f}) than to any true answer ({true:.2f})",
             )
             out.score = 0.0
         return out
     for bad in case.forbidden:
         if _matches_forbidden(output, bad, ev.settings.forbidden_similarity):
-            out.fail("forbidden", f"matches the known-false answer '{_short(bad, 40)}'")
+            out.fail("forbidden", f"matches the known-false answer '{shorten(bad, 40)}'")
             out.score = 0.0
             break
     return out
@@ -264,7 +252,9 @@ def claims(ev: CaseEvidence, output: str) -> Findings:
                 else None
             )
             if fabricated is not None:
-                out.fail("specifics", f"'{_short(claim)}' — not in the knowledge: {fabricated}")
+                out.fail(
+                    "specifics", f"'{shorten(claim, 70)}' — not in the knowledge: {fabricated}"
+                )
                 out.claims.append(claim_record(claim, [fabricated], [], [], False, ["specifics"]))
                 continue
             knowledge = plan.knowledge
@@ -330,7 +320,7 @@ def claims(ev: CaseEvidence, output: str) -> Findings:
             supported += 1
             continue
         for layer, what in problems:
-            out.fail(layer, f"'{_short(claim)}' — {what}")
+            out.fail(layer, f"'{shorten(claim, 70)}' — {what}")
         c = c or check_claim(claim, knowledge, question)
         out.claims.append(
             claim_record(
@@ -393,7 +383,7 @@ def _relations(plan: Plan, output: str, out: Findings) -> int:
     for question in plan.questions or ("",):
         why = relation_conflict(question, output, plan.grounding)
         if why is not None:
-            out.fail("claims", f"'{_short(output)}' — {why}")
+            out.fail("claims", f"'{shorten(output, 70)}' — {why}")
             fired += 1
             break
     return fired

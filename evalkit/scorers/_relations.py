@@ -73,7 +73,7 @@ _CAPITALISED = re.compile(r"[A-Z](?<![\w'’-][A-Z])[\w'’-]*")
 
 
 @lru_cache(maxsize=4096)  # a knowledge sentence is read once per item of a list
-def _caps(text: str) -> frozenset[str]:
+def _name_words(text: str) -> frozenset[str]:
     """The capitalised words of `text`, case-folded (articles left out)."""
     return frozenset(map(str.casefold, _CAPITALISED.findall(text))) - _ARTICLES
 
@@ -143,13 +143,13 @@ def _role_question(question: str) -> tuple[str, str, frozenset[str], str] | None
     m = _ASK_PASSIVE.search(question)
     if m is not None:
         verb = m.group(1).lower()
-        return "agent", ACTIVE_FORMS.get(verb, verb), _caps(question), ""
+        return "agent", ACTIVE_FORMS.get(verb, verb), _name_words(question), ""
     m = _ASK_ACTIVE.match(question)
     if m is not None:
-        return "agent", ACTIVE_FORMS[m.group(1)], _caps(m.group(2)), ""
+        return "agent", ACTIVE_FORMS[m.group(1)], _name_words(m.group(2)), ""
     m = _ASK_WORK.match(question)
     if m is not None:
-        return "work", m.group(1), _caps(m.group(2)), m.group(2)
+        return "work", m.group(1), _name_words(m.group(2)), m.group(2)
     return None
 
 
@@ -162,7 +162,7 @@ def role_conflict(question: str, answer: str, knowledge: str) -> str | None:
     asked = _role_question(q)
     if asked is None:
         return None
-    said = _caps(nfkc(answer)) - _caps(q) - STOPWORDS
+    said = _name_words(nfkc(answer)) - _name_words(q) - STOPWORDS
     if not said:
         return None
     kind, verb, who, agent = asked
@@ -170,20 +170,22 @@ def role_conflict(question: str, answer: str, knowledge: str) -> str | None:
         subject = who - said - STOPWORDS  # not "In", "Which": capitals of position only
         agents: list[str] = []
         for sentence, about in _about(knowledge):
-            if subject & _caps(about):
+            if subject & _name_words(about):
                 for m in _AGENTS.finditer(sentence):
                     if m.group(1) == verb:
                         agents += _listed(m.group(2))
-        if agents and not any(same_name(said, _caps(a)) for a in agents):
+        if agents and not any(same_name(said, _name_words(a)) for a in agents):
             return f"the knowledge says it was {verb} by {' and '.join(dict.fromkeys(agents))}"
         return None
     found = False
     for sentence, about in _about(knowledge):
-        names = _caps(about)
+        names = _name_words(about)
         if len(said & names) * 2 > len(said) and who & names:
             return None  # a sentence names both, in whatever wording ("Holt drew Marsh Tales")
         for m in _AGENTS.finditer(sentence):
-            if m.group(1) == verb and any(same_name(who, _caps(a)) for a in _listed(m.group(2))):
+            if m.group(1) == verb and any(
+                same_name(who, _name_words(a)) for a in _listed(m.group(2))
+            ):
                 found = True
     return f"the knowledge's '{verb} by {agent}' sentences do not name it" if found else None
 
@@ -285,7 +287,7 @@ def list_sibling(question: str, answer: str, knowledge: str) -> str | None:
     if not enumerations:
         return None
     q = nfkc(question)
-    said = _caps(nfkc(answer)) - _caps(q) - STOPWORDS
+    said = _name_words(nfkc(answer)) - _name_words(q) - STOPWORDS
     if not said:
         return None
     about = _about(knowledge)
@@ -294,23 +296,23 @@ def list_sibling(question: str, answer: str, knowledge: str) -> str | None:
         if not any(w in low for w in said):  # the answer names no item here
             continue
         for items in lists:
-            mine = [x for x in items if same_name(said, _caps(x))]
+            mine = [x for x in items if same_name(said, _name_words(x))]
             if len(mine) != 1:
                 continue
             if asked is None:
                 asked = _stems(q)
-            own = _caps(mine[0])
+            own = _name_words(mine[0])
             held: set[str] = set()
             for _, text in about:
-                if own & _caps(text):
+                if own & _name_words(text):
                     held |= _stems(text) & asked
             for item in items:
-                theirs = _caps(item)
+                theirs = _name_words(item)
                 if item == mine[0] or not theirs:
                     continue
                 extra: set[str] = set()
                 for i, (_, text) in enumerate(about):
-                    if i != where and theirs <= _caps(text):
+                    if i != where and theirs <= _name_words(text):
                         extra |= _stems(text) & asked
                 extra -= held | {stem(w) for w in theirs}
                 if len(extra) >= SIBLING_WORDS:

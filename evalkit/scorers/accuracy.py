@@ -49,7 +49,7 @@ from rapidfuzz import fuzz
 
 from evalkit.errors import ConfigProblem
 from evalkit.scorers.base import Params, apply_samples_rule, check_samples_rule, rule_text
-from evalkit.text import is_cjk, is_refusal, nfkc, normalize, numbers
+from evalkit.text import is_cjk, is_refusal, json_or_text, nfkc, normalize, numbers, shorten
 from evalkit.values import ACCURACY, Reference, Score, ScorerConfig, ScoringInput, quick_init
 
 __all__ = ["make", "AccuracyScorer", "JudgedAccuracyScorer", "METHODS"]
@@ -81,16 +81,7 @@ class Check:
     found: str
 
 
-def _short(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 _general = "{:g}".format  # 1998.0 → "1998", 0.5 → "0.5"
-
-
-def _as_text(ref: Reference) -> str:
-    return ref if isinstance(ref, str) else json.dumps(ref, ensure_ascii=False, sort_keys=True)
 
 
 @lru_cache(maxsize=4096)
@@ -219,53 +210,55 @@ class AccuracyScorer:
     # -- per-output checks -------------------------------------------------------------
 
     def _exact(self, out: str, ref: Reference) -> Check:
-        ok = out.strip() == _as_text(ref).strip()
-        return Check(ok, 1.0 if ok else _similarity(out, _as_text(ref)), _short(out))
+        ok = out.strip() == json_or_text(ref).strip()
+        return Check(ok, 1.0 if ok else _similarity(out, json_or_text(ref)), shorten(out))
 
     def _normalized(self, out: str, ref: Reference) -> Check:
-        ok = normalize(out) == normalize(_as_text(ref))
-        return Check(ok, 1.0 if ok else _similarity(out, _as_text(ref)), _short(normalize(out)))
+        ok = normalize(out) == normalize(json_or_text(ref))
+        return Check(
+            ok, 1.0 if ok else _similarity(out, json_or_text(ref)), shorten(normalize(out))
+        )
 
     def _fuzzy(self, out: str, ref: Reference) -> Check:
-        sim = _similarity(out, _as_text(ref))
+        sim = _similarity(out, json_or_text(ref))
         return Check(
             sim >= self.threshold,
             sim,
-            f"{_short(out)} (similarity {sim:.2f}, needs {self.threshold:.2f})",
+            f"{shorten(out)} (similarity {sim:.2f}, needs {self.threshold:.2f})",
         )
 
     def _contains(self, out: str, ref: Reference) -> Check:
-        ok = _contains_phrase(normalize(out), normalize(_as_text(ref)))
-        return Check(ok, 1.0 if ok else 0.0, _short(out))
+        ok = _contains_phrase(normalize(out), normalize(json_or_text(ref)))
+        return Check(ok, 1.0 if ok else 0.0, shorten(out))
 
     def _regex(self, out: str, ref: Reference) -> Check:
         try:
-            pattern = re.compile(_as_text(ref), re.IGNORECASE if self.ignore_case else 0)
+            pattern = re.compile(json_or_text(ref), re.IGNORECASE if self.ignore_case else 0)
         except re.error as exc:
-            return Check(False, 0.0, f"invalid regular expression {_as_text(ref)!r}: {exc}")
+            return Check(False, 0.0, f"invalid regular expression {json_or_text(ref)!r}: {exc}")
         ok = pattern.search(nfkc(out)) is not None
-        return Check(ok, 1.0 if ok else 0.0, _short(out))
+        return Check(ok, 1.0 if ok else 0.0, shorten(out))
 
     def _numeric(self, out: str, ref: Reference) -> Check:
-        wanted = numbers(_as_text(ref))
+        wanted = numbers(json_or_text(ref))
         if not wanted:
-            return Check(False, 0.0, f"reference {_as_text(ref)!r} has no number")
+            return Check(False, 0.0, f"reference {json_or_text(ref)!r} has no number")
         got = numbers(out)
         if not got:
-            return Check(False, 0.0, f"no number in {_short(out)!r}")
+            return Check(False, 0.0, f"no number in {shorten(out)!r}")
         match = self.match
         pool = got if match == "any" else got[:1] if match == "first" else got[-1:]
         target, rel, abs_ = wanted[0], self.tolerance, self.abs_tolerance
         ok = target in pool or any(math.isclose(g, target, rel_tol=rel, abs_tol=abs_) for g in pool)
         shown = ", ".join(map(_general, pool))
-        return Check(ok, 1.0 if ok else 0.0, f"{shown} in {_short(out)!r}")
+        return Check(ok, 1.0 if ok else 0.0, f"{shown} in {shorten(out)!r}")
 
     def _choice(self, out: str, ref: Reference) -> Check:
         picked = self._picked_choices(out)
         if len(picked) != 1:
             what = "no choice" if not picked else f"several choices ({', '.join(picked)})"
-            return Check(False, 0.0, f"{what} in {_short(out)!r}")
-        ok = normalize(picked[0]) == normalize(_as_text(ref))
+            return Check(False, 0.0, f"{what} in {shorten(out)!r}")
+        ok = normalize(picked[0]) == normalize(json_or_text(ref))
         return Check(ok, 1.0 if ok else 0.0, f"choice {picked[0]!r}")
 
     def _picked_choices(self, out: str) -> list[str]:
@@ -288,7 +281,7 @@ class AccuracyScorer:
             try:
                 expected = json.loads(ref)
             except ValueError:
-                return Check(False, 0.0, f"reference is not JSON: {_short(ref)!r}")
+                return Check(False, 0.0, f"reference is not JSON: {shorten(ref)!r}")
         parsed, problem = _extract_json(out)
         if problem:
             return Check(False, 0.0, problem)
@@ -300,7 +293,7 @@ class AccuracyScorer:
                 return Check(False, 0.0, f"JSON fails the schema at {where}: {first.message}")
         if not isinstance(expected, Mapping):
             ok = _json_equal(parsed, expected, self)
-            return Check(ok, 1.0 if ok else 0.0, _short(json.dumps(parsed, ensure_ascii=False)))
+            return Check(ok, 1.0 if ok else 0.0, shorten(json.dumps(parsed, ensure_ascii=False)))
         if not isinstance(parsed, Mapping):
             return Check(False, 0.0, f"expected a JSON object, got {type(parsed).__name__}")
         keys = self.fields or tuple(expected)
@@ -321,12 +314,12 @@ class AccuracyScorer:
             return self._json(out, ref)
         norm_out, norm_ref = normalize(out), normalize(ref)
         if norm_out == norm_ref:
-            return Check(True, 1.0, _short(out))
+            return Check(True, 1.0, shorten(out))
         polarity = _polarity(norm_ref)
         if polarity is not None and norm_ref in (_YES | _NO):
             said = _lead_polarity(out)
             ok = said is polarity
-            return Check(ok, 1.0 if ok else 0.0, _short(out))
+            return Check(ok, 1.0 if ok else 0.0, shorten(out))
         ref_r = _ranges(nfkc(ref))  # ranges compared by their ends (`_RANGE`)
         wanted = numbers(ref_r)
         if wanted:
@@ -336,15 +329,15 @@ class AccuracyScorer:
             missing = [w for w in wanted if not any(_close(g, w, 1e-9, 0.0) for g in got)]
             if missing:
                 shown = ", ".join(f"{g:g}" for g in got) or "no number"
-                return Check(False, 0.0, f"{shown} in {_short(out)!r}")
+                return Check(False, 0.0, f"{shown} in {shorten(out)!r}")
             # The numbers agree; the words of a short reference ("30 days") must too,
             # unless the reference is only a number with a unit/currency sign.
             words = [w for w in re.split(r"[\d\s.,]+", norm_ref) if w]
             if not words or all(w in norm_out for w in words):
-                return Check(True, 1.0, _short(out))
+                return Check(True, 1.0, shorten(out))
         if _contains_phrase(norm_out, norm_ref):
-            return Check(True, 1.0, _short(out))
-        return Check(False, _similarity(out, ref) * 0.5, _short(out))
+            return Check(True, 1.0, shorten(out))
+        return Check(False, _similarity(out, ref) * 0.5, shorten(out))
 
     # -- case level --------------------------------------------------------------------
 
@@ -365,7 +358,7 @@ class AccuracyScorer:
         outputs = item.outputs
         if not case.answerable:
             checks = [
-                Check(is_refusal(o), 1.0 if is_refusal(o) else 0.0, _short(o)) for o in outputs
+                Check(is_refusal(o), 1.0 if is_refusal(o) else 0.0, shorten(o)) for o in outputs
             ]
         elif case.references:
             refs = case.references
@@ -406,9 +399,9 @@ class AccuracyScorer:
         else:
             refs = case.references
             if len(refs) == 1:
-                expected = repr(_short(_as_text(refs[0]), 60))
+                expected = repr(shorten(json_or_text(refs[0]), 60))
             else:
-                expected = " or ".join([repr(_short(_as_text(r), 60)) for r in refs[:3]])
+                expected = " or ".join([repr(shorten(json_or_text(r), 60)) for r in refs[:3]])
                 if len(refs) > 3:
                     expected += f" (+{len(refs) - 3} more)"
         if len(checks) == 1:
@@ -438,9 +431,9 @@ def _extract_json(out: str) -> tuple[Any, str | None]:
         except json.JSONDecodeError as exc:
             return (
                 None,
-                f"output is not valid JSON ({exc.msg} at char {exc.pos + start}): {_short(out)!r}",
+                f"output is not valid JSON ({exc.msg} at char {exc.pos + start}): {shorten(out)!r}",
             )
-    return None, f"no JSON in output {_short(out)!r}"
+    return None, f"no JSON in output {shorten(out)!r}"
 
 
 def _json_equal(got: Any, want: Any, scorer: AccuracyScorer) -> bool:
@@ -522,7 +515,7 @@ class JudgedAccuracyScorer(AccuracyScorer):
         from evalkit.scorers._grounding import make_plan
 
         question = "\n".join(make_plan(item, ()).questions)
-        refs = [_as_text(r) for r in case.references]
+        refs = [json_or_text(r) for r in case.references]
         context = case.context if isinstance(case.context, str) else ""
         asked = [i for i, o in enumerate(item.outputs) if not is_refusal(o)]
         replies = await asyncio.gather(
@@ -534,7 +527,9 @@ class JudgedAccuracyScorer(AccuracyScorer):
             label = item.labels[i] if i < len(item.labels) else f"sample {i}"
             reply = by_index.get(i, {"grade": "incorrect", "reasoning": "declines to answer"})
             grade = reply["grade"]
-            checks.append(Check(grade == "correct", _GRADE_SCORE[grade], f"{grade}: {_short(out)}"))
+            checks.append(
+                Check(grade == "correct", _GRADE_SCORE[grade], f"{grade}: {shorten(out)}")
+            )
             grades.append({"label": label, **reply})
         return self._combine(item, checks, {"judge": grades})
 

@@ -65,7 +65,7 @@ from rapidfuzz import fuzz
 from evalkit.errors import ConfigProblem
 from evalkit.scorers._answers import answer, difference, similarity
 from evalkit.scorers.base import Params
-from evalkit.text import normalize
+from evalkit.text import normalize, shorten
 from evalkit.values import ACCURACY, CONSISTENCY, Score, ScorerConfig, ScoringInput
 
 if TYPE_CHECKING:
@@ -81,11 +81,6 @@ _DEFAULT_THRESHOLD = {
     "outcomes": 1.0,
     "judge": 1.0,
 }
-
-
-def _short(text: str, n: int = 50) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def _names(labels: Sequence[str]) -> str:
@@ -254,7 +249,7 @@ class ConsistencyScorer:
             pool.details, method=self.method, groups=[[pool.labels[i] for i in g] for g in groups]
         )
         if len(groups) == 1:
-            reason = f"all {n} outputs agree: '{_short(pool.outputs[main[0]])}'"
+            reason = f"all {n} outputs agree: '{shorten(pool.outputs[main[0]], 50)}'"
         else:
             rep = pool.outputs[main[0]]
             parts = []
@@ -267,12 +262,12 @@ class ConsistencyScorer:
                 )
                 parts.append(
                     f"{_names([pool.labels[i] for i in g])} say{'s' if len(g) == 1 else ''} "
-                    f"'{_short(out)}'" + (f" ({how})" if how else "")
+                    f"'{shorten(out, 50)}'" + (f" ({how})" if how else "")
                 )
             reason = (
                 f"{len(main)} of {n} outputs agree: "
                 + "; ".join(parts)
-                + f" where {_names([pool.labels[i] for i in main])} say{'s' if len(main) == 1 else ''} '{_short(rep)}'"
+                + f" where {_names([pool.labels[i] for i in main])} say{'s' if len(main) == 1 else ''} '{shorten(rep, 50)}'"
             )
         return Score(passed=passed, score=score, reason=reason + pool.note, details=details)
 
@@ -287,7 +282,7 @@ class ConsistencyScorer:
         (i, j), low = min(pairs.items(), key=lambda kv: kv[1])
         reason = (
             f"mean pairwise similarity {score:.2f} (threshold {self.threshold:.2f}); least similar: "
-            f"{pool.labels[i]} '{_short(pool.outputs[i])}' vs {pool.labels[j]} '{_short(pool.outputs[j])}' ({low:.2f})"
+            f"{pool.labels[i]} '{shorten(pool.outputs[i], 50)}' vs {pool.labels[j]} '{shorten(pool.outputs[j], 50)}' ({low:.2f})"
         )
         details = dict(pool.details, method="pairwise", min_pair=round(low, 6))
         return Score(passed=passed, score=score, reason=reason + pool.note, details=details)
@@ -341,7 +336,7 @@ class JudgedConsistencyScorer(ConsistencyScorer):
             return None
         groups, reasoning = await self.judge.equivalence(item, list(pool.outputs), _question(item))
         score = self._grouped(pool, groups)
-        reason = score.reason + (f"; judge: {_short(reasoning, 160)}" if reasoning else "")
+        reason = score.reason + (f"; judge: {shorten(reasoning, 160)}" if reasoning else "")
         details = dict(score.details, judge={"reasoning": reasoning})
         return Score(passed=score.passed, score=score.score, reason=reason, details=details)
 

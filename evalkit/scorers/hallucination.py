@@ -125,7 +125,6 @@ from evalkit.scorers._layers import (
     CaseEvidence,
     Findings,
     Settings,
-    _short,
     abstention,
     claims,
     forbidden,
@@ -133,7 +132,7 @@ from evalkit.scorers._layers import (
 )
 from evalkit.scorers._outcome import Check, combine
 from evalkit.scorers.base import Params, check_samples_rule
-from evalkit.text import is_refusal
+from evalkit.text import is_refusal, shorten
 from evalkit.values import HALLUCINATION, Score, ScorerConfig, ScoringInput
 
 __all__ = [
@@ -261,7 +260,7 @@ class JudgedHallucinationScorer(HallucinationScorer):
         )
         for i, reply in zip(asked, replies, strict=True):
             verdicts[i].update(reply)
-            reasoning = _short(reply.get("reasoning", ""), 120)
+            reasoning = shorten(reply.get("reasoning", ""), 120)
             if mode == "verify":
                 # The judge reads meaning the lexical layers cannot: a paraphrase it
                 # finds supported clears their findings (kept in details as cleared).
