@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from evalkit.scorers._support import Knowledge, knowledge_index
 from evalkit.text import json_or_text
-from evalkit.values import ScoringInput, quick_init
+from evalkit.values import ScoringInput
 
 __all__ = [
     "KNOWLEDGE_VAR_CHARS",
@@ -26,7 +26,6 @@ __all__ = [
 ]
 
 
-@quick_init  # one per scored case: the cheaper __init__ of the per-case values
 @dataclass(frozen=True, slots=True)
 class Plan:
     """A case's texts, sorted: the knowledge `texts` (indexed on demand as `knowledge`)
