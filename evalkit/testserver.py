@@ -31,7 +31,8 @@ seconds, or as an HTTP date when `retry_after_date` is true, or no header when n
 
 HTTP/1.1 is served by `evalkit.testserver_http` (a small `asyncio.Protocol`, not
 `aiohttp.web`: this server shares the benchmark machine with the client it measures, and
-costs ~80 µs of CPU per request where aiohttp's server cost ~200 µs).
+costs ~55 µs of CPU per request where aiohttp's server cost ~130-170 µs, which made the
+HTTP load's request phase up to 57% longer; figures in `evalkit.testserver_http`).
 
 One module on purpose (past the usual ~400 lines) for everything the tests configure and
 read; users' CI starts it with `python -m`. `running_server(**config)` runs it in a

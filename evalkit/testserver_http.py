@@ -1,8 +1,13 @@
 """The test server's HTTP/1.1 plumbing: a small `asyncio.Protocol`, no framework.
 
-Why not `aiohttp.web`: the test server shares the benchmark machine with the client it
-measures (`tests/benchmarks/http_load.py`), and aiohttp's server machinery cost ~200 µs
-of CPU per request where this costs ~80 µs. What it speaks: HTTP/1.1 and 1.0, keep-alive
+Why not `aiohttp.web`: the test server shares the 2-core benchmark machine with the
+client it measures (`tests/benchmarks/http_load.py`), so its CPU is taken from the
+client's. Measured side by side (issue 18: the same server routed through `aiohttp.web`,
+load B — 5,000 requests at concurrency 256 — four alternating rounds of 3-5 runs):
+aiohttp.web took 0.60-0.84 s of server CPU (~130-170 µs a request) where this takes
+0.25-0.32 s (~55 µs), and the client's request phase grew from 1.61-2.22 s to 1.76-2.57 s
+(bare loop) and from 1.57-2.27 s to 2.01-3.15 s (`evalkit run --workers 2`, +28-57% in
+each round): the README's load-B figures need this server. What it speaks: HTTP/1.1 and 1.0, keep-alive
 (`Connection: close` honoured), bodies by Content-Length or chunked, `Expect:
 100-continue`; one request at a time per connection, so pipelined requests are answered
 in arrival order. A malformed request gets 400 and the connection closes. Responses are

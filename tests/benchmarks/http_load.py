@@ -2,7 +2,7 @@
 
 Not a test: run it by hand (`python tests/benchmarks/http_load.py`, ~1 min) and copy the
 table into the README. The test server (`evalkit.testserver`, an `asyncio.Protocol`
-responder: ~80 µs of CPU per request where an `aiohttp.web` one took ~200 µs) runs in its
+responder: ~55 µs of CPU per request where an `aiohttp.web` one took ~130-170 µs) runs in its
 own process (its CPU is printed, not counted) and adds 50 ms per request; every mode talks
 to that same server. Each client measurement runs in a fresh child process so CPU time
 and peak RSS are that client's alone.
