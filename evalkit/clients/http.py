@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -67,7 +66,6 @@ def import_aiohttp(why: str) -> Any:
 
 _orjson_loads = orjson.loads
 # What `quote(text, safe="")` leaves as is (RFC 3986 unreserved characters).
-_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
 
 
 def option_number(
@@ -284,7 +282,6 @@ class HttpClient(Client):
         self._target: Any = url  # a yarl.URL once the session exists
         self._session_loop: asyncio.AbstractEventLoop | None = None
         self._rng = random.Random()
-        self._quoted: dict[str, str] = {}  # suite name → percent-encoded, for the request key
 
     # --- subclass hooks -------------------------------------------------------------
     def encode(self, request: Request) -> bytes:
@@ -367,9 +364,10 @@ class HttpClient(Client):
         except aiohttp.ClientError as exc:
             detail = str(exc) or type(exc).__name__
             return None, Failure("connection", f"connection to {self.url} failed: {detail}", True)
-        try:  # orjson first: json.loads(bytes) sniffs the encoding each call. Unlike
-            # `evalkit.jsonio.loads`, no check for integers beyond 64 bits (~1 µs): the
-            # parts of a reply we read are text and token counts.
+        try:  # orjson first: 0.9 µs for a usual reply where json.loads takes 4.8 µs (it
+            # sniffs the encoding of bytes), of the ~230 µs of client CPU a request costs on
+            # the HTTP load. Unlike `evalkit.jsonio.loads`, no check for integers beyond 64
+            # bits: the parts of a reply we read are text and token counts.
             payload = _orjson_loads(data)
         except ValueError:
             try:  # as before: json.loads also reads UTF-16/32 bodies
@@ -391,12 +389,7 @@ class HttpClient(Client):
         body = self.encode(request)
         # Names the request for server logs and proxies; percent-encoded because header
         # values must be ASCII and case ids may be Japanese or contain "/".
-        suite = self._quoted.get(request.suite)
-        if suite is None:
-            suite = self._quoted[request.suite] = quote(request.suite, safe="")
-        case = request.case_id
-        if not _UNRESERVED(case):  # most ids need no encoding; quote() costs ~0.6 µs
-            case = quote(case, safe="")
+        suite, case = quote(request.suite, safe=""), quote(request.case_id, safe="")
         key = f"{suite}/{case}/{request.variant}/{request.sample}"
         limits = self.limits
         estimate = self._estimate_tokens(request) if limits.counts_tokens else 0
@@ -405,8 +398,7 @@ class HttpClient(Client):
         attempt = 0
         while attempt < attempts:
             attempt += 1
-            if not limits.try_acquire():  # the common case needs no coroutine
-                await limits.acquire(estimate)
+            await limits.acquire(estimate)
             stats.attempts += 1
             started = time.perf_counter()
             parsed: Parsed | None = None

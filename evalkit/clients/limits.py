@@ -6,18 +6,13 @@ One `Limits` object is shared by every request of one client. Callers do
     try: ... send one HTTP attempt ...
     finally: limits.release(actual_tokens - estimated_tokens, ok=...)
 
-and call `limits.on_rate_limited(wait_s)` when the server answers 429. `try_acquire()` is
-the same as an `acquire()` that would not wait, without creating a coroutine (callers use
-`if not limits.try_acquire(): await limits.acquire(tokens)`).
+and call `limits.on_rate_limited(wait_s)` when the server answers 429.
 
 Why adaptive: a 429 means the server's real limit is below what we are sending, whatever
 the user configured. On a 429 every request pauses until the Retry-After instant (not just
 the one that got the 429 — the others would only collect more 429s), the concurrency
 window halves and the request spacing widens; successes grow them back slowly (additive
 increase, multiplicative decrease, as TCP does). Stdlib only; no I/O.
-
-The hot path (no rpm/tpm, no recent 429) is one comparison and two integer updates, so
-thousands of requests per second cost nothing measurable here.
 """
 
 from __future__ import annotations
@@ -67,21 +62,6 @@ class Limits:
     def counts_tokens(self) -> bool:
         """True when a tokens-per-minute limit is set (callers then estimate tokens)."""
         return self._tpm is not None
-
-    def try_acquire(self) -> bool:
-        """Take a slot without waiting when nothing limits the start (no rpm/tpm, no
-        429 pause or spacing, a free slot in the window); False means "await acquire".
-        The common case at thousands of requests per second, without a coroutine."""
-        if (
-            self._spacing == 0.0
-            and self._tpm is None
-            and not self._waiters
-            and self._in_flight < int(self._window)
-            and self._pause_until <= time.monotonic()
-        ):
-            self._in_flight += 1
-            return True
-        return False
 
     async def acquire(self, tokens: int = 0) -> None:
         """Wait until one more request may start; pair with exactly one `release`."""

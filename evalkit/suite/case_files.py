@@ -10,7 +10,7 @@ every row, converts it with the cheap hand-written checks of `evalkit.suite.case
 CSV: the line where the row starts; datasets: the row index, as `rows[i]`). Duplicate ids
 are found without keeping the ids: one 8-byte hash per row goes into an `array`, which is
 sorted at the end (Python's own `hash` of the id: salted per process, which is fine because
-both passes run in one process, and ~10x cheaper than blake2b); only when hashes repeat does a second pass collect the lines of those
+both passes run in one process); only when hashes repeat does a second pass collect the lines of those
 ids (and compare the real strings, so a hash collision is never reported).
 
 Formats and how their cells are read: see `evalkit.suite.case_readers`.

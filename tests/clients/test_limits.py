@@ -91,7 +91,14 @@ def test_window_regrows_after_successes():
 
     _run(main())
     assert limits.window == 4
-    assert limits.try_acquire()  # no spacing or pause left: a request starts at once
+
+    async def burst() -> float:  # no spacing or pause left: four requests start at once
+        started = time.monotonic()
+        for _ in range(4):
+            await limits.acquire()
+        return time.monotonic() - started
+
+    assert _run(burst()) < 0.05
 
 
 def test_tpm_limit_waits_for_tokens():
@@ -158,17 +165,3 @@ def test_status_classification():
     )
     limited = classify_status(429, url, b"{}", {"Retry-After": "2"}, "K")
     assert limited.kind == "rate-limited" and limited.retry_after == 2.0
-
-
-def test_try_acquire_takes_free_slots_without_waiting_and_refuses_when_limited():
-    limits = Limits(concurrency=2)
-    assert limits.try_acquire() and limits.try_acquire()
-    assert not limits.try_acquire()  # window full: the caller must await acquire()
-    limits.release()
-    assert limits.try_acquire()
-    limits.release()
-    limits.release()
-    limits.on_rate_limited(30.0)  # a 429 pauses everyone: no fast path
-    assert not limits.try_acquire()
-    assert not Limits(concurrency=2, rpm=60).try_acquire()  # spacing applies
-    assert not Limits(concurrency=2, tpm=1000).try_acquire()  # tokens are counted
