@@ -235,7 +235,7 @@ class Request:
 
     `variant` 0 is the case's own `vars`; 1..n are its `variants`. `sample` is 0-based.
     `key` is stable across runs (suite, case, variant, sample) and names the request in
-    replay files, caches and journals. `prompt_sha256` is defined in `evalkit.suite.render`;
+    replay files, caches and journals. `prompt_sha256` is defined in `evalkit.common.render`;
     it is empty when the client said it does not read it (`Client.wants_prompt_sha256`).
     """
 

@@ -174,7 +174,7 @@ def reason_texts(poc: Mapping[str, Any], lang: str = "en") -> list[str]:
 
 
 def unsettled_text(key: str, values: Mapping[str, str], lang: str = "en") -> str:
-    """One open point (see `evalkit.unsettled`) in words."""
+    """One open point (see `evalkit.verdict.unsettled`) in words."""
     table = UNSETTLED.get(lang, UNSETTLED["en"])
     template = table.get(key) or UNSETTLED["en"].get(key)
     return key if template is None else _fill(template, values)
@@ -184,7 +184,7 @@ def unsettled_texts(
     poc: Mapping[str, Any], summary: Mapping[str, Any], lang: str = "en"
 ) -> list[str]:
     """The open points of one PoC block of a summary document, in words."""
-    from evalkit.unsettled import unsettled
+    from evalkit.verdict.unsettled import unsettled
 
     return [unsettled_text(u.key, u.values, lang) for u in unsettled(poc, summary)]
 

@@ -1,7 +1,7 @@
 """The verdict's reasons, per language: a code (which sentence) and its values (already
 formatted numbers, so a rate reads "12.5%" in every language).
 
-`evalkit.verdict` (and `merge`, `review`) say *which* reason and with what values; these
+`evalkit.verdict.rules` (and `merge`, `review`) say *which* reason and with what values; these
 tables word it. English is the contract's wording (`pocs.<poc>.reasons` in summary.json
 holds it verbatim); Japanese reads as a 報告書 would put it. A template is a format string
 over the values, or a function of them where the wording branches (plurals, which bar).
@@ -71,7 +71,7 @@ def _review_metric(lang: str, tail: str) -> Callable[[Mapping[str, str]], str]:
     return text
 
 
-# The monthly cost projection's reasons (`evalkit.projection`): the figures, then the verdict.
+# The monthly cost projection's reasons (`evalkit.verdict.projection`): the figures, then the verdict.
 _PROJ_EN = (
     "monthly cost: projected {monthly} for {per_month} answers a month ({level} interval "
     "{lo}–{hi}, from {priced} cases with a known cost)"
@@ -83,7 +83,7 @@ _PROJ_JA = (
 
 
 def _required(lang: str, body: str) -> Callable[[Mapping[str, str]], str]:
-    """Evidence the phase requires and no suite asked for (`evalkit.requirements`): the
+    """Evidence the phase requires and no suite asked for (`evalkit.verdict.requirements`): the
     value `phase` is the phase's key, `source` says where the list comes from ("phase": its
     default; "suite": the suites' `requires:`; "": said in an earlier reason)."""
     head = {

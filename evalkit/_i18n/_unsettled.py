@@ -1,4 +1,4 @@
-"""What the next phase still needs (`evalkit.unsettled` keys), per language, with {values}."""
+"""What the next phase still needs (`evalkit.verdict.unsettled` keys), per language, with {values}."""
 
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ def broken_headline(broken: list[tuple[str, int]], out_dir: Path, colour: bool) 
     (case id and message) from `cases.jsonl`, so the cause is not only in the file.
     `broken`: `summary.broken_suites` of the result in `out_dir`."""
     from evalkit.errors import UsageError
-    from evalkit.resultfiles import iter_case_rows
+    from evalkit.results.reader import iter_case_rows
 
     cases = sum(n for _, n in broken)
     title = (

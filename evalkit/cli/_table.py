@@ -21,8 +21,8 @@ from evalkit._i18n import (
     unsettled_texts,
     verdict_word,
 )
+from evalkit.common.text import percent
 from evalkit.report._review import review_line, review_rows
-from evalkit.text import percent
 
 __all__ = ["render_summary"]
 

@@ -56,7 +56,7 @@ def command(
     paired McNemar test on the cases both runs share, the cases that flipped (newly failing
     first), cases only in one run, and what changed in prompts, models and parameters.
     """
-    from evalkit.diff import compare, triggered
+    from evalkit.compare.diff import compare, triggered
     from evalkit.errors import UsageError
     from evalkit.report.diffview import render_json, render_markdown, render_text
 

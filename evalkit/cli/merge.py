@@ -47,11 +47,11 @@ def command(
     from evalkit.cli._lang import output_language
     from evalkit.cli._table import render_summary
     from evalkit.cli.review import review_notes
-    from evalkit.folderlock import hold_folder
-    from evalkit.merge import merge
+    from evalkit.results.folderlock import hold_folder
+    from evalkit.results.summary import broken_suites
     from evalkit.review.rerun import keep_reviews
-    from evalkit.shards import parse_held
-    from evalkit.summary import broken_suites
+    from evalkit.run.merge import merge
+    from evalkit.run.shards import parse_held
     from evalkit.values import Verdict
 
     _refuse_out_among_inputs(sources, out_dir)
@@ -96,7 +96,7 @@ def command(
 def _source_reviews(sources: tuple[Path, ...]) -> list[dict[str, object]]:
     """The review lines of the folders merged (their `reviews.jsonl`, where they have one):
     the merged folder keeps them, as a re-run keeps its folder's."""
-    from evalkit.resultfiles import resolve
+    from evalkit.results.reader import resolve
     from evalkit.review.apply import read_reviews
 
     lines: list[dict[str, object]] = []

@@ -52,7 +52,7 @@ def command(
     from evalkit.report.html import write_html
     from evalkit.report.junit import write_junit
     from evalkit.report.markdown import summary_markdown
-    from evalkit.resultfiles import check_cases_file, load_summary
+    from evalkit.results.reader import check_cases_file, load_summary
 
     try:
         # Every form checks the summary, and that the rows beside it are the ones it was

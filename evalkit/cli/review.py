@@ -72,8 +72,8 @@ def sample(result: Path, n: int, seed: int, out: Path, html_file: Path | None) -
     metric's automatic outcome, plus every critical case."""
     from evalkit.cli import echo_err, echo_out
     from evalkit.errors import UsageError
-    from evalkit.resultfiles import iter_case_rows, load_summary
-    from evalkit.results import atomic_write_text
+    from evalkit.results.reader import iter_case_rows, load_summary
+    from evalkit.results.writer import atomic_write_text
     from evalkit.review.sheet import choose, sheet_text
 
     try:
@@ -128,9 +128,9 @@ def import_(result: Path, files: tuple[Path, ...], lang: str | None = None) -> N
     """
     from evalkit.cli import echo_err, echo_out
     from evalkit.errors import UsageError
-    from evalkit.folderlock import hold_folder
-    from evalkit.resultfiles import iter_case_rows, load_summary, resolve
-    from evalkit.results import write_summary
+    from evalkit.results.folderlock import hold_folder
+    from evalkit.results.reader import iter_case_rows, load_summary, resolve
+    from evalkit.results.writer import write_summary
     from evalkit.review.apply import (
         REVIEWS_NAME,
         append_reviews,

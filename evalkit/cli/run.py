@@ -264,7 +264,7 @@ def command(
     4 when every case of a suite ended in a client error (a broken run, not a verdict).
     """
     from evalkit.clients.trust import Trust, safe_url, url_problem
-    from evalkit.pipeline import RunOptions, run
+    from evalkit.run.pipeline import RunOptions, run
     from evalkit.suite.loader import load_suites
 
     shard = parse_shard(shard_text)
@@ -387,7 +387,7 @@ def command(
     if rerecord_stale and record is None:
         raise click.UsageError("--rerecord-stale needs --record FILE")
     if in_worker:  # a `run --workers` worker: wait for the parent's go
-        from evalkit.parallel import own_ids, worker_ready
+        from evalkit.run.workers import own_ids, worker_ready
 
         options = replace(options, own_ids=own_ids(loaded.suites))
         if not worker_ready(loaded.suites, options.out_dir):
@@ -459,8 +459,8 @@ def _report(
     from evalkit.cli._lang import output_language
     from evalkit.cli._table import render_summary
     from evalkit.cli.review import review_notes
+    from evalkit.results.summary import broken_suites
     from evalkit.review.rerun import keep_reviews
-    from evalkit.summary import broken_suites
 
     applied = keep_reviews(out_dir, reviews)
     if applied is not None:
@@ -515,7 +515,7 @@ def _report(
         echo_out(f"JUnit XML: {junit_file}")
     gate: list[str] = []
     if baseline is not None:
-        from evalkit.diff import compare, triggered
+        from evalkit.compare.diff import compare, triggered
         from evalkit.report.diffview import render_text
 
         diff = compare(baseline, out_dir)
@@ -579,7 +579,7 @@ def _preflight(
 ) -> None:
     """Refuse, before anything runs, replay files that do not exist (naming the suite)."""
     from evalkit.errors import UsageError
-    from evalkit.preflight import missing_replay_files
+    from evalkit.run.preflight import missing_replay_files
 
     if record is not None and client_spec is None:
         return  # recording from the suites' client: the replay file is what gets written
@@ -593,7 +593,7 @@ def _check_baseline(baseline: Path) -> None:
     readers' file:line messages — before any request is sent: a typo or a damaged file
     found after the run would have cost the whole run's calls."""
     from evalkit.errors import ResultError, UsageError
-    from evalkit.resultfiles import iter_case_rows, load_summary, resolve
+    from evalkit.results.reader import iter_case_rows, load_summary, resolve
 
     try:
         paths = resolve(baseline)
@@ -616,7 +616,7 @@ def _subset_and_judge(
 ) -> tuple[Any, dict[str, Any]]:
     """The run's `Subset` and the judge's client settings, checked."""
     from evalkit.clients.trust import safe_url, url_problem
-    from evalkit.subset import Subset
+    from evalkit.run.subset import Subset
 
     subset = Subset(limit, frozenset(tags), frozenset(case_ids))
     if subset and ((workers or 1) > 1 or shard is not None):
@@ -674,7 +674,7 @@ def _run_workers(
 ) -> int:
     """`run --workers N`. `loaded`: suites this process has already validated whole (the
     automatic choice of workers); else they are loaded here with rows left to the workers."""
-    from evalkit.parallel import WorkerStopped, run_workers
+    from evalkit.run.workers import WorkerStopped, run_workers
     from evalkit.suite.case_files import jsonl_rows_checked_by_workers
     from evalkit.suite.loader import load_suites
 

@@ -24,7 +24,7 @@ def command(result: Path, case: str, as_json: bool) -> int:
     import json
 
     from evalkit.errors import UsageError
-    from evalkit.resultfiles import iter_case_rows, load_summary
+    from evalkit.results.reader import iter_case_rows, load_summary
 
     suite, _, case_id = case.rpartition("/")
     found: list[dict[str, Any]] = []

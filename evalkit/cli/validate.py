@@ -55,7 +55,7 @@ def command(
         return 2
     for warning in loaded.warnings:
         echo_err(str(warning))
-    from evalkit.preflight import missing_replay_files
+    from evalkit.run.preflight import missing_replay_files
 
     missing = missing_replay_files(loaded.suites, client_spec, judge_spec)
     if missing:

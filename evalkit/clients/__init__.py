@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.clients.base import Client, ClientSettings
+from evalkit.common.registry import Registry
 from evalkit.errors import UsageError
-from evalkit.registry import Registry
 
 __all__ = ["Client", "ClientSettings", "REGISTRY", "parse_spec", "build_client"]
 

@@ -26,8 +26,8 @@ from evalkit.clients.http import (
     server_message,
 )
 from evalkit.clients.trust import default_key_env
+from evalkit.common.jsonio import dumps_compact
 from evalkit.errors import UsageError
-from evalkit.jsonio import dumps_compact
 from evalkit.values import ModelParams, Request
 
 __all__ = ["AnthropicClient", "make", "DEFAULT_BASE_URL"]

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.clients.base import Client
-from evalkit.filemode import match_umask
-from evalkit.jsonio import escape_surrogates
+from evalkit.common.filemode import match_umask
+from evalkit.common.jsonio import escape_surrogates
 from evalkit.values import Completion, Request
 
 __all__ = ["CachingClient", "TRANSPORT_KEYS", "cache_key"]

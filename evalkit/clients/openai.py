@@ -33,8 +33,8 @@ from urllib.parse import quote
 from evalkit.clients.base import ClientSettings
 from evalkit.clients.http import Failure, HttpClient, Parsed, checked_base_url, server_message
 from evalkit.clients.trust import default_key_env
+from evalkit.common.jsonio import dumps_compact
 from evalkit.errors import UsageError
-from evalkit.jsonio import dumps_compact
 from evalkit.values import ModelParams, Request
 
 __all__ = ["OpenAIClient", "make", "DEFAULT_BASE_URL"]

@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from evalkit.clients.base import Client
+from evalkit.common.filemode import match_umask
+from evalkit.common.jsonio import escape_surrogates
 from evalkit.errors import UsageError
-from evalkit.filemode import match_umask
-from evalkit.jsonio import escape_surrogates
 from evalkit.values import Completion, Request
 
 __all__ = ["RecordingClient", "read_recordings", "replay_line", "stale_keys", "write_recordings"]

@@ -2,7 +2,7 @@
 
 Recording format (DESIGN.md): JSONL, one line per sample, with `case` (id), `sample`
 (0-based, default 0), `output` (text), optional `suite`, optional `variant` (0-based
-paraphrase index, default 0) and optional `prompt_sha256` (see `evalkit.suite.render`).
+paraphrase index, default 0) and optional `prompt_sha256` (see `evalkit.common.render`).
 
 Lookup: a line naming the request's suite wins over a line with no `suite`. A request with
 no recording is a per-case error ("missing-recording"); a recording whose `prompt_sha256`
@@ -22,8 +22,8 @@ from typing import IO, Any
 import orjson
 
 from evalkit.clients.base import Client, ClientSettings
+from evalkit.common.jsonio import loads
 from evalkit.errors import UsageError
-from evalkit.jsonio import loads
 from evalkit.values import Completion, Request
 
 __all__ = ["ReplayClient", "make"]

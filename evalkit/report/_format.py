@@ -6,7 +6,7 @@ import html
 import re
 from typing import Any
 
-from evalkit.text import percent
+from evalkit.common.text import percent
 
 VERDICT_ICON = {"continue": "🟢", "redesign": "🟠", "stop": "🔴"}
 STATUS_WORDS = {

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from evalkit._i18n import say
-from evalkit.diffcases import metric_order
+from evalkit.common.text import percent
+from evalkit.compare.cases import metric_order
 from evalkit.report._format import ci_text
-from evalkit.text import percent
 
 __all__ = [
     "ReviewRow",

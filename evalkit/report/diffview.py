@@ -1,4 +1,4 @@
-"""Render an `evalkit.diff.Diff` as terminal text, Markdown or JSON.
+"""Render an `evalkit.compare.diff.Diff` as terminal text, Markdown or JSON.
 
 Text and Markdown list at most `max_flips` flipped cases (newly failing first) so a PR comment
 stays readable and under GitHub's size limits; JSON lists them all. JSON has sorted keys.
@@ -10,10 +10,10 @@ import json
 import unicodedata
 from typing import Any
 
-from evalkit.diff import Diff, FlippedCase, MetricChange
-from evalkit.diffreview import ReviewChange, ReviewFlip
+from evalkit.common.text import percent
+from evalkit.compare.diff import Diff, FlippedCase, MetricChange
+from evalkit.compare.reviews import ReviewChange, ReviewFlip
 from evalkit.report._format import ci_text, code, md, one_line, points
-from evalkit.text import percent
 
 __all__ = ["render_text", "render_markdown", "render_json", "to_dict"]
 

@@ -35,14 +35,14 @@ from evalkit._i18n import (
     say,
     unsettled_texts,
 )
-from evalkit.diffcases import metric_order
-from evalkit.filemode import match_umask
-from evalkit.jsonio import escape_surrogates
+from evalkit.common.filemode import match_umask
+from evalkit.common.jsonio import escape_surrogates
+from evalkit.common.text import percent
+from evalkit.compare.cases import metric_order
 from evalkit.report._assets import CSS, JS
 from evalkit.report._format import ci_text, worst_first
 from evalkit.report._review import review_head, review_rows, row_cells, stale_text
-from evalkit.resultfiles import iter_case_rows, load_summary, resolve
-from evalkit.text import percent
+from evalkit.results.reader import iter_case_rows, load_summary, resolve
 
 __all__ = ["build_html", "write_html", "case_data", "chart_svg", "MAX_TEXT", "MAX_CASES"]
 

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any, TextIO
 from xml.sax.saxutils import escape, quoteattr
 
-from evalkit.filemode import match_umask
-from evalkit.resultfiles import iter_case_rows, load_summary, resolve
+from evalkit.common.filemode import match_umask
+from evalkit.results.reader import iter_case_rows, load_summary, resolve
 
 __all__ = ["write_junit", "junit_chunks", "xml_text"]
 

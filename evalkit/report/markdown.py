@@ -19,11 +19,11 @@ from evalkit._i18n import (
     unsettled_texts,
     verdict_word,
 )
-from evalkit.diffcases import metric_order
+from evalkit.common.text import percent
+from evalkit.compare.cases import metric_order
 from evalkit.report._format import VERDICT_ICON, ci_text, code, md, worst_first
 from evalkit.report._review import review_head, review_rows, row_cells, stale_text
-from evalkit.resultfiles import load_summary
-from evalkit.text import percent
+from evalkit.results.reader import load_summary
 
 __all__ = ["render_summary", "summary_markdown"]
 
@@ -47,7 +47,7 @@ def _row(label: str, block: dict[str, Any], lang: str) -> str:
 
 
 def render_summary(summary: dict[str, Any], lang: str = "en") -> str:
-    """Markdown for a loaded summary (see `evalkit.resultfiles.load_summary`), in `lang`."""
+    """Markdown for a loaded summary (see `evalkit.results.reader.load_summary`), in `lang`."""
     overall = str(summary.get("verdict") or "")
     title = say(
         "md_title",

@@ -16,7 +16,7 @@ over strata of the scorer's outcome: first by the joint outcome of all metrics a
 where some stratum then has no review (sheets made another way), by this metric's outcome
 and `critical`, then by this metric's outcome alone; where even that leaves a stratum
 without reviews the metric is not corrected and the block says why. The verdict is judged
-again with the corrected rates (`evalkit.verdict.judge`), from the rows and the suites'
+again with the corrected rates (`evalkit.verdict.rules.judge`), from the rows and the suites'
 policies recorded in provenance, exactly as `run` and `merge` judge.
 """
 
@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from evalkit._i18n import Reason, stored_reasons
-from evalkit.aggregate import Aggregator, PocTally, Tally
+from evalkit.common.text import percent
 from evalkit.errors import ResultError
+from evalkit.results.summary import build_summary, settle
 from evalkit.review.correct import (
     Stratum,
     agreement,
@@ -45,12 +46,11 @@ from evalkit.review.correct import (
     straddles,
 )
 from evalkit.review.sheet import SheetReview, outputs_sha256
-from evalkit.shards import PARTIAL
-from evalkit.stats import wilson
-from evalkit.summary import build_summary, settle
-from evalkit.text import percent
+from evalkit.run.shards import PARTIAL
 from evalkit.values import REVIEW_METRICS, Verdict
-from evalkit.verdict import Reviewed, judge, policies_from_documents
+from evalkit.verdict.aggregate import Aggregator, PocTally, Tally
+from evalkit.verdict.rules import Reviewed, judge, policies_from_documents
+from evalkit.verdict.stats import wilson
 
 __all__ = [
     "REVIEWS_NAME",
@@ -142,7 +142,7 @@ def append_reviews(folder: Path, lines: Sequence[Mapping[str, Any]]) -> None:
     """Append to `folder/reviews.jsonl` and fsync (call it holding the folder). A torn last
     line left by a crash is cut first, so appending never glues onto it."""
     path = folder / REVIEWS_NAME
-    from evalkit.results import repair_journal
+    from evalkit.results.writer import repair_journal
 
     repair_journal(path)
     data = "".join(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n" for line in lines)

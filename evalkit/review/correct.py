@@ -41,7 +41,7 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from evalkit.stats import smallest
+from evalkit.verdict.stats import smallest
 
 __all__ = [
     "Stratum",

@@ -86,9 +86,9 @@ def keep_reviews(folder: Path, given: Sequence[Mapping[str, Any]] = ()) -> Appli
     the folder's summary again with all its reviews (holding the folder). None, and the
     summary untouched, when the folder has no review at all. Raises `ResultError` on a
     damaged `reviews.jsonl` or result."""
-    from evalkit.folderlock import hold_folder
-    from evalkit.resultfiles import iter_case_rows, load_summary
-    from evalkit.results import write_summary
+    from evalkit.results.folderlock import hold_folder
+    from evalkit.results.reader import iter_case_rows, load_summary
+    from evalkit.results.writer import write_summary
 
     if not given and not (folder / REVIEWS_NAME).exists():
         return None

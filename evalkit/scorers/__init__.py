@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from evalkit.registry import Registry
+from evalkit.common.registry import Registry
 from evalkit.values import Scorer, ScorerConfig
 
 __all__ = ["REGISTRY", "build_scorer", "check_metric", "SCORING_ORDER"]

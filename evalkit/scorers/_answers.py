@@ -36,6 +36,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from evalkit.common.text import is_refusal, nfkc, normalize
 from evalkit.scorers._lexicon import STOPWORDS, claim_negated
 from evalkit.scorers._support import (
     Unit,
@@ -45,7 +46,6 @@ from evalkit.scorers._support import (
     split_claims,
     stem,
 )
-from evalkit.text import is_refusal, nfkc, normalize
 
 __all__ = ["Answer", "answer", "similarity", "difference"]
 

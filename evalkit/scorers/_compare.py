@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from evalkit.common.text import nfkc
 from evalkit.scorers._lexicon import STOPWORDS
 from evalkit.scorers._support import claim_units, knowledge_index, word_unit
-from evalkit.text import nfkc
 
 __all__ = ["Comparison", "agent_conflict", "both_unsupported", "compare_years", "may_name_agent"]
 

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from evalkit.common.text import json_or_text
 from evalkit.scorers._support import Knowledge, knowledge_index
-from evalkit.text import json_or_text
 from evalkit.values import ScoringInput
 
 __all__ = [

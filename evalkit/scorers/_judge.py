@@ -20,9 +20,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, NoReturn
 
+from evalkit.common.render import prompt_sha256
+from evalkit.common.text import is_cjk
 from evalkit.errors import ConfigProblem, ScoringCallFailed
-from evalkit.suite.render import prompt_sha256
-from evalkit.text import is_cjk
 from evalkit.values import Message, Pricing, Request, ScorerConfig, ScoringInput, Suite
 
 __all__ = [

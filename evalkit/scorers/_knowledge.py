@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from evalkit.common.text import nfkc, numbers
 from evalkit.scorers._lexicon import LIMITED_EN, NEG_EN, NEG_JA
 from evalkit.scorers._numerals import kanji_numbers, scan_ascii_numbers
-from evalkit.text import nfkc, numbers
 
 __all__ = [
     "Knowledge",
@@ -502,7 +502,7 @@ def question_index(text: str) -> Knowledge:
 
 
 def _sentence_numbers(sentence: str) -> list[float]:
-    """Digits (`evalkit.text.numbers`) and kanji numerals of one NFKC sentence."""
+    """Digits (`evalkit.common.text.numbers`) and kanji numerals of one NFKC sentence."""
     values = numbers(sentence) if _DIGIT.search(sentence) else []
     if not sentence.isascii() and _HAS_CJK.search(sentence):
         values += kanji_numbers(sentence)

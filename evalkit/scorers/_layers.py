@@ -17,6 +17,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from evalkit.common.text import json_or_text, normalize, shorten
 from evalkit.scorers._answers import answer, similarity
 from evalkit.scorers._calibration import MAX_RISK, risk
 from evalkit.scorers._compare import (
@@ -33,7 +34,6 @@ from evalkit.scorers._outcome import Finding, claim_record
 from evalkit.scorers._relations import relation_conflict
 from evalkit.scorers._support import Knowledge, check_claim, may_clash, name_phrases, split_claims
 from evalkit.scorers._verbatim import changed_number, quotes_knowledge
-from evalkit.text import json_or_text, normalize, shorten
 from evalkit.values import ScoringInput
 
 __all__ = [

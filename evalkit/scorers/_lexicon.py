@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from evalkit.text import nfkc
+from evalkit.common.text import nfkc
 
 __all__ = [
     "STOPWORDS",

@@ -1,6 +1,6 @@
 """Numbers as values, including Japanese kanji numerals: 「三十日」 is the 30 of "30日".
 
-Why here and not in `evalkit.text.numbers`: accuracy's numeric method relies on that
+Why here and not in `evalkit.common.text.numbers`: accuracy's numeric method relies on that
 function's exact behaviour; the consistency and hallucination scorers additionally need
 kanji numerals, or 「三十日以内」 in a policy would make an answer of "30日" look fabricated.
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from evalkit.text import _MULTIPLIER, _NUMBER, numbers
+from evalkit.common.text import _MULTIPLIER, _NUMBER, numbers
 
 __all__ = ["kanji_number_spans", "kanji_numbers", "all_numbers", "scan_ascii_numbers"]
 
@@ -64,7 +64,7 @@ _A_DIGIT = re.compile(r"[0-9]")  # in ASCII text the same as \d, and a cheaper s
 
 
 def scan_ascii_numbers(text: str) -> list[float]:
-    """`evalkit.text.numbers(text)` for ASCII text, found
+    """`evalkit.common.text.numbers(text)` for ASCII text, found
     by jumping from digit to digit: the number pattern starts with a lookbehind, so a
     `findall` tries it at every character, and most characters of a sentence are not
     digits. A match can only start at a digit or at a sign just before one, so trying
@@ -112,7 +112,7 @@ def kanji_numbers(text: str) -> list[float]:
 
 
 def all_numbers(text: str) -> list[float]:
-    """`evalkit.text.numbers` plus kanji numerals (only searched in text that has them)."""
+    """`evalkit.common.text.numbers` plus kanji numerals (only searched in text that has them)."""
     found = numbers(text)
     if _KANJI_NUMBER.search(text):
         found += kanji_numbers(text)

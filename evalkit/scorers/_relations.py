@@ -41,6 +41,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from evalkit.common.text import nfkc
 from evalkit.scorers._compare import (
     ACTIVE_FORMS,
     AGENTIVE,
@@ -52,7 +53,6 @@ from evalkit.scorers._compare import (
 )
 from evalkit.scorers._knowledge import stem
 from evalkit.scorers._lexicon import STOPWORDS
-from evalkit.text import nfkc
 
 __all__ = [
     "list_sibling",

@@ -43,6 +43,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from evalkit.common.text import nfkc, numbers
 from evalkit.scorers._knowledge import (
     Knowledge,
     Unit,
@@ -65,7 +66,6 @@ from evalkit.scorers._lexicon import (
     claim_negated,
 )
 from evalkit.scorers._numerals import kanji_numbers, scan_ascii_numbers
-from evalkit.text import nfkc, numbers
 
 __all__ = [
     "Knowledge",

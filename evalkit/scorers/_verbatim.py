@@ -68,9 +68,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from evalkit.common.text import nfkc
 from evalkit.scorers._knowledge import NEG_OR_LIMIT_EN, dot_cuts, nfkc_text
 from evalkit.scorers._numerals import scan_ascii_numbers
-from evalkit.text import nfkc
 
 __all__ = ["changed_number", "quotes_knowledge", "NEGATED", "STRIPPED"]
 

@@ -12,7 +12,7 @@ Methods (`scorers: {accuracy: {method: ...}}`):
   is mandatory.", 「はい、性別を問わず取得できます。」). A range is the same range however
   its connector is written (「10時〜15時」 = 「10時から15時（まで）」 = "10-15" = "10 to 15").
 - `exact`: byte-equal after stripping surrounding whitespace.
-- `normalized`: equal after `evalkit.text.normalize` (NFKC, case, punctuation, articles).
+- `normalized`: equal after `evalkit.common.text.normalize` (NFKC, case, punctuation, articles).
 - `fuzzy`: rapidfuzz similarity of the normalised texts ≥ `threshold` (default 0.85).
 - `contains`: the normalised reference appears in the normalised output.
 - `regex`: each reference is a regular expression searched in the (NFKC) output.
@@ -29,7 +29,7 @@ Methods (`scorers: {accuracy: {method: ...}}`):
   thing. Score 1 / 0.5 / 0; only CORRECT passes. An answer that declines is INCORRECT
   without a call. A failed or unreadable grade is a case error, never a pass.
 
-Cases with `answerable: false` pass when the output declines (`evalkit.text.is_refusal`).
+Cases with `answerable: false` pass when the output declines (`evalkit.common.text.is_refusal`).
 Cases with no reference that are answerable are not scored for accuracy (None).
 With several samples, the case passes by `samples_rule` (default: a strict majority of
 samples correct; see `evalkit.scorers.base`). Case score = mean of the sample scores.
@@ -47,9 +47,9 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from evalkit.common.text import is_cjk, is_refusal, json_or_text, nfkc, normalize, numbers, shorten
 from evalkit.errors import ConfigProblem
 from evalkit.scorers.base import Params, apply_samples_rule, check_samples_rule, rule_text
-from evalkit.text import is_cjk, is_refusal, json_or_text, nfkc, normalize, numbers, shorten
 from evalkit.values import ACCURACY, Reference, Score, ScorerConfig, ScoringInput
 
 __all__ = ["make", "AccuracyScorer", "JudgedAccuracyScorer", "METHODS"]
@@ -535,7 +535,7 @@ class JudgedAccuracyScorer(AccuracyScorer):
 
 def make(config: ScorerConfig) -> AccuracyScorer:
     """Build the accuracy scorer; `config.method` None selects `auto`."""
-    from evalkit.registry import did_you_mean
+    from evalkit.common.registry import did_you_mean
 
     method = config.method or "auto"
     if method not in METHODS:

@@ -89,7 +89,7 @@ class Params:
         return value
 
     def choice(self, key: str, default: str, choices: Sequence[str]) -> str:
-        from evalkit.registry import did_you_mean
+        from evalkit.common.registry import did_you_mean
 
         value = self.get(key, default)
         if value not in choices:
@@ -100,7 +100,7 @@ class Params:
         return str(value)
 
     def done(self) -> None:
-        from evalkit.registry import did_you_mean
+        from evalkit.common.registry import did_you_mean
 
         unknown = sorted(set(self._params) - self._read)
         if unknown:

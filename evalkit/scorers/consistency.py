@@ -27,7 +27,7 @@ two outputs remain to compare. Methods (`method:`), each passing when its score 
   similarity two outputs need. Blind spots: two answers that differ only in a word the
   lexicon cannot weigh ("over $50" vs "$50 and up"), or in a paraphrased condition.
 - `modal` — for short answers: share of outputs whose normalised text
-  (`evalkit.text.normalize`) equals the most common one; default threshold 1.0.
+  (`evalkit.common.text.normalize`) equals the most common one; default threshold 1.0.
 - `pairwise` — for free text: mean pairwise rapidfuzz similarity (token-set ratio of the
   normalised texts); default threshold 0.8.
 - `outcomes` — agreement of accuracy outcomes (k-of-n): all correct or all wrong is
@@ -62,10 +62,10 @@ from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz
 
+from evalkit.common.text import normalize, shorten
 from evalkit.errors import ConfigProblem
 from evalkit.scorers._answers import answer, difference, similarity
 from evalkit.scorers.base import Params
-from evalkit.text import normalize, shorten
 from evalkit.values import ACCURACY, CONSISTENCY, Score, ScorerConfig, ScoringInput
 
 if TYPE_CHECKING:
@@ -345,7 +345,7 @@ def make(config: ScorerConfig) -> ConsistencyScorer:
     """Build from `scorers.consistency`: `method`, `threshold`, `agree`, `duplicates`."""
     method = config.method or "equivalent"
     if method not in METHODS:
-        from evalkit.registry import did_you_mean
+        from evalkit.common.registry import did_you_mean
 
         raise ConfigProblem(
             "method",

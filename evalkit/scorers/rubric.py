@@ -27,10 +27,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from evalkit.common.text import is_cjk
 from evalkit.errors import ConfigProblem
 from evalkit.scorers._judge import Judge, JudgeConfig, _request
 from evalkit.scorers.base import Params, apply_samples_rule, check_samples_rule, rule_text
-from evalkit.text import is_cjk
 from evalkit.values import Request, Score, ScorerConfig, ScoringInput
 
 __all__ = ["RubricScorer", "make", "parse_rubric", "rubric_request", "SYSTEM", "SYSTEM_JA"]

@@ -28,6 +28,7 @@ from evalkit.clients.trust import (
     client_refusals,
     file_refusal,
 )
+from evalkit.common.render import placeholders
 from evalkit.errors import ConfigProblem, MissingDependency, Problem, RegistryError
 from evalkit.suite.case_files import (
     FileCases,
@@ -40,7 +41,6 @@ from evalkit.suite.case_files import (
 from evalkit.suite.case_rows import RowSpec, row_to_case
 from evalkit.suite.poc_keys import read_poc_keys
 from evalkit.suite.positions import Parsed, Path_
-from evalkit.suite.render import placeholders
 from evalkit.suite.schema_check import field_path
 from evalkit.values import (
     CONSISTENCY,

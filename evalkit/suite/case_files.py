@@ -29,8 +29,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from evalkit.common.repeats import FILTER_BITS, repeated, repeated_in
 from evalkit.errors import Problem, SuiteError
-from evalkit.repeats import FILTER_BITS, repeated, repeated_in
 from evalkit.suite.case_readers import (
     RawRow,
     Window,

@@ -24,8 +24,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from evalkit.common.jsonio import loads
 from evalkit.errors import MissingDependency
-from evalkit.jsonio import loads
 from evalkit.suite.case_rows import CASE_FIELDS, RowIssue, RowSpec
 
 __all__ = ["RawRow", "Window", "jsonl_rows", "jsonl_window", "csv_rows", "dataset_rows"]

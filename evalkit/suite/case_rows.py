@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from evalkit.registry import did_you_mean
+from evalkit.common.registry import did_you_mean
 from evalkit.suite.schema_check import describe
 from evalkit.values import Case
 

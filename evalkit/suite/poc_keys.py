@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from evalkit.common.registry import did_you_mean
 from evalkit.errors import Problem
-from evalkit.registry import did_you_mean
-from evalkit.requirements import BUDGET, REVIEW
 from evalkit.values import REVIEW_METRICS
+from evalkit.verdict.requirements import BUDGET, REVIEW
 
 if TYPE_CHECKING:
     from evalkit.suite.build import FileReport

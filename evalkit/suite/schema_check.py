@@ -22,8 +22,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
+from evalkit.common.registry import did_you_mean
 from evalkit.errors import Problem
-from evalkit.registry import did_you_mean
 from evalkit.suite.positions import Parsed, Path_
 
 __all__ = ["load_schema", "schema_problems", "field_path", "describe", "quote_hint"]

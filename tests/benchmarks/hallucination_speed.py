@@ -40,10 +40,10 @@ from tests.benchmarks.scale import _PARAPHRASES, _SENTENCES, paraphrased_output 
 
 def clear_caches() -> None:
     """Empty every `functools.lru_cache` of the text and scorer modules."""
-    import evalkit.text
+    import evalkit.common.text
     from evalkit import scorers
 
-    modules = [evalkit.text] + [
+    modules = [evalkit.common.text] + [
         m
         for name, m in sys.modules.items()
         if name.startswith(scorers.__name__ + ".") and m is not None

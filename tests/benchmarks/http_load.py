@@ -1,7 +1,7 @@
 """HTTP load benchmark: evalkit's OpenAI client vs a bare aiohttp loop (prints figures).
 
 Not a test: run it by hand (`python tests/benchmarks/http_load.py`, ~1 min) and copy the
-table into the README. The test server (`evalkit.testserver`, an `asyncio.Protocol`
+table into the README. The test server (`evalkit.testing.testserver`, an `asyncio.Protocol`
 responder: ~55 µs of CPU per request where an `aiohttp.web` one took ~130-170 µs) runs in its
 own process (its CPU is printed, not counted) and adds 50 ms per request; every mode talks
 to that same server. Each client measurement runs in a fresh child process so CPU time
@@ -88,7 +88,7 @@ async def _bare(url: str, n: int, concurrency: int) -> tuple[float, float, int]:
 
 async def _evalkit(url: str, n: int, concurrency: int) -> tuple[float, float, int]:
     from evalkit.clients import build_client, parse_spec
-    from evalkit.suite.render import prompt_sha256
+    from evalkit.common.render import prompt_sha256
     from evalkit.values import Message, Request
 
     client = build_client(
@@ -278,7 +278,7 @@ def _benchmark(args: argparse.Namespace) -> None:
         [
             sys.executable,
             "-m",
-            "evalkit.testserver",
+            "evalkit.testing.testserver",
             "--port",
             "0",
             "--latency-ms",

@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from evalkit.review.correct import Stratum, corrected_rate  # noqa: E402
-from evalkit.stats import wilson  # noqa: E402
+from evalkit.verdict.stats import wilson  # noqa: E402
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,8 @@ import pytest
 
 from evalkit.clients import build_client, parse_spec
 from evalkit.clients.base import Client
-from evalkit.suite.render import prompt_sha256
-from evalkit.testserver import RunningServer, running_server
+from evalkit.common.render import prompt_sha256
+from evalkit.testing.testserver import RunningServer, running_server
 from evalkit.values import Completion, Message, ModelParams, Request
 
 

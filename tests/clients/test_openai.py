@@ -217,7 +217,7 @@ def test_bad_option_is_a_usage_error(server, make_client):
 def test_importing_clients_does_not_import_aiohttp():
     code = (
         "import sys, evalkit.clients, evalkit.clients.openai, evalkit.clients.anthropic, evalkit.clients.cache, "
-        "evalkit.clients.record, evalkit.clients.command, evalkit.testserver; "
+        "evalkit.clients.record, evalkit.clients.command, evalkit.testing.testserver; "
         "assert 'aiohttp' not in sys.modules, 'aiohttp imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -262,7 +262,7 @@ def test_azure_mode_needs_a_base_url(make_client, monkeypatch):
 
 
 def test_body_json_is_compact_keeps_non_ascii_and_falls_back_for_huge_integers():
-    from evalkit.jsonio import dumps_compact
+    from evalkit.common.jsonio import dumps_compact
 
     messages = [{"role": "user", "content": '日本語 "quoted"\n'}]
     assert (

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evalkit.clients import build_client, parse_spec
+from evalkit.common.render import prompt_sha256
 from evalkit.errors import UsageError
-from evalkit.suite.render import prompt_sha256
 from evalkit.values import Message, Request
 
 MESSAGES = (Message("user", "Q: refund?"),)

@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from evalkit.testserver import ServerConfig, running_server
+from evalkit.testing.testserver import ServerConfig, running_server
 
 
 def test_refuses_any_host_but_loopback():
@@ -50,7 +50,7 @@ def test_config_endpoint_changes_behaviour_at_run_time_and_log_keeps_order(serve
 
 def test_runs_as_a_process_prints_its_url_and_stops_on_sigterm():
     proc = subprocess.Popen(
-        [sys.executable, "-m", "evalkit.testserver", "--port", "0", "--echo-prefix", "P "],
+        [sys.executable, "-m", "evalkit.testing.testserver", "--port", "0", "--echo-prefix", "P "],
         stdout=subprocess.PIPE,
         text=True,
     )

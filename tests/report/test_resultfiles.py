@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from evalkit.errors import ResultError
-from evalkit.resultfiles import iter_case_rows, load_summary, resolve
+from evalkit.results.reader import iter_case_rows, load_summary, resolve
 
 
 def _folder(tmp_path: Path, summary: object, cases: str | None = None) -> Path:

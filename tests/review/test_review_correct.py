@@ -19,7 +19,7 @@ from evalkit.review.correct import (
     scorer_recall,
     straddles,
 )
-from evalkit.stats import wilson
+from evalkit.verdict.stats import wilson
 
 # Issue 15's shape: the scorer flags 62 of 200; reviewers confirm 14 of 30 flagged and find
 # 1 of 30 unflagged failing.

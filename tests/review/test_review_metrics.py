@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cli_runner import evalkit  # noqa: E402
 
-from evalkit.stats import wilson  # noqa: E402
+from evalkit.verdict.stats import wilson  # noqa: E402
 
 BARS = {
     "accuracy": {"tolerable": 0.5, "stop": 0.9},

@@ -168,7 +168,7 @@ def test_reviews_carry_from_another_result_folder_or_its_reviews_jsonl(tmp_path:
 
 def test_a_resumed_run_keeps_the_reviews(tmp_path: Path) -> None:
     from evalkit.clients import build_client, parse_spec
-    from evalkit.pipeline import RunOptions, _fingerprint, _provenance
+    from evalkit.run.pipeline import RunOptions, _fingerprint, _provenance
     from evalkit.suite.loader import load_suites
 
     suite_file = _suite(tmp_path)

@@ -1,11 +1,11 @@
-"""The verdict judged on a reviewed metric's corrected rate (evalkit.verdict.Reviewed)."""
+"""The verdict judged on a reviewed metric's corrected rate (evalkit.verdict.rules.Reviewed)."""
 
 from __future__ import annotations
 
 from evalkit._i18n import Reason
-from evalkit.aggregate import PocTally, Tally
 from evalkit.values import Bar, Status, Threshold, Verdict
-from evalkit.verdict import PocPolicy, Reviewed, judge
+from evalkit.verdict.aggregate import PocTally, Tally
+from evalkit.verdict.rules import PocPolicy, Reviewed, judge
 
 POLICY = PocPolicy(thresholds={"hallucination": Threshold(Bar(0.10, 0.40), {})})
 EVIDENCE_TEXT = (

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from evalkit.common.render import prompt_sha256
 from evalkit.errors import ConfigProblem
 from evalkit.scorers.hallucination import JudgedHallucinationScorer, make
-from evalkit.suite.render import prompt_sha256
 from evalkit.values import Case, Prompt, Score, ScorerConfig, ScoringInput, Source, Suite
 
 POLICY = "Refunds are accepted within 30 days of purchase. Shipping fees are not refunded."

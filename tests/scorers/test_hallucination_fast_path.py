@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from evalkit.common.text import nfkc, numbers
 from evalkit.scorers import _compare, _layers, _support
 from evalkit.scorers._knowledge import knowledge_index, knowledge_sentences
 from evalkit.scorers._lexicon import LIMITED_EN, NEG_EN
@@ -23,7 +24,6 @@ from evalkit.scorers._numerals import scan_ascii_numbers
 from evalkit.scorers._support import PRESENTATIONAL, check_claim, name_phrases, split_claims
 from evalkit.scorers._verbatim import NEGATED, STRIPPED, quotes_knowledge
 from evalkit.scorers.hallucination import make
-from evalkit.text import nfkc, numbers
 from evalkit.values import Case, Prompt, ScorerConfig, ScoringInput, Suite
 
 SUITE = Suite(

@@ -3,7 +3,7 @@
 Each reference below is written from a docstring or comment of the package, not from its
 code, and uses none of its private helpers: the sentence cuts of `_sentences_and_lines`
 as one regex; negation as the plain forms of `NEG_EN` and `LIMITED_EN` that `_lexicon`'s
-comments give, applied to each sentence; numbers as `evalkit.text.numbers` (a separate,
+comments give, applied to each sentence; numbers as `evalkit.common.text.numbers` (a separate,
 public implementation) plus kanji numerals; the normalised text as `Knowledge`'s
 docstring defines it. A bug shared by the fast path and its reference would need the same
 mistake written twice, in two different ways. The example tests pin hand-written values.
@@ -16,6 +16,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from evalkit.common.text import nfkc, numbers
 from evalkit.scorers._knowledge import (
     Knowledge,
     Unit,
@@ -27,7 +28,6 @@ from evalkit.scorers._knowledge import (
 )
 from evalkit.scorers._lexicon import NEG_JA
 from evalkit.scorers._numerals import kanji_numbers, scan_ascii_numbers
-from evalkit.text import nfkc, numbers
 
 # -- references, from the specifications --------------------------------------------------
 

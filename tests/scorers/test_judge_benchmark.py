@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from evalkit.testserver import running_server
+from evalkit.testing.testserver import running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 

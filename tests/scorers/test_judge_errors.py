@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from evalkit.errors import ScoringCallFailed
-from evalkit.pipeline import RunOptions, run
+from evalkit.run.pipeline import RunOptions, run
 from evalkit.scorers._judge import Judge, JudgeConfig
 from evalkit.values import Case, ScorerConfig
 

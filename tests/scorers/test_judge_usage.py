@@ -9,7 +9,7 @@ from pathlib import Path
 
 from cli_runner import evalkit
 
-from evalkit.testserver import running_server
+from evalkit.testing.testserver import running_server
 
 
 def _suite(folder: Path, judge: str) -> None:

@@ -126,7 +126,7 @@ def test_bad_settings_are_config_problems(metric: str, params: dict[str, object]
 def test_a_live_run_judges_latency_and_cost_against_their_bars(tmp_path: Path) -> None:
     """Through `evalkit run` against the loopback server (50 ms per request): latency and
     cost land in summary.json as metrics with the usual fields."""
-    from evalkit.testserver import running_server
+    from evalkit.testing.testserver import running_server
 
     (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
     cases = "".join(

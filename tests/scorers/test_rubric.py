@@ -15,7 +15,7 @@ from cli_runner import evalkit
 from evalkit.errors import ConfigProblem, ScoringCallFailed
 from evalkit.scorers import build_scorer, check_metric
 from evalkit.scorers.rubric import SYSTEM_JA, RubricScorer, parse_rubric, rubric_request
-from evalkit.testserver import running_server
+from evalkit.testing.testserver import running_server
 from evalkit.values import Case, Prompt, ScorerConfig, ScoringInput, Suite
 
 POLITE = "The answer is polite and does not blame the customer."

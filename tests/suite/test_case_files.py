@@ -258,7 +258,7 @@ def test_repeated_hashes_are_found_exactly_in_a_large_file_without_sorting_it() 
     import random
     from array import array
 
-    from evalkit.repeats import SORT_ROWS, repeated
+    from evalkit.common.repeats import SORT_ROWS, repeated
 
     rnd = random.Random(7)
     hashes = array("q", (rnd.getrandbits(64) - 2**63 for _ in range(SORT_ROWS + 10)))

@@ -9,7 +9,7 @@ import pytest
 
 from evalkit.errors import SuiteError
 from evalkit.suite.loader import load_suites
-from evalkit.verdict import policies
+from evalkit.verdict.rules import policies
 
 PRICING = "pricing: {input_per_million: 1, output_per_million: 2, currency: JPY}\n"
 

@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from evalkit.suite.render import (
+from evalkit.common.render import (
     canonical_messages,
     placeholders,
     prompt_sha256,

@@ -1,0 +1,355 @@
+"""Compare two runs: verdict changes, paired significance, flipped cases, provenance changes.
+
+`compare(old, new)` returns a `Diff` value; rendering it (text, Markdown, JSON) lives in
+`evalkit.report.diffview`, and `triggered(diff, fail_on)` applies the CI conditions of
+`--fail-on`. Nothing here prints.
+
+Pairing: a case is the same case in both runs when its suite name and case id match. A case
+counts for a metric's paired test when both runs scored that metric for it (errored cases and
+metrics that do not apply are left out). Rates old → new come from the summaries, so a diff
+still works when a run has no `cases.jsonl` (teams often commit summaries only); it then
+says that no paired test was possible.
+
+The case-by-case part (both `cases.jsonl` files walked side by side in bounded memory)
+is `evalkit.compare.cases`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from evalkit.compare.cases import CaseRef, CaseWalk, FlippedCase, metric_order, with_outputs
+from evalkit.compare.reviews import ReviewChange, ReviewFlip, review_changes, review_flips
+from evalkit.compare.significance import describe, mcnemar_p
+from evalkit.errors import UsageError
+from evalkit.results.reader import load_summary, resolve
+
+__all__ = [
+    "FAIL_ON",
+    "VerdictChange",
+    "MetricChange",
+    "CaseRef",
+    "FlippedCase",
+    "ProvenanceChange",
+    "ReviewChange",
+    "ReviewFlip",
+    "Diff",
+    "compare",
+    "triggered",
+    "metric_order",
+]
+
+FAIL_ON = ("regression", "verdict-drop", "any-flip")
+_SEVERITY = {"continue": 0, "redesign": 1, "stop": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictChange:
+    """One PoC's verdict in both runs (None where the PoC is absent from that run)."""
+
+    poc: str
+    old: str | None
+    new: str | None
+    reasons_added: tuple[str, ...] = ()
+    reasons_removed: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new
+
+    @property
+    def worse(self) -> bool:
+        """Both runs judged the PoC and the new verdict is more severe."""
+        if self.old is None or self.new is None:
+            return False
+        return _SEVERITY.get(self.new, 0) > _SEVERITY.get(self.old, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class MetricChange:
+    """A metric's failure rate old → new for one PoC (`tag` None) or one tag of it.
+
+    Rates are None where that run has no such metric/tag. `shared` is how many cases both
+    runs scored on this metric; `newly_failing`/`newly_passing` are the discordant pairs;
+    `p` is the exact McNemar p-value (None when there were no per-case results to pair).
+    """
+
+    poc: str
+    metric: str
+    tag: str | None
+    old_rate: float | None
+    new_rate: float | None
+    old_failures: int | None
+    old_total: int | None
+    new_failures: int | None
+    new_total: int | None
+    shared: int
+    newly_failing: int
+    newly_passing: int
+    p: float | None
+    significant: bool
+    sentence: str
+
+    @property
+    def delta(self) -> float | None:
+        if self.old_rate is None or self.new_rate is None:
+            return None
+        return round(self.new_rate - self.old_rate, 6)
+
+    @property
+    def worse(self) -> bool:
+        """Significantly more cases newly fail than newly pass."""
+        return self.significant and self.newly_failing > self.newly_passing
+
+
+@dataclass(frozen=True, slots=True)
+class ProvenanceChange:
+    """Something that changed in how the runs were made: `what` names it (e.g. "suite file",
+    "model", "prompts"), `suite` is None for run-wide items."""
+
+    what: str
+    suite: str | None
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Diff:
+    """Everything `evalkit diff` reports about two runs. `paired` is False when either run
+    has no `cases.jsonl`: rates are then compared without a significance test."""
+
+    old: str
+    new: str
+    alpha: float
+    old_verdict: str | None
+    new_verdict: str | None
+    verdicts: tuple[VerdictChange, ...]
+    metrics: tuple[MetricChange, ...]
+    flipped: tuple[FlippedCase, ...]
+    only_old: tuple[CaseRef, ...]
+    only_new: tuple[CaseRef, ...]
+    provenance: tuple[ProvenanceChange, ...]
+    paired: bool
+    notes: tuple[str, ...] = ()
+    # The review layer (`evalkit.compare.reviews`): reviewed metrics old → new, and the
+    # reviewers' judgements that flipped on cases reviewed in both; the new result's
+    # stale reviews per reason.
+    review: tuple[ReviewChange, ...] = ()
+    review_flips: tuple[ReviewFlip, ...] = ()
+    review_stale: Mapping[str, int] | None = None
+
+
+def compare(old: Path | str, new: Path | str, alpha: float = 0.05) -> Diff:
+    """Diff two results (folders or summary files). Raises `ResultError` on unreadable input."""
+    if not 0 < alpha < 1:
+        raise UsageError(f"alpha must be between 0 and 1, got {alpha}")
+    old_paths, new_paths = resolve(old), resolve(new)
+    old_sum, new_sum = load_summary(old_paths.summary), load_summary(new_paths.summary)
+    notes: list[str] = []
+    paired = old_paths.cases is not None and new_paths.cases is not None
+    walk = CaseWalk()
+    if paired:
+        walk = CaseWalk.of(old_paths.cases, new_paths.cases)  # type: ignore[arg-type]
+    else:
+        which = "old" if old_paths.cases is None else "new"
+        notes.append(
+            f"the {which} run has no cases.jsonl, so no case-by-case (paired) comparison "
+            "was possible: only rates and verdicts are compared"
+        )
+    flipped: list[FlippedCase] = []
+    if walk.flips:
+        flipped = with_outputs(walk.flips, old_paths.cases, new_paths.cases)
+    return Diff(
+        old=str(old),
+        new=str(new),
+        alpha=alpha,
+        old_verdict=old_sum.get("verdict"),
+        new_verdict=new_sum.get("verdict"),
+        verdicts=tuple(_verdicts(old_sum, new_sum)),
+        metrics=tuple(_metrics(old_sum, new_sum, walk.counts, paired, alpha)),
+        flipped=tuple(flipped),
+        only_old=tuple(sorted(walk.only_old, key=lambda r: (r.suite, r.case))),
+        only_new=tuple(sorted(walk.only_new, key=lambda r: (r.suite, r.case))),
+        provenance=tuple(_provenance(old_sum, new_sum, walk.prompts)),
+        paired=paired,
+        notes=tuple(notes),
+        review=tuple(review_changes(old_sum, new_sum)),
+        review_flips=tuple(review_flips(old_paths.summary.parent, new_paths.summary.parent))
+        if paired
+        else (),
+        review_stale=(new_sum.get("review") or {}).get("stale_why") or None,
+    )
+
+
+def triggered(diff: Diff, fail_on: Sequence[str]) -> list[str]:
+    """Which `--fail-on` conditions hold, each as a line saying why (empty: none).
+
+    - `verdict-drop`: a PoC's verdict got worse (continue → redesign/stop, redesign → stop).
+    - `regression`: a PoC-level metric got significantly worse (McNemar p < alpha, more cases
+      newly failing than newly passing), or a verdict drop. Per-tag rows do not trigger it:
+      testing every tag would raise false alarms by sheer number of tests.
+    - `any-flip`: any shared case changed pass/fail on any metric.
+    """
+    unknown = [name for name in fail_on if name not in FAIL_ON]
+    if unknown:
+        raise UsageError(
+            f"unknown --fail-on condition {unknown[0]!r}: expected one of {', '.join(FAIL_ON)}"
+        )
+    wanted = set(fail_on)
+    out: list[str] = []
+    if wanted & {"verdict-drop", "regression"}:
+        for v in diff.verdicts:
+            if v.worse:
+                out.append(f"verdict-drop: {v.poc} went {v.old} → {v.new}")
+    if "regression" in wanted:
+        for m in diff.metrics:
+            if m.tag is None and m.worse:
+                out.append(f"regression: {m.poc} {m.metric}: {m.sentence}")
+    if "any-flip" in wanted and diff.flipped:
+        n = len(diff.flipped)
+        out.append(f"any-flip: {n} case{'s' if n != 1 else ''} changed pass/fail")
+    return out
+
+
+def _verdicts(old: dict[str, Any], new: dict[str, Any]) -> list[VerdictChange]:
+    out = []
+    for poc in sorted(old["pocs"].keys() | new["pocs"].keys()):
+        o, n = old["pocs"].get(poc) or {}, new["pocs"].get(poc) or {}
+        o_reasons, n_reasons = list(o.get("reasons") or []), list(n.get("reasons") or [])
+        out.append(
+            VerdictChange(
+                poc=poc,
+                old=o.get("verdict"),
+                new=n.get("verdict"),
+                reasons_added=tuple(r for r in n_reasons if r not in o_reasons),
+                reasons_removed=tuple(r for r in o_reasons if r not in n_reasons),
+            )
+        )
+    return out
+
+
+def _rate_block(poc: dict[str, Any], metric: str, tag: str | None) -> dict[str, Any]:
+    if tag is None:
+        block = (poc.get("metrics") or {}).get(metric)
+    else:
+        block = ((poc.get("tags") or {}).get(tag) or {}).get(metric)
+        if block is None:
+            block = (((poc.get("metrics") or {}).get(metric) or {}).get("by_tag") or {}).get(tag)
+    return block if isinstance(block, dict) else {}
+
+
+def _tags_of(poc: dict[str, Any]) -> set[str]:
+    tags = set((poc.get("tags") or {}).keys())
+    for block in (poc.get("metrics") or {}).values():
+        if isinstance(block, dict):
+            tags |= set((block.get("by_tag") or {}).keys())
+    return tags
+
+
+def _metrics(
+    old: dict[str, Any],
+    new: dict[str, Any],
+    counts: Mapping[tuple[str, str, str | None], list[int]],
+    paired: bool,
+    alpha: float,
+) -> list[MetricChange]:
+    """`counts`: discordant pairs per (poc, metric, tag or None) from the shared cases."""
+    out: list[MetricChange] = []
+    for poc in sorted(old["pocs"].keys() | new["pocs"].keys()):
+        o_poc, n_poc = old["pocs"].get(poc) or {}, new["pocs"].get(poc) or {}
+        metrics = metric_order(set(o_poc.get("metrics") or {}) | set(n_poc.get("metrics") or {}))
+        tags = sorted(_tags_of(o_poc) | _tags_of(n_poc))
+        for tag in (None, *tags):
+            for metric in metrics:
+                ob, nb = _rate_block(o_poc, metric, tag), _rate_block(n_poc, metric, tag)
+                if not ob and not nb:
+                    continue
+                total, b, c = counts.get((poc, metric, tag), [0, 0, 0])
+                label = metric if tag is None else f"{metric} [{tag}]"
+                if paired:
+                    p: float | None = mcnemar_p(b, c)
+                    sentence = describe(label, b, c, alpha)
+                else:
+                    p, sentence = None, "no per-case results: the change cannot be tested"
+                out.append(
+                    MetricChange(
+                        poc=poc,
+                        metric=metric,
+                        tag=tag,
+                        old_rate=ob.get("rate"),
+                        new_rate=nb.get("rate"),
+                        old_failures=ob.get("failures"),
+                        old_total=ob.get("total"),
+                        new_failures=nb.get("failures"),
+                        new_total=nb.get("total"),
+                        shared=total,
+                        newly_failing=b,
+                        newly_passing=c,
+                        p=p,
+                        significant=p is not None and p < alpha,
+                        sentence=sentence,
+                    )
+                )
+    return out
+
+
+_SUITE_FIELDS = (
+    ("suite file", ("sha256",)),
+    ("client", ("client", "spec")),
+    ("model", ("client", "model")),
+    ("params", ("params",)),
+    ("samples", ("samples",)),
+    ("seed", ("seed",)),
+    ("poc", ("poc",)),
+)
+
+
+def _dig(data: Any, path: tuple[str, ...]) -> Any:
+    for part in path:
+        data = data.get(part) if isinstance(data, dict) else None
+    return data
+
+
+def _provenance(
+    old: dict[str, Any], new: dict[str, Any], prompts: Mapping[str, int]
+) -> list[ProvenanceChange]:
+    o_prov, n_prov = old.get("provenance") or {}, new.get("provenance") or {}
+    out: list[ProvenanceChange] = []
+    if o_prov.get("evalkit_version") != n_prov.get("evalkit_version"):
+        out.append(
+            ProvenanceChange(
+                "evalkit version",
+                None,
+                o_prov.get("evalkit_version"),
+                n_prov.get("evalkit_version"),
+            )
+        )
+    o_suites, n_suites = o_prov.get("suites") or {}, n_prov.get("suites") or {}
+    for suite in sorted(o_suites.keys() | n_suites.keys()):
+        if suite not in o_suites or suite not in n_suites:
+            out.append(
+                ProvenanceChange(
+                    "suite",
+                    suite,
+                    "present" if suite in o_suites else None,
+                    "present" if suite in n_suites else None,
+                )
+            )
+            continue
+        for what, path in _SUITE_FIELDS:
+            a, b = _dig(o_suites[suite], path), _dig(n_suites[suite], path)
+            if a != b:
+                out.append(ProvenanceChange(what, suite, a, b))
+        if suite in prompts:
+            n = prompts[suite]
+            out.append(
+                ProvenanceChange(
+                    "prompts", suite, None, f"{n} case prompt{'s' if n != 1 else ''} changed"
+                )
+            )
+    if o_prov.get("options") != n_prov.get("options"):
+        out.append(ProvenanceChange("options", None, o_prov.get("options"), n_prov.get("options")))
+    return out
