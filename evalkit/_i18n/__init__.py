@@ -43,7 +43,6 @@ __all__ = [
     "say",
     "text_language",
     "unsettled_text",
-    "unsettled_texts",
     "verdict_word",
 ]
 
@@ -178,15 +177,6 @@ def unsettled_text(key: str, values: Mapping[str, str], lang: str = "en") -> str
     table = UNSETTLED.get(lang, UNSETTLED["en"])
     template = table.get(key) or UNSETTLED["en"].get(key)
     return key if template is None else _fill(template, values)
-
-
-def unsettled_texts(
-    poc: Mapping[str, Any], summary: Mapping[str, Any], lang: str = "en"
-) -> list[str]:
-    """The open points of one PoC block of a summary document, in words."""
-    from evalkit.verdict.unsettled import unsettled
-
-    return [unsettled_text(u.key, u.values, lang) for u in unsettled(poc, summary)]
 
 
 def money(amount: float, currency: str) -> str:

@@ -18,11 +18,11 @@ from evalkit._i18n import (
     next_step,
     reason_texts,
     say,
-    unsettled_texts,
     verdict_word,
 )
 from evalkit.common.text import percent
 from evalkit.report._review import review_line, review_rows
+from evalkit.verdict.unsettled import unsettled_texts
 
 __all__ = ["render_summary"]
 

@@ -26,6 +26,8 @@ __all__ = [
     "json_or_text",
     "shorten",
     "percent",
+    "NUMBER",
+    "MULTIPLIER",
 ]
 
 _ARTICLES = re.compile(r"\b(?:a|an|the)\b")
@@ -34,13 +36,14 @@ _SPACES = re.compile(r"\s+")
 # A number not glued to a preceding letter/digit: ASCII-only lookbehind, because Japanese
 # puts kana right before digits (「は1,200円」). A sign counts only when nothing
 # alphanumeric precedes it, so "2025-04-17" is 2025, 4, 17 and "5-7 days" is 5, 7.
-# 万 / 億 / 千 right after the digits multiply ("1万円" is 10000).
-_NUMBER = re.compile(
+# 万 / 億 / 千 right after the digits multiply ("1万円" is 10000). Public with MULTIPLIER:
+# the scorers' kanji numerals (`evalkit.scorers._numerals`) read numbers the same way.
+NUMBER = re.compile(
     r"(?<![0-9A-Za-z_.,])(?P<sign>[-+−](?=\d))?"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?![0-9])(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?P<unit>[万億千])?"
 )
-_MULTIPLIER = {"千": 1e3, "万": 1e4, "億": 1e8}
+MULTIPLIER = {"千": 1e3, "万": 1e4, "億": 1e8}
 _CJK_CLASS = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]"
 
 
@@ -99,7 +102,7 @@ def numbers(text: str) -> list[float]:
         if sign and sign != "+":
             value = -value
         if unit:
-            value *= _MULTIPLIER[unit]
+            value *= MULTIPLIER[unit]
         found.append(value)
     return found
 
@@ -115,7 +118,7 @@ def _signed(text: str) -> list[tuple[str, str, str]]:
     minus sign."""
     t = nfkc(text)
     found = []
-    for m in _NUMBER.finditer(t):
+    for m in NUMBER.finditer(t):
         sign, num, unit = m.groups()
         if sign == "-" and _RANGE_BEFORE.search(t, max(0, m.start() - 3), m.start()):
             sign = ""

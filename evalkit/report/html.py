@@ -33,7 +33,6 @@ from evalkit._i18n import (
     phase_name,
     reason_texts,
     say,
-    unsettled_texts,
 )
 from evalkit.common.filemode import match_umask
 from evalkit.common.jsonio import escape_surrogates
@@ -43,6 +42,7 @@ from evalkit.report._assets import CSS, JS
 from evalkit.report._format import ci_text, worst_first
 from evalkit.report._review import review_head, review_rows, row_cells, stale_text
 from evalkit.results.reader import iter_case_rows, load_summary, resolve
+from evalkit.verdict.unsettled import unsettled_texts
 
 __all__ = ["build_html", "write_html", "case_data", "chart_svg", "MAX_TEXT", "MAX_CASES"]
 

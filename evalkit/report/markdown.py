@@ -16,7 +16,6 @@ from evalkit._i18n import (
     meaning,
     reason_texts,
     say,
-    unsettled_texts,
     verdict_word,
 )
 from evalkit.common.text import percent
@@ -24,6 +23,7 @@ from evalkit.compare.cases import metric_order
 from evalkit.report._format import VERDICT_ICON, ci_text, code, md, worst_first
 from evalkit.report._review import review_head, review_rows, row_cells, stale_text
 from evalkit.results.reader import load_summary
+from evalkit.verdict.unsettled import unsettled_texts
 
 __all__ = ["render_summary", "summary_markdown"]
 

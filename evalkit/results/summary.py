@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from evalkit._i18n import unsettled_texts
 from evalkit.values import REVIEW_METRICS, Verdict
 from evalkit.verdict.aggregate import Aggregator, PocTally, Tally
 from evalkit.verdict.projection import projection_document
 from evalkit.verdict.rules import Assessment, PocPolicy, PocVerdict, judge
 from evalkit.verdict.stats import wilson
+from evalkit.verdict.unsettled import unsettled_texts
 
 __all__ = ["SCHEMA_VERSION", "judge_all", "build_summary", "settle", "broken_suites"]
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 
-from evalkit.common.text import _MULTIPLIER, _NUMBER, numbers
+from evalkit.common.text import MULTIPLIER as _MULTIPLIER
+from evalkit.common.text import NUMBER as _NUMBER
+from evalkit.common.text import numbers
 
 __all__ = ["kanji_number_spans", "kanji_numbers", "all_numbers", "scan_ascii_numbers"]
 

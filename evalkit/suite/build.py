@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -29,7 +29,7 @@ from evalkit.clients.trust import (
     file_refusal,
 )
 from evalkit.common.render import placeholders
-from evalkit.errors import ConfigProblem, MissingDependency, Problem, RegistryError
+from evalkit.errors import ConfigProblem, MissingDependency, RegistryError
 from evalkit.suite.case_files import (
     FileCases,
     FileCheck,
@@ -39,8 +39,9 @@ from evalkit.suite.case_files import (
     prepare,
 )
 from evalkit.suite.case_rows import RowSpec, row_to_case
+from evalkit.suite.file_report import FileReport
 from evalkit.suite.poc_keys import read_poc_keys
-from evalkit.suite.positions import Parsed, Path_
+from evalkit.suite.positions import Path_
 from evalkit.suite.schema_check import field_path
 from evalkit.values import (
     CONSISTENCY,
@@ -58,47 +59,12 @@ from evalkit.values import (
     Threshold,
 )
 
-__all__ = ["FileReport", "check_and_build"]
+__all__ = ["check_and_build"]
 
 TOLERABLE_ZERO_HINT = (
     "a zero failure rate can never be confirmed by a finite number of cases; mark the cases "
     "that must never fail critical: true, or set a small tolerable rate (e.g. 0.02) with enough cases"
 )
-
-
-@dataclass(slots=True)
-class FileReport:
-    """What one file yielded: the suite (None when it has errors), problems, warnings, and
-    the facts the cross-file checks compare (with their lines)."""
-
-    file: str
-    suite: Suite | None = None
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    name: str | None = None
-    poc: str | None = None
-    thresholds: dict[str, Threshold] = field(default_factory=dict)
-    confidence: float | None = 0.95  # None: set but invalid (the schema reported it)
-    phase: str | None = "poc"  # None: set but invalid (the schema reported it)
-    # PoC-level keys (`evalkit.suite.poc_keys`); None: not set (or invalid)
-    volume: float | None = None
-    budget: float | None = None
-    requires: tuple[str, ...] | None = None
-    currency: str | None = None  # pricing.currency when the file sets pricing
-    parsed: Parsed = field(default_factory=Parsed)
-
-    def line(self, path: Path_, key: bool = False) -> int:
-        return self.parsed.line_of(path, key=key) or 1
-
-    def error(self, path: Path_, message: str, hint: str = "", key: bool = False) -> None:
-        self.problems.append(
-            Problem(self.file, self.line(path, key), field_path(path), message, hint)
-        )
-
-    def warn(self, path: Path_, message: str, hint: str = "") -> None:
-        self.warnings.append(
-            Problem(self.file, self.line(path), field_path(path), message, hint, "warning")
-        )
 
 
 def _num(value: Any) -> float | None:

@@ -3,7 +3,7 @@
 `load_suites(paths)` reads every suite file, and reports every problem of every file in
 one `SuiteError` (the user fixes them all in one go instead of one per run):
 
-1. parse YAML/JSON keeping lines (`positions`); syntax errors, binary garbage and empty
+1. parse YAML/JSON keeping lines (`positions`, `json_lines`); syntax errors, binary garbage and empty
    files become located problems, never tracebacks;
 2. validate against the shipped JSON Schema (`schema_check`), worded for people;
 3. semantic checks per file (`build`): ids, template variables, registries, scorer
@@ -28,9 +28,11 @@ from pathlib import Path
 
 from evalkit.clients.trust import OPT_IN, Trust, suite_file_refusal
 from evalkit.errors import Problem, SuiteError, UsageError
-from evalkit.suite.build import FileReport, check_and_build
+from evalkit.suite.build import check_and_build
+from evalkit.suite.file_report import FileReport
+from evalkit.suite.json_lines import parse_json
 from evalkit.suite.poc_keys import poc_key_problems
-from evalkit.suite.positions import parse
+from evalkit.suite.positions import parse_yaml
 from evalkit.suite.schema_check import field_path, schema_problems
 from evalkit.values import Suite, Threshold
 
@@ -151,7 +153,7 @@ def load_file(path: Path, trust: Trust | None = None) -> FileReport:
             )
         )
         return report
-    parsed = parse(text, is_json=path.suffix.lower() == ".json")
+    parsed = parse_json(text) if path.suffix.lower() == ".json" else parse_yaml(text)
     report.parsed = parsed
     for issue in parsed.issues:
         report.problems.append(

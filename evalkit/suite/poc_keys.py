@@ -25,7 +25,7 @@ from evalkit.values import REVIEW_METRICS
 from evalkit.verdict.requirements import BUDGET, REVIEW
 
 if TYPE_CHECKING:
-    from evalkit.suite.build import FileReport
+    from evalkit.suite.file_report import FileReport
 
 __all__ = ["read_poc_keys", "poc_key_problems"]
 

@@ -1,4 +1,5 @@
-"""Parse YAML (here) or JSON (`json_lines`) text into plain values plus the line of every node.
+"""Parse YAML text into plain values plus the line of every node (JSON: `json_lines`, which
+builds on this module's types, so this module never imports it).
 
 Why not `yaml.safe_load` / `json.loads`: they throw positions away, and every problem the
 loader reports must carry a 1-based line. Here the YAML node tree (or a small JSON walker)
@@ -6,7 +7,7 @@ is turned into plain Python values while recording, for each path (a tuple of ma
 keys and list indexes from the root), the line where its value starts and, for mapping
 entries, the line of the key.
 
-Contract: `parse` never raises for bad input. Syntax errors, binary garbage, duplicate
+Contract: `parse_yaml` never raises for bad input. Syntax errors, binary garbage, duplicate
 keys, unsupported YAML tags and the like come back as `ParseIssue`s (line + message);
 values are only as complete as the text allowed. Scalars the suite format has no use for
 are kept as their source text: timestamps (`2024-01-01`) and non-finite floats (`.nan`,
@@ -24,7 +25,7 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
-__all__ = ["Parsed", "ParseIssue", "Path_", "parse", "parse_yaml", "MAX_DEPTH"]
+__all__ = ["Parsed", "ParseIssue", "Path_", "parse_yaml", "MAX_DEPTH"]
 
 # A path from the document root: mapping keys (str) and list indexes (int).
 Path_ = tuple[str | int, ...]
@@ -66,16 +67,6 @@ class Parsed:
             if not path:
                 return None
             path = path[:-1]
-
-
-def parse(text: str, is_json: bool) -> Parsed:
-    """Parse `text` as JSON (`is_json`) or YAML; see the module docstring."""
-    if is_json:
-        # json_lines builds on this module's types, hence the import here.
-        from evalkit.suite.json_lines import parse_json
-
-        return parse_json(text)
-    return parse_yaml(text)
 
 
 # ---------------------------------------------------------------------------------- YAML

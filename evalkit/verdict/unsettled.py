@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from evalkit._i18n import unsettled_text
 from evalkit.common.text import percent
 
-__all__ = ["Unsettled", "unsettled"]
+__all__ = ["Unsettled", "unsettled", "unsettled_texts"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,3 +161,10 @@ def unsettled(poc: Mapping[str, Any], summary: Mapping[str, Any]) -> list[Unsett
         for tag, tag_block in sorted((block.get("by_tag") or {}).items()):
             out.extend(_metric_items(f"{metric}[{tag}]", tag_block or {}))
     return out
+
+
+def unsettled_texts(
+    poc: Mapping[str, Any], summary: Mapping[str, Any], lang: str = "en"
+) -> list[str]:
+    """The open points of one PoC block of a summary document, in words."""
+    return [unsettled_text(u.key, u.values, lang) for u in unsettled(poc, summary)]

@@ -36,7 +36,7 @@ def test_numbers_reads_amounts_dates_ranges_and_japanese_units(text, expected):
 @given(st.text(alphabet="0123456789", min_size=1, max_size=30) | st.text(max_size=6))
 def test_a_bare_number_reads_as_the_number_pattern_reads_it(text):
     """The shortcut for a text of ASCII digits only agrees with the full pattern."""
-    from evalkit.common.text import _NUMBER
+    from evalkit.common.text import NUMBER as _NUMBER
 
     by_pattern = [float(num) for _, num, _ in _NUMBER.findall(text)] if text.isascii() else None
     if by_pattern is not None and text.isdigit():

@@ -9,11 +9,10 @@ from typing import Any
 
 from cli_runner import ROOT, evalkit
 
-from evalkit._i18n import unsettled_texts
 from evalkit.cli._table import render_summary
 from evalkit.report.html import _poc_section
 from evalkit.report.markdown import render_summary as markdown
-from evalkit.verdict.unsettled import unsettled
+from evalkit.verdict.unsettled import unsettled, unsettled_texts
 
 
 def _block(failures: int, total: int, ci: list[float], status: str, **extra: Any) -> dict:
