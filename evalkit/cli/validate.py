@@ -37,7 +37,7 @@ def command(
 ) -> int:
     """Check the suite files in PATH... and report every problem at once:
     file, line, field, what was expected and how to fix it."""
-    from evalkit.cli.run import runner_judge_spec
+    from evalkit.cli._run_checks import runner_judge_spec
     from evalkit.clients.trust import Trust
     from evalkit.errors import SuiteError
     from evalkit.suite.loader import load_suites

@@ -75,14 +75,19 @@ def _num(value: Any) -> float | None:
 
 
 def check_and_build(
-    report: FileReport, data: Mapping[str, Any], path: Path, trust: Trust | None = None
+    report: FileReport,
+    data: Mapping[str, Any],
+    path: Path,
+    trust: Trust | None = None,
+    worker: tuple[int, int] | None = None,
 ) -> None:
     """Run every semantic check on `data`; set `report.suite` when the file is clean.
-    `trust`: what the runner chose (see `evalkit.clients.trust`; default the strictest)."""
+    `trust`: what the runner chose (see `evalkit.clients.trust`; default the strictest).
+    `worker`: (K, N) in worker K of N of `run --workers` (see `case_files.prepare`)."""
     trust = trust if trust is not None else Trust()
     prompt = _prompt(data)
     names = _template_vars(prompt)
-    cases, has_variants = _cases(report, data, path, names, trust)
+    cases, has_variants = _cases(report, data, path, names, trust, worker)
     samples = data.get("samples", 1)
     # Else the schema has reported it already; a second error about it would mislead.
     samples_ok = isinstance(samples, int) and not isinstance(samples, bool) and samples >= 1
@@ -191,12 +196,13 @@ def _cases(
     path: Path,
     names: tuple[str, ...],
     trust: Trust,
+    worker: tuple[int, int] | None,
 ) -> tuple[CaseSource | None, bool]:
     """The suite's case source and whether any case has variants (None on problems)."""
     if "cases" in data and "cases_from" not in data:
         return _inline_cases(report, data.get("cases"), names)
     if "cases_from" in data and "cases" not in data:
-        return _file_cases(report, data["cases_from"], path, names, trust)
+        return _file_cases(report, data["cases_from"], path, names, trust, worker)
     return None, False
 
 
@@ -281,7 +287,12 @@ def _unused_vars(report: FileReport, raw: list[Any], names: tuple[str, ...]) -> 
 
 
 def _file_cases(
-    report: FileReport, raw: Any, path: Path, names: tuple[str, ...], trust: Trust
+    report: FileReport,
+    raw: Any,
+    path: Path,
+    names: tuple[str, ...],
+    trust: Trust,
+    worker: tuple[int, int] | None,
 ) -> tuple[CaseSource | None, bool]:
     if isinstance(raw, str):
         spec: Mapping[str, Any] = {"path": raw}
@@ -334,7 +345,7 @@ def _file_cases(
         split=spec.get("split") if isinstance(spec.get("split"), str) else None,
     )
     try:
-        prepared = prepare(source)
+        prepared = prepare(source, worker)
         if isinstance(prepared, FileCheck):  # rows checked by `run --workers` workers
             return source, prepared.has_variants
         source = prepared

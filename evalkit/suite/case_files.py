@@ -279,9 +279,10 @@ def jsonl_rows_checked_by_workers() -> Iterator[None]:
         _defer_jsonl.reset(token)
 
 
-def prepare(source: FileCases) -> FileCases | FileCheck:
+def prepare(source: FileCases, worker: tuple[int, int] | None = None) -> FileCases | FileCheck:
     """What the loader does with a `cases_from` source before its validation pass: in a
-    `run --workers` worker, narrow a JSONL source to the worker's window; in the parent,
+    `run --workers` worker (`worker`: K of N), narrow a JSONL source to the worker's
+    window; in the parent,
     skip the pass: a `FileCheck` with no problems, no row count, and `has_variants` from a
     byte search for the variants column (a false "yes" only skips the loader's check that
     consistency has something to compare; a "no" is certain)."""
@@ -290,14 +291,14 @@ def prepare(source: FileCases) -> FileCases | FileCheck:
     if _defer_jsonl.get() and _has_a_row(source.path):  # (an empty file: reported here)
         column = dict(source.spec.fields).get("variants", "variants")
         return FileCheck([], 0, _mentions(source.path, json.dumps(column).encode()))
-    worker = worker_slice()
     if worker is not None:
         return replace(source, window=jsonl_window(source.path, *worker))
     return source
 
 
 def worker_slice() -> tuple[int, int] | None:
-    """(K, N) when this process is worker K of N of `run --workers` (`SLICE_ENV`), else None."""
+    """(K, N) when this process is worker K of N of `run --workers` (`SLICE_ENV`), else None.
+    Read once, by the CLI, and passed down (to the loader and `RunOptions.worker`)."""
     k, _, n = os.environ.get(SLICE_ENV, "").partition("/")
     if k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n):
         return int(k), int(n)

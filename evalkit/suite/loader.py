@@ -98,15 +98,21 @@ def _is_dataset_folder(folder: Path) -> bool:
     return any((folder / marker).is_file() for marker in _DATASET_MARKERS)
 
 
-def load_suites(paths: Sequence[str | Path], trust: Trust | None = None) -> LoadResult:
+def load_suites(
+    paths: Sequence[str | Path],
+    trust: Trust | None = None,
+    worker: tuple[int, int] | None = None,
+) -> LoadResult:
     """Load every suite under `paths` (see `find_suite_files`). Raises `SuiteError` with
     every error of every file; returns the suites and warnings when there are none.
 
     `trust` is what the runner chose (the default, `Trust()`, is the strictest: nothing
     trusted, each suite's own client checked). A run must use the same choices it loaded
-    with: with `trust.client` None the suites' own clients are checked and may be used."""
+    with: with `trust.client` None the suites' own clients are checked and may be used.
+    `worker`: (K, N) in worker K of N of `run --workers`: each JSONL `cases_from` file is
+    read and checked only in the worker's own window of it."""
     trust = trust if trust is not None else Trust()
-    reports = [load_file(path, trust) for path in find_suite_files(paths)]
+    reports = [load_file(path, trust, worker) for path in find_suite_files(paths)]
     problems = [p for r in reports for p in r.problems]
     problems.extend(_cross_file(reports))
     if problems:
@@ -116,7 +122,9 @@ def load_suites(paths: Sequence[str | Path], trust: Trust | None = None) -> Load
     return LoadResult(tuple(suites), warnings)
 
 
-def load_file(path: Path, trust: Trust | None = None) -> FileReport:
+def load_file(
+    path: Path, trust: Trust | None = None, worker: tuple[int, int] | None = None
+) -> FileReport:
     """Parse, validate and build one suite file; never raises for bad content."""
     display = str(path)
     report = FileReport(display)
@@ -179,7 +187,7 @@ def load_file(path: Path, trust: Trust | None = None) -> FileReport:
         return report
     report.problems.extend(schema_problems(parsed, display))
     if isinstance(parsed.data, dict):
-        check_and_build(report, parsed.data, path, trust if trust is not None else Trust())
+        check_and_build(report, parsed.data, path, trust if trust is not None else Trust(), worker)
     report.problems.sort(key=lambda p: (p.file != display, p.line or 0, p.field))
     if report.suite is not None:
         if report.problems:  # pragma: no cover - check_and_build only builds clean files

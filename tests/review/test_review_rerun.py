@@ -168,7 +168,8 @@ def test_reviews_carry_from_another_result_folder_or_its_reviews_jsonl(tmp_path:
 
 def test_a_resumed_run_keeps_the_reviews(tmp_path: Path) -> None:
     from evalkit.clients import build_client, parse_spec
-    from evalkit.run.pipeline import RunOptions, _fingerprint, _provenance
+    from evalkit.run.options import RunOptions
+    from evalkit.run.provenance import fingerprint, provenance
     from evalkit.suite.loader import load_suites
 
     suite_file = _suite(tmp_path)
@@ -180,7 +181,7 @@ def test_a_resumed_run_keeps_the_reviews(tmp_path: Path) -> None:
     res.mkdir()
     (suite,) = load_suites([str(suite_file)]).suites
     client = build_client(parse_spec(suite.client, suite.base_dir))  # type: ignore[arg-type]
-    meta = _fingerprint(_provenance([suite], {"s": client}, RunOptions(out_dir=res)), [suite])
+    meta = fingerprint(provenance([suite], {"s": client}, RunOptions(out_dir=res)), [suite])
     (res / "cases.partial.meta.json").write_text(json.dumps({"fingerprint": meta}))
     rows = (full / "cases.jsonl").read_text("utf-8").splitlines(True)[:15]
     (res / "cases.partial.jsonl").write_text("".join(rows), "utf-8")

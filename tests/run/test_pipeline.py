@@ -81,16 +81,13 @@ def test_resume_uses_the_journal_and_ends_with_the_same_summary(suite_factory, t
     out_dir.mkdir()
     journal_rows = "".join((tmp_path / "full" / "cases.jsonl").read_text().splitlines(True)[:10])
     from evalkit.clients import build_client, parse_spec
-    from evalkit.run.pipeline import (  # the meta a real interrupted run leaves
-        _fingerprint,
-        _provenance,
-    )
+
+    # the meta a real interrupted run leaves
+    from evalkit.run.provenance import fingerprint, provenance
 
     client = build_client(parse_spec(suite.client, suite.base_dir))
     meta = {
-        "fingerprint": _fingerprint(
-            _provenance([suite], {"s": client}, RunOptions(out_dir=out_dir))
-        )
+        "fingerprint": fingerprint(provenance([suite], {"s": client}, RunOptions(out_dir=out_dir)))
     }
     (out_dir / "cases.partial.meta.json").write_text(json.dumps(meta))
     (out_dir / "cases.partial.jsonl").write_text(journal_rows + '{"torn": ')
@@ -274,10 +271,10 @@ def test_outputs_with_lone_surrogates_are_stored_as_returned_and_resume_and_repo
 
     (out / "cases.jsonl").rename(out / "cases.partial.jsonl")  # as an interrupted run leaves it
     from evalkit.clients import build_client, parse_spec
-    from evalkit.run.pipeline import _fingerprint, _provenance
+    from evalkit.run.provenance import fingerprint, provenance
 
     client = build_client(parse_spec(suite.client, suite.base_dir))
-    meta = {"fingerprint": _fingerprint(_provenance([suite], {"s": client}, RunOptions(out)))}
+    meta = {"fingerprint": fingerprint(provenance([suite], {"s": client}, RunOptions(out)))}
     (out / "cases.partial.meta.json").write_text(json.dumps(meta))
     again = run([suite], RunOptions(out_dir=out))
     assert again.resumed == 6 and again.summary["run"]["requests"] == 0

@@ -421,6 +421,7 @@ def _stand_in_ray(lose_batch: int) -> types.ModuleType:
 def test_cases_of_a_batch_lost_for_good_are_executor_errors_and_a_rerun_retries_them(
     suite_factory: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from evalkit.run.executors import OnRay
     from evalkit.run.pipeline import RunOptions, run
     from evalkit.values import Case
 
@@ -431,7 +432,7 @@ def test_cases_of_a_batch_lost_for_good_are_executor_errors_and_a_rerun_retries_
     monkeypatch.setenv("RAY_AUTH_MODE", "token")
     monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
     out = tmp_path / "out"
-    first = run([suite], RunOptions(out_dir=out, executor="ray"))
+    first = OnRay().run([suite], RunOptions(out_dir=out))
     rows = _rows(out)
     lost = [r["case"] for r in rows if r.get("error_kind") == "executor"]
     assert len(rows) == n and lost == [f"c{i:03d}" for i in range(64, 128)]
@@ -442,10 +443,10 @@ def test_cases_of_a_batch_lost_for_good_are_executor_errors_and_a_rerun_retries_
     # Errors are values: the cases are not "done", so a resumed local run tries them again
     # (and it resumes at all because provenance does not depend on the executor).
     from evalkit.results.writer import JOURNAL_NAME
-    from evalkit.run.pipeline import _fingerprint
+    from evalkit.run.provenance import fingerprint
 
     (out / "cases.jsonl").rename(out / JOURNAL_NAME)
-    meta = {"fingerprint": _fingerprint(first.summary["provenance"])}
+    meta = {"fingerprint": fingerprint(first.summary["provenance"])}
     (out / "cases.partial.meta.json").write_text(json.dumps(meta))
     second = run([suite], RunOptions(out_dir=out))
     assert second.resumed == n - 64 and second.summary["run"]["requests"] == 64

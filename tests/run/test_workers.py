@@ -131,18 +131,24 @@ def test_workers_write_junit_and_compare_with_a_baseline_like_one_process(tmp_pa
 
 
 def test_a_large_replayed_jsonl_run_uses_every_core_by_itself(tmp_path, monkeypatch):
-    from evalkit.cli import run as run_module
-    from evalkit.suite.loader import load_suites
+    from evalkit.clients.trust import Trust
+    from evalkit.run import executors
+    from evalkit.run.executors import Local, WorkerProcesses, choose_executor
 
     write(tmp_path, [f"c{i:03d}" for i in range(60)])
-    loaded = load_suites([tmp_path / "s.yaml"])
-    monkeypatch.setattr(run_module.os, "cpu_count", lambda: 2)
-    assert run_module._auto_workers(loaded, None) == 1  # 60 rows: not worth a process
-    monkeypatch.setattr(run_module, "_AUTO_BYTES", 1000)
-    assert run_module._auto_workers(loaded, None) == 2
-    assert run_module._auto_workers(loaded, "openai:gpt-4o-mini") == 1  # never multiply API load
-    monkeypatch.setattr(run_module.os, "cpu_count", lambda: 1)
-    assert run_module._auto_workers(loaded, None) == 1
+
+    def chosen(client=None):
+        choice = dict(workers=None, ray=False, ray_address=None, one_process=False, worker=None)
+        return choose_executor([str(tmp_path / "s.yaml")], Trust(), client=client, **choice)[1]
+
+    monkeypatch.setattr(executors.os, "cpu_count", lambda: 2)
+    assert chosen() == Local()  # 60 rows: not worth a process
+    monkeypatch.setattr(executors, "AUTO_BYTES", 1000)
+    assert isinstance(chosen(), WorkerProcesses) and chosen().count == 2
+    # never multiply API load
+    assert chosen("openai:gpt-4o-mini") == Local()
+    monkeypatch.setattr(executors.os, "cpu_count", lambda: 1)
+    assert chosen() == Local()
 
 
 def test_an_empty_cases_file_is_refused_with_workers_as_without(tmp_path):
@@ -156,10 +162,11 @@ def _run_in_process(folder: Path, monkeypatch, auto_bytes: int, *args: str):
     from click.testing import CliRunner
 
     from evalkit.cli import run as run_module
+    from evalkit.run import executors
 
     monkeypatch.chdir(folder)
-    monkeypatch.setattr(run_module.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(run_module, "_AUTO_BYTES", auto_bytes)
+    monkeypatch.setattr(executors.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(executors, "AUTO_BYTES", auto_bytes)
     return CliRunner().invoke(
         run_module.command, ["s.yaml", "--no-progress", *args], standalone_mode=False
     )
@@ -277,18 +284,18 @@ def test_a_merge_that_fails_midway_leaves_every_worker_its_rows(tmp_path, monkey
 
 @given(st.integers(1, 500), st.integers(1, 16))
 def test_workers_split_the_requests_in_flight_without_adding_any(limit, n):
-    from evalkit.run.pipeline import _share
+    from evalkit.run.run_clients import share
 
-    parts = [_share(limit, k, n) for k in range(1, n + 1)]
+    parts = [share(limit, k, n) for k in range(1, n + 1)]
     assert all(p >= 1 for p in parts)
     assert sum(parts) == max(limit, n)  # only a limit below N is raised (to 1 each)
 
 
 def test_workers_split_per_minute_limits_and_keep_other_settings():
-    from evalkit.run.pipeline import _share_of_limits
+    from evalkit.run.run_clients import share_of_limits
 
     settings = {"concurrency": 5, "rpm": 600, "tpm": 90000.0, "timeout": 30, "api_key_env": "K"}
-    first, second = (_share_of_limits(settings, k, 2) for k in (1, 2))
+    first, second = (share_of_limits(settings, k, 2) for k in (1, 2))
     assert (first["concurrency"], second["concurrency"]) == (3, 2)
     assert first["rpm"] == second["rpm"] == 300 and first["tpm"] == 45000
     assert first["timeout"] == 30 and first["api_key_env"] == "K"
@@ -299,14 +306,14 @@ def test_a_journal_is_not_resumed_once_its_cases_file_changed(tmp_path):
     scored from (its size and modification time are part of the run's fingerprint)."""
     import os
 
-    from evalkit.run.pipeline import _fingerprint
+    from evalkit.run.provenance import fingerprint
     from evalkit.suite.loader import load_suites
 
     write(tmp_path, [f"c{i}" for i in range(5)])
-    before = _fingerprint({}, load_suites([tmp_path / "s.yaml"]).suites)
-    assert before == _fingerprint({}, load_suites([tmp_path / "s.yaml"]).suites)
+    before = fingerprint({}, load_suites([tmp_path / "s.yaml"]).suites)
+    assert before == fingerprint({}, load_suites([tmp_path / "s.yaml"]).suites)
     cases = tmp_path / "cases.jsonl"
     cases.write_text(cases.read_text().replace('"reference": "2"', '"reference": "3"'))
     stat = cases.stat()
     os.utime(cases, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
-    assert _fingerprint({}, load_suites([tmp_path / "s.yaml"]).suites) != before
+    assert fingerprint({}, load_suites([tmp_path / "s.yaml"]).suites) != before
