@@ -4,6 +4,8 @@ Keys by where they show: `col_`/`status_` the terminal table, `md_` the Markdown
 `html_`/`chart_` the HTML report, `js_` words the report page's script writes (passed to it
 as JSON), `fact_`/`cost_` lines both reports share. English is what evalkit printed before
 there was a second language, word for word (tests and CI logs read it).
+
+Size (over 400 lines): a table of wording, one entry per key and language; nothing to split.
 """
 
 from __future__ import annotations

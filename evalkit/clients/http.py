@@ -17,6 +17,9 @@
 
 aiohttp is imported only when a client is built (`import evalkit.clients` stays light);
 it was chosen by measurement (see the README's benchmark section).
+
+Size (over 400 lines): one request's life (limits, retries with their backoff, timeouts,
+redaction, usage) is one loop; the OpenAI and Anthropic clients only shape the bodies.
 """
 
 from __future__ import annotations

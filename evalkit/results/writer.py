@@ -24,6 +24,10 @@ instant, whatever kills the process or fills the disk, and loses no finished cas
 A crash before step 5 leaves the journal, so the rerun resumes every finished case from it
 and calls no model for them. Readers can also check a `cases.jsonl` against the summary
 that describes it (`cases_file_mismatch`).
+
+Size (over 400 lines): the journal, the sorted rows, the temp files and the commit share
+one protocol (temp names, fsync order, the journal's hand-over to `cases.jsonl`); kept in
+one module so that the order that makes a killed run recoverable reads in one place.
 """
 
 from __future__ import annotations

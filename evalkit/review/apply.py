@@ -18,6 +18,9 @@ and `critical`, then by this metric's outcome alone; where even that leaves a st
 without reviews the metric is not corrected and the block says why. The verdict is judged
 again with the corrected rates (`evalkit.verdict.rules.judge`), from the rows and the suites'
 policies recorded in provenance, exactly as `run` and `merge` judge.
+
+Size (over 400 lines): reading reviews, matching them to the current outputs and the
+corrected rates are one pass over the rows and share its index (`case_index`).
 """
 
 from __future__ import annotations

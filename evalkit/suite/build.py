@@ -3,10 +3,11 @@
 The JSON Schema has already checked shapes and types (`schema_check`); this module checks
 what a schema cannot: unique case ids, template variables present in every case, metric
 and client names known to the registries, scorer settings accepted by the scorer itself,
-`tolerable <= stop`, consistency having something to compare, and it reads `cases_from`
-sources once (streaming) to find bad rows before a run starts. It also refuses what a
-suite file may not do without the runner's opt-in (`evalkit.clients.trust`): run a
-program, read outside its project, choose where a key is sent.
+`tolerable <= stop`, consistency having something to compare; the cases themselves are
+checked in `build_cases` (which reads `cases_from` sources once, streaming, to find bad
+rows before a run starts). It also refuses what a suite file may not do without the
+runner's opt-in (`evalkit.clients.trust`): run a program, read outside its project, choose
+where a key is sent.
 
 It runs even when the schema found errors, so one pass reports everything: each check
 looks only at the parts whose types it can trust (isinstance guards), and the `Suite` is
@@ -15,41 +16,26 @@ built only when the file has no errors at all. Raw dicts end here.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal, cast
 
 from evalkit.clients.trust import (
-    OPT_IN,
     RUNNER_ONLY,
     Trust,
     client_refusals,
-    file_refusal,
 )
 from evalkit.common.render import placeholders
-from evalkit.errors import ConfigProblem, MissingDependency, RegistryError
-from evalkit.suite.case_files import (
-    FileCases,
-    FileCheck,
-    Format,
-    checked_elsewhere,
-    guess_format,
-    prepare,
-)
-from evalkit.suite.case_rows import RowSpec, row_to_case
+from evalkit.errors import ConfigProblem, RegistryError
+from evalkit.suite.build_cases import case_source
 from evalkit.suite.file_report import FileReport
 from evalkit.suite.poc_keys import read_poc_keys
 from evalkit.suite.positions import Path_
-from evalkit.suite.schema_check import field_path
 from evalkit.values import (
     CONSISTENCY,
     PHASES,
     REVIEW_METRICS,
     Bar,
-    Case,
-    CaseSource,
     ModelParams,
     Phase,
     Pricing,
@@ -87,7 +73,7 @@ def check_and_build(
     trust = trust if trust is not None else Trust()
     prompt = _prompt(data)
     names = _template_vars(prompt)
-    cases, has_variants = _cases(report, data, path, names, trust, worker)
+    cases, has_variants = case_source(report, data, path, names, trust, worker)
     samples = data.get("samples", 1)
     # Else the schema has reported it already; a second error about it would mislead.
     samples_ok = isinstance(samples, int) and not isinstance(samples, bool) and samples >= 1
@@ -188,184 +174,6 @@ def _template_vars(prompt: Prompt | None) -> tuple[str, ...]:
     found = dict.fromkeys(placeholders(prompt.template))
     found.update(dict.fromkeys(placeholders(prompt.system or "")))
     return tuple(found)
-
-
-def _cases(
-    report: FileReport,
-    data: Mapping[str, Any],
-    path: Path,
-    names: tuple[str, ...],
-    trust: Trust,
-    worker: tuple[int, int] | None,
-) -> tuple[CaseSource | None, bool]:
-    """The suite's case source and whether any case has variants (None on problems)."""
-    if "cases" in data and "cases_from" not in data:
-        return _inline_cases(report, data.get("cases"), names)
-    if "cases_from" in data and "cases" not in data:
-        return _file_cases(report, data["cases_from"], path, names, trust, worker)
-    return None, False
-
-
-def _inline_cases(
-    report: FileReport, raw: Any, names: tuple[str, ...]
-) -> tuple[CaseSource | None, bool]:
-    if not isinstance(raw, list):
-        return None, False
-    bad_paths = {p.field for p in report.problems}
-    seen: dict[str, int] = {}
-    cases: list[Case] = []
-    ok = True
-    for i, item in enumerate(raw):
-        here: Path_ = ("cases", i)
-        if not isinstance(item, Mapping):
-            ok = False
-            continue
-        case_id = item.get("id")
-        label = case_id if isinstance(case_id, str) else f"#{i}"
-        if isinstance(case_id, str):
-            if case_id in seen:
-                report.error(
-                    (*here, "id"),
-                    f"duplicate case id '{case_id}' (first at line {seen[case_id]})",
-                    "case ids must be unique within a suite",
-                )
-            else:
-                seen[case_id] = report.line(here)
-        variables = item.get("vars", {})
-        if isinstance(variables, Mapping):
-            where: Path_ = (*here, "vars") if "vars" in item else here
-            for name in names:
-                if name not in variables:
-                    report.error(
-                        where,
-                        f"the template uses {{{{{name}}}}} but case '{label}' has no var '{name}'",
-                        f"add {name} to the case's vars",
-                    )
-        prefix = field_path(here)
-        if any(
-            f == prefix or f.startswith(prefix + ".") or f.startswith(prefix + "[")
-            for f in bad_paths
-        ):
-            ok = False
-            continue
-        case = row_to_case(item, i + 1, report.line(here), RowSpec())
-        if isinstance(case, Case):
-            cases.append(case)
-        else:
-            ok = False
-            for issue in case:
-                report.error((*here, issue.field), issue.message, issue.hint)
-    _unused_vars(report, raw, names)
-    has_variants = any(c.variants for c in cases)
-    return (tuple(cases) if ok else None), has_variants
-
-
-def _unused_vars(report: FileReport, raw: list[Any], names: tuple[str, ...]) -> None:
-    """Warn, once per var name, about inline case vars the prompt never uses: the model
-    never sees them, which usually means a typo in a name or a YAML value cut short (in a
-    flow mapping, 「{question: 6,000円の…}」 ends at the comma and leaves a var named
-    「000円の…」). Not an error: a var may carry knowledge for the scorers
-    (`knowledge_vars`) on purpose."""
-    unused: dict[str, list[tuple[int, str]]] = {}
-    for i, item in enumerate(raw):
-        variables = item.get("vars") if isinstance(item, Mapping) else None
-        if not isinstance(variables, Mapping):
-            continue
-        label = item.get("id") if isinstance(item.get("id"), str) else f"#{i}"
-        for name in variables:
-            if isinstance(name, str) and name not in names:
-                unused.setdefault(name, []).append((i, label))
-    for name, where in unused.items():
-        first, labels = where[0][0], [label for _, label in where]
-        shown = ", ".join(labels[:3]) + (f" (+{len(labels) - 3} more)" if len(labels) > 3 else "")
-        report.warn(
-            ("cases", first, "vars", name),
-            f"var '{name}' is not used by the prompt (cases {shown}): the model never sees it",
-            "use it in prompt.template as {{" + name + "}}, fix its name, or quote a value "
-            "that holds a comma",
-        )
-
-
-def _file_cases(
-    report: FileReport,
-    raw: Any,
-    path: Path,
-    names: tuple[str, ...],
-    trust: Trust,
-    worker: tuple[int, int] | None,
-) -> tuple[CaseSource | None, bool]:
-    if isinstance(raw, str):
-        spec: Mapping[str, Any] = {"path": raw}
-        where: Path_ = ("cases_from",)
-    elif isinstance(raw, Mapping) and isinstance(raw.get("path"), str):
-        spec, where = raw, ("cases_from", "path")
-    else:
-        return None, False
-    rel = str(spec["path"])
-    target = path.parent / rel
-    display = os.path.normpath(os.path.join(os.path.dirname(report.file), rel))
-    if not trust.suites:  # before the existence check: say nothing about outside files
-        refused = file_refusal(target, display, path)
-        if refused is not None:
-            report.error(
-                where,
-                f"a suite file may not read outside its project: {refused}",
-                f"move the file into the project, or {OPT_IN}",
-            )
-            return None, False
-    if not target.exists():
-        report.error(
-            where,
-            f"expected an existing file or folder, but {display} does not exist",
-            "cases_from paths are relative to the suite file's folder",
-        )
-        return None, False
-    fmt = spec.get("format") or guess_format(target)
-    if fmt not in ("jsonl", "csv", "datasets"):
-        if "format" not in spec:
-            report.error(
-                where,
-                f"cannot tell the format of {display} from its name",
-                "set format: jsonl, csv or datasets (long form: cases_from: {path: ..., format: ...})",
-            )
-        return None, False
-    if fmt != "datasets" and target.is_dir():
-        report.error(where, f"expected a {fmt} file, but {display} is a folder")
-        return None, False
-    fields = spec.get("fields") if isinstance(spec.get("fields"), Mapping) else {}
-    source = FileCases(
-        path=target,
-        display=display,
-        format=cast(Format, fmt),
-        spec=RowSpec(
-            fields=tuple((str(k), str(v)) for k, v in (fields or {}).items()),
-            placeholders=names,
-            lenient=fmt == "datasets",
-        ),
-        split=spec.get("split") if isinstance(spec.get("split"), str) else None,
-    )
-    try:
-        prepared = prepare(source, worker)
-        if isinstance(prepared, FileCheck):  # rows checked by `run --workers` workers
-            return source, prepared.has_variants
-        source = prepared
-        result = checked_elsewhere(source) or source.check()
-    except MissingDependency as exc:
-        report.error(where, str(exc))
-        return None, False
-    except OSError as exc:
-        report.error(where, f"cannot read {display}: {exc.strerror or exc}")
-        return None, False
-    report.problems.extend(result.problems)
-    # A worker's window may hold no variants where another's does: the parent, which saw
-    # the whole file, has already judged whether consistency has something to compare.
-    has_variants = result.has_variants or source.window is not None
-    if result.problems:
-        return None, has_variants
-    return (
-        replace(source, count=result.rows, has_variants=result.has_variants, window_ids=result.ids),
-        has_variants,
-    )
 
 
 def _scorers(report: FileReport, data: Mapping[str, Any]) -> dict[str, ScorerConfig]:

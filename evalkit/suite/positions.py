@@ -13,6 +13,8 @@ values are only as complete as the text allowed. Scalars the suite format has no
 are kept as their source text: timestamps (`2024-01-01`) and non-finite floats (`.nan`,
 `NaN`), so no later step ever sees a `datetime` or a NaN. Mapping keys are always strings
 (a YAML key `2024:` becomes "2024").
+
+Size (about 400 lines): the YAML event walker and the types the JSON walker shares.
 """
 
 from __future__ import annotations

@@ -19,6 +19,9 @@ Two more things keep a PoC from `continue` (never a stop): a monthly cost projec
 (`evalkit.verdict.projection`) that is over its `budget_per_month` or not confirmed within it, and
 evidence its phase requires that the suites never asked for (`evalkit.verdict.requirements`).
 Their reasons are codes like the others (`evalkit._i18n._reasons`).
+
+Size (over 400 lines): each rule sits beside the reason it gives, so that a reason can only
+say what its rule decided.
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from evalkit.report.html import build_html, case_data, chart_svg, write_html
+from evalkit.report.html import build_html, case_data, write_html
+from evalkit.report.html_charts import chart_svg
 
 HOSTILE = '</script><script>window.__pwned = 1</script><b onmouseover="x()">bold</b> & <!--'
 
