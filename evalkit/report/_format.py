@@ -20,6 +20,11 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def html_text(value: Any) -> str:
+    """`value` as text safe inside HTML, attribute values included."""
+    return html.escape(str(value), quote=True)
+
+
 def points(delta: float | None) -> str:
     """A difference of two rates in percentage points, signed: "+6.7 pts"."""
     if delta is None:

@@ -19,7 +19,6 @@ million-case result still makes a report of a few MB, in bounded memory.
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import tempfile
@@ -39,6 +38,7 @@ from evalkit.common.jsonio import escape_surrogates
 from evalkit.common.text import percent
 from evalkit.compare.cases import metric_order
 from evalkit.report._assets import CSS, JS
+from evalkit.report._format import html_text as _e
 from evalkit.report._format import worst_first
 from evalkit.report._review import review_head, review_rows, row_cells, stale_text
 from evalkit.report.html_charts import charts
@@ -49,10 +49,6 @@ __all__ = ["build_html", "write_html", "case_data", "MAX_TEXT", "MAX_CASES"]
 
 MAX_TEXT = 20_000
 _STATUS_ORDER = {"fail": 0, "error": 1, "pass": 2, "none": 3}
-
-
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def _clip(value: Any) -> Any:

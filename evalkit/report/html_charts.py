@@ -4,21 +4,17 @@ Every label is escaped; the axis of a PoC's charts is shared so that bars compar
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from evalkit._i18n import say
 from evalkit.common.text import percent
 from evalkit.compare.cases import metric_order
 from evalkit.report._format import ci_text
+from evalkit.report._format import html_text as _e
 
 __all__ = ["axis_top", "chart_svg", "charts"]
 
 _STATUSES = ("pass", "miss", "stop", "unjudged")
-
-
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def axis_top(values: Any) -> float:
