@@ -284,8 +284,7 @@ def command(
     from evalkit.cli._run_report import progress_bar, report_run
     from evalkit.clients.trust import Trust, safe_url, url_problem
     from evalkit.run.executors import WorkerProcesses, choose_executor
-    from evalkit.run.options import RunOptions
-    from evalkit.run.workers import WorkerStopped
+    from evalkit.run.options import RunOptions, WorkerStopped
     from evalkit.suite.case_files import worker_slice
 
     shard = parse_shard(shard_text)

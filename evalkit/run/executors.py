@@ -21,7 +21,7 @@ from evalkit.clients.trust import Trust
 from evalkit.errors import UsageError
 from evalkit.run import pipeline
 from evalkit.run.case_runners import InProcessCases, RayCases
-from evalkit.run.options import Progress, RunOptions, RunOutcome
+from evalkit.run.options import Progress, RunOptions, RunOutcome, WorkerStopped
 from evalkit.suite.case_files import FileCases, jsonl_rows_checked_by_workers
 from evalkit.suite.loader import LoadResult, load_suites
 from evalkit.values import Suite
@@ -63,7 +63,7 @@ class Local:
         self, suites: Sequence[Suite], options: RunOptions, progress: Progress | None = None
     ) -> RunOutcome:
         if options.worker is not None:
-            from evalkit.run.workers import WorkerStopped, own_ids, worker_ready
+            from evalkit.run.workers import own_ids, worker_ready
 
             options = replace(options, own_ids=own_ids(suites))
             if not worker_ready(suites, options.out_dir):

@@ -13,7 +13,7 @@ from evalkit.suite.case_files import IdFilter
 from evalkit.values import CaseResult
 from evalkit.verdict.rules import PocVerdict
 
-__all__ = ["RunOptions", "RunOutcome", "Progress"]
+__all__ = ["RunOptions", "RunOutcome", "Progress", "WorkerStopped"]
 
 # Called with each finished case, in this process (a progress bar's tick).
 Progress = Callable[[CaseResult], None]
@@ -79,3 +79,13 @@ class RunOutcome:
     stale_count: int
     unmatched: tuple[str, ...] = ()  # `--case` values that named no case
     workers: int = 0
+
+
+class WorkerStopped(Exception):
+    """A `--workers` worker found problems in the suites (already printed), or was told by
+    its parent to stop; exit with `code`. Here, not in `workers`, so that the CLI can catch
+    it without importing the worker machinery for a one-process run."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code

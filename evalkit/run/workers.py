@@ -25,6 +25,7 @@ from evalkit.errors import Problem, SuiteError, UsageError
 from evalkit.results.folderlock import hold_folder
 from evalkit.results.writer import COUNTS_NAME, atomic_write_text
 from evalkit.run.merge import merge
+from evalkit.run.options import WorkerStopped
 from evalkit.suite.case_files import (
     CHECKED_ENV,
     SLICE_ENV,
@@ -36,7 +37,7 @@ from evalkit.suite.case_files import (
 from evalkit.values import Suite
 from evalkit.verdict.rules import PocVerdict
 
-__all__ = ["run_workers", "worker_dirs", "worker_ready", "WorkerStopped"]
+__all__ = ["run_workers", "worker_dirs", "worker_ready"]
 
 
 def worker_dirs(out_dir: Path, workers: int) -> list[Path]:
@@ -161,14 +162,6 @@ def _wait_until_ready(procs: Sequence[subprocess.Popen[bytes]], dirs: Sequence[P
                 )
         if pending:
             time.sleep(0.01)
-
-
-class WorkerStopped(Exception):
-    """A worker found problems in the suites (already printed); exit with `code`."""
-
-    def __init__(self, code: int) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 def _duplicate_ids(suites: Sequence[Suite], dirs: Sequence[Path]) -> list[Problem]:
