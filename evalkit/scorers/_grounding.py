@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from evalkit.common.text import json_or_text
 from evalkit.scorers._support import Knowledge, knowledge_index
-from evalkit.values import ScoringInput
+from evalkit.values import ScoringInput, quick_init
 
 __all__ = [
     "KNOWLEDGE_VAR_CHARS",
@@ -26,6 +26,7 @@ __all__ = [
 ]
 
 
+@quick_init  # one per scored case: the cheaper __init__ of the per-case values
 @dataclass(frozen=True, slots=True)
 class Plan:
     """A case's texts, sorted: the knowledge `texts` (indexed on demand as `knowledge`)

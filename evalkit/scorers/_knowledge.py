@@ -23,6 +23,7 @@ from typing import Any
 from evalkit.common.text import nfkc, numbers
 from evalkit.scorers._lexicon import LIMITED_EN, NEG_EN, NEG_JA
 from evalkit.scorers._numerals import kanji_numbers, scan_ascii_numbers
+from evalkit.values import quick_init
 
 __all__ = [
     "Knowledge",
@@ -61,6 +62,7 @@ def bigrams(run: str) -> tuple[str, ...]:
     return tuple(run[i : i + 2] for i in range(len(run) - 1))
 
 
+@quick_init  # built per word / text / claim: the cheaper __init__
 @dataclass(frozen=True, slots=True)
 class Unit:
     """One checkable piece of a claim. `kind` is "word", "number" or "cjk"; `specific`
@@ -87,6 +89,7 @@ def word_unit(low: str, specific: bool) -> Unit:
     return Unit(low, "word", specific, probes)
 
 
+@quick_init  # built per word / text / claim: the cheaper __init__
 @dataclass(frozen=True, slots=True, eq=False)
 class Knowledge:
     """A knowledge text, indexed for `locate`.

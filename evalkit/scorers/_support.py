@@ -66,6 +66,7 @@ from evalkit.scorers._lexicon import (
     claim_negated,
 )
 from evalkit.scorers._numerals import kanji_numbers, scan_ascii_numbers
+from evalkit.values import quick_init
 
 __all__ = [
     "Knowledge",
@@ -226,6 +227,7 @@ def _cjk_runs(text: str) -> list[str]:
     return runs
 
 
+@quick_init  # built per word / text / claim: the cheaper __init__
 @dataclass(frozen=True, slots=True)
 class ClaimCheck:
     """A claim's support.

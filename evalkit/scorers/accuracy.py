@@ -50,7 +50,7 @@ from rapidfuzz import fuzz
 from evalkit.common.text import is_cjk, is_refusal, json_or_text, nfkc, normalize, numbers, shorten
 from evalkit.errors import ConfigProblem
 from evalkit.scorers.base import Params, apply_samples_rule, check_samples_rule, rule_text
-from evalkit.values import ACCURACY, Reference, Score, ScorerConfig, ScoringInput
+from evalkit.values import ACCURACY, Reference, Score, ScorerConfig, ScoringInput, quick_init
 
 __all__ = ["make", "AccuracyScorer", "JudgedAccuracyScorer", "METHODS"]
 
@@ -71,6 +71,7 @@ _YES = {"yes", "y", "true", "correct", "はい", "そうです", "正しい"}
 _NO = {"no", "n", "false", "incorrect", "いいえ", "違います", "正しくない"}
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Check:
     """One output against one reference: score in [0, 1], pass, and what was found."""
