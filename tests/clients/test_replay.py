@@ -126,11 +126,12 @@ def test_large_files_with_per_suite_lines_are_indexed_on_disk_with_the_same_answ
     assert c.complete_now(request("c7", sample=1)).output == "o7-1"
     assert c.complete_now(request("c3")).output == "mine"
     assert c.complete_now(request("c99")).error_kind == "missing-recording"
-    assert isinstance(c._store, replay._DiskStore)
+    assert isinstance(c._store, replay._StreamStore)
+    assert c._store._disk is not None  # "c3" is on two lines: every line must be seen
     asyncio.run(c.aclose())
 
 
-def test_a_large_file_answers_every_case_and_again_when_asked_twice(tmp_path, monkeypatch):
+def test_a_large_file_in_case_order_is_read_as_the_run_asks_without_an_index(tmp_path, monkeypatch):
     import evalkit.clients.replay as replay
 
     monkeypatch.setattr(replay, "LARGE_FILE_BYTES", 10)
@@ -140,8 +141,12 @@ def test_a_large_file_answers_every_case_and_again_when_asked_twice(tmp_path, mo
     assert [c.complete_now(request(f"c{i}")).output for i in range(100)] == [
         f"o{i}" for i in range(100)
     ]
-    # Asked again (a second suite sharing the file): still answered.
+    store = c._store
+    assert isinstance(store, replay._StreamStore)
+    assert store._disk is None and not store._ahead
+    # Asked again (a second suite sharing the file): the index answers it.
     assert c.complete_now(request("c5")).output == "o5"
+    assert store._disk is not None
     asyncio.run(c.aclose())
 
 
@@ -149,13 +154,15 @@ def test_a_large_file_answers_every_case_and_again_when_asked_twice(tmp_path, mo
 @given(
     order=st.permutations(list(range(40))),
     chunk=st.sampled_from([1, 3, 8, 64]),
+    ahead=st.sampled_from([2, 5, 1000]),
     per_suite=st.booleans(),
 )
 def test_large_files_answer_like_memory_in_any_lookup_order(
-    tmp_path_factory, order, chunk, per_suite
+    tmp_path_factory, order, chunk, ahead, per_suite
 ):
-    """Whatever the order of lookups (and repeats, and misses), the disk index — with the
-    chunks it loads ahead of ordered lookups — answers exactly as the in-memory store does."""
+    """Whatever the order of lookups (and repeats, and misses), the stream store — with
+    its fallback to the disk index when the order, the held lines or several lines per
+    key demand it — answers exactly as the in-memory store does."""
     import evalkit.clients.replay as replay
 
     folder = tmp_path_factory.mktemp("r")
@@ -166,24 +173,28 @@ def test_large_files_answer_like_memory_in_any_lookup_order(
     rows.append({"case": "c99", "output": "?", "prompt_sha256": SHA})
     memory = client_for(folder, rows)
     memory.complete_now(request("c0"))  # loaded now, in memory
-    saved = replay.LARGE_FILE_BYTES, replay._DiskStore._CHUNK
-    replay.LARGE_FILE_BYTES, replay._DiskStore._CHUNK = 10, chunk
+    saved = replay.LARGE_FILE_BYTES, replay._DiskStore._CHUNK, replay._StreamStore._AHEAD_MAX
+    replay.LARGE_FILE_BYTES, replay._DiskStore._CHUNK, replay._StreamStore._AHEAD_MAX = (
+        10,
+        chunk,
+        ahead,
+    )
     try:
         big = client_for(folder, rows)
         asked = [*order, 99, *order[:5], 77]  # and again: answers never run out; 77: missing
         for i in asked:
             req = request(f"c{i}", sample=1 if 30 <= i < 40 else 0)
             assert big.complete_now(req) == memory.complete_now(req)
-        assert isinstance(big._store, replay._DiskStore)
+        assert isinstance(big._store, replay._StreamStore)
         assert big.wants_prompt_sha256 is memory.wants_prompt_sha256 is True
     finally:
-        replay.LARGE_FILE_BYTES, replay._DiskStore._CHUNK = saved
+        replay.LARGE_FILE_BYTES, replay._DiskStore._CHUNK, replay._StreamStore._AHEAD_MAX = saved
         asyncio.run(big.aclose())
 
 
-def test_a_large_file_is_served_whatever_its_lines_look_like(tmp_path, monkeypatch):
-    """A byte-order mark, a sample number beyond 64 bits, extra fields: the disk index
-    serves every line the reading accepted, as the in-memory store does."""
+def test_a_large_file_is_read_forward_whatever_its_lines_look_like(tmp_path, monkeypatch):
+    """A byte-order mark, a sample number beyond 64 bits, extra fields: the forward read
+    decodes every line the first pass accepted, as the first pass did."""
     import evalkit.clients.replay as replay
 
     monkeypatch.setattr(replay, "LARGE_FILE_BYTES", 10)
@@ -204,6 +215,22 @@ def test_a_large_file_is_served_whatever_its_lines_look_like(tmp_path, monkeypat
         c.complete_now(request("c3", variant=1)).output,
     ]
     assert got == ["first", "hashed", "huge", "v"]
+    assert c._store._disk is None  # all served by the forward read
+    asyncio.run(c.aclose())
+
+
+def test_a_large_file_that_turns_malformed_during_the_run_names_the_line(tmp_path, monkeypatch):
+    import evalkit.clients.replay as replay
+
+    monkeypatch.setattr(replay, "LARGE_FILE_BYTES", 10)
+    rows = [{"case": f"c{i}", "output": f"o{i}"} for i in range(4)]
+    c = client_for(tmp_path, rows)
+    c.load()  # the first pass: every line fine
+    text = (tmp_path / "rec.jsonl").read_text().splitlines()
+    text[2] = "{broken" + " " * (len(text[2]) - 7)  # same size: line numbers hold
+    (tmp_path / "rec.jsonl").write_text("\n".join(text) + "\n")
+    with pytest.raises(UsageError, match=r"rec\.jsonl:3: not valid JSON"):
+        c.complete_now(request("c3"))
     asyncio.run(c.aclose())
 
 
@@ -217,6 +244,7 @@ def test_the_disk_index_loads_chunks_only_while_they_pay(tmp_path, monkeypatch, 
     import evalkit.clients.replay as replay
 
     monkeypatch.setattr(replay, "LARGE_FILE_BYTES", 10)
+    monkeypatch.setattr(replay._StreamStore, "_AHEAD_MAX", 2)
     monkeypatch.setattr(replay._DiskStore, "_CHUNK", 64)
     n = 4000
     c = client_for(tmp_path, [{"case": f"c{i}", "output": f"o{i}"} for i in range(n)])
@@ -231,6 +259,8 @@ def test_the_disk_index_loads_chunks_only_while_they_pay(tmp_path, monkeypatch, 
         loads += 1
         original(self, chunk)
 
+    assert c.complete_now(request("c0")).output == c.complete_now(request("c0")).output
+    assert c._store._disk is not None  # asked twice: served by the index from now on
     monkeypatch.setattr(replay._DiskStore, "_load_chunk", counted)
     assert all(c.complete_now(request(f"c{i}")).output == f"o{i}" for i in order)
     if in_order:
@@ -240,17 +270,18 @@ def test_the_disk_index_loads_chunks_only_while_they_pay(tmp_path, monkeypatch, 
     asyncio.run(c.aclose())
 
 
-def test_a_worker_that_asks_for_some_lines_of_a_large_file_gets_every_other_one_too(
-    tmp_path, monkeypatch
-):
+def test_lines_never_asked_for_do_not_push_a_large_file_onto_the_index(tmp_path, monkeypatch):
     """A `run --workers` worker's id filter lets a few of the other workers' lines
-    through; lines skipped for a long time are still answered when asked for."""
+    through; past the held limit the oldest are dropped instead of giving up the forward
+    read, and a dropped line asked for after all is still answered (by the index)."""
     import evalkit.clients.replay as replay
 
     monkeypatch.setattr(replay, "LARGE_FILE_BYTES", 10)
-    monkeypatch.setattr(replay._DiskStore, "_CHUNK", 8)
+    monkeypatch.setattr(replay._StreamStore, "_AHEAD_MAX", 8)
     c = client_for(tmp_path, [{"case": f"c{i}", "output": f"o{i}"} for i in range(200)])
     asked = [i for i in range(200) if i % 4 == 0]  # three lines in four never asked for
     assert [c.complete_now(request(f"c{i}")).output for i in asked] == [f"o{i}" for i in asked]
-    assert c.complete_now(request("c1")).output == "o1"  # skipped long ago
+    assert c._store._disk is None and len(c._store._ahead) <= 8
+    assert c.complete_now(request("c1")).output == "o1"  # dropped long ago: the index
+    assert c._store._disk is not None
     asyncio.run(c.aclose())
