@@ -96,8 +96,14 @@ def numbers(text: str) -> list[float]:
     only counts where no letter or digit precedes it (a hyphen in a date or a range is not
     a minus). Digits glued after letters ("v2", "INV42") are identifiers, not numbers.
     """
+    # Two shortcuts, measured on the scale load's outputs and references (issue 18): 2.2 µs
+    # a case with them, 4.2 µs without. A bare number (the usual numeric reference) is
+    # itself; ASCII text needs neither NFKC nor the range rule of `_signed` (its hyphens
+    # follow ASCII letters or digits, where `NUMBER` never takes a sign anyway).
+    if text.isdigit() and text.isascii():
+        return [float(text)]
     found = []
-    for sign, num, unit in _signed(text):
+    for sign, num, unit in NUMBER.findall(text) if text.isascii() else _signed(text):
         value = float(num.replace(",", "") if "," in num else num)
         if sign and sign != "+":
             value = -value
