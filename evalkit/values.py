@@ -381,6 +381,13 @@ class Scorer(Protocol):
     def score(self, item: ScoringInput) -> Score | None: ...
 
 
+class AsyncScorer(Scorer, Protocol):
+    """A scorer that asks a model (an LLM judge): the pipeline awaits `ascore`, and its
+    `score` raises (it cannot answer without the call)."""
+
+    async def ascore(self, item: ScoringInput) -> Score | None: ...
+
+
 @quick_init
 @dataclass(frozen=True, slots=True)
 class CaseResult:

@@ -22,12 +22,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from types import MappingProxyType
+from typing import TypeGuard
 
 from evalkit.clients.base import Client
 from evalkit.common.render import prompt_sha256, render_messages
 from evalkit.errors import ScoringCallFailed
 from evalkit.values import (
     PLAIN_LABELS,
+    AsyncScorer,
     Case,
     CaseResult,
     Completion,
@@ -114,7 +116,7 @@ def _labels(requests: Sequence[Request]) -> tuple[str, ...]:
     return _labels_for(tuple((r.variant, r.sample) for r in requests))
 
 
-def _has_async(scorer: Scorer) -> bool:
+def _has_async(scorer: Scorer) -> TypeGuard[AsyncScorer]:
     return inspect.iscoroutinefunction(getattr(scorer, "ascore", None))
 
 
@@ -219,7 +221,7 @@ async def score_case_async(
         for scorer in scorers:
             if _has_async(scorer):
                 try:
-                    score = await scorer.ascore(item)  # type: ignore[attr-defined]
+                    score = await scorer.ascore(item)
                 except ScoringCallFailed as exc:  # a judge's call: an error value, not a score
                     done = _result(suite, case, requests, completions, {}, labels)
                     return replace(done, error=str(exc), error_kind=exc.kind)
