@@ -25,6 +25,7 @@ from evalkit.compare.cases import CaseRef, CaseWalk, FlippedCase, metric_order, 
 from evalkit.compare.reviews import ReviewChange, ReviewFlip, review_changes, review_flips
 from evalkit.compare.significance import describe, mcnemar_p
 from evalkit.errors import UsageError
+from evalkit.results.documents import Summary
 from evalkit.results.reader import load_summary, resolve
 
 __all__ = [
@@ -214,10 +215,11 @@ def triggered(diff: Diff, fail_on: Sequence[str]) -> list[str]:
     return out
 
 
-def _verdicts(old: dict[str, Any], new: dict[str, Any]) -> list[VerdictChange]:
+def _verdicts(old: Summary, new: Summary) -> list[VerdictChange]:
     out = []
     for poc in sorted(old["pocs"].keys() | new["pocs"].keys()):
-        o, n = old["pocs"].get(poc) or {}, new["pocs"].get(poc) or {}
+        o: Mapping[str, Any] = old["pocs"].get(poc) or {}
+        n: Mapping[str, Any] = new["pocs"].get(poc) or {}
         o_reasons, n_reasons = list(o.get("reasons") or []), list(n.get("reasons") or [])
         out.append(
             VerdictChange(
@@ -231,7 +233,10 @@ def _verdicts(old: dict[str, Any], new: dict[str, Any]) -> list[VerdictChange]:
     return out
 
 
-def _rate_block(poc: dict[str, Any], metric: str, tag: str | None) -> dict[str, Any]:
+def _rate_block(poc: Mapping[str, Any], metric: str, tag: str | None) -> dict[str, Any]:
+    """A PoC's counts of `metric` (of one tag: its own bar, or its rate among the tags);
+    empty when the PoC has none (a PoC only one side has)."""
+    block: Any
     if tag is None:
         block = (poc.get("metrics") or {}).get(metric)
     else:
@@ -241,7 +246,7 @@ def _rate_block(poc: dict[str, Any], metric: str, tag: str | None) -> dict[str, 
     return block if isinstance(block, dict) else {}
 
 
-def _tags_of(poc: dict[str, Any]) -> set[str]:
+def _tags_of(poc: Mapping[str, Any]) -> set[str]:
     tags = set((poc.get("tags") or {}).keys())
     for block in (poc.get("metrics") or {}).values():
         if isinstance(block, dict):
@@ -250,8 +255,8 @@ def _tags_of(poc: dict[str, Any]) -> set[str]:
 
 
 def _metrics(
-    old: dict[str, Any],
-    new: dict[str, Any],
+    old: Summary,
+    new: Summary,
     counts: Mapping[tuple[str, str, str | None], list[int]],
     paired: bool,
     alpha: float,
@@ -259,7 +264,8 @@ def _metrics(
     """`counts`: discordant pairs per (poc, metric, tag or None) from the shared cases."""
     out: list[MetricChange] = []
     for poc in sorted(old["pocs"].keys() | new["pocs"].keys()):
-        o_poc, n_poc = old["pocs"].get(poc) or {}, new["pocs"].get(poc) or {}
+        o_poc: Mapping[str, Any] = old["pocs"].get(poc) or {}
+        n_poc: Mapping[str, Any] = new["pocs"].get(poc) or {}
         metrics = metric_order(set(o_poc.get("metrics") or {}) | set(n_poc.get("metrics") or {}))
         tags = sorted(_tags_of(o_poc) | _tags_of(n_poc))
         for tag in (None, *tags):
@@ -313,9 +319,7 @@ def _dig(data: Any, path: tuple[str, ...]) -> Any:
     return data
 
 
-def _provenance(
-    old: dict[str, Any], new: dict[str, Any], prompts: Mapping[str, int]
-) -> list[ProvenanceChange]:
+def _provenance(old: Summary, new: Summary, prompts: Mapping[str, int]) -> list[ProvenanceChange]:
     o_prov, n_prov = old.get("provenance") or {}, new.get("provenance") or {}
     out: list[ProvenanceChange] = []
     if o_prov.get("evalkit_version") != n_prov.get("evalkit_version"):

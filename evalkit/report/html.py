@@ -42,6 +42,7 @@ from evalkit.report._format import html_text as _e
 from evalkit.report._format import worst_first
 from evalkit.report._review import review_head, review_rows, row_cells, stale_text
 from evalkit.report.html_charts import charts
+from evalkit.results.documents import Critical, Errors, PocSummary, Summary
 from evalkit.results.reader import iter_case_rows, load_summary, resolve
 from evalkit.verdict.unsettled import unsettled_texts
 
@@ -163,7 +164,7 @@ def _json_for_script(data: Any) -> str:
     )
 
 
-def _review_table(poc: dict[str, Any], summary: dict[str, Any], lang: str) -> str:
+def _review_table(poc: PocSummary, summary: Summary, lang: str) -> str:
     """The PoC's human review: per reviewed metric the scorer against the reviewers and the
     corrected rate its status was judged on; the result's stale reviews."""
     rows = review_rows(poc)
@@ -184,7 +185,7 @@ def _review_table(poc: dict[str, Any], summary: dict[str, Any], lang: str) -> st
     )
 
 
-def _poc_section(name: str, poc: dict[str, Any], summary: dict[str, Any], lang: str = "en") -> str:
+def _poc_section(name: str, poc: PocSummary, summary: Summary, lang: str = "en") -> str:
     verdict = str(poc.get("verdict") or "")
     open_points = "".join(f"<li>{_e(u)}</li>" for u in unsettled_texts(poc, summary, lang))
     unsettled = (
@@ -199,7 +200,7 @@ def _poc_section(name: str, poc: dict[str, Any], summary: dict[str, Any], lang: 
     facts = []
     if "cases" in poc:
         facts.append(say("fact_cases", lang, n=int(poc["cases"])))
-    errors = poc.get("errors") or {}
+    errors: Errors = poc.get("errors") or {}
     if errors.get("count"):
         facts.append(
             say(
@@ -210,7 +211,7 @@ def _poc_section(name: str, poc: dict[str, Any], summary: dict[str, Any], lang: 
                 budget=percent(errors.get("budget")),
             )
         )
-    critical = poc.get("critical") or {}
+    critical: Critical = poc.get("critical") or {}
     if critical.get("total"):
         failed = critical.get("failed") or []
         facts.append(
@@ -240,7 +241,7 @@ def _poc_section(name: str, poc: dict[str, Any], summary: dict[str, Any], lang: 
     )
 
 
-def _run_info(summary: dict[str, Any], lang: str) -> str:
+def _run_info(summary: Summary, lang: str) -> str:
     run = summary.get("run") or {}
     prov = summary.get("provenance") or {}
     bits = []

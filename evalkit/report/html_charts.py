@@ -4,6 +4,7 @@ Every label is escaped; the axis of a PoC's charts is shared so that bars compar
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from evalkit._i18n import say
@@ -11,6 +12,7 @@ from evalkit.common.text import percent
 from evalkit.compare.cases import metric_order
 from evalkit.report._format import ci_text
 from evalkit.report._format import html_text as _e
+from evalkit.results.documents import Assessment, PocSummary
 
 __all__ = ["axis_top", "chart_svg", "charts"]
 
@@ -120,8 +122,8 @@ def _mark(at: float, label_y: int, label: str, colour: str) -> str:
 
 def _chart_row(
     label: str,
-    block: dict[str, Any],
-    bar: dict[str, Any],
+    block: Mapping[str, Any],
+    bar: Assessment,
     is_tag: bool,
     top: float | None = None,
     judged: bool = True,
@@ -167,7 +169,7 @@ def _chart_row(
     )
 
 
-def _poc_axis(poc: dict[str, Any]) -> float:
+def _poc_axis(poc: PocSummary) -> float:
     """One axis for every chart of a PoC (metrics and tags), so bars compare at a glance."""
     values: list[Any] = []
 
@@ -182,12 +184,12 @@ def _poc_axis(poc: dict[str, Any]) -> float:
         for tag_block in ((block or {}).get("by_tag") or {}).values():
             add(tag_block)
     for per_metric in (poc.get("tags") or {}).values():
-        for tag_block in (per_metric or {}).values():
-            add(tag_block)
+        for counts in (per_metric or {}).values():
+            add(counts)
     return axis_top(values)
 
 
-def charts(poc: dict[str, Any], lang: str) -> str:
+def charts(poc: PocSummary, lang: str) -> str:
     """Per metric: its chart, the tags with a bar of their own (judged), then — collapsed —
     the other tags' rates for comparison, drawn as not judged."""
     metrics = poc.get("metrics") or {}
@@ -195,20 +197,18 @@ def charts(poc: dict[str, Any], lang: str) -> str:
     top = _poc_axis(poc)
     out = []
     for metric in metric_order(metrics):
-        block = metrics[metric] or {}
+        block = metrics[metric]
         out += _metric_charts(metric, block, top, lang)
         by_tag = block.get("by_tag") or {}
         for tag in sorted(by_tag):
             label = say("chart_tag", lang, tag=tag)
-            out.append(
-                _chart_row(label, by_tag[tag] or {}, by_tag[tag] or {}, True, top, lang=lang)
-            )
+            out.append(_chart_row(label, by_tag[tag], by_tag[tag], True, top, lang=lang))
         others = sorted(t for t, m in tag_blocks.items() if metric in (m or {}) and t not in by_tag)
         if others:
             rows = "".join(
                 _chart_row(
                     say("chart_tag", lang, tag=tag),
-                    (tag_blocks[tag] or {}).get(metric) or {},
+                    tag_blocks[tag][metric],
                     block,
                     True,
                     top,
@@ -224,7 +224,7 @@ def charts(poc: dict[str, Any], lang: str) -> str:
     return "".join(out)
 
 
-def _metric_charts(metric: str, block: dict[str, Any], top: float, lang: str) -> list[str]:
+def _metric_charts(metric: str, block: Assessment, top: float, lang: str) -> list[str]:
     """A metric's chart; for one judged on its corrected rate (human review), the scorer's
     bar without a status and the corrected one, which carries it, under it."""
     review = block.get("review")

@@ -27,6 +27,7 @@ from typing import Any, TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from evalkit.common.filemode import match_umask
+from evalkit.results.documents import Summary
 from evalkit.results.reader import iter_case_rows, load_summary, resolve
 
 __all__ = ["write_junit", "junit_chunks", "xml_text"]
@@ -118,7 +119,7 @@ def _testcases(row: dict[str, Any], classname: str) -> Iterator[str]:
             yield f"{head}/>\n"
 
 
-def _verdicts(summary: dict[str, Any] | None) -> tuple[list[str], int]:
+def _verdicts(summary: Summary | None) -> tuple[list[str], int]:
     """The verdict testcases (one per PoC) and how many of them fail."""
     if summary is None:
         return [], 0

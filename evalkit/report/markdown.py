@@ -8,7 +8,6 @@ with rate, interval, bars and status.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from evalkit._i18n import (
     cost_line,
@@ -22,6 +21,7 @@ from evalkit.common.text import percent
 from evalkit.compare.cases import metric_order
 from evalkit.report._format import VERDICT_ICON, ci_text, code, md, worst_first
 from evalkit.report._review import review_head, review_rows, row_cells, stale_text
+from evalkit.results.documents import Assessment, Critical, Errors, PocSummary, Summary
 from evalkit.results.reader import load_summary
 from evalkit.verdict.unsettled import unsettled_texts
 
@@ -36,7 +36,7 @@ def summary_markdown(result: Path | str, lang: str = "en") -> str:
     return render_summary(load_summary(result), lang)
 
 
-def _row(label: str, block: dict[str, Any], lang: str) -> str:
+def _row(label: str, block: Assessment, lang: str) -> str:
     status = str(block.get("status") or "unjudged")
     failed = f"{block.get('failures', '–')}/{block.get('total', '–')}"
     return (
@@ -46,7 +46,7 @@ def _row(label: str, block: dict[str, Any], lang: str) -> str:
     )
 
 
-def render_summary(summary: dict[str, Any], lang: str = "en") -> str:
+def render_summary(summary: Summary, lang: str = "en") -> str:
     """Markdown for a loaded summary (see `evalkit.results.reader.load_summary`), in `lang`."""
     overall = str(summary.get("verdict") or "")
     title = say(
@@ -88,13 +88,13 @@ def render_summary(summary: dict[str, Any], lang: str = "en") -> str:
             level = f"{round((confidence or 0.95) * 100):g}%"
             out += [say("md_header", lang, level=level), "|---|---|---|---|---|---|---|"]
             for metric in metric_order(metrics):
-                block = metrics[metric] or {}
+                block = metrics[metric]
                 out.append(_row(md(metric), block, lang))
                 for tag, tag_block in sorted((block.get("by_tag") or {}).items()):
                     out.append(
                         _row(
                             say("md_tag", lang, metric=md(metric), tag=md(tag)),
-                            tag_block or {},
+                            tag_block,
                             lang,
                         )
                     )
@@ -114,7 +114,7 @@ def render_summary(summary: dict[str, Any], lang: str = "en") -> str:
     return "\n".join(out)
 
 
-def _review(poc: dict[str, Any], lang: str) -> list[str]:
+def _review(poc: PocSummary, lang: str) -> list[str]:
     """The human review of the PoC's metrics: the scorer against the reviewers and the
     corrected rate the verdict used (nothing when no metric was reviewed)."""
     rows = review_rows(poc)
@@ -128,7 +128,7 @@ def _review(poc: dict[str, Any], lang: str) -> list[str]:
     return out + (notes + [""] if notes else [])
 
 
-def _cost(summary: dict[str, Any], lang: str) -> str:
+def _cost(summary: Summary, lang: str) -> str:
     """The run's estimated cost per currency (`run.cost`, from the suites' `pricing` and the
     token usage the clients reported); empty when nothing was priced."""
     costs = (summary.get("run") or {}).get("cost") or {}
@@ -157,11 +157,11 @@ def _cost(summary: dict[str, Any], lang: str) -> str:
     return say("md_cost", lang, parts="; ".join(parts))
 
 
-def _facts(poc: dict[str, Any], lang: str) -> str:
+def _facts(poc: PocSummary, lang: str) -> str:
     parts = []
     if "cases" in poc:
         parts.append(say("fact_cases", lang, n=int(poc["cases"])))
-    errors = poc.get("errors") or {}
+    errors: Errors = poc.get("errors") or {}
     if errors.get("count"):
         parts.append(
             say(
@@ -172,7 +172,7 @@ def _facts(poc: dict[str, Any], lang: str) -> str:
                 budget=percent(errors.get("budget")),
             )
         )
-    critical = poc.get("critical") or {}
+    critical: Critical = poc.get("critical") or {}
     if critical.get("total"):
         failed = critical.get("failed") or []
         errored = critical.get("errored") or []

@@ -16,11 +16,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from evalkit.common.jsonio import loads
 from evalkit.errors import ResultError
 from evalkit.results.check import row_is_valid, row_problems, summary_problems
+from evalkit.results.documents import Summary
 from evalkit.results.writer import cases_file_mismatch
 from evalkit.suite.json_lines import parse_json
 
@@ -74,7 +75,7 @@ def resolve(path: Path | str) -> ResultPaths:
     return ResultPaths(summary=summary, cases=cases if cases.is_file() else None)
 
 
-def load_summary(path: Path | str) -> dict[str, Any]:
+def load_summary(path: Path | str) -> Summary:
     """Read and check a `summary.json` (or the summary of a result folder).
 
     Checks it is a JSON object with a supported `schema_version`, then against the summary
@@ -111,7 +112,7 @@ def load_summary(path: Path | str) -> dict[str, Any]:
     problems = summary_problems(str(summary), data, lambda: parse_json(text))
     if problems:
         raise ResultError("\n".join([*problems, _DAMAGED]))
-    return data
+    return cast(Summary, data)  # checked against the schema the type describes
 
 
 _DAMAGED = (

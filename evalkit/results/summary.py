@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from evalkit.results.documents import Assessment as AssessmentDoc
+from evalkit.results.documents import Counts, PocSummary, Summary
 from evalkit.values import REVIEW_METRICS, Verdict
 from evalkit.verdict.aggregate import Aggregator, PocTally, Tally
 from evalkit.verdict.projection import projection_document
@@ -30,7 +32,7 @@ def judge_all(agg: Aggregator, policies: Mapping[str, PocPolicy]) -> dict[str, P
     return out
 
 
-def _counts(t: Tally, confidence: float) -> dict[str, Any]:
+def _counts(t: Tally, confidence: float) -> Counts:
     ci = list(wilson(t.failures, t.total, confidence)) if t.total else None
     return {
         "failures": t.failures,
@@ -40,8 +42,8 @@ def _counts(t: Tally, confidence: float) -> dict[str, Any]:
     }
 
 
-def _assessment(a: Assessment) -> dict[str, Any]:
-    out: dict[str, Any] = {
+def _assessment(a: Assessment) -> AssessmentDoc:
+    out: AssessmentDoc = {
         "failures": a.failures,
         "total": a.total,
         "rate": a.rate if a.total else None,
@@ -62,9 +64,9 @@ def build_summary(
     verdicts: Mapping[str, PocVerdict],
     provenance: Mapping[str, Any],
     run: Mapping[str, Any],
-) -> dict[str, Any]:
+) -> Summary:
     """The whole summary document; `run` holds the volatile values."""
-    pocs: dict[str, Any] = {}
+    pocs: dict[str, PocSummary] = {}
     for poc, v in verdicts.items():
         tally = agg.pocs.get(poc, PocTally())
         policy = policies[poc]
@@ -116,7 +118,7 @@ def build_summary(
         if v.projection is not None:
             pocs[poc]["cost_projection"] = projection_document(v.projection)
     worst = Verdict.worst(v.verdict for v in verdicts.values())
-    doc = {
+    doc: Summary = {
         "schema_version": SCHEMA_VERSION,
         "verdict": worst.value,
         "pocs": pocs,
@@ -127,7 +129,7 @@ def build_summary(
     return doc
 
 
-def settle(summary: dict[str, Any]) -> None:
+def settle(summary: Summary) -> None:
     """(Re)write every PoC's `unsettled` list from the facts `summary` holds (call again
     after adding facts, e.g. review blocks)."""
     for poc in summary.get("pocs", {}).values():

@@ -49,6 +49,7 @@ from typing import IO, Any, NoReturn
 from evalkit.common.filemode import match_umask
 from evalkit.common.jsonio import dumps_line, escape_surrogates, loads
 from evalkit.errors import ResultWriteError
+from evalkit.results.documents import CaseRow, ScoreEntry, Summary
 from evalkit.values import PLAIN_LABELS, Case, CaseResult, Score
 
 __all__ = [
@@ -106,16 +107,16 @@ def rounded(value: Any) -> Any:
     return value
 
 
-def _score_entry(s: Score) -> dict[str, Any]:
-    entry: dict[str, Any] = {"passed": s.passed, "score": s.score, "reason": s.reason}
+def _score_entry(s: Score) -> ScoreEntry:
+    entry: ScoreEntry = {"passed": s.passed, "score": s.score, "reason": s.reason}
     if s.details:
         entry["details"] = s.details if s.details.__class__ is dict else dict(s.details)
     return entry
 
 
-def case_row(result: CaseResult, case: Case) -> dict[str, Any]:
+def case_row(result: CaseResult, case: Case) -> CaseRow:
     """The `cases.jsonl` row of a finished case (README "Result files")."""
-    row: dict[str, Any] = {
+    row: CaseRow = {
         "suite": result.suite,
         "poc": result.poc,
         "case": result.case_id,
@@ -178,7 +179,7 @@ class Journal:
         self.rows = 0  # rows written by this process
         self.failed: Exception | None = None
 
-    def write(self, row: dict[str, Any], urgent: bool = True) -> None:
+    def write(self, row: CaseRow, urgent: bool = True) -> None:
         """Append a row; a full disk or a lost permission raises `ResultWriteError` (the
         rows already written stay: a torn last line is cut off on resume)."""
         if self.failed is not None:
@@ -255,14 +256,14 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
-def summary_text(summary: dict[str, Any]) -> str:
+def summary_text(summary: Summary) -> str:
     """Pretty-printed, sorted keys, rounded floats, trailing newline; a lone surrogate (a
     case id can hold one) as its JSON escape, so the text always encodes as UTF-8."""
     text = json.dumps(rounded(summary), ensure_ascii=False, sort_keys=True, indent=2) + "\n"
     return escape_surrogates(text)
 
 
-def write_summary(path: Path, summary: dict[str, Any]) -> None:
+def write_summary(path: Path, summary: Summary) -> None:
     """`summary_text`, written atomically (without the ordering of `commit_result`)."""
     atomic_write_text(path, summary_text(summary))
 
@@ -411,7 +412,7 @@ def _fsync_dir(folder: Path) -> None:
 def commit_result(
     folder: Path,
     cases_tmp: Path,
-    summary: dict[str, Any],
+    summary: Summary,
     extra: Mapping[str, str] | None = None,
 ) -> None:
     """Put a new result in place of the old one in the order of the module docstring:
@@ -444,7 +445,7 @@ def commit_result(
 
 def write_result(
     folder: Path,
-    summary: dict[str, Any],
+    summary: Summary,
     in_order: bool = False,
     extra: Mapping[str, str] | None = None,
 ) -> int:

@@ -32,12 +32,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from evalkit._i18n import Reason, stored_reasons
 from evalkit.common.text import percent
 from evalkit.errors import ResultError
-from evalkit.results.summary import build_summary, settle
+from evalkit.results.documents import Assessment, Summary
+from evalkit.results.summary import SCHEMA_VERSION, build_summary, settle
 from evalkit.review.correct import (
     Stratum,
     agreement,
@@ -204,7 +205,7 @@ class Applied:
     """What an import did to a summary: the new summary, the reviews that counted, the
     stale ones ("suite/case (reviewer: why)") and how many were stale for each reason."""
 
-    summary: dict[str, Any]
+    summary: Summary
     used: int = 0
     stale: list[str] = field(default_factory=list)
     stale_why: dict[str, int] = field(default_factory=dict)
@@ -310,7 +311,7 @@ def apply_reviews(
     index = case_index(row_list)
     provenance = dict(summary.get("provenance", {}))
     policies = policies_from_documents(provenance.get("suites", {}))
-    applied = Applied(summary={})
+    applied = Applied(summary={"schema_version": SCHEMA_VERSION, "pocs": {}})  # set below
 
     latest, stale = current_reviews(index, reviews, frozenset(errored))
     applied.stale = sorted(
@@ -376,7 +377,8 @@ def apply_reviews(
     out = _rejudged(summary, agg, policies, corrections, provenance)
     for poc, metrics_blocks in blocks.items():
         for metric, entry in metrics_blocks.items():
-            out["pocs"][poc]["metrics"].setdefault(metric, {})["review"] = entry
+            # A metric the summary has no block for gets one holding its review alone.
+            out["pocs"][poc]["metrics"].setdefault(metric, cast(Assessment, {}))["review"] = entry
     for poc, q in qualitative.items():
         out["pocs"][poc]["review"] = q
     settle(out)  # reviews now exist: the unsettled list says so
@@ -497,7 +499,7 @@ def _rejudged(
     policies: Mapping[str, Any],
     corrections: Mapping[str, Mapping[str, Reviewed]],
     provenance: Mapping[str, Any],
-) -> dict[str, Any]:
+) -> Summary:
     verdicts = {}
     for poc in sorted(policies):
         tally = agg.pocs.get(poc, PocTally())

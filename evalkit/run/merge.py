@@ -22,6 +22,7 @@ from typing import Any, BinaryIO, NoReturn
 
 from evalkit.common.jsonio import dumps_line, loads
 from evalkit.errors import ResultError
+from evalkit.results.documents import Summary
 from evalkit.results.reader import iter_case_rows, load_summary, resolve
 from evalkit.results.summary import build_summary, judge_all
 from evalkit.results.writer import (
@@ -158,7 +159,7 @@ def merge(
     out_dir: Path,
     counts: Sequence[Path] | None = None,
     partial: bool = False,
-) -> tuple[dict[str, Any], dict[str, PocVerdict]]:
+) -> tuple[Summary, dict[str, PocVerdict]]:
     """Combine result folders `sources` into `out_dir`; returns (summary, verdicts).
 
     The sources must be one complete run (see `evalkit.run.shards.check_set`): the shards
@@ -231,8 +232,8 @@ def _judged(
     base: dict[str, Any],
     coverage: Coverage,
     sources: Sequence[Path],
-    summaries: Sequence[dict[str, Any]],
-) -> tuple[dict[str, Any], dict[str, PocVerdict]]:
+    summaries: Sequence[Summary],
+) -> tuple[Summary, dict[str, PocVerdict]]:
     """The merged summary and verdicts, from the merged counts."""
     policy = policies_from_documents(base["suites"])
     verdicts = judge_all(agg, policy)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from evalkit.results.documents import Summary
 from evalkit.run.subset import Subset
 from evalkit.suite.case_files import IdFilter
 from evalkit.values import CaseResult
@@ -71,7 +72,7 @@ class RunOutcome:
     that ran it (0: this process)."""
 
     out_dir: Path
-    summary: dict[str, Any]
+    summary: Summary
     verdicts: Mapping[str, PocVerdict]
     cases: int
     resumed: int

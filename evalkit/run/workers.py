@@ -19,9 +19,9 @@ from array import array
 from collections.abc import Iterator, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from evalkit.errors import Problem, SuiteError, UsageError
+from evalkit.results.documents import Summary
 from evalkit.results.folderlock import hold_folder
 from evalkit.results.writer import COUNTS_NAME, atomic_write_text
 from evalkit.run.merge import merge
@@ -50,7 +50,7 @@ def run_workers(
     workers: int,
     out_dir: Path,
     suites: Sequence[Suite] = (),
-) -> tuple[dict[str, Any], dict[str, PocVerdict]]:
+) -> tuple[Summary, dict[str, PocVerdict]]:
     """Start `workers` `evalkit run --shard k/N` processes with the `forwarded` options,
     wait for all, and merge their results into `out_dir`.
 
@@ -75,7 +75,7 @@ def _run_workers(
     workers: int,
     out_dir: Path,
     suites: Sequence[Suite],
-) -> tuple[dict[str, Any], dict[str, PocVerdict]]:
+) -> tuple[Summary, dict[str, PocVerdict]]:
     dirs = worker_dirs(out_dir, workers)
     for folder in dirs:
         (folder / _READY).unlink(missing_ok=True)
