@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from evalkit.cli._lang import lang_option
+
+if TYPE_CHECKING:
+    from evalkit.results.documents import CaseRow
 
 __all__ = ["command"]
 
@@ -81,7 +84,7 @@ def sample(result: Path, n: int, seed: int, out: Path, html_file: Path | None) -
         metrics: set[str] = set()
         total = 0
 
-        def counted() -> Iterator[dict[str, Any]]:
+        def counted() -> Iterator[CaseRow]:
             nonlocal total
             for row in iter_case_rows(result):
                 total += 1

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from evalkit.cli import echo_err, echo_out
+
+if TYPE_CHECKING:
+    from evalkit.results.documents import CaseRow
 
 __all__ = ["command", "render_case"]
 
@@ -27,7 +30,7 @@ def command(result: Path, case: str, as_json: bool) -> int:
     from evalkit.results.reader import iter_case_rows, load_summary
 
     suite, _, case_id = case.rpartition("/")
-    found: list[dict[str, Any]] = []
+    found: list[CaseRow] = []
     ids: set[str] = set()
     try:
         if not (result.is_file() and result.suffix == ".jsonl"):
@@ -63,7 +66,7 @@ def _block(title: str, text: str) -> list[str]:
     return lines
 
 
-def render_case(row: dict[str, Any]) -> str:
+def render_case(row: CaseRow) -> str:
     """A `cases.jsonl` row as text for the terminal."""
     head = f"{row['suite']}/{row['case']}"
     if row.get("poc"):

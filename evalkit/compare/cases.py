@@ -14,8 +14,8 @@ import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from evalkit.results.documents import CaseRow
 from evalkit.results.reader import iter_case_rows
 
 __all__ = ["CaseRef", "FlippedCase", "CaseWalk", "with_outputs", "metric_order", "Key"]
@@ -67,7 +67,7 @@ class _CaseState:
     prompt: bytes | None
 
 
-def _state(row: dict[str, Any]) -> _CaseState:
+def _state(row: CaseRow) -> _CaseState:
     scores = row.get("scores") or {}
     passed = {
         m: bool(s["passed"])

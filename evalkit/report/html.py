@@ -42,7 +42,7 @@ from evalkit.report._format import html_text as _e
 from evalkit.report._format import worst_first
 from evalkit.report._review import review_head, review_rows, row_cells, stale_text
 from evalkit.report.html_charts import charts
-from evalkit.results.documents import Critical, Errors, PocSummary, Summary
+from evalkit.results.documents import CaseRow, Critical, Errors, PocSummary, Summary
 from evalkit.results.reader import iter_case_rows, load_summary, resolve
 from evalkit.verdict.unsettled import unsettled_texts
 
@@ -67,7 +67,7 @@ def _texts(values: Any) -> list[str]:
     ]
 
 
-def _compact(row: dict[str, Any]) -> dict[str, Any]:
+def _compact(row: CaseRow) -> dict[str, Any]:
     """One case row in the short-keyed shape the page's script reads (see `_assets.JS`)."""
     scores = []
     for metric in metric_order((row.get("scores") or {}).keys()):
@@ -115,7 +115,7 @@ def _compact(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _sample_flags(row: dict[str, Any], n_outputs: int) -> list[list[str]]:
+def _sample_flags(row: CaseRow, n_outputs: int) -> list[list[str]]:
     """Per output, the metrics whose scorer marked that sample as failed (from the scorers'
     `details.passed` lists, when they give one per output); empty when none do."""
     flags: list[list[str]] = [[] for _ in range(n_outputs)]

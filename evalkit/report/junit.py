@@ -23,11 +23,11 @@ import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from evalkit.common.filemode import match_umask
-from evalkit.results.documents import Summary
+from evalkit.results.documents import CaseRow, Summary
 from evalkit.results.reader import iter_case_rows, load_summary, resolve
 
 __all__ = ["write_junit", "junit_chunks", "xml_text"]
@@ -54,7 +54,7 @@ def _body(text: str) -> str:
     return escape(xml_text(text))
 
 
-def _suite_name(row: dict[str, Any]) -> str:
+def _suite_name(row: CaseRow) -> str:
     poc = row.get("poc")
     return f"{poc}.{row['suite']}" if poc else str(row["suite"])
 
@@ -80,7 +80,7 @@ def _counts(cases: Path) -> list[list[int]]:
     return counts
 
 
-def _outputs_text(row: dict[str, Any]) -> str:
+def _outputs_text(row: CaseRow) -> str:
     outputs = row.get("outputs") or []
     labels = row.get("labels") or [f"sample {i}" for i in range(len(outputs))]
     lines = []
@@ -92,7 +92,7 @@ def _outputs_text(row: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _testcases(row: dict[str, Any], classname: str) -> Iterator[str]:
+def _testcases(row: CaseRow, classname: str) -> Iterator[str]:
     case = str(row["case"])
     if row.get("error"):
         error = str(row["error"])

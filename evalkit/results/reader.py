@@ -21,7 +21,7 @@ from typing import Any, cast
 from evalkit.common.jsonio import loads
 from evalkit.errors import ResultError
 from evalkit.results.check import row_is_valid, row_problems, summary_problems
-from evalkit.results.documents import Summary
+from evalkit.results.documents import CaseRow, Summary
 from evalkit.results.writer import cases_file_mismatch
 from evalkit.suite.json_lines import parse_json
 
@@ -143,7 +143,7 @@ def _not_a_summary(summary: Path, text: str, data: dict[str, Any] | None) -> Non
         )
 
 
-def iter_case_rows(path: Path | str) -> Iterator[dict[str, Any]]:
+def iter_case_rows(path: Path | str) -> Iterator[CaseRow]:
     """Stream the rows of a `cases.jsonl` (or of the result folder/summary it belongs to).
 
     Each row must be a JSON object valid under the row schema (`evalkit.results.check`);
@@ -188,7 +188,7 @@ def _check_pair(cases: Path) -> None:
         )
 
 
-def _rows(cases: Path) -> Iterator[dict[str, Any]]:
+def _rows(cases: Path) -> Iterator[CaseRow]:
     try:
         handle = cases.open("rb")
     except OSError as exc:
@@ -212,7 +212,7 @@ def _not_its_summary(cases: Path) -> str | None:
     return cases_file_mismatch(summary, cases)
 
 
-def _parse_row(cases: Path, lineno: int, line: bytes) -> dict[str, Any]:
+def _parse_row(cases: Path, lineno: int, line: bytes) -> CaseRow:
     try:
         row = loads(line)
     except UnicodeDecodeError as exc:
@@ -228,4 +228,4 @@ def _parse_row(cases: Path, lineno: int, line: bytes) -> dict[str, Any]:
         problems = row_problems(str(cases), lineno, row)
         if problems:  # jsonschema has the last word (see evalkit.results.check)
             raise ResultError("\n".join([*problems, _DAMAGED]))
-    return row
+    return cast(CaseRow, row)  # checked against the schema the type describes

@@ -22,7 +22,7 @@ from typing import Any, BinaryIO, NoReturn
 
 from evalkit.common.jsonio import dumps_line, loads
 from evalkit.errors import ResultError
-from evalkit.results.documents import Summary
+from evalkit.results.documents import CaseRow, Summary
 from evalkit.results.reader import iter_case_rows, load_summary, resolve
 from evalkit.results.summary import build_summary, judge_all
 from evalkit.results.writer import (
@@ -51,7 +51,7 @@ def _without_shard(provenance: dict[str, Any]) -> dict[str, Any]:
 
 def _ordered_rows(
     path: Path, seen: dict[Path, int]
-) -> Iterator[tuple[tuple[str, str], dict[str, Any], Path]]:
+) -> Iterator[tuple[tuple[str, str], CaseRow, Path]]:
     """(key, row, source) of one source's `cases.jsonl`, checking the (suite, case id)
     order every evalkit result file has: that order lets shards merge as sorted streams,
     in memory independent of their size. `seen[path]` counts the rows read."""
