@@ -22,6 +22,7 @@ from evalkit._i18n import (
 )
 from evalkit.common.text import percent
 from evalkit.report._review import review_line, review_rows
+from evalkit.results.documents import Summary
 from evalkit.verdict.unsettled import unsettled_texts
 
 __all__ = ["render_summary"]
@@ -57,7 +58,7 @@ def _row(label: str, m: Mapping[str, Any], lang: str) -> list[str]:
     ]
 
 
-def render_summary(summary: Mapping[str, Any], colour: bool = True, lang: str = "en") -> str:
+def render_summary(summary: Summary, colour: bool = True, lang: str = "en") -> str:
     """The per-PoC tables, verdicts and reasons as text in `lang` (ANSI colours when
     `colour`)."""
     lines: list[str] = []
@@ -78,9 +79,7 @@ def render_summary(summary: Mapping[str, Any], colour: bool = True, lang: str = 
             for tag, t in sorted(m.get("by_tag", {}).items()):
                 rows.append(_row(f"  [{tag}]", t, lang))
                 statuses.append(str(t.get("status", "unjudged")))
-        conf = next(
-            (m.get("confidence") for m in p["metrics"].values() if m.get("confidence")), 0.95
-        )
+        conf = next((c for m in p["metrics"].values() if (c := m.get("confidence"))), 0.95)
         header[3] = say("col_ci", lang, level=f"{conf * 100:g}%")
         widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
         verdict = p["verdict"]

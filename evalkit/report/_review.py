@@ -16,6 +16,7 @@ from evalkit._i18n import say
 from evalkit.common.text import percent
 from evalkit.compare.cases import metric_order
 from evalkit.report._format import ci_text
+from evalkit.results.documents import PocSummary, Summary
 
 __all__ = [
     "ReviewRow",
@@ -52,7 +53,7 @@ def _num(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def review_rows(poc: Mapping[str, Any]) -> list[ReviewRow]:
+def review_rows(poc: PocSummary) -> list[ReviewRow]:
     """The reviewed metrics of one PoC block of a summary, in the usual metric order."""
     metrics = poc.get("metrics") or {}
     out = []
@@ -153,7 +154,7 @@ _STALE_KEYS = {
 }
 
 
-def stale_text(summary: Mapping[str, Any], lang: str = "en") -> str:
+def stale_text(summary: Summary, lang: str = "en") -> str:
     """ "3 reviews stale, not used: 2 outputs changed since review, 1 case not in this
     result" — empty when none is."""
     review = summary.get("review")

@@ -136,7 +136,7 @@ def settle(summary: Summary) -> None:
         poc["unsettled"] = unsettled_texts(poc, summary)
 
 
-def broken_suites(summary: Mapping[str, Any]) -> list[tuple[str, int]]:
+def broken_suites(summary: Summary) -> list[tuple[str, int]]:
     """(suite, cases) for every suite all of whose cases (at least one) ended in a client
     error: such a run says nothing about the model, whatever its verdict reads, so the CLI
     reports it as broken (exit 4) rather than as a verdict."""
