@@ -18,7 +18,7 @@ from typing import Any
 from evalkit.scorers.base import apply_samples_rule, rule_text
 from evalkit.values import Score
 
-__all__ = ["Check", "Finding", "claim_record", "clean_score", "combine"]
+__all__ = ["Check", "Finding", "claim_record", "combine"]
 
 _CLEAN = "no hallucination in 1 output: every claim is supported by the knowledge"
 _CLEAN_DECLINED = "no hallucination in 1 output (1 declined)"
@@ -93,13 +93,6 @@ def claim_record(
         "negation": negation,
         "layers": layers,
     }
-
-
-def clean_score() -> Score:
-    """What `combine` gives for one output that passed with score 1.0, not declined."""
-    return Score(
-        True, 1.0, _CLEAN, {"samples": [1.0], "passed": [True], "layers": [], "outputs": []}
-    )
 
 
 def combine(
