@@ -28,12 +28,11 @@ from evalkit.scorers._language import (
     analyse,
     en_lemma,
     index_keys,
-    number_keys,
-    number_values,
     plain_text,
     sentences,
 )
 from evalkit.scorers._lexicon import OPPOSITES_EN, OPPOSITES_JA
+from evalkit.scorers._number_values import number_keys, number_values
 
 __all__ = [
     "Evidence",

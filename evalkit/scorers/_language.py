@@ -18,9 +18,8 @@ see that "ran" is "run"; Japanese has no spaces, so words need a morphological a
   Measured against fugashi + unidic-lite on the same text: 0.84 against 1.7 µs per
   character, and unidic splits 「ジャシー」 into 「ジャ」+「シー」 (README, "Dependencies").
 
-Numbers are values (`Number`): digits with separators, decimals, 万/千/億, kanji numerals
-with a counter, English number words, and clock times in 12- or 24-hour form ("8:00 PM",
-"20:00", "16:0", 「20時」), so that "8 PM" is found in a knowledge that writes "16:0-20:0".
+Numbers are values (`_number_values`: digits, 万/千/億, kanji numerals, number words,
+clock times), so that "8 PM" is found in a knowledge that writes "16:0-20:0".
 
 Everything here is a pure function of its text, cached per distinct text (the same
 knowledge and the same outputs recur across cases and samples).
@@ -38,7 +37,7 @@ from functools import lru_cache
 from typing import Any
 
 from evalkit.scorers._lexicon import COURTESY_JA, GENERIC_JA, PRESENTATIONAL, UNCHECKABLE
-from evalkit.scorers._numerals import kanji_number_spans
+from evalkit.scorers._number_values import NUMBER_WORDS, number_keys, number_values
 
 __all__ = [
     "Unit",
@@ -46,8 +45,6 @@ __all__ = [
     "index_keys",
     "is_japanese",
     "is_short_answer",
-    "number_keys",
-    "number_values",
     "specificity",
 ]
 
@@ -77,202 +74,6 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 def is_japanese(text: str) -> bool:
     """True when the text holds kana or kanji (then Sudachi analyses it)."""
     return not text.isascii() and _CJK.search(text) is not None
-
-
-# -- numbers -------------------------------------------------------------------------------
-
-_NUMBER_WORDS = {
-    "zero": 0,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-    "hundred": 100,
-    "thousand": 1000,
-    "million": 1_000_000,
-    "billion": 1_000_000_000,
-    "dozen": 12,
-    "half": 0.5,
-    "twice": 2,
-    "double": 2,
-}
-# "one" is left out on purpose: "one of the best", "no one", "the one in town" are not
-# counts; "single" likewise.
-_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "k": 1e3, "m": 1e6, "bn": 1e9}
-_JA_SCALE = {"千": 1e3, "万": 1e4, "億": 1e8, "兆": 1e12}
-
-# The look-behinds sit after the first digit ("a digit not preceded by [\d.:]" is written
-# `\d(?<![\d.:]\d)`): a pattern that starts with a character class lets `re` skip ahead to
-# the next digit, where a leading look-behind makes it try every position of the text
-# (`_TIME` and `_NUM` then take about 0.6 of the time on a 500-character context).
-_TIME = re.compile(
-    r"(\d(?<![\d.:]\d)\d?)(?::(\d{1,2}))?\s*(a\.?m\.?|p\.?m\.?)(?![a-z])"
-    r"|(\d(?<![\d.:]\d)\d?):(\d{1,2})(?![\d:])",
-    re.IGNORECASE,
-)
-# A text without a digit followed by ":" and a digit or by am/pm holds no `_TIME`.
-_TIME_HINT = re.compile(r"\d(?::\d|\s*[ap]\.?m)", re.IGNORECASE)
-_JA_TIME = re.compile(r"(午前|午後)?(\d{1,2})時(?:(\d{1,2})分|半)?")
-_NUM = re.compile(
-    r"(\d(?<![A-Za-z0-9_.]\d)(?:\d{0,2}(?:,\d{3})+|\d*))(\.\d+)?(?:\s*(thousand|million|billion|bn|k|m)\b"
-    r"|([千万億兆]))?",
-    re.IGNORECASE,
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Number:
-    """A number found in a text: its value, whether it is a clock time (then `value` is
-    minutes after midnight and `alt` the other half of the day for a time with no am/pm),
-    and its span."""
-
-    value: float
-    time: bool
-    start: int
-    end: int
-    alt: float | None = None
-
-
-_LIST_MARKER = re.compile(r"(?m)^[ \t>*•-]*(?:\(|（)?\d{1,2}(?=[.)）:：、](?:\s|$)|\s*$)")
-_CIRCLED = re.compile(r"[\u2460-\u2473\u2776-\u277f\u24f5-\u24fe]")
-
-
-def list_marker_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of list numbering ("1. ", "2) ", 「(3)」 at a line start): structure, not a
-    number the text asserts. `text` is NFKC-normalised."""
-    return [m.span() for m in _LIST_MARKER.finditer(text)]
-
-
-def number_values(text: str) -> list[Number]:
-    """Numbers and clock times in `text` (NFKC-normalised first: full-width digits count).
-
-    "8:00 PM" → time 1200 (minutes); "16:0" → time 960; 「午後2時」 → 840; "$1,200" → 1200;
-    "5万円" → 50000; "3.5 million" → 3500000; "three years" → 3; 「三十日」 → 30;
-    "-12" → -12 (but "10-12" is 10 and 12).
-    A number inside a word ("COVID-19" keeps 19, "v2" has none) follows `_NUM`'s rule:
-    digits glued after a letter are part of an identifier.
-    """
-    t = unicodedata.normalize("NFKC", _CIRCLED.sub(" ", text) if not text.isascii() else text)
-    found: list[Number] = []
-    taken: list[tuple[int, int]] = list_marker_spans(t)
-    for m in _TIME.finditer(t) if _TIME_HINT.search(t) else ():
-        if m.group(3):
-            hour, minute, half = int(m.group(1)), int(m.group(2) or 0), m.group(3).lower()
-            if hour > 12 or minute > 59:
-                continue
-            hour = hour % 12 + (12 if half.startswith("p") else 0)
-            found.append(Number(hour * 60 + minute, True, m.start(), m.end()))
-        else:
-            hour, minute = int(m.group(4)), int(m.group(5))
-            if hour > 24 or minute > 59:
-                continue
-            alt = (hour + 12) * 60 + minute if 1 <= hour < 12 else None
-            found.append(Number(hour % 24 * 60 + minute, True, m.start(), m.end(), alt))
-        taken.append((m.start(), m.end()))
-    if not t.isascii():
-        for m in _JA_TIME.finditer(t):
-            hour = int(m.group(2))
-            minute = 30 if m.group(0).endswith("半") else int(m.group(3) or 0)
-            if hour > 24 or minute > 59:
-                continue
-            alt = None
-            if m.group(1) == "午後" and hour < 12:
-                hour += 12
-            elif m.group(1) is None and 1 <= hour < 12:
-                alt = (hour + 12) * 60 + minute
-            found.append(Number(hour % 24 * 60 + minute, True, m.start(), m.end(), alt))
-            taken.append((m.start(), m.end()))
-    for m in _NUM.finditer(t):
-        if any(s <= m.start() < e for s, e in taken):
-            continue
-        value = float(m.group(1).replace(",", "") + (m.group(2) or ""))
-        scale = (m.group(3) or "").lower()
-        if scale:
-            value *= _SCALE[scale]
-        elif m.group(4):
-            value *= _JA_SCALE[m.group(4)]
-        start = m.start()
-        # A minus sign right before the digits, not after a letter or digit (a range
-        # "10-12", a date, "COVID-19"): "-12 degrees" is not "12 degrees".
-        if start and t[start - 1] in "-−" and not (start > 1 and t[start - 2].isalnum()):
-            value, start = -value, start - 1
-        found.append(Number(value, False, start, m.end()))
-    if not t.isascii():
-        for value, numeral, start, end in kanji_number_spans(t):
-            if numeral in ("一", "十"):
-                continue  # 一つ, 一度, 十分 (enough): words more often than counts
-            found.append(Number(value, False, start, end))
-    # English number words, in any text (a Japanese or accented text may quote English).
-    lowered = t.lower()
-    for m in _WORD_NUMBER.finditer(lowered):
-        if lowered[: m.start()].rstrip()[-1:].isdigit():
-            continue  # the scale word of "3.5 million", read with its digits
-        value = _words_value(m.group(0).replace("-", " ").split())
-        found.append(Number(value, False, m.start(), m.end()))
-    return found
-
-
-def _words_value(words: list[str]) -> float:
-    """The value of a run of number words: "twenty-two" 22, "twenty one" 21, "two hundred"
-    200, "three thousand five hundred" 3500, "dozen" 12, "half" 0.5."""
-    total = current = 0.0
-    for w in words:
-        v = 1 if w == "one" else _NUMBER_WORDS.get(w)
-        if v is None:
-            continue
-        if w in ("hundred", "dozen"):
-            current = (current or 1) * v
-        elif w in _SCALE:
-            total += (current or 1) * v
-            current = 0.0
-        else:
-            current += v
-    return total + current
-
-
-_WORD_NUMBER = re.compile(
-    r"\b(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")(?:[- ](?:"
-    r"one|two|three|four|five|six|seven|eight|nine|hundred|thousand|million))*\b"
-)
-
-
-def number_keys(n: Number) -> tuple[str, ...]:
-    """The canonical keys a number can be found under: a time is found as itself (and as
-    the other half of the day when it has no am/pm); a plain number by its value."""
-    if n.time:
-        keys = [f"t{int(n.value)}"]
-        if n.alt is not None:
-            keys.append(f"t{int(n.alt)}")
-        if n.value % 60 == 0:  # "9" in "open from 9 to 5"
-            keys.append(_num_key(n.value // 60))
-        return tuple(keys)
-    return (_num_key(n.value),)
-
-
-def _num_key(value: float) -> str:
-    return f"n{value:g}"
 
 
 # -- English -------------------------------------------------------------------------------
@@ -397,7 +198,7 @@ def _sentence_units(sentence: str) -> tuple[Unit, ...]:
         if (
             lowered in _NEGATORS
             or lowered.endswith("n't")
-            or lowered in _NUMBER_WORDS
+            or lowered in NUMBER_WORDS
             or any(s <= at < e for s, e in spans)
         ):
             first = False

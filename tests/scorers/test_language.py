@@ -11,13 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from evalkit.scorers._evidence import unsupported_units
-from evalkit.scorers._language import (
-    analyse,
-    is_short_answer,
-    number_keys,
-    number_values,
-    sentences,
-)
+from evalkit.scorers._language import analyse, is_short_answer, sentences
+from evalkit.scorers._number_values import number_keys, number_values
 
 
 def _missing(output: str, knowledge: str, question: str = "") -> list[str]:
@@ -182,7 +177,7 @@ _PLAIN_NUM = re.compile(
 
 @given(st.lists(_PIECES, max_size=14).map("".join))
 def test_number_values_read_what_the_plain_number_patterns_read(text: str) -> None:
-    from evalkit.scorers import _language as lang
+    from evalkit.scorers import _number_values as lang
 
     with (
         patch.object(lang, "_TIME", _PLAIN_TIME),
