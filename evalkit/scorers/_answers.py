@@ -36,7 +36,8 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from evalkit.common.text import is_refusal, nfkc, normalize
+from evalkit.common.refusal import is_refusal
+from evalkit.common.text import nfkc, normalize
 from evalkit.scorers._lexicon import STOPWORDS, claim_negated
 from evalkit.scorers._support import (
     Unit,

@@ -29,7 +29,7 @@ Methods (`scorers: {accuracy: {method: ...}}`):
   thing. Score 1 / 0.5 / 0; only CORRECT passes. An answer that declines is INCORRECT
   without a call. A failed or unreadable grade is a case error, never a pass.
 
-Cases with `answerable: false` pass when the output declines (`evalkit.common.text.is_refusal`).
+Cases with `answerable: false` pass when the output declines (`evalkit.common.refusal.is_refusal`).
 Cases with no reference that are answerable are not scored for accuracy (None).
 With several samples, the case passes by `samples_rule` (default: a strict majority of
 samples correct; see `evalkit.scorers.base`). Case score = mean of the sample scores.
@@ -47,7 +47,8 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from evalkit.common.text import is_cjk, is_refusal, json_or_text, nfkc, normalize, numbers, shorten
+from evalkit.common.refusal import is_refusal
+from evalkit.common.text import is_cjk, json_or_text, nfkc, normalize, numbers, shorten
 from evalkit.errors import ConfigProblem
 from evalkit.scorers.base import Params, apply_samples_rule, check_samples_rule, rule_text
 from evalkit.values import ACCURACY, Reference, Score, ScorerConfig, ScoringInput, quick_init

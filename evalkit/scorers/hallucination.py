@@ -64,7 +64,7 @@ faithful answers and no hallucinated one).
    ("Panama City Air Force Base" from "Panama City" and "Tyndall Air Force Base"); runs
    against references too.
 4. `abstention` — for `answerable: false`, answering instead of declining is a
-   hallucination. Declining (`evalkit.common.text.is_refusal`) is never a hallucination.
+   hallucination. Declining (`evalkit.common.refusal.is_refusal`) is never a hallucination.
 5. `judge` — optional: a client (an LLM) judges support; its verdict and reasoning are
    recorded (`mode: add` fails on UNSUPPORTED as one more layer; `mode: decide` lets the
    verdict replace layers 2 and 3; `mode: verify` asks only about outputs that layers 2
@@ -115,7 +115,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from evalkit.common.text import is_refusal, shorten
+from evalkit.common.refusal import is_refusal
+from evalkit.common.text import shorten
 from evalkit.errors import ConfigProblem
 from evalkit.scorers._calibration import MAX_RISK
 from evalkit.scorers._grounding import Plan, is_knowledge_var, make_plan
