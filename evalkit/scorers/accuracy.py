@@ -24,7 +24,7 @@ Methods (`scorers: {accuracy: {method: ...}}`):
   keys; default all of the reference's); score = share of matching fields.
 - `judge` (`judge: SPEC` or `{client: SPEC, options: {…}}`): a model grades each output
   against the references (and the case's context) as CORRECT, PARTIAL or INCORRECT, with
-  its reasoning recorded (`_judge.GRADE_SYSTEM`, in Japanese for a Japanese case). For
+  its reasoning recorded (`_judge_prompts.GRADE_SYSTEM`, in Japanese for a Japanese case). For
   free-text answers, where string methods cannot see that other words say the same
   thing. Score 1 / 0.5 / 0; only CORRECT passes. An answer that declines is INCORRECT
   without a call. A failed or unreadable grade is a case error, never a pass.

@@ -36,7 +36,7 @@ two outputs remain to compare. Methods (`method:`), each passing when its score 
   Score max(k, n−k)/n; default threshold 1.0.
 - `judge` — for free text where wording cannot show agreement: a judge model (`judge:` a
   client spec or `{client, options}`) groups the case's outputs into equivalent answers,
-  one call per case (`evalkit.scorers._judge.EQUIV_SYSTEM`, Japanese for a Japanese case);
+  one call per case (`evalkit.scorers._judge_prompts.EQUIV_SYSTEM`, Japanese for a Japanese case);
   score and reason as the default's (largest group / outputs), the judge's reasoning in
   `details.judge`. A failed call or an unreadable reply is a case error, never a pass.
 

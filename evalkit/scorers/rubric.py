@@ -29,7 +29,8 @@ from typing import Any
 
 from evalkit.common.text import is_cjk
 from evalkit.errors import ConfigProblem
-from evalkit.scorers._judge import Judge, JudgeConfig, _request
+from evalkit.scorers._judge import Judge, JudgeConfig
+from evalkit.scorers._judge_prompts import judge_request_for
 from evalkit.scorers.base import Params, apply_samples_rule, check_samples_rule, rule_text
 from evalkit.values import Request, Score, ScorerConfig, ScoringInput
 
@@ -140,7 +141,7 @@ def rubric_request(
         f"QUESTION:\n{question or none}\n\nCONTEXT:\n{context or none}\n\nANSWER:\n{output}"
         f"\n\nCRITERIA:\n{listed}"
     )
-    return _request(item, index, SYSTEM_JA if japanese else SYSTEM, user, "rubric")
+    return judge_request_for(item, index, SYSTEM_JA if japanese else SYSTEM, user, "rubric")
 
 
 # Replies read but not yet used by every criterion they graded (see the module docstring).

@@ -12,7 +12,7 @@ import pytest
 from cli_runner import evalkit
 
 from evalkit.errors import ConfigProblem, ScoringCallFailed
-from evalkit.scorers._judge import GRADE_SYSTEM_JA, parse_grade
+from evalkit.scorers._judge_prompts import GRADE_SYSTEM_JA, parse_grade
 from evalkit.scorers.accuracy import JudgedAccuracyScorer, make
 from evalkit.values import Case, Prompt, ScorerConfig, ScoringInput, Suite
 
@@ -92,7 +92,7 @@ def test_an_unreadable_grade_is_an_error_never_a_pass(tmp_path: Path) -> None:
 
 
 def test_a_japanese_case_is_graded_in_japanese(tmp_path: Path) -> None:
-    from evalkit.scorers._judge import grade_request
+    from evalkit.scorers._judge_prompts import grade_request
 
     item = _item(tmp_path, ["購入日から1か月以内です。"], references=("30日以内",))
     request = grade_request(item, 0, "返金はいつまで？", ["30日以内"], "")

@@ -11,7 +11,7 @@ import pytest
 from cli_runner import evalkit
 
 from evalkit.errors import ConfigProblem, ScoringCallFailed
-from evalkit.scorers._judge import EQUIV_SYSTEM_JA, equivalence_request, parse_equivalence
+from evalkit.scorers._judge_prompts import EQUIV_SYSTEM_JA, equivalence_request, parse_equivalence
 from evalkit.scorers.consistency import JudgedConsistencyScorer, make
 from evalkit.testing.testserver import running_server
 from evalkit.values import Case, Prompt, ScorerConfig, ScoringInput, Suite

@@ -355,7 +355,7 @@ def test_judge_verdict_and_reasoning_are_recorded(tmp_path: Path) -> None:
 
 
 def test_judge_request_is_keyed_by_case_output_index_and_what_was_asked(tmp_path: Path) -> None:
-    from evalkit.scorers._judge import judge_request
+    from evalkit.scorers._judge_prompts import judge_request
 
     item = _item(["a", "b"], folder=tmp_path, context=POLICY)
     request = judge_request(item, 1, POLICY, "q")
@@ -366,7 +366,7 @@ def test_judge_request_is_keyed_by_case_output_index_and_what_was_asked(tmp_path
 
 
 def test_judge_request_speaks_the_cases_language(tmp_path: Path) -> None:
-    from evalkit.scorers._judge import SYSTEM, SYSTEM_JA, judge_request, parse_verdict
+    from evalkit.scorers._judge_prompts import SYSTEM, SYSTEM_JA, judge_request, parse_verdict
 
     english = judge_request(_item(["30 days."], folder=tmp_path, context=POLICY), 0, POLICY, "q")
     japanese = judge_request(
@@ -450,7 +450,7 @@ def test_judge_in_verify_mode_never_clears_a_known_false_answer(tmp_path: Path) 
     ],
 )
 def test_judge_verdict_parsing_is_robust(reply: str, verdict: bool | None) -> None:
-    from evalkit.scorers._judge import parse_verdict
+    from evalkit.scorers._judge_prompts import parse_verdict
 
     assert parse_verdict(reply)[0] is verdict
 
