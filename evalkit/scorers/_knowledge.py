@@ -9,6 +9,10 @@ checks) so that each stays small; `_support` re-exports these names.
 Why strings and bitmasks, not sets of words: with a different context for every case
 (the million-case shape), building the index is most of the cost, and a few C-level
 scans (`str.find`, `str.translate`, one regex cut) beat any per-word Python work.
+
+Size (over 400 lines): one data structure (`Knowledge`) and how a text becomes one —
+sentence cuts, the normal form, numbers and negation per sentence — which the property
+tests (`tests/scorers/test_hallucination_speed_equivalence.py`) check against each other.
 """
 
 from __future__ import annotations

@@ -33,6 +33,10 @@ Cases with `answerable: false` pass when the output declines (`evalkit.common.re
 Cases with no reference that are answerable are not scored for accuracy (None).
 With several samples, the case passes by `samples_rule` (default: a strict majority of
 samples correct; see `evalkit.scorers.base`). Case score = mean of the sample scores.
+
+Size (over 400 lines): one scorer whose methods (exact, normalized, contains, numeric,
+JSON fields, a judge) share its reference handling, yes/no polarity and refusal rule; a
+reader checks one decision in one place.
 """
 
 from __future__ import annotations
