@@ -6,6 +6,10 @@ judge, write) takes and returns them.
 
 Data flow: `Suite` (with `Case`s) → `Request`s → `Completion`s → `ScoringInput` →
 `Score` per metric → `CaseResult` → aggregated counts → verdict.
+
+Size (over 400 lines): the one vocabulary every stage shares, kept in one module so that
+the import order (`tests/test_layers.py`) has a single bottom and a reader one place to
+look.
 """
 
 from __future__ import annotations

@@ -9,6 +9,10 @@ no recording is a per-case error ("missing-recording"); a recording whose `promp
 differs from the request's rendered prompt is refused ("stale-recording") with a message
 saying to re-record — that is how CI catches prompt edits. A missing or malformed file is
 a usage error (the whole run cannot mean anything).
+
+Size (over 400 lines): the client and its three stores (in memory for small files, an
+SQLite index for large ones, a forward-reading stream over that index), which must give
+the same answer to the same lookup; their figures are in each class's docstring.
 """
 
 from __future__ import annotations
