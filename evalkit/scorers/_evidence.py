@@ -32,7 +32,7 @@ from evalkit.scorers._language import (
     sentences,
 )
 from evalkit.scorers._lexicon import OPPOSITES_EN, OPPOSITES_JA
-from evalkit.scorers._number_values import number_keys, number_values
+from evalkit.scorers._number_values import minus_before, number_keys, number_values
 
 __all__ = [
     "Evidence",
@@ -119,7 +119,7 @@ def _number_written(unit: Unit, evidence: Evidence) -> bool:
         return False
     text, at = evidence.text, evidence.text.find(digits)
     while at >= 0:
-        if not (at and text[at - 1] in "-−" and not (at > 1 and text[at - 2].isalnum())):
+        if not minus_before(text, at):
             return True
         at = text.find(digits, at + 1)
     return False

@@ -20,7 +20,22 @@ from dataclasses import dataclass
 
 from evalkit.scorers._numerals import kanji_number_spans
 
-__all__ = ["NUMBER_WORDS", "Number", "list_marker_spans", "number_keys", "number_values"]
+__all__ = [
+    "NUMBER_WORDS",
+    "Number",
+    "list_marker_spans",
+    "minus_before",
+    "number_keys",
+    "number_values",
+]
+
+
+def minus_before(text: str, at: int) -> bool:
+    """Is the number whose digits start at `at` negative: a minus sign right before them,
+    not after a letter or digit (a range "10-12", a date, "COVID-19")? "-12 degrees" is
+    not "12 degrees"."""
+    return at > 0 and text[at - 1] in "-−" and not (at > 1 and text[at - 2].isalnum())
+
 
 NUMBER_WORDS = {
     "zero": 0,
@@ -155,9 +170,7 @@ def number_values(text: str) -> list[Number]:
         elif m.group(4):
             value *= _JA_SCALE[m.group(4)]
         start = m.start()
-        # A minus sign right before the digits, not after a letter or digit (a range
-        # "10-12", a date, "COVID-19"): "-12 degrees" is not "12 degrees".
-        if start and t[start - 1] in "-−" and not (start > 1 and t[start - 2].isalnum()):
+        if minus_before(t, start):
             value, start = -value, start - 1
         found.append(Number(value, False, start, m.end()))
     if not t.isascii():
