@@ -17,7 +17,9 @@ those *key facts* first and only then compares wording:
    ("30 days" vs "60 days"); "３０日" and "30日" are the same number after NFKC. A number
    only one answer has is an added detail, unless the other fills that number's place
    with words (`_slot_clash`): 「翌月10日」 vs 「翌月末」, "the 10th of next month" vs "the
-   end of next month";
+   end of next month"; and the same number bounded opposite ways disagrees ("within 30
+   days" vs "after 30 days", 「30日以内」 vs 「30日以上」: `_bounds`), unless one answer
+   denies it ("not after 30 days" says "within 30 days");
 4. names (non-initial capitalised words, katakana, Latin words in CJK text) that the
    question does not give: when each answer has a name the other does not mention at
    all, they disagree ("The capital is Paris" vs "The capital is Lyon"; but not "Paris"
@@ -38,6 +40,7 @@ from rapidfuzz import fuzz
 
 from evalkit.common.refusal import is_refusal
 from evalkit.common.text import nfkc, normalize
+from evalkit.scorers._bounds import Bound, bounds, clashing_bounds
 from evalkit.scorers._lexicon import STOPWORDS, claim_negated
 from evalkit.scorers._support import (
     Unit,
@@ -210,6 +213,8 @@ class Answer:
     slots: tuple[_Slot, ...] = ()
     tokens: tuple[tuple[str, ...], ...] = ()
     flat: str = ""
+    bounds: tuple[Bound, ...] = ()  # its numbers with the way each is bounded (`_bounds`)
+    denies: bool = False  # some clause of it negates (flips a bound: see `difference`)
 
 
 def _keys(units: tuple[Unit, ...]) -> set[str]:
@@ -275,6 +280,8 @@ def answer(text: str, question: str = "") -> Answer:
         slots=_slots(body),
         tokens=tuple(tuple(_TOKEN.findall(c)) for c in _CLAUSES.split(body.lower())),
         flat=body.lower(),
+        bounds=bounds(body) if nums else (),
+        denies=denies,
     )
 
 
@@ -326,10 +333,19 @@ def difference(a: Answer, b: Answer) -> str | None:
         return None
     if a.polarity is not None and b.polarity is not None and a.polarity != b.polarity:
         return "opposite yes/no"
-    if _negation_clash(a, b) or _negation_clash(b, a):
+    # A number bounded opposite ways ("within 30 days" / "after 30 days", `_bounds`)
+    # disagrees, unless one answer denies it: "not after 30 days" says "within 30 days",
+    # and that also explains its negation.
+    ab, ba = clashing_bounds(a.bounds, b.bounds), clashing_bounds(b.bounds, a.bounds)
+    flipped = (ab or ba) is not None and a.denies != b.denies
+    if not flipped and (_negation_clash(a, b) or _negation_clash(b, a)):
         return "one negates what the other states"
     if _both_lack(a.numbers, b.numbers):
         return "different numbers"
+    if not flipped and ab is not None:
+        return f"'{ab[0]}' where the other says '{ab[1]}'"
+    if not flipped and ba is not None:
+        return f"'{ba[1]}' where the other says '{ba[0]}'"
     clash = _slot_clash(a, b)
     if clash:
         return f"'{clash[0]}' where the other says '{clash[1]}'"

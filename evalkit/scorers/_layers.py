@@ -19,6 +19,7 @@ from rapidfuzz import fuzz
 
 from evalkit.common.text import json_or_text, normalize, shorten
 from evalkit.scorers._answers import answer, similarity
+from evalkit.scorers._bounds import bound_clash
 from evalkit.scorers._calibration import MAX_RISK, risk
 from evalkit.scorers._compare import (
     agent_conflict,
@@ -30,6 +31,7 @@ from evalkit.scorers._evidence import Support, unsupported_units
 from evalkit.scorers._grounding import Plan
 from evalkit.scorers._judge import JudgeConfig
 from evalkit.scorers._language import Unit, is_japanese
+from evalkit.scorers._lexicon import claim_negated
 from evalkit.scorers._outcome import Finding, claim_record
 from evalkit.scorers._relations import relation_conflict
 from evalkit.scorers._support import Knowledge, check_claim, may_clash, name_phrases, split_claims
@@ -204,7 +206,19 @@ def support(ev: CaseEvidence, output: str) -> Findings:
                 "layers": ["claims"],
             }
         )
+    if "claims" in s.layers:
+        # A number bounded the other way than the knowledge bounds it (`_bounds`): all its
+        # words may be stated, so the risk above cannot see it.
+        for claim in split_claims(output):
+            bounded = bound_clash(claim, plan.texts)
+            if bounded is not None and not claim_negated(claim):  # a denial flips it
+                out.fail("claims", f"'{shorten(claim, 70)}' — {_bounded(bounded)}")
+                out.claims.append(claim_record(claim, [], [], [], False, ["claims"]))
     return out
+
+
+def _bounded(clash: tuple[str, str]) -> str:
+    return f"says '{clash[0]}' where the knowledge says '{clash[1]}'"
 
 
 def claims(ev: CaseEvidence, output: str) -> Findings:
@@ -282,8 +296,14 @@ def claims(ev: CaseEvidence, output: str) -> Findings:
             # What the claim (and the whole answer) adds beyond the question's own words
             # is judged by the same bar as a long answer: unstated on more than
             # 1 - min_support of its weight.
+            bounded = bound_clash(claim, plan.texts)
+            # A denied bound restates the other one ("not accepted after 30 days" where
+            # the knowledge says "within 30 days"): that explains the claim's negation.
+            flipped = bounded is not None and claim_negated(claim)
             if found.opposites:
                 problems.append(("claims", _opposites(found)))
+            elif bounded is not None and not flipped:
+                problems.append(("claims", _bounded(bounded)))
             elif (
                 new_words
                 and found.new_share > 1.0 - s.min_support
@@ -307,7 +327,7 @@ def claims(ev: CaseEvidence, output: str) -> Findings:
                 problems.append(
                     ("claims", f"never stated together in the knowledge: {', '.join(c.unbound)}")
                 )
-            if c is not None and c.negation:
+            if c is not None and c.negation and not flipped:
                 problems.append(
                     (
                         "claims",

@@ -9,7 +9,8 @@ two outputs remain to compare. Methods (`method:`), each passing when its score 
   Outputs are grouped by `evalkit.scorers._answers.similarity`, which checks key facts
   before wording: numbers ("30 days" vs "60 days" disagree, "３０日" and "30日" agree; a
   number one answer adds is a detail unless the other puts words in its place, 「翌月10日」
-  vs 「翌月末」), the yes/no an answer leads with ("Almost!", "Not quite", 「いいえ」 and
+  vs 「翌月末」; "within 30 days" vs "after 30 days" disagree, "not after 30 days" agrees
+  with "within"), the yes/no an answer leads with ("Almost!", "Not quite", 「いいえ」 and
   "Unfortunately, we don't…" are noes), and negation clause by clause — one answer's
   clause denying what a clause of the other states about the same thing ("covered" vs
   "not covered", 「必要です」 vs 「少額なら不要です」, 「対象です」 vs 「対象外です」), while
@@ -25,7 +26,7 @@ two outputs remain to compare. Methods (`method:`), each passing when its score 
   Score: the share of outputs in the largest group of mutually equivalent answers;
   default threshold 1.0 (every output equivalent). `agree` (default 0.5) is the
   similarity two outputs need. Blind spots: two answers that differ only in a word the
-  lexicon cannot weigh ("over $50" vs "$50 and up"), or in a paraphrased condition.
+  lexicon cannot weigh ("over $50" vs "once you pass $50"), or in a paraphrased condition.
 - `modal` — for short answers: share of outputs whose normalised text
   (`evalkit.common.text.normalize`) equals the most common one; default threshold 1.0.
 - `pairwise` — for free text: mean pairwise rapidfuzz similarity (token-set ratio of the

@@ -341,16 +341,19 @@ def test_judge_verdict_and_reasoning_are_recorded(tmp_path: Path) -> None:
         tmp_path,
         [
             "SUPPORTED\nMatches the policy.",
-            "UNSUPPORTED\nThe policy says within 30 days, not after.",
+            "UNSUPPORTED\nThe policy refunds purchases, it does not purchase refunds.",
         ],
     )
     scorer = _judged({"judge": {"client": "replay:judge.jsonl"}})
-    item = _item(["Within 30 days.", "Only after 30 days."], folder=tmp_path, context=POLICY)
+    # The second output keeps every word and number of the policy and swaps their roles:
+    # what only a judge sees.
+    outputs = ["Within 30 days.", "Purchases are accepted within 30 days of a refund."]
+    item = _item(outputs, folder=tmp_path, context=POLICY)
     result = asyncio.run(scorer.ascore(item))
     assert result is not None
     verdicts = result.details["judge"]
     assert [v["verdict"] for v in verdicts] == ["supported", "unsupported"]
-    assert "not after" in verdicts[1]["reasoning"]
+    assert "does not purchase refunds" in verdicts[1]["reasoning"]
     assert "judge" in result.details["layers"] and result.details["passed"] == [True, False]
 
 
