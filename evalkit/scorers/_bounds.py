@@ -11,6 +11,13 @@ consistency; the word lists are the ordinary English and Japanese comparatives o
 quantities and times, not words taken from a dataset. Measured on the dev sets before it
 went in by default (README, Hallucination).
 
+Cost: two pre-checks (a bound word next to a number in the claim, then one of the other
+direction in the knowledge, `_bounded_number`) settle nearly every claim before numbers are
+read. Side by side with the tree before this module (`hallucination_speed.py --cases 3000`,
+two runs each, a busy machine): paraphrased scale load 601 / 575 → 652 / 537 µs per
+output, one shared document 276 / 244 → 280 / 260; without the pre-checks the rule alone
+cost ~200 µs an output on the paraphrased load.
+
 Deliberately narrow:
 - a number counts only with a bound word right next to it ("within 30 days",
   "30 days or more", 「30日以内」); "30-day window" or "in 30 days" has no direction;
@@ -31,7 +38,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from evalkit.scorers._number_values import number_values
+from evalkit.scorers._number_values import NUMBER_WORDS, number_values
 
 __all__ = ["Bound", "bounds", "bound_clash", "clashing_bounds"]
 
@@ -101,11 +108,7 @@ _AFTER_JA = {
     "経過後": LOWER,
     "後": LOWER,
 }
-_BEFORE_RE = re.compile(
-    r"(?:^|[^a-z])("
-    + "|".join(re.escape(w) for w in sorted(_BEFORE_EN, key=len, reverse=True))
-    + r")\s+(?:the\s+|a\s+|an\s+)?[$€£¥]?$"
-)
+_ARTICLES = frozenset({"the", "a", "an"})
 # The unit word after an English number ("days", "pm" is in the number's span already).
 _UNIT_EN = re.compile(r"\s*(?:-\s*)?([a-z%]+)")
 _AFTER_EN_RE = re.compile(
@@ -129,6 +132,19 @@ class Bound:
     unit: str
     direction: str | None  # UPPER, LOWER, or None: stated without a bound
     phrase: str
+
+
+def _bound_before(before: str) -> str | None:
+    """The bound words that end `before` (the text right before a number), if any: "within",
+    "no more than"; an article or a currency sign may come between ("under $50", "after
+    the 30 days")."""
+    words = before.rstrip("$€£¥₩ ").split()[-4:]
+    while words and words[-1] in _ARTICLES:
+        words.pop()
+    for n in (3, 2, 1):
+        if len(words) >= n and (key := " ".join(words[-n:])) in _BEFORE_EN:
+            return key
+    return None
 
 
 def _unit(word: str) -> str:
@@ -155,10 +171,10 @@ def bounds(text: str) -> tuple[Bound, ...]:
             elif m is not None and m.group(1) not in _TAIL_WORDS:
                 unit, tail = _unit(m.group(1)), after[m.end() :]
                 phrase = f"{number} {m.group(1)}"
-            b = _BEFORE_RE.search(before)
+            b = _bound_before(before)
             a = _AFTER_EN_RE.match(tail)
             if b is not None:
-                direction, phrase = _BEFORE_EN[b.group(1)], f"{b.group(1)} {phrase}"
+                direction, phrase = _BEFORE_EN[b], f"{b} {phrase}"
             elif a is not None:
                 direction, phrase = _AFTER_EN[a.group(1)], f"{phrase} {a.group(1)}"
         else:
@@ -202,19 +218,68 @@ def clashing_bounds(said: tuple[Bound, ...], stated: tuple[Bound, ...]) -> tuple
     return None
 
 
-_CUE = re.compile(
-    "|".join(re.escape(w) for w in (*_BEFORE_EN, *_AFTER_EN, *_AFTER_JA)), re.IGNORECASE
+# Pre-checks, because `bounds` (every number of a text with its bound) costs ~30 µs on a
+# claim and ~40 µs on a ~500-character context, and nearly every claim and context has a
+# number: the scorer first asks whether the claim has a bound word at all, then whether the
+# knowledge has a bound word of the other direction next to a number (str.find, a few µs).
+_FILLER = frozenset({"or", "and", "at", "no", "not", "a", "than", "to", "of"})
+_MARKS: dict[str, set[str]] = {}  # the telling word of each English phrase: its directions
+for _phrase, _direction in (*_BEFORE_EN.items(), *_AFTER_EN.items()):
+    _word = next(w for w in _phrase.split() if w not in _FILLER)
+    _MARKS.setdefault(_word, set()).add(_direction)
+_TOKEN = re.compile(r"[a-z]+")
+_NUMBER_NEXT = re.compile(
+    r"\s+(?:(?:the|a|an)\s+)?[$€£¥₩]?(?:\d|(?:" + "|".join(NUMBER_WORDS) + r"|one)\b)"
 )
+_NUMERAL_CHAR = re.compile(r"[\d〇一二三四五六七八九十百千万億]")
+
+
+def _directions(text: str) -> set[str]:
+    """The directions the bound words of `text` can mark (may over-count: a pre-check)."""
+    found: set[str] = set()
+    low = text.lower()
+    for word in _MARKS.keys() & set(_TOKEN.findall(low)):
+        found |= _MARKS[word]
+    if not text.isascii():
+        found.update(d for w, d in _AFTER_JA.items() if w in text)
+    return found
+
+
+_BEFORE_OF = {d: [w for w, v in _BEFORE_EN.items() if v == d] for d in (UPPER, LOWER)}
+_AFTER_OF = {
+    d: [w for w, v in (*_AFTER_EN.items(), *_AFTER_JA.items()) if v == d] for d in (UPPER, LOWER)
+}
+
+
+@lru_cache(maxsize=4096)  # a knowledge text is asked once per claim of each output
+def _bounded_number(text: str, direction: str) -> bool:
+    """Does `text` have a bound word of `direction` next to a number (may over-count)?"""
+    low = text.lower()
+    for phrase in _BEFORE_OF[direction]:
+        i = low.find(phrase)
+        while i >= 0:
+            if _NUMBER_NEXT.match(low, i + len(phrase)):
+                return True
+            i = low.find(phrase, i + 1)
+    for phrase in _AFTER_OF[direction]:
+        i = low.find(phrase)
+        while i >= 0:
+            if _NUMERAL_CHAR.search(low, max(0, i - 16), i):
+                return True
+            i = low.find(phrase, i + 1)
+    return False
 
 
 def bound_clash(claim: str, knowledge: tuple[str, ...]) -> tuple[str, str] | None:
     """A number the claim bounds one way where the knowledge states it only the other
     way: (the claim's words, the knowledge's words), or None. Negation is the caller's to
     read (module docstring)."""
-    if _CUE.search(claim) is None:  # no bound word: nothing to read (most claims)
+    said_ways = {d for d in _directions(claim) if _bounded_number(claim, d)}
+    if not said_ways:  # no bound word next to a number: nothing to read (most claims)
         return None
+    other = {LOWER if d == UPPER else UPPER for d in said_ways}
+    if not any(_bounded_number(text, d) for d in other for text in knowledge):
+        return None  # the knowledge never bounds a number the other way
     said = bounds(claim)
-    if not any(b.direction for b in said):
-        return None
     stated = tuple(b for text in knowledge for b in bounds(text))
     return clashing_bounds(said, stated)
