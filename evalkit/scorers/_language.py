@@ -37,6 +37,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from evalkit.scorers._lexicon import COURTESY_JA, GENERIC_JA, PRESENTATIONAL, UNCHECKABLE
@@ -99,16 +100,26 @@ _NEGATORS = frozenset(
 
 @lru_cache(maxsize=1)
 def _lemmatizer() -> Any:
-    import simplemma
+    """simplemma's lemmatiser on its own low-memory dictionary backend (`low_memory=True`:
+    the shipped front-coded data, decoded per lookup through a sparse block index), with
+    the same strategies as `simplemma.lemmatize`, so the same lemmas. Its default backend
+    holds the English dictionary as a Python dict of 181,612 entries, +19.5 MB in every
+    process that scores English; this one +2.3 MB, +4.1 MB after lemmatising 14,675
+    distinct dev-data words (`tests/benchmarks/lemma_memory.py`). A lookup that misses
+    `en_lemma`'s cache costs ~15 µs instead of ~2 µs (a distinct word, once a process);
+    loading is ~100 ms instead of ~135 ms. No cache of its own (`cache_max_size=0`):
+    `en_lemma` caches the same words."""
+    from simplemma import Lemmatizer
+    from simplemma.strategies import DefaultStrategy
 
-    return simplemma
+    return Lemmatizer(cache_max_size=0, lemmatization_strategy=DefaultStrategy(low_memory=True))
 
 
 @lru_cache(maxsize=65536)
 def en_lemma(word: str) -> str:
     """simplemma's English lemma of a word, lower-case ("wrapped" → "wrap")."""
     lowered = word.lower()
-    return str(_lemmatizer().lemmatize(lowered, lang="en")).lower()
+    return str(_lemmatizer().lemmatize(lowered, "en")).lower()
 
 
 @lru_cache(maxsize=1)
@@ -127,11 +138,36 @@ def en_stem(word: str) -> str:
 
 @lru_cache(maxsize=2)
 def _frequencies(lang: str) -> dict[str, float]:
-    """wordfreq's "small" list for `lang` (~30,000 words, 3-4 MB, loaded in ~30 ms): a
-    word missing from it is rarer than Zipf 3, which is all `specificity` needs."""
-    import wordfreq
+    """wordfreq's "small" list for `lang` as word → frequency (English 28,917 words): a word
+    missing from it is rarer than Zipf 3, which is all `specificity` needs. The values are
+    `wordfreq.get_frequency_dict(lang, "small")`'s, bit for bit (a test compares them).
 
-    return dict(wordfreq.get_frequency_dict(lang, wordlist="small"))
+    Read from wordfreq's data file in its documented "cBpack" format (`wordfreq.read_cBpack`:
+    a gzipped msgpack list, a header, then one list of words per centibel of frequency)
+    rather than through `import wordfreq`: the import brings langcodes, regex and ftfy, and
+    wordfreq keeps the list twice in its own caches; in a process that scores English
+    that was +11.7 MB, read this way +3.4 MB (`tests/benchmarks/lemma_memory.py`). wordfreq
+    is no longer developed (3.1.1 is its last release), so its data layout stays put; a
+    header that is not cBpack version 1 is refused rather than misread."""
+    import gzip
+    import importlib.util
+
+    import msgpack  # wordfreq's own dependency
+
+    spec = importlib.util.find_spec("wordfreq")  # finds the package without importing it
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - a dependency
+        raise RuntimeError("word frequencies need wordfreq: pip install wordfreq")
+    path = Path(spec.submodule_search_locations[0]) / "data" / f"small_{lang}.msgpack.gz"
+    with gzip.open(path, "rb") as packed:
+        header, *buckets = msgpack.load(packed, raw=False)
+    if not isinstance(header, dict) or (header.get("format"), header.get("version")) != ("cB", 1):
+        raise RuntimeError(f"{path}: not a wordfreq cBpack version 1 file (header {header!r})")
+    freqs: dict[str, float] = {}
+    for index, bucket in enumerate(buckets):
+        freq = 10 ** (-index / 100)  # bucket i holds the words at -i centibels
+        for word in bucket:
+            freqs[word] = freq
+    return freqs
 
 
 _RARE = 2.5  # the Zipf value given to a word missing from the small list
