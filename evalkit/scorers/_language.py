@@ -101,14 +101,15 @@ _NEGATORS = frozenset(
 @lru_cache(maxsize=1)
 def _lemmatizer() -> Any:
     """simplemma's lemmatiser on its own low-memory dictionary backend (`low_memory=True`:
-    the shipped front-coded data, decoded per lookup through a sparse block index), with
-    the same strategies as `simplemma.lemmatize`, so the same lemmas. Its default backend
-    holds the English dictionary as a Python dict of 181,612 entries, +19.5 MB in every
-    process that scores English; this one +2.3 MB, +4.1 MB after lemmatising 14,675
-    distinct dev-data words (`tests/benchmarks/lemma_memory.py`). A lookup that misses
-    `en_lemma`'s cache costs ~15 µs instead of ~2 µs (a distinct word, once a process);
-    loading is ~100 ms instead of ~135 ms. No cache of its own (`cache_max_size=0`):
-    `en_lemma` caches the same words."""
+    the shipped front-coded data, decoded per lookup through a sparse block index) with the
+    strategies of `simplemma.lemmatize`, so the same lemmas (a test compares every key of
+    the dictionary). The default backend holds English as a dict of 181,612 entries, +20.6 MB
+    in every process that scores English, against +3.3 MB here; a word's first lemma in
+    a process costs ~18 µs instead of ~4 µs (`tests/benchmarks/lemma_memory.py`). A
+    prototype memory-mapped sorted table of our own (a file built into a user cache
+    directory) took half this backend's time a lemma but held more once its pages were read
+    (+6.1 against +4.1 MB after 14,675 words), and a cache file has to be kept whole: not
+    built. No result cache here (`cache_max_size=0`): `en_lemma` caches the same words."""
     from simplemma import Lemmatizer
     from simplemma.strategies import DefaultStrategy
 
@@ -143,12 +144,12 @@ def _frequencies(lang: str) -> dict[str, float]:
     `wordfreq.get_frequency_dict(lang, "small")`'s, bit for bit (a test compares them).
 
     Read from wordfreq's data file in its documented "cBpack" format (`wordfreq.read_cBpack`:
-    a gzipped msgpack list, a header, then one list of words per centibel of frequency)
-    rather than through `import wordfreq`: the import brings langcodes, regex and ftfy, and
-    wordfreq keeps the list twice in its own caches; in a process that scores English
-    that was +11.7 MB, read this way +3.4 MB (`tests/benchmarks/lemma_memory.py`). wordfreq
-    is no longer developed (3.1.1 is its last release), so its data layout stays put; a
-    header that is not cBpack version 1 is refused rather than misread."""
+    a gzipped msgpack list, a header, then one list of words per centibel) rather than
+    through `import wordfreq`, which brings langcodes, regex and ftfy and keeps the list
+    twice in its caches: +11.5 MB in a process that scores English, read this way +3.3 MB
+    (`tests/benchmarks/lemma_memory.py`). wordfreq's data will not change (the project
+    stopped updating in 2024, its SUNSET.md); a header that is not cBpack version 1 is
+    refused rather than misread."""
     import gzip
     import importlib.util
 
