@@ -145,8 +145,9 @@ def test_support_bot_fails_the_two_mistakes_its_suites_describe(
     rows = _cases(runs[0])
     mistakes = {"return-fee", "free-shipping-exactly-50"}
     assert _failed(rows, "support-bot", "accuracy") == mistakes
-    # Both mistakes, and the paraphrase refund-faq.yaml names as a lexical false alarm
-    assert _failed(rows, "support-bot", "hallucination") == mistakes | {"invoice-pdf"}
+    # Both mistakes, and the paraphrases refund-faq.yaml names as lexical false alarms
+    false_alarms = {"invoice-pdf", "partial-delivery"}
+    assert _failed(rows, "support-bot", "hallucination") == mistakes | false_alarms
     critical = [row for row in rows if row["poc"] == "support-bot" and row.get("critical")]
     assert critical and all(all(s["passed"] for s in row["scores"].values()) for row in critical)
 

@@ -40,7 +40,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from evalkit.scorers._lexicon import COURTESY_JA, GENERIC_JA, PRESENTATIONAL, UNCHECKABLE
+from evalkit.scorers._lexicon import (
+    COURTESY_JA,
+    GENERIC_JA,
+    HAS_CJK,
+    PRESENTATIONAL,
+    UNCHECKABLE,
+)
 from evalkit.scorers._number_values import NUMBER_WORDS, number_keys, number_values
 
 __all__ = [
@@ -481,6 +487,10 @@ def is_short_answer(text: str) -> bool:
     stripped = text.strip()
     if stripped[:1] in "{[":
         return True
-    size = len(_WORDS.findall(stripped)) if stripped.isascii() else len(stripped) / 2
+    # Characters measure a text written without spaces (Japanese, Chinese); any other text
+    # is measured in words, whatever its characters ("Beyoncé", an en dash, a curly
+    # apostrophe: a one-sentence English answer with one of those was read as a long one).
+    spaced = stripped.isascii() or not HAS_CJK.search(stripped)
+    size = len(_WORDS.findall(stripped)) if spaced else len(stripped) / 2
     breaks = len(_INNER_BREAK.findall(stripped.rstrip(".!?。！？ ")))
     return size <= 40 and breaks <= 1

@@ -92,6 +92,10 @@ _CLAIM_END = re.compile(
     r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|(?<=[。！？!?])|\n+|;\s+|；"
     r"|(?<=て|り|し)、|(?<=され)、"
     r"|,\s+(?:and|but|while|whereas|although|though|so|yet)\s+"
+    # An em dash joins two clauses or adds an aside ("Unfortunately not — for Canadian
+    # addresses we only offer standard shipping"); titles use the en dash ("Device –
+    # Voice – Drum"), which is not cut.
+    r"|\s*—\s*"
 )
 _ALNUM = re.compile(r"[^\W_]")  # a character for which str.isalnum() is true
 _NO_CUT_ASCII = re.compile(r"[!?\n]|[.,;]\s")
@@ -125,11 +129,28 @@ def split_claims(text: str) -> tuple[str, ...]:
         pieces = [t]
     else:
         pieces = _CLAIM_END.split(t)
-    parts = (p.strip(" \t-•*・`") for p in pieces)
+    parts = (q for p in pieces for q in _reason_first(p.strip(" \t-•*・`")))
     prose = [
         p for p in parts if p and any(ch.isalnum() for ch in p) and not PRESENTATIONAL.match(p)
     ]
     return tuple(prose + fields)
+
+
+# "Since we don't ship on weekends, your order ships on Monday": a reason clause before the
+# main clause asserts a fact of its own (a negated one here, while the main clause is not);
+# read together, the two facts are bound to one knowledge sentence and one polarity. A
+# condition ("If …, …") asserts nothing by itself and is not cut, nor is "As …" (often
+# "as of 2020", "as a result").
+# "Since" with a clause (a subject after it), not "Since 2010, …" (a time).
+_REASON_FIRST = re.compile(
+    r"((?:Because|Since(?=\s+(?:we|you|they|it|he|she|the|your|our|their|this|these|there)\b))"
+    r"\s[^,]{3,120}),\s+(?=\S)"
+)
+
+
+def _reason_first(piece: str) -> tuple[str, ...]:
+    m = _REASON_FIRST.match(piece)
+    return (piece,) if m is None else (m.group(1), piece[m.end() :])
 
 
 _FENCE = re.compile(r"```[a-zA-Z]*")
@@ -531,7 +552,14 @@ def name_phrases(claim: str) -> tuple[str, ...]:
         while run and run[-1][0].lower() in _NAME_JOINERS:
             run.pop()
         if sum(1 for w, _, _ in run if w[0].isupper()) >= 2:
-            runs.append(text[run[0][1] : run[-1][2]])
+            name = text[run[0][1] : run[-1][2]]
+            # A full stop after a name's last word is the sentence's ("…owned by the La
+            # Plata Municipality."): a word of five letters or more ending in its only dot
+            # is not an abbreviation ("U.S.", "Corp.", "Inc." keep theirs).
+            last = run[-1][0]
+            if last.endswith(".") and last.count(".") == 1 and len(last) > 5:
+                name = name[:-1]
+            runs.append(name)
         run.clear()
 
     end = -1

@@ -110,6 +110,20 @@ def test_a_short_answer_is_one_to_two_sentences_and_a_summary_is_not() -> None:
     assert not is_short_answer("東京です。大阪です。名古屋です。")
 
 
+def test_an_english_answer_is_measured_in_words_whatever_its_characters() -> None:
+    # An en dash, an accent or a curly apostrophe does not make English text unspaced:
+    # these one-sentence answers were read as long ones (characters / 2 > 40).
+    dash = (
+        "The band with fourth live album, Device – Voice – Drum, has produced twelve gold albums."
+    )
+    accent = "The Pantanal is a pickup truck made by the Colombian manufacturer Troller Veículos Especiais S/A."
+    curly = "The tour – Beyoncé’s sixth – opened at NRG Stadium in Houston on April 27, 2016, as planned."
+    assert all(len(t) > 80 for t in (dash, accent, curly))
+    assert is_short_answer(dash) and is_short_answer(accent) and is_short_answer(curly)
+    # Japanese (no spaces) is still measured in characters.
+    assert not is_short_answer("返金は購入日から30日以内に受け付けますが、" * 5)
+
+
 @given(st.text(max_size=200))
 def test_support_share_stays_in_the_unit_interval(text: str) -> None:
     share = unsupported_units(text, ("Refunds are accepted within 30 days.",), "").share
