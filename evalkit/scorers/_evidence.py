@@ -79,6 +79,11 @@ class Evidence:
         if not surface.isascii():
             if surface in self.text:
                 return True
+            # A synonym of a knowledge word, by the dictionary's synonym groups (Sudachi:
+            # 「申し込み」 for 「申請」, 「事例」 for 「ケース」, 「値段」 for 「価格」). No
+            # group joins a pair of `_lexicon`'s opposites (checked by a test).
+            if any(f"syn:{g}" in self.keys for g in unit.synonyms):
+                return True
             # A compound made of short units the knowledge writes (「重要視」 from 「重要」
             # and 「視」): a paraphrase that recombines the knowledge's own words.
             if unit.kind == WORD and unit.parts and all(p in self.text for p in unit.parts):

@@ -76,6 +76,7 @@ class Unit:
     stem: str = ""
     parts: tuple[str, ...] = ()  # a Japanese compound's short units (Sudachi mode A)
     run: str = ""  # an English name's run of capitalised words, as initials ("EU"; `|` or)
+    synonyms: tuple[int, ...] = ()  # a Japanese word's Sudachi synonym groups (`syn:` keys)
 
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -411,10 +412,11 @@ def _japanese_units(text: str) -> list[Unit]:
         )
         if len(parts) < 2:
             parts = ()
+        synonyms = tuple(m.synonym_group_ids())
         if pos[1] == "固有名詞":
-            units.append(Unit(key, surface, NAME, max(weight, 0.5), "", parts))
+            units.append(Unit(key, surface, NAME, max(weight, 0.5), "", parts, "", synonyms))
         elif weight > 0:
-            units.append(Unit(key, surface, WORD, weight, "", parts))
+            units.append(Unit(key, surface, WORD, weight, "", parts, "", synonyms))
     return units
 
 
@@ -436,6 +438,7 @@ def index_keys(text: str) -> tuple[set[str], set[str]]:
             keys.add(m.normalized_form().casefold())
             keys.add(m.surface().casefold())
             keys.add(m.dictionary_form().casefold())
+            keys.update(f"syn:{g}" for g in m.synonym_group_ids())
         # Latin words inside Japanese text: indexed as English.
         t = t.casefold()
     words = set(_EN_WORD.findall(_split_identifier(t).lower().replace("’", "'")))

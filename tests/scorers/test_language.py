@@ -256,3 +256,29 @@ def test_an_abbreviation_of_another_name_is_not_supported() -> None:
 def test_html_character_references_are_no_words() -> None:
     output = "He called it &ldquo;final&rdquo;&nbsp;&amp; binding."
     assert _missing(output, "He called it final and binding.") == []
+
+
+def test_japanese_synonyms_are_supported_by_the_dictionary_synonym_groups() -> None:
+    from evalkit.scorers._evidence import unsupported_units
+
+    knowledge = ("子どもの医療費は中学生まで無料です。",)
+    assert not unsupported_units("児童の医療費は無料です。", knowledge, "").missing
+    # An unrelated word is still missing.
+    assert [
+        u.text for u in unsupported_units("高齢者の医療費は無料です。", knowledge, "").missing
+    ] == ["高齢者"]
+
+
+def test_no_synonym_group_joins_a_pair_of_opposites() -> None:
+    # `_evidence.Evidence.supports` accepts a synonym before `opposite` is read: a group
+    # holding both words of an opposite pair would hide the contradiction.
+    from evalkit.scorers._language import _sudachi
+    from evalkit.scorers._lexicon import OPPOSITES_JA
+
+    def groups(word: str) -> set[int]:  # every morpheme's, content or not
+        return {g for m in _sudachi().tokenize(word) for g in m.synonym_group_ids()}
+
+    assert groups("開始") & groups("始まり")  # the groups are read at all
+
+    joined = [(a, b) for a, b in OPPOSITES_JA if groups(a) & groups(b)]
+    assert joined == []
