@@ -17,7 +17,7 @@ may echo its question.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from evalkit.scorers._language import (
@@ -43,22 +43,15 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """The knowledge of one case: unit keys, number keys, and its folded text."""
 
-    keys: set[str] = field(default_factory=set)
-    stems: set[str] = field(default_factory=set)
-    numbers: set[str] = field(default_factory=set)
+    keys: frozenset[str] = frozenset()
+    stems: frozenset[str] = frozenset()
+    numbers: frozenset[str] = frozenset()
     text: str = ""
-    names: tuple[str, ...] = ()  # the Japanese keys of 3+ characters (`evidence_for`)
-
-    def add(self, text: str) -> None:
-        part = _text_index(text)
-        self.text += part.text
-        self.keys |= part.keys
-        self.stems |= part.stems
-        self.numbers |= part.numbers
+    names: frozenset[str] = frozenset()  # the non-ASCII keys of 3+ characters
 
     def supports(self, unit: Unit) -> bool:
         if unit.kind == NUMBER:
@@ -108,7 +101,7 @@ class Evidence:
         return False
 
 
-def _close_name(name: str, keys: set[str]) -> bool:
+def _close_name(name: str, keys: frozenset[str]) -> bool:
     from rapidfuzz import fuzz
 
     head = name[:3]
@@ -136,6 +129,7 @@ class _TextIndex:
     keys: frozenset[str]
     stems: frozenset[str]
     numbers: frozenset[str]
+    names: frozenset[str]  # the keys of 3+ characters that are not ASCII (Japanese words)
 
 
 @lru_cache(maxsize=256)
@@ -143,17 +137,21 @@ def _text_index(text: str) -> _TextIndex:
     """One text's index, cached by the text: a suite's shared document (a policy in every
     case's vars) is indexed once, not once per case. Built sentence by sentence
     (`_sentence_index`), so a sentence that recurs in other texts is analysed once."""
-    keys: set[str] = set()
-    stems: set[str] = set()
-    numbers: set[str] = set()
     text = plain_text(text)
-    for sentence in sentences(text):
-        part = _sentence_index(sentence)
-        keys |= part.keys
-        stems |= part.stems
-        numbers |= part.numbers
-    folded = "\n" + text.casefold()
-    return _TextIndex(folded, frozenset(keys), frozenset(stems), frozenset(numbers))
+    return _union("\n" + text.casefold(), list(map(_sentence_index, sentences(text))))
+
+
+def _union(text: str, parts: list[_TextIndex]) -> _TextIndex:
+    """`parts`' keys, stems, numbers and names together (one C-level union each), with
+    `text` as the folded text."""
+    empty: frozenset[str] = frozenset()
+    return _TextIndex(
+        text,
+        empty.union(*(p.keys for p in parts)),
+        empty.union(*(p.stems for p in parts)),
+        empty.union(*(p.numbers for p in parts)),
+        empty.union(*(p.names for p in parts)),
+    )
 
 
 # For knowledge made of recurring sentences: retrieved chunks and policy paragraphs that
@@ -166,20 +164,20 @@ def _sentence_index(sentence: str) -> _TextIndex:
     """One sentence's keys, stems and numbers (its `text` is left empty: the text's own
     folded form is what substring checks read)."""
     keys, stems = index_keys(sentence)
-    numbers = {key for n in number_values(sentence) for key in number_keys(n)}
-    return _TextIndex("", frozenset(keys), frozenset(stems), frozenset(numbers))
+    numbers = frozenset(key for n in number_values(sentence) for key in number_keys(n))
+    names: frozenset[str] = frozenset()
+    if not "".join(keys).isascii():  # ASCII keys hold none: one O(1) test, not one per key
+        names = frozenset(k for k in keys if len(k) >= 3 and not k.isascii())
+    return _TextIndex("", keys, stems, numbers, names)
 
 
 @lru_cache(maxsize=64)
 def evidence_for(texts: tuple[str, ...]) -> Evidence:
     """The evidence of a case's knowledge and question texts: the union of each text's
     index (`_text_index`). Cached by the texts: a case's samples and variants recur."""
-    evidence = Evidence()
-    for text in texts:
-        if text:
-            evidence.add(text)
-    evidence.names = tuple(k for k in evidence.keys if len(k) >= 3 and not k.isascii())
-    return evidence
+    parts = [_text_index(text) for text in texts if text]
+    whole = _union("".join(p.text for p in parts), parts)
+    return Evidence(whole.keys, whole.stems, whole.numbers, whole.text, whole.names)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from evalkit.scorers._numerals import kanji_number_spans
 __all__ = [
     "NUMBER_WORDS",
     "Number",
+    "digits_masked",
     "list_marker_spans",
     "minus_before",
     "number_keys",
@@ -186,6 +187,18 @@ def number_values(text: str) -> list[Number]:
         value = _words_value(m.group(0).replace("-", " ").split())
         found.append(Number(value, False, m.start(), m.end()))
     return found
+
+
+_NONZERO_DIGIT = re.compile("[1-9]")
+
+
+def digits_masked(text: str) -> str:
+    """`text` with every ASCII digit written as 0: the key under which what does not read
+    digit values is cached (word analysis in `_language`). Exact where a pattern reads a
+    digit's class (`\\d`, `\\w`, `[0-9]`, `isalnum`), never its value; the masked text is
+    as long as the text, so offsets agree. Not for Japanese morphology, where Sudachi
+    reads 「5万」 as a number."""
+    return _NONZERO_DIGIT.sub("0", text)
 
 
 def _words_value(words: list[str]) -> float:

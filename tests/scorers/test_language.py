@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from evalkit.scorers import _language
 from evalkit.scorers._evidence import unsupported_units
-from evalkit.scorers._language import analyse, is_short_answer, sentences
+from evalkit.scorers._language import analyse, index_keys, is_short_answer, sentences
 from evalkit.scorers._number_values import number_keys, number_values
 
 
@@ -282,3 +283,71 @@ def test_no_synonym_group_joins_a_pair_of_opposites() -> None:
 
     joined = [(a, b) for a, b in OPPOSITES_JA if groups(a) & groups(b)]
     assert joined == []
+
+
+def test_a_time_and_a_number_that_is_no_time_keep_their_own_words() -> None:
+    # The sentences differ only in digits: "10 pm" is a time, whose "pm" is part of
+    # the number; "13 pm" is no time, so its "pm" is a word of its own.
+    assert "pm" not in [u.text for u in analyse("Doors open at 10 pm.")]
+    assert "pm" in [u.text for u in analyse("Doors open at 13 pm.")]
+    assert "pm" not in [u.text for u in analyse("Doors open at 11 pm.")]
+
+
+def _analysed(text: str) -> tuple[object, ...]:
+    return number_values(text), analyse(text), index_keys(text)
+
+
+def _clear_analysis_caches() -> None:
+    for cached in ("analyse", "_sentence_units", "_word_units", "_index_keys"):
+        getattr(_language, cached).cache_clear()
+
+
+# Pieces of sentences with digits where the readers look at them: times, list numbering,
+# decimals, identifiers, acronyms and capitalised runs next to digits, number words.
+_RECORD_PIECES = st.sampled_from(
+    [
+        "Order",
+        "totals",
+        " ",
+        "12",
+        "7",
+        "0",
+        "3.5",
+        "8:30",
+        "25:00",
+        "12 pm",
+        " pm",
+        "-",
+        "AM",
+        "U.S.",
+        "EU",
+        "v2",
+        "COVID-",
+        "- ",
+        "\n",
+        "1. ",
+        " million",
+        "Bank of England",
+        ":",
+        ",",
+        "x_9",
+        "twenty",
+        "İ",
+        "5万",
+        "時",
+        "午後",
+        "三十日",
+    ]
+)
+
+
+@given(st.lists(_RECORD_PIECES, max_size=14).map("".join), st.integers(0, 9))
+def test_a_text_is_analysed_alike_after_one_with_other_digits(text: str, digit: int) -> None:
+    """Word analysis is cached by the text with its digits masked (`digits_masked`): a
+    text analysed after another that differs only in its digits gets what it gets alone."""
+    other = re.sub("[0-9]", str(digit), text)
+    _clear_analysis_caches()
+    alone = _analysed(text)
+    _clear_analysis_caches()
+    _analysed(other)
+    assert _analysed(text) == alone
