@@ -239,7 +239,9 @@ def _sentence_units(sentence: str) -> tuple[Unit, ...]:
 # an invoice: the same sentence with other numbers) are a cache hit after the first. On the
 # paraphrase scale load (`tests/benchmarks/hallucination_speed.py`, (a'), 50,000 outputs)
 # 99.8% of the look-ups hit (102 entries), where `_sentence_units`, keyed by the sentence,
-# hits 1.6%; with `_index_keys` below, an output costs ~0.7× what it did (see README, Speed).
+# hits 1.6%. With `_index_keys` below, an output there costs ~0.7× what it did (583 → 400
+# µs side by side with `5901bf8`, medians of 4 runs) and the 100k paraphrase run of
+# `tests/benchmarks/scale.py` 0.7–0.8× the CPU (README, Speed).
 @lru_cache(maxsize=4096)
 def _word_units(sentence: str, spans: tuple[tuple[int, int], ...]) -> tuple[Unit, ...]:
     """The word and name units of an English sentence whose numbers sit at `spans` (their
