@@ -26,13 +26,13 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from importlib import resources
-from typing import Any
-
-from jsonschema import Draft202012Validator, validators
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from evalkit.suite.positions import Parsed
 from evalkit.suite.schema_check import describe, field_path
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 __all__ = [
     "SUMMARY_SCHEMA",
@@ -58,22 +58,25 @@ def load_result_schema(name: str) -> dict[str, Any]:
     return schema
 
 
-def _finite_number(checker: Any, instance: Any) -> bool:
-    return Draft202012Validator.TYPE_CHECKER.is_type(instance, "number") and math.isfinite(instance)
-
-
-# JSON has no NaN or Infinity, but Python's json module reads them: a number must be finite
-# (NaN would pass every bound: `NaN < 0` and `NaN > 1` are both false).
-_Validator: Any = validators.extend(
-    Draft202012Validator,
-    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("number", _finite_number),
-)
-
-
 @cache
 def result_validator(name: str) -> Any:
-    """The jsonschema validator of a result schema (numbers must be finite)."""
-    return _Validator(load_result_schema(name))
+    """The jsonschema validator of a result schema (numbers must be finite). jsonschema is
+    imported here, on first use, not with the module: a run imports this module (through
+    the result reader) and most runs never validate a result file with it; jsonschema and
+    its dependencies are ~6 MB of every such process."""
+    from jsonschema import Draft202012Validator, validators
+
+    def finite_number(checker: Any, instance: Any) -> bool:
+        number = Draft202012Validator.TYPE_CHECKER.is_type(instance, "number")
+        return bool(number and math.isfinite(instance))
+
+    # JSON has no NaN or Infinity, but Python's json module reads them: a number must be
+    # finite (NaN would pass every bound: `NaN < 0` and `NaN > 1` are both false).
+    validator = validators.extend(
+        Draft202012Validator,
+        type_checker=Draft202012Validator.TYPE_CHECKER.redefine("number", finite_number),
+    )
+    return validator(load_result_schema(name))
 
 
 # ----------------------------------------------------------------------------- the predicate

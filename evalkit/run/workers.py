@@ -34,6 +34,7 @@ from evalkit.suite.case_files import (
     checked_stamps,
     duplicates_across_windows,
 )
+from evalkit.suite.loader import SCHEMA_CHECKED_ENV
 from evalkit.values import Suite
 from evalkit.verdict.rules import PocVerdict
 
@@ -81,6 +82,7 @@ def _run_workers(
         (folder / _READY).unlink(missing_ok=True)
     env = os.environ.copy()
     env[CHECKED_ENV] = checked_stamps(s.cases for s in suites if isinstance(s.cases, FileCases))
+    env[SCHEMA_CHECKED_ENV] = " ".join(sorted({s.sha256 for s in suites}))
     procs: list[subprocess.Popen[bytes]] = []
     try:
         for k, folder in enumerate(dirs, 1):

@@ -17,14 +17,15 @@ import json
 import unicodedata
 from functools import cache
 from importlib import resources
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
+from typing import TYPE_CHECKING, Any
 
 from evalkit.common.registry import did_you_mean
 from evalkit.errors import Problem
 from evalkit.suite.positions import Parsed, Path_
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 __all__ = ["load_schema", "schema_problems", "field_path", "describe", "quote_hint"]
 
@@ -39,6 +40,11 @@ def load_schema() -> dict[str, Any]:
 
 @cache
 def _validator() -> Draft202012Validator:
+    # Imported here, not at the top: `describe` and `field_path` are used by processes that
+    # validate no suite file (a `run --workers` worker, see `evalkit.suite.loader`), and
+    # jsonschema with its dependencies is ~6 MB and ~50 ms per process.
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(load_schema())
 
 
@@ -184,6 +190,8 @@ def _translate(err: ValidationError, parsed: Parsed, file: str) -> list[Problem]
             return [p for sub in matching[0] for p in _translate(sub, parsed, file)]
         deeper = [e for e in err.context or () if e.relative_path]
         if deeper:
+            from jsonschema.exceptions import best_match
+
             return _translate(best_match(deeper), parsed, file)
         words = expected or "a valid value"
         fix = fullwidth_hint(value) or quote_hint(words, value) or hint
