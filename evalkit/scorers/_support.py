@@ -92,10 +92,12 @@ _CLAIM_END = re.compile(
     r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|(?<=[。！？!?])|\n+|;\s+|；"
     r"|(?<=て|り|し)、|(?<=され)、"
     r"|,\s+(?:and|but|while|whereas|although|though|so|yet)\s+"
-    # An em dash joins two clauses or adds an aside ("Unfortunately not — for Canadian
-    # addresses we only offer standard shipping"); titles use the en dash ("Device –
-    # Voice – Drum"), which is not cut.
-    r"|\s*—\s*"
+    # A dash joins two clauses or sets off an aside ("Unfortunately not — for Canadian
+    # addresses we only offer standard shipping"; "The tour – Beyoncé's sixth – opened
+    # in Miami"): an em dash, or an en dash with spaces around it (the British aside). A
+    # title written with spaced en dashes ("Device – Voice – Drum") is cut too; its
+    # pieces are still checked, only not bound together.
+    r"|\s*—\s*|\s+–\s+"
 )
 _ALNUM = re.compile(r"[^\W_]")  # a character for which str.isalnum() is true
 _NO_CUT_ASCII = re.compile(r"[!?\n]|[.,;]\s")
@@ -109,7 +111,8 @@ _CJK_RUN = re.compile(
 @lru_cache(maxsize=8192)
 def split_claims(text: str) -> tuple[str, ...]:
     """Sentences/clauses of an output: split after . ! ? (before a capital or digit),
-    after 。！？, at line breaks and semicolons. Empty pieces are dropped.
+    after 。！？, at line breaks and semicolons, at ", and/but/…", at an em dash or a
+    spaced en dash, and after a leading "Since/Because …," clause. Empty pieces are dropped.
 
     A JSON object or array in the output (fenced or not) is a list of field claims
     ("due_date: 2025-04-17"), one per scalar value: its fields come from different places

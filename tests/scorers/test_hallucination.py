@@ -801,3 +801,31 @@ def test_an_opposite_of_what_the_knowledge_states_is_named(
     )
     assert result is not None and not result.passed
     assert f"says '{said}' where the knowledge says '{stated}'" in result.reason
+
+
+def test_claims_are_cut_at_dashes_and_after_a_leading_reason() -> None:
+    from evalkit.scorers._support import split_claims
+
+    assert split_claims("Unfortunately not — we only offer standard shipping.") == (
+        "Unfortunately not",
+        "we only offer standard shipping.",
+    )
+    assert split_claims("The tour – Beyoncé's sixth – opened in Miami.") == (
+        "The tour",
+        "Beyoncé's sixth",
+        "opened in Miami.",
+    )
+    assert split_claims("A 2010–2012 range, New York-based.") == (
+        "A 2010–2012 range, New York-based.",
+    )
+    assert split_claims("Since we don't ship on weekends, it ships on Monday.") == (
+        "Since we don't ship on weekends",
+        "it ships on Monday.",
+    )
+    # A time, "as of", and a condition are not reasons of their own.
+    for text in (
+        "Since 2010, it has had 5 stores.",
+        "As of 2020, it had 5 stores.",
+        "If you order today, it ships.",
+    ):
+        assert split_claims(text) == (text,)
