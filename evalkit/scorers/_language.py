@@ -487,7 +487,7 @@ def _index_keys(t: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(keys), frozenset(stems)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1024)  # sized as `_support.split_claims` (the figure is there)
 def analyse(text: str) -> tuple[Unit, ...]:
     """The checkable units of `text` (see the module docstring), cached per text.
     Presentational sentences ("Here is the summary:") and courtesy formulas
