@@ -109,6 +109,11 @@ _AFTER_JA = {
     "後": LOWER,
 }
 _ARTICLES = frozenset({"the", "a", "an"})
+_CURRENCY = "$€£¥₩"  # a sign before the number: its unit ("under $50")
+# Words after a number that are bound words or connectives, not its unit.
+_TAIL_WORDS = frozenset(
+    {"or", "and", "at", "to", "of", "from", "in", "on", "for", "after", "before"}
+)
 # The unit word after an English number ("days", "pm" is in the number's span already).
 _UNIT_EN = re.compile(r"\s*(?:-\s*)?([a-z%]+)")
 _AFTER_EN_RE = re.compile(
@@ -138,7 +143,7 @@ def _bound_before(before: str) -> str | None:
     """The bound words that end `before` (the text right before a number), if any: "within",
     "no more than"; an article or a currency sign may come between ("under $50", "after
     the 30 days")."""
-    words = before.rstrip("$€£¥₩ ").split()[-4:]
+    words = before.rstrip(_CURRENCY + " ").split()[-4:]
     while words and words[-1] in _ARTICLES:
         words.pop()
     for n in (3, 2, 1):
@@ -163,7 +168,7 @@ def bounds(text: str) -> tuple[Bound, ...]:
         direction, number = None, t[n.start : n.end]
         phrase, unit = number.rstrip("."), "time" if n.time else ""
         if after.isascii() or after[:1].isspace() or not after:
-            currency = before[-1:] in _CURRENCY
+            currency = bool(before) and before[-1] in _CURRENCY
             m = _UNIT_EN.match(after) if not n.time and not currency else None
             tail = after
             if currency:  # "$50 ship free": the sign is the unit, not the next word
@@ -194,13 +199,6 @@ def bounds(text: str) -> tuple[Bound, ...]:
     return tuple(found)
 
 
-_CURRENCY = frozenset("$€£¥₩")
-# Words after a number that are bound words or connectives, not its unit.
-_TAIL_WORDS = frozenset(
-    {"or", "and", "at", "to", "of", "from", "in", "on", "for", "after", "before"}
-)
-
-
 def _same_thing(a: Bound, b: Bound) -> bool:
     """Same value, and the same unit where both have one."""
     return a.value == b.value and (not a.unit or not b.unit or a.unit == b.unit)
@@ -228,8 +226,9 @@ for _phrase, _direction in (*_BEFORE_EN.items(), *_AFTER_EN.items()):
     _word = next(w for w in _phrase.split() if w not in _FILLER)
     _MARKS.setdefault(_word, set()).add(_direction)
 _TOKEN = re.compile(r"[a-z]+")
+_NUMBER_WORD = "|".join([*NUMBER_WORDS, "one"])
 _NUMBER_NEXT = re.compile(
-    r"\s+(?:(?:the|a|an)\s+)?[$€£¥₩]?(?:\d|(?:" + "|".join(NUMBER_WORDS) + r"|one)\b)"
+    rf"\s+(?:(?:the|a|an)\s+)?[{re.escape(_CURRENCY)}]?(?:\d|(?:{_NUMBER_WORD})\b)"
 )
 _NUMERAL_CHAR = re.compile(r"[\d〇一二三四五六七八九十百千万億]")
 
