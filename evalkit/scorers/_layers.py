@@ -89,6 +89,7 @@ class Findings:
     found: list[Finding]
     score: float = 1.0
     claims: list[dict[str, Any]] = field(default_factory=list)
+    note: str = ""  # what a passing output was measured at, for the reason (`support`)
 
     def fail(self, layer: str, text: str) -> None:
         self.found.append(Finding(layer, text))
@@ -195,7 +196,7 @@ def support(ev: CaseEvidence, output: str) -> Findings:
     if chance > s.max_risk and "claims" in s.layers:
         out.fail(
             "claims",
-            f"hallucination risk {chance:.2f} > {s.max_risk:.2f} (support {out.score:.2f}); "
+            f"hallucination risk {_versus(chance, '>', s.max_risk)} (support {out.score:.2f}); "
             f"not in the knowledge: {_unit_list(result.missing)}",
         )
         out.claims.append(
@@ -206,6 +207,12 @@ def support(ev: CaseEvidence, output: str) -> Findings:
                 "layers": ["claims"],
             }
         )
+    elif result.missing and "claims" in s.layers:
+        # A pass is not "every claim is supported": the reason says how close it came.
+        out.note = (
+            f"support {out.score:.2f}, risk {_versus(chance, '≤', s.max_risk)}; "
+            f"not in the knowledge: {_unit_list(result.missing, 5)}"
+        )
     if "claims" in s.layers:
         # A number bounded the other way than the knowledge bounds it (`_bounds`): all its
         # words may be stated, so the risk above cannot see it.
@@ -215,6 +222,15 @@ def support(ev: CaseEvidence, output: str) -> Findings:
                 out.fail("claims", f"'{shorten(claim, 70)}' — {_bounded(bounded)}")
                 out.claims.append(claim_record(claim, [], [], [], False, ["claims"]))
     return out
+
+
+def _versus(value: float, sign: str, bar: float) -> str:
+    """The risk against the bar, "0.41 > 0.33", with as many decimals as it takes to tell
+    the two apart ("0.3304 > 0.33", never "0.33 > 0.33")."""
+    for places in (2, 3, 4, 6):
+        if f"{value:.{places}f}" != f"{bar:.{places}f}":
+            break
+    return f"{value:.{places}f} {sign} {bar:.2f}"
 
 
 def _bounded(clash: tuple[str, str]) -> str:

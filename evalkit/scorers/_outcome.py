@@ -20,7 +20,8 @@ from evalkit.values import Score
 
 __all__ = ["Check", "Finding", "claim_record", "combine"]
 
-_CLEAN = "no hallucination in 1 output: every claim is supported by the knowledge"
+_CLEAN_HEAD = "no hallucination in 1 output"
+_CLEAN = f"{_CLEAN_HEAD}: every claim is supported by the knowledge"
 _CLEAN_DECLINED = "no hallucination in 1 output (1 declined)"
 
 
@@ -45,6 +46,7 @@ class Check:
     claims: list[dict[str, Any]] = field(default_factory=list)
     cleared: list[dict[str, str]] = field(default_factory=list)
     declined: bool = False
+    note: str = ""  # how a pass measured, when not everything is stated (`_layers.support`)
 
     @property
     def passed(self) -> bool:
@@ -111,7 +113,7 @@ def combine(
         return Score(
             True,  # one clean output passes every rule: majority, all, any, a share
             score if 0.0 <= score <= 1.0 else max(0.0, min(1.0, score)),
-            _CLEAN_DECLINED if c.declined else _CLEAN,
+            _CLEAN_DECLINED if c.declined else f"{_CLEAN_HEAD}: {c.note}" if c.note else _CLEAN,
             {"samples": [round(score, 6)], "passed": [True], "layers": [], "outputs": []},
         )
     if len(checks) == 1 and not verdicts:
@@ -139,10 +141,17 @@ def combine(
     bad = [f"{labels[i]}: {'; '.join(c.texts[:3])}" for i, c in enumerate(checks) if not c.passed]
     if not bad:
         declined = sum(c.declined for c in checks)
+        noted = [(labels[i], c) for i, c in enumerate(checks) if c.note]
         reason = f"no hallucination in {n} output{'s' if n > 1 else ''}"
-        reason += (
-            f" ({declined} declined)" if declined else ": every claim is supported by the knowledge"
-        )
+        if declined:
+            reason += f" ({declined} declined)"
+        elif n == 1 and noted:
+            reason += f": {noted[0][1].note}"
+        elif noted:  # the least supported output says how close the case came
+            label, least = min(noted, key=lambda lc: lc[1].score)
+            reason += f"; least supported, {label}: {least.note}"
+        else:
+            reason += ": every claim is supported by the knowledge"
     else:
         if n == 1:
             head = "hallucination"

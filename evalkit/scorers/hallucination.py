@@ -203,6 +203,7 @@ class HallucinationScorer:
             check.score = min(check.score, result.score)
             if result.claims:
                 check.claims.extend(result.claims)
+            check.note = check.note or result.note
         return check
 
     # -- case result ---------------------------------------------------------------------

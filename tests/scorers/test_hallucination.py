@@ -84,6 +84,38 @@ def test_unsupported_claim_is_named_with_its_missing_words() -> None:
     assert "vouchers" in result.reason and "store" in result.reason
 
 
+LONG_EN = (
+    "Refunds are accepted within 30 days of purchase. Shipping fees are not refunded. So if you"
+    " bought it last week, you can still ask for your money back, but the shipping fees stay."
+)
+
+
+def test_a_passing_long_answer_says_how_close_it_came_not_that_everything_is_stated() -> None:
+    """A long answer passes on its calibrated risk, not on full support: the reason gives
+    its support, its risk against the bar and the words the knowledge does not state."""
+    result = _score([LONG_EN], context=POLICY)
+    assert result.passed
+    assert "every claim" not in result.reason
+    assert "support 0.8" in result.reason and "≤ 0.33" in result.reason
+    assert "bought" in result.reason and "week" in result.reason
+    ja = "返金は購入日から30日以内に受け付けます。送料は返金の対象外です。購入から一週間なら、まだ返金を申し込めます。ただし送料は戻りません。"
+    result = _score([ja], context=JA_POLICY, question="返金の期限は？")
+    assert result.passed and "≤ 0.33" in result.reason and "週間" in result.reason
+    # Fully stated: nothing to qualify.
+    stated = _score([f"{POLICY} {POLICY} Shipping fees are not refunded."], context=POLICY)
+    assert stated.reason.endswith("every claim is supported by the knowledge")
+    # Several outputs: the least supported one is named.
+    both = _score([f"{POLICY} {POLICY} {POLICY}", LONG_EN], context=POLICY)
+    assert both.passed and "least supported, sample 1: support 0.8" in both.reason
+
+
+def test_a_risk_on_the_bar_is_printed_with_the_decimals_that_tell_it_apart() -> None:
+    from evalkit.scorers._layers import _versus
+
+    assert _versus(0.3304, ">", 0.33) == "0.3304 > 0.33"
+    assert _versus(0.41, ">", 0.33) == "0.41 > 0.33"
+
+
 def test_answer_that_echoes_the_question_is_supported() -> None:
     assert _score(["You have 30 days to ask for a refund."], context=POLICY).passed
 
