@@ -67,7 +67,8 @@ class Unit:
     """One checkable unit of a text: `key` is its canonical form (a lemma, a normalised
     Japanese form, or a number's canonical value), `text` its surface, `kind` one of
     number / name / word, `weight` in (0, 1] how specific it is (see `specificity`),
-    `stem` (English words) its Snowball stem."""
+    `stem` its Snowball stem (English words) or its form without honorifics (Japanese:
+    「子」 for 「お子さん」, `_plain_form`)."""
 
     key: str
     text: str
@@ -404,10 +405,13 @@ def _japanese_units(text: str) -> list[Unit]:
     units = [
         Unit(number_keys(n)[0], text[n.start : n.end], NUMBER, 1.0) for n in number_values(text)
     ]
+    after_numeral = False
     for m in _sudachi().tokenize(text):
         surface = m.surface()
         pos = m.part_of_speech()
         dictionary = m.dictionary_form()
+        duration = after_numeral and surface in _DURATION
+        after_numeral = pos[1] == "数詞"
         if pos[0] not in ("名詞", "動詞", "形容詞", "形状詞", "副詞"):
             continue
         if pos[1] in ("数詞", "非自立可能", "助数詞可能") or dictionary == "ない":
@@ -431,11 +435,34 @@ def _japanese_units(text: str) -> list[Unit]:
         if len(parts) < 2:
             parts = ()
         synonyms = tuple(m.synonym_group_ids())
+        plain = _DURATION[surface] if duration else _plain_form(short_units)
         if pos[1] == "固有名詞":
-            units.append(Unit(key, surface, NAME, max(weight, 0.5), "", parts, "", synonyms))
+            units.append(Unit(key, surface, NAME, max(weight, 0.5), plain, parts, "", synonyms))
         elif weight > 0:
-            units.append(Unit(key, surface, WORD, weight, "", parts, "", synonyms))
+            units.append(Unit(key, surface, WORD, weight, plain, parts, "", synonyms))
     return units
+
+
+# A duration counter after a numeral and the counter it counts in: 「5日間」 is 「5日」 as
+# a span of days. Not 「時間」: 「5時間」 (hours) is no 「5時」 (o'clock).
+_DURATION = {"日間": "日", "週間": "週", "年間": "年", "分間": "分", "秒間": "秒"}
+_HONORIFIC_PREFIX = frozenset(("お", "ご", "御"))
+_HONORIFIC_SUFFIX = frozenset(("さん", "様", "さま", "ちゃん", "殿"))
+
+
+def _plain_form(short_units: list[Any]) -> str:
+    """A word without its honorific prefix and suffix, from its short units (Sudachi mode
+    A): 「子」 for 「お子さん」 / 「お子様」, 「利用」 for 「ご利用」, 「客」 for 「お客様」.
+    Honorifics say how the writer addresses the reader, not what is stated: a knowledge
+    text that writes 「子」 states 「お子さん」. "" when the word has none."""
+    pieces = [p.surface() for p in short_units]
+    if len(pieces) < 2:
+        return ""
+    start = 1 if pieces[0] in _HONORIFIC_PREFIX else 0
+    end = len(pieces) - 1 if pieces[-1] in _HONORIFIC_SUFFIX else len(pieces)
+    if (start, end) == (0, len(pieces)) or start >= end:
+        return ""
+    return "".join(pieces[start:end])
 
 
 _KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")

@@ -270,6 +270,23 @@ def test_japanese_synonyms_are_supported_by_the_dictionary_synonym_groups() -> N
     ] == ["高齢者"]
 
 
+def test_a_japanese_word_is_stated_without_its_honorifics() -> None:
+    # 「お子さん」「お子様」 are 「子」 addressed politely; 「ご利用」 is 「利用」.
+    assert _missing("お子さんが1歳になるまで取得できます。", "子が1歳になるまで取得できる。") == []
+    assert _missing("お子様も参加できます。", "子も参加できる。") == []
+    assert _missing("ご利用は無料です。", "利用は無料です。") == []
+    # Another word under the same honorifics is still another word.
+    assert _missing("お客様が対象です。", "対象は子です。") == ["お客様"]
+    assert _language._plain_form([]) == ""
+
+
+def test_a_duration_counter_is_stated_by_its_counter_and_hours_are_no_clock_time() -> None:
+    assert _missing("5日間の休暇が取得できます。", "休暇は5日。") == []
+    assert _missing("3週間以内に申請します。", "申請は3週以内。") == []
+    # 「5時間」 is five hours, never 「5時」 (five o'clock).
+    assert _missing("5時間の休暇が取得できます。", "休暇は5時から。") != []
+
+
 def test_no_synonym_group_joins_a_pair_of_opposites() -> None:
     # `_evidence.Evidence.supports` accepts a synonym before `opposite` is read: a group
     # holding both words of an opposite pair would hide the contradiction.
