@@ -45,30 +45,50 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """The knowledge of one case: unit keys, number keys, and its folded text."""
+    """The knowledge of one case: each text's index (`_TextIndex`, cached per text), and
+    the texts' folded text joined.
 
-    keys: frozenset[str] = frozenset()
-    stems: frozenset[str] = frozenset()
-    numbers: frozenset[str] = frozenset()
+    Why one index per text and no union of them: a case's texts are a fresh context and
+    its question, or a shared document and a question; a union copies every key of each
+    per case (a shared document's thousands) to add the question's few. A look-up asks
+    each text's index in turn (most cases have two). On the paraphrase scale load
+    (`tests/benchmarks/hallucination_speed.py` (a'), each step timed in one run) the
+    unions were ~9% of an output's time, ~3% now (the sentences' union per text)."""
+
+    parts: tuple[_TextIndex, ...] = ()
     text: str = ""
-    names: frozenset[str] = frozenset()  # the non-ASCII keys of 3+ characters
+
+    def has_key(self, key: str) -> bool:
+        """Does any text's index hold `key`?"""
+        for p in self.parts:
+            if key in p.keys:
+                return True
+        return False
 
     def supports(self, unit: Unit) -> bool:
+        parts = self.parts
         if unit.kind == NUMBER:
-            return unit.key in self.numbers or _number_written(unit, self)
+            key = unit.key
+            for p in parts:
+                if key in p.numbers:
+                    return True
+            return _number_written(unit, self)
         key = unit.key.casefold()
         surface = unit.text.casefold()
-        if key in self.keys or surface in self.keys:
-            return True
+        for p in parts:
+            if key in p.keys or surface in p.keys:
+                return True
         # An abbreviation of the same name (`_language.abbreviation_keys`): "EU" where the
         # knowledge writes "European Union", "United States" where it writes "U.S.".
-        if unit.run and any("acr:" + run in self.keys for run in unit.run.split("|")):
+        if unit.run and any(self.has_key("acr:" + run) for run in unit.run.split("|")):
             return True
         if 2 <= len(unit.text) <= 6 and unit.text.isupper() and unit.text.isalpha():
-            if "ini:" + unit.text in self.keys or "acr:" + unit.text in self.keys:
+            if self.has_key("ini:" + unit.text) or self.has_key("acr:" + unit.text):
                 return True
-        if unit.kind == WORD and unit.stem and unit.stem in self.stems:
-            return True
+        if unit.kind == WORD and unit.stem:
+            for p in parts:
+                if unit.stem in p.stems:
+                    return True
         if not surface.isascii():
             if surface in self.text:
                 return True
@@ -77,7 +97,7 @@ class Evidence:
             # A synonym of a knowledge word, by the dictionary's synonym groups (Sudachi:
             # 「申し込み」 for 「申請」, 「事例」 for 「ケース」, 「値段」 for 「価格」). No
             # group joins a pair of `_lexicon`'s opposites (checked by a test).
-            if any(f"syn:{g}" in self.keys for g in unit.synonyms):
+            if any(self.has_key(f"syn:{g}") for g in unit.synonyms):
                 return True
             # A compound made of short units the knowledge writes (「重要視」 from 「重要」
             # and 「視」): a paraphrase that recombines the knowledge's own words.
@@ -86,19 +106,25 @@ class Evidence:
             # A Japanese compound that extends a knowledge word by a head the knowledge
             # also writes, or a knowledge compound it shortens (3+ characters in common).
             if len(surface) >= 3 and unit.kind == NAME:
-                return any(surface.startswith(k) or k.startswith(surface) for k in self.names)
+                return any(
+                    surface.startswith(k) or k.startswith(surface) for p in parts for k in p.names
+                )
             return False
         # English: a name in another form of the same word ("Canadian" for "Canada",
         # "Japanese" for "Japan"): close spelling (rapidfuzz ratio >= 85) and the same
         # first three letters. "International" for "Internal" stays apart (ratio 76).
         capital = unit.text[:1].isupper()
-        if (unit.kind == NAME or capital) and len(surface) >= 4 and _close_name(surface, self.keys):
+        if (
+            (unit.kind == NAME or capital)
+            and len(surface) >= 4
+            and any(_close_name(surface, p.keys) for p in parts)
+        ):
             return True
         # English: a hyphenated or multi-part word whose parts the knowledge writes.
         if "-" in surface:
-            parts = [p for p in surface.split("-") if p]
-            return bool(parts) and all(
-                p in self.keys or p in self.text or en_lemma(p) in self.keys for p in parts
+            pieces = [p for p in surface.split("-") if p]
+            return bool(pieces) and all(
+                self.has_key(p) or p in self.text or self.has_key(en_lemma(p)) for p in pieces
             )
         return False
 
@@ -145,7 +171,11 @@ def _text_index(text: str) -> _TextIndex:
 
 def _union(text: str, parts: list[_TextIndex]) -> _TextIndex:
     """`parts`' keys, stems, numbers and names together (one C-level union each), with
-    `text` as the folded text."""
+    `text` as the folded text. One part (a one-sentence text: a question) is taken as it
+    is: its sets are frozen, a union would only copy them."""
+    if len(parts) == 1:
+        p = parts[0]
+        return _TextIndex(text, p.keys, p.stems, p.numbers, p.names)
     empty: frozenset[str] = frozenset()
     return _TextIndex(
         text,
@@ -175,11 +205,10 @@ def _sentence_index(sentence: str) -> _TextIndex:
 
 @lru_cache(maxsize=64)
 def evidence_for(texts: tuple[str, ...]) -> Evidence:
-    """The evidence of a case's knowledge and question texts: the union of each text's
-    index (`_text_index`). Cached by the texts: a case's samples and variants recur."""
-    parts = [_text_index(text) for text in texts if text]
-    whole = _union("".join(p.text for p in parts), parts)
-    return Evidence(whole.keys, whole.stems, whole.numbers, whole.text, whole.names)
+    """The evidence of a case's knowledge and question texts: each text's index
+    (`_text_index`). Cached by the texts: a case's samples and variants recur."""
+    parts = tuple(_text_index(text) for text in texts if text)
+    return Evidence(parts, "".join(p.text for p in parts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,8 +235,11 @@ def unsupported_units(output: str, knowledge: tuple[str, ...], question: str) ->
     missing = []
     for unit in seen.values():
         total += unit.weight
-        if asked is None or not asked.supports(unit):
-            new_total += unit.weight
+        # What the question states, the evidence states (it holds the question's index and
+        # text, and `supports` only asks whether some part or the joined text has it).
+        if asked is not None and asked.supports(unit):
+            continue
+        new_total += unit.weight
         if not evidence.supports(unit):
             missing.append(unit)
             missing_weight += unit.weight
@@ -229,7 +261,7 @@ def opposite(unit: Unit, evidence: Evidence) -> str | None:
     surface = unicodedata.normalize("NFKC", unit.text).casefold()
     if surface.isascii():
         for other in OPPOSITES_EN.get(unit.key.casefold(), ()):
-            if other in evidence.keys:
+            if evidence.has_key(other):
                 return other
         return None
     for word, other in OPPOSITES_JA:

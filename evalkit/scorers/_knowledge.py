@@ -36,6 +36,7 @@ __all__ = [
     "NEG_OR_LIMIT_EN",
     "scan_ascii_numbers",
     "knowledge_index",
+    "ascii_words",
     "knowledge_sentences",
     "nfkc_text",
     "question_index",
@@ -413,6 +414,15 @@ def _norm(part: str, low: str) -> str:
     if part.isascii():
         return " " + " ".join(low.translate(_ASCII_NON_WORD).split()) + " "
     return " " + _NON_WORD.sub(" ", low).strip() + " "
+
+
+def ascii_words(text: str) -> str:
+    """An ASCII text's words, lower case, one space between them and one at either end:
+    `Knowledge.text` without its sentence cuts. Each sentence's words are a run of the
+    text's (a cut falls after a punctuation mark, which is no word character), so a
+    pattern of words and single spaces that matches one sentence of `knowledge_index(text)
+    .text` matches this too: a cheap test that the index cannot hold a cue."""
+    return _norm(text, text.lower())
 
 
 def _mask_of(pattern: re.Pattern[str], parts: Sequence[str]) -> int:

@@ -48,6 +48,7 @@ from evalkit.scorers._lexicon import (
     UNCHECKABLE,
 )
 from evalkit.scorers._number_values import NUMBER_WORDS, digits_masked, number_keys, number_values
+from evalkit.values import quick_init
 
 __all__ = [
     "Unit",
@@ -62,6 +63,7 @@ __all__ = [
 NUMBER, NAME, WORD = "number", "name", "word"
 
 
+@quick_init  # built per word and number of each new sentence: the cheaper __init__
 @dataclass(frozen=True, slots=True)
 class Unit:
     """One checkable unit of a text: `key` is its canonical form (a lemma, a normalised
@@ -536,9 +538,12 @@ def plain_text(text: str) -> str:
 
 _WORDS = re.compile(r"\w+")
 # A sentence break inside a text: end punctuation followed by more text, where the word
-# before a period is not an initial or a title ("George R.R. Martin", "St. Mary's").
+# before a period is not an initial or a title ("George R.R. Martin", "St. Mary's"). The
+# look-behinds sit after the period (`\.(?<!…\.)`, not `(?<!…)\.`): a pattern that starts
+# with a character lets `re` skip to the next one, where leading look-behinds are tried at
+# every position (~1.2 against ~4.8 µs on a two-sentence answer).
 _INNER_BREAK = re.compile(
-    r"(?:(?<![A-Z])(?<!\b(?:St|Mr|Dr|Jr|Sr|Ms|Co|vs|No))\.|[!?。！？])(?=\s*\S)"
+    r"\.(?<![A-Z]\.)(?<!\b(?:St|Mr|Dr|Jr|Sr|Ms|Co|vs|No)\.)(?=\s*\S)|[!?。！？](?=\s*\S)"
 )
 
 

@@ -34,7 +34,7 @@ from evalkit.scorers._language import Unit, is_japanese
 from evalkit.scorers._lexicon import claim_negated
 from evalkit.scorers._outcome import Finding, claim_record
 from evalkit.scorers._relations import relation_conflict
-from evalkit.scorers._support import Knowledge, check_claim, may_clash, name_phrases, split_claims
+from evalkit.scorers._support import check_claim, may_clash, name_phrases, split_claims
 from evalkit.scorers._verbatim import changed_number, quotes_knowledge
 from evalkit.values import ScoringInput
 
@@ -260,7 +260,10 @@ def claims(ev: CaseEvidence, output: str) -> Findings:
     # bot flags those two inferences), JHARS unchanged (English claims only, below).
     bind = s.relations or len(parts) == 1
     supported = 0
-    knowledge: tuple[Knowledge, ...] | None = None  # indexed only if a claim needs it
+    # The claim index (`plan.knowledge`, cached per text) is built only for a claim that
+    # `check_claim` reads. `checked`: a claim got past the changed-number test below,
+    # which is asked until one does.
+    checked = False
     question = ""
     whole: Support | None = None  # the whole answer's, read when a claim has new words
     for claim in parts:
@@ -272,7 +275,7 @@ def claims(ev: CaseEvidence, output: str) -> Findings:
         # the claim check below stands only when this confirms it.
         found = unsupported_units(claim, plan.texts, plan.question_text)
         unstated = [u for u in found.missing if u.weight >= MIN_UNIT_WEIGHT]
-        if knowledge is None:
+        if not checked:
             question = plan.question_text
             # A sentence with one number changed: the number is the one finding
             # (`_verbatim.changed_number`), proven without indexing the knowledge.
@@ -287,10 +290,14 @@ def claims(ev: CaseEvidence, output: str) -> Findings:
                 )
                 out.claims.append(claim_record(claim, [fabricated], [], [], False, ["specifics"]))
                 continue
-            knowledge = plan.knowledge
+            checked = True
         # The older claim check (`_support.check_claim`: binding, polarity, whole names)
         # runs only where it can find something; it is the costly part of a short answer.
-        c = check_claim(claim, knowledge, question) if bind or may_clash(claim, knowledge) else None
+        c = (
+            check_claim(claim, plan.knowledge, question)
+            if bind or may_clash(claim, plan.texts)
+            else None
+        )
         problems: list[tuple[str, str]] = []
         new_specifics = [u for u in unstated if u.kind != "word"]
         new_words = [u for u in unstated if u.kind == "word"]
@@ -301,7 +308,7 @@ def claims(ev: CaseEvidence, output: str) -> Findings:
             # ("Reba McEntire's") is the name itself.
             names = [n for n in name_phrases(claim) if not _written(n, plan, question)]
             if names:  # confirmed against the knowledge index (`ClaimCheck.names`)
-                c = c or check_claim(claim, knowledge, question)
+                c = c or check_claim(claim, plan.knowledge, question)
                 names = [n for n in c.names if not _written(n, plan, question)]
             if names:
                 problems.append(
@@ -357,7 +364,7 @@ def claims(ev: CaseEvidence, output: str) -> Findings:
             continue
         for layer, what in problems:
             out.fail(layer, f"'{shorten(claim, 70)}' — {what}")
-        c = c or check_claim(claim, knowledge, question)
+        c = c or check_claim(claim, plan.knowledge, question)
         out.claims.append(
             claim_record(
                 claim,

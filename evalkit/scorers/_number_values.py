@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from evalkit.scorers._numerals import kanji_number_spans
+from evalkit.values import quick_init
 
 __all__ = [
     "NUMBER_WORDS",
@@ -99,6 +100,7 @@ _NUM = re.compile(
 )
 
 
+@quick_init  # several per sentence read: the cheaper __init__
 @dataclass(frozen=True, slots=True)
 class Number:
     """A number found in a text: its value, whether it is a clock time (then `value` is
@@ -118,7 +120,11 @@ _CIRCLED = re.compile(r"[\u2460-\u2473\u2776-\u277f\u24f5-\u24fe]")
 
 def list_marker_spans(text: str) -> list[tuple[int, int]]:
     """Spans of list numbering ("1. ", "2) ", 「(3)」 at a line start): structure, not a
-    number the text asserts. `text` is NFKC-normalised."""
+    number the text asserts. `text` is NFKC-normalised. A text of one line has a line
+    start only at 0: one `match` there, not a scan (~1 µs of a sentence's ~10)."""
+    if "\n" not in text:
+        m = _LIST_MARKER.match(text)
+        return [] if m is None else [m.span()]
     return [m.span() for m in _LIST_MARKER.finditer(text)]
 
 
@@ -162,15 +168,15 @@ def number_values(text: str) -> list[Number]:
             found.append(Number(hour % 24 * 60 + minute, True, m.start(), m.end(), alt))
             taken.append((m.start(), m.end()))
     for m in _NUM.finditer(t):
-        if any(s <= m.start() < e for s, e in taken):
-            continue
-        value = float(m.group(1).replace(",", "") + (m.group(2) or ""))
-        scale = (m.group(3) or "").lower()
-        if scale:
-            value *= _SCALE[scale]
-        elif m.group(4):
-            value *= _JA_SCALE[m.group(4)]
         start = m.start()
+        if taken and any(s <= start < e for s, e in taken):
+            continue
+        digits, fraction, scale, ja_scale = m.groups()
+        value = float(digits.replace(",", "") + (fraction or ""))
+        if scale:
+            value *= _SCALE[scale.lower()]
+        elif ja_scale:
+            value *= _JA_SCALE[ja_scale]
         if minus_before(t, start):
             value, start = -value, start - 1
         found.append(Number(value, False, start, m.end()))

@@ -101,7 +101,9 @@ judge — there is nothing to check the output against.
 Cost: a claim of a short answer that quotes its knowledge sentence by sentence is proven
 supported without indexing the knowledge, and a sentence with one number changed is
 flagged for that number without the index (`_verbatim`; property tests compare each with
-the full path); knowledge indexes (`_knowledge`, `_evidence`) are cached per text.
+the full path); knowledge indexes (`_knowledge`, `_evidence`) are cached per text, and the
+older claim index (`_knowledge`) is built only for a claim it reads (binding, or a
+polarity clash that a negation cue in the claim or the knowledge makes possible).
 
 Blind spots: lexical support cannot see a paraphrase that changes meaning ("within 30
 days" vs "after 30 days"), an inference the knowledge only implies ("three weeks is

@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evalkit.common.text import nfkc, numbers
+from evalkit.scorers._evidence import Evidence, _union, evidence_for, opposite
 from evalkit.scorers._knowledge import (
     Knowledge,
     Unit,
@@ -26,8 +27,18 @@ from evalkit.scorers._knowledge import (
     question_index,
     word_unit,
 )
+from evalkit.scorers._language import _INNER_BREAK, analyse
 from evalkit.scorers._lexicon import NEG_JA
 from evalkit.scorers._numerals import kanji_numbers, scan_ascii_numbers
+from evalkit.scorers._support import (
+    _CLAIM_END,
+    _CLAIM_END_ASCII,
+    _has_negation_cue,
+    claim_units,
+    knowledge_negates,
+    may_clash,
+    negation_scope,
+)
 
 # -- references, from the specifications --------------------------------------------------
 
@@ -354,3 +365,105 @@ def test_a_negation_cue_is_a_whole_word_or_an_n_t() -> None:
     assert knowledge_index("You can't. Fine.").negated == 0b01
     assert knowledge_index("Donate. Do not.").negated == 0b10
     assert knowledge_index("Nobody knows. Nothing else. Tilly. Untill.").negated == 0b0010
+
+
+# -- the claim checks' cheap tests (`_support`, `_language`, `_evidence`) ------------------
+
+_CLAIMS = st.lists(
+    st.sampled_from(_PIECES + ["Yes,", "No,", "don't", "We", "ship", "n-t"]), max_size=12
+).map(" ".join) | st.text(alphabet="aAnotNx .,;!?\n'’-—–、。ない", max_size=30)
+_ASCII = st.text(alphabet="aAZnot .,;!?\n\t\"'([_-Stand", max_size=40) | st.lists(
+    st.sampled_from([p for p in _PIECES if p.isascii()] + [", and", ", so", ";", "St.", "Mr."]),
+    max_size=20,
+).map(" ".join)
+
+
+# Texts whose cues read differently in the raw text and in the index's normal form
+# ("No. 5", "invoice_no", "don-t"), next to the limiting cues that mark a sentence negated.
+_CUE_EDGES = st.lists(
+    st.sampled_from(
+        [
+            "Returns",
+            "until",
+            "before",
+            "No. 5",
+            "no.5",
+            "invoice_no",
+            "don",
+            "t",
+            "-",
+            "_",
+            "fees",
+            ".",
+            ". ",
+            "\n",
+            "days",
+            "No",
+            "x",
+        ]
+    ),
+    max_size=12,
+).map(" ".join) | st.lists(
+    st.sampled_from(["until ", "No", ".", "n", "_", "-", "t", " "]), max_size=12
+).map("".join)
+
+
+def _reference_knowledge_negates(text: str) -> bool:
+    k = knowledge_index(text)
+    return bool(k.negated) and _has_negation_cue(k)
+
+
+def _reference_may_clash(claim: str, texts: tuple[str, ...]) -> bool:
+    """`may_clash` as it read the built indexes: units, then the claim's negation, then the
+    knowledge's."""
+    units = claim_units(claim)
+    if not units:
+        return False
+    if negation_scope(claim, units):
+        return True
+    return any(_reference_knowledge_negates(t) for t in texts)
+
+
+@given(_KNOWLEDGE | _ASCII | _CUE_EDGES)
+@settings(max_examples=500, deadline=None)
+def test_knowledge_negates_as_its_index_says(text: str) -> None:
+    assert knowledge_negates.__wrapped__(text) == _reference_knowledge_negates(text)
+
+
+@given(_CLAIMS, st.lists(_KNOWLEDGE | _ASCII | _CUE_EDGES, max_size=2).map(tuple))
+@settings(max_examples=400, deadline=None)
+def test_may_clash_as_the_built_indexes_say(claim: str, texts: tuple[str, ...]) -> None:
+    assert may_clash(claim, texts) == _reference_may_clash(claim, texts)
+
+
+@given(_ASCII)
+@settings(max_examples=400, deadline=None)
+def test_ascii_claims_are_cut_as_by_the_full_pattern(text: str) -> None:
+    assert _CLAIM_END_ASCII.split(text) == _CLAIM_END.split(text)
+
+
+# `_language._INNER_BREAK` in its plain form: the look-behinds before the period.
+_PLAIN_INNER_BREAK = re.compile(
+    r"(?:(?<![A-Z])(?<!\b(?:St|Mr|Dr|Jr|Sr|Ms|Co|vs|No))\.|[!?。！？])(?=\s*\S)"
+)
+
+
+@given(_ASCII | _CLAIMS | st.text(alphabet="StMrDNo. !?。\nxA", max_size=30))
+@settings(max_examples=400, deadline=None)
+def test_inner_breaks_are_found_as_by_the_plain_pattern(text: str) -> None:
+    assert [m.span() for m in _INNER_BREAK.finditer(text)] == [
+        m.span() for m in _PLAIN_INNER_BREAK.finditer(text)
+    ]
+
+
+@given(st.lists(_KNOWLEDGE | _ASCII, min_size=1, max_size=3), _CLAIMS | _ASCII)
+@settings(max_examples=300, deadline=None)
+def test_evidence_per_text_supports_what_their_union_supports(
+    texts: list[str], output: str
+) -> None:
+    """One index per text, looked up in turn, answers as one index of all their keys."""
+    evidence = evidence_for(tuple(texts))
+    union = Evidence((_union(evidence.text, list(evidence.parts)),), evidence.text)
+    for unit in analyse(output):
+        assert evidence.supports(unit) == union.supports(unit), unit
+        assert opposite(unit, evidence) == opposite(unit, union), unit
