@@ -92,7 +92,7 @@ class Evidence:
         if not surface.isascii():
             if surface in self.text:
                 return True
-            if unit.stem and unit.stem in self.keys:  # without honorifics: 「子」, 「お子さん」
+            if unit.stem and self.has_key(unit.stem):  # without honorifics: 「子」, 「お子さん」
                 return True
             # A synonym of a knowledge word, by the dictionary's synonym groups (Sudachi:
             # 「申し込み」 for 「申請」, 「事例」 for 「ケース」, 「値段」 for 「価格」). No
