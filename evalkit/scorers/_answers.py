@@ -42,6 +42,7 @@ from evalkit.common.refusal import is_refusal
 from evalkit.common.text import nfkc, normalize
 from evalkit.scorers._bounds import Bound, bounds, clashing_bounds
 from evalkit.scorers._lexicon import STOPWORDS, claim_negated
+from evalkit.scorers._numerals import KANJI_NUMERALS
 from evalkit.scorers._support import (
     Unit,
     bigrams,
@@ -112,7 +113,7 @@ _CLAUSE = re.compile(r"[,;:、，；：\u2014\u2013]| - ")
 _CJK_CHARS = "\u3005\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_SLOT = re.compile(rf"([{_CJK_CHARS}]{{2}})(\d+(?:[.,]\d+)*)([{_CJK_CHARS}]?)")
 _CJK_FILL = re.compile(rf"[{_CJK_CHARS}]")
-_KANJI_DIGITS = frozenset("〇一二三四五六七八九十百千万億両")
+_KANJI_DIGITS = frozenset(KANJI_NUMERALS) | {"両"}  # numerals, and 「両」 (both): no value
 _QUALIFIERS = frozenset("中内間後前以的上下等頃際用者毎当")
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+")
 _CLAUSES = re.compile(r"(?<!\d)[.,](?!\d)|[;:!?()、。，！？；：\u2014\u2013]| - ")

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from evalkit.scorers._number_values import NUMBER_WORDS, number_values
+from evalkit.scorers._numerals import KANJI_NUMERALS
 
 __all__ = ["Bound", "bounds", "bound_clash", "clashing_bounds"]
 
@@ -230,7 +231,7 @@ _NUMBER_WORD = "|".join([*NUMBER_WORDS, "one"])
 _NUMBER_NEXT = re.compile(
     rf"\s+(?:(?:the|a|an)\s+)?[{re.escape(_CURRENCY)}]?(?:\d|(?:{_NUMBER_WORD})\b)"
 )
-_NUMERAL_CHAR = re.compile(r"[\d〇一二三四五六七八九十百千万億]")
+_NUMERAL_CHAR = re.compile(rf"[\d{KANJI_NUMERALS}]")
 
 
 def _directions(text: str) -> set[str]:

@@ -16,7 +16,13 @@ from evalkit.common.text import MULTIPLIER as _MULTIPLIER
 from evalkit.common.text import NUMBER as _NUMBER
 from evalkit.common.text import numbers
 
-__all__ = ["kanji_number_spans", "kanji_numbers", "all_numbers", "scan_ascii_numbers"]
+__all__ = [
+    "KANJI_NUMERALS",
+    "kanji_number_spans",
+    "kanji_numbers",
+    "all_numbers",
+    "scan_ascii_numbers",
+]
 
 _DIGITS = {
     "〇": 0,
@@ -33,8 +39,10 @@ _DIGITS = {
 }
 _SMALL = {"十": 10, "百": 100, "千": 1000}
 _LARGE = {"万": 10_000, "億": 100_000_000}
+# The characters kanji numerals are written with (the keys above).
+KANJI_NUMERALS = "".join((*_DIGITS, *_SMALL, *_LARGE))
 _KANJI_NUMBER = re.compile(
-    r"(?<![0-9０-９.,])([〇零一二三四五六七八九十百千万億]+)"
+    rf"(?<![0-9０-９.,])([{KANJI_NUMERALS}]+)"
     r"(?=日|年|月|ヶ月|か月|カ月|週|時間|分|秒|円|人|名|個|件|回|歳|才|台|本|枚|冊|点|%|パーセント|割|倍|営業日|つ)"
 )
 
