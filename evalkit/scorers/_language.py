@@ -547,11 +547,16 @@ _INNER_BREAK = re.compile(
 )
 
 
+_FENCE_OPEN = re.compile(r"^```[\w+-]*\s*")
+
+
 def is_short_answer(text: str) -> bool:
     """At most two sentences and 40 words (or, without spaces, 80 characters), or a JSON
     document: an answer whose every claim is checked, as opposed to an explanation
     or a summary, which is judged on its share of supported content."""
     stripped = text.strip()
+    if stripped.startswith("```"):  # a fenced block ("```json\n{…}\n```"): its content
+        stripped = _FENCE_OPEN.sub("", stripped, count=1)
     if stripped[:1] in "{[":
         return True
     # Characters measure a text written without spaces (Japanese, Chinese); any other text

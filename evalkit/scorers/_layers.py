@@ -208,11 +208,12 @@ def support(ev: CaseEvidence, output: str) -> Findings:
             }
         )
     elif result.missing and "claims" in s.layers:
-        # A pass is not "every claim is supported": the reason says how close it came.
-        out.note = (
-            f"support {out.score:.2f}, risk {_versus(chance, '≤', s.max_risk)}; "
-            f"not in the knowledge: {_unit_list(result.missing, 5)}"
-        )
+        # A pass is not "every claim is supported": the reason says how close it came,
+        # naming the unstated units that weigh (not "Yes" or "Since").
+        out.note = f"support {out.score:.2f}, risk {_versus(chance, '≤', s.max_risk)}"
+        named = [u for u in result.missing if u.weight >= MIN_UNIT_WEIGHT]
+        if named:
+            out.note += f"; not in the knowledge: {_unit_list(named, 5)}"
     if "claims" in s.layers:
         # A number bounded the other way than the knowledge bounds it (`_bounds`): all its
         # words may be stated, so the risk above cannot see it.

@@ -97,7 +97,7 @@ def test_a_passing_long_answer_says_how_close_it_came_not_that_everything_is_sta
     assert result.passed
     assert "every claim" not in result.reason
     assert "support 0.8" in result.reason and "≤ 0.33" in result.reason
-    assert "bought" in result.reason and "week" in result.reason
+    assert "bought" in result.reason  # "week" weighs too little to be named
     ja = "返金は購入日から30日以内に受け付けます。送料は返金の対象外です。購入から一週間なら、まだ返金を申し込めます。ただし送料は戻りません。"
     result = _score([ja], context=JA_POLICY, question="返金の期限は？")
     assert result.passed and "≤ 0.33" in result.reason and "週間" in result.reason
@@ -107,6 +107,38 @@ def test_a_passing_long_answer_says_how_close_it_came_not_that_everything_is_sta
     # Several outputs: the least supported one is named.
     both = _score([f"{POLICY} {POLICY} {POLICY}", LONG_EN], context=POLICY)
     assert both.passed and "least supported, sample 1: support 0.8" in both.reason
+
+
+def test_json_in_a_code_fence_is_checked_field_by_field_as_bare_json_is() -> None:
+    """Models often fence their JSON ("```json … ```"). Read as prose, a long document
+    was judged on its support share, and a wrong total passed at risk 0.32."""
+    ctx = (
+        "Invoice PF-0093 from Pixelforge Studio LLC, 12 Harbor Road, Portland, to Northwind"
+        " Outfitters. Items: logo design 1200 USD, brand guide 800 USD, website mockups 1000"
+        " USD. Total due: 3000 USD by 2025-04-30."
+    )
+    question = "Extract vendor, invoice_no, total, currency, due_date and items as JSON."
+    items = [("logo design", 1200), ("brand guide", 800), ("website mockups", 1000)]
+    doc = json.dumps(
+        {
+            "vendor": "Pixelforge Studio LLC",
+            "invoice_no": "PF-0093",
+            "total": 3500,
+            "currency": "USD",
+            "due_date": "2025-04-30",
+            "items": [{"name": n, "amount": a} for n, a in items],
+            "vendor_address": "12 Harbor Road, Portland",
+            "customer": "Northwind Outfitters",
+            "payment_terms": "Payment by bank transfer to the account on the invoice,"
+            " reference PF-0093, within the due date",
+            "contact": "billing at Pixelforge Studio LLC",
+        }
+    )
+    bare = _score([doc], context=ctx, question=question)
+    fenced = _score([f"```json\n{doc}\n```"], context=ctx, question=question)
+    assert not bare.passed and not fenced.passed
+    assert fenced.reason == bare.reason
+    assert "'total: 3500' — not in the knowledge: 3500" in fenced.reason
 
 
 def test_a_risk_on_the_bar_is_printed_with_the_decimals_that_tell_it_apart() -> None:
