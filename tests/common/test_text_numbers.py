@@ -41,3 +41,18 @@ def test_a_bare_number_reads_as_the_number_pattern_reads_it(text):
     by_pattern = [float(num) for _, num, _ in _NUMBER.findall(text)] if text.isascii() else None
     if by_pattern is not None and text.isdigit():
         assert numbers(text) == by_pattern
+
+
+@given(st.text(alphabet="0123456789-+.,aZ_ ", max_size=30) | st.text(max_size=30))
+def test_ascii_text_reads_the_numbers_the_number_pattern_reads(text):
+    """ASCII text is read with a pattern of its own (`text._ASCII_NUMBER`, for speed): it
+    finds what `NUMBER` finds, signs and thousands separators included."""
+    from evalkit.common.text import NUMBER as _NUMBER
+
+    if not text.isascii():
+        return
+    by_pattern = [
+        (-1.0 if sign == "-" else 1.0) * float(num.replace(",", ""))
+        for sign, num, _ in _NUMBER.findall(text)
+    ]
+    assert [repr(x) for x in numbers(text)] == [repr(x) for x in by_pattern]  # -0.0 too
