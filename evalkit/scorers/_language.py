@@ -55,6 +55,7 @@ __all__ = [
     "analyse",
     "index_keys",
     "is_japanese",
+    "CODE_FENCE",
     "is_short_answer",
     "specificity",
 ]
@@ -547,7 +548,8 @@ _INNER_BREAK = re.compile(
 )
 
 
-_FENCE_OPEN = re.compile(r"^```[\w+-]*\s*")
+# A Markdown code fence with its info string ("```json"): models fence JSON answers.
+CODE_FENCE = re.compile(r"```[a-zA-Z]*")
 
 
 def is_short_answer(text: str) -> bool:
@@ -556,7 +558,7 @@ def is_short_answer(text: str) -> bool:
     or a summary, which is judged on its share of supported content."""
     stripped = text.strip()
     if stripped.startswith("```"):  # a fenced block ("```json\n{…}\n```"): its content
-        stripped = _FENCE_OPEN.sub("", stripped, count=1)
+        stripped = CODE_FENCE.sub("", stripped, count=1).lstrip()
     if stripped[:1] in "{[":
         return True
     # Characters measure a text written without spaces (Japanese, Chinese); any other text

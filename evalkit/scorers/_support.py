@@ -58,6 +58,7 @@ from evalkit.scorers._knowledge import (
     stem,
     word_unit,
 )
+from evalkit.scorers._language import CODE_FENCE
 from evalkit.scorers._lexicon import (
     COURTESY_JA,
     GENERIC_JA,
@@ -169,13 +170,10 @@ def _reason_first(piece: str) -> tuple[str, ...]:
     return (piece,) if m is None else (m.group(1), piece[m.end() :])
 
 
-_FENCE = re.compile(r"```[a-zA-Z]*")
-
-
 def _json_fields(text: str) -> tuple[str, list[str]]:
     """(the text around the first JSON object/array, its scalar fields as "key: value"),
     or (text, []) when there is no parseable JSON."""
-    unfenced = _FENCE.sub(" ", text)
+    unfenced = CODE_FENCE.sub(" ", text)
     starts = [i for i in (unfenced.find("{"), unfenced.find("[")) if i >= 0]
     start = min(starts)
     end = max(unfenced.rfind("}"), unfenced.rfind("]")) + 1
@@ -460,15 +458,12 @@ def may_clash(claim: str, texts: tuple[str, ...]) -> bool:
     On the paraphrase scale load (`tests/benchmarks/hallucination_speed.py` (a'), each
     step timed in one run against `71aba37`) building those for this test was ~19% of an
     output's time, the two cheap tests are ~8%."""
-    negates = _may_negate(claim)
-    if not negates and not any(map(knowledge_negates, texts)):
-        return False
+    if not _may_negate(claim):
+        return any(map(knowledge_negates, texts)) and bool(claim_units(claim))
     units = claim_units(claim)
     if not units:
         return False
-    if negates and negation_scope(claim, units):
-        return True
-    return any(map(knowledge_negates, texts))
+    return bool(negation_scope(claim, units)) or any(map(knowledge_negates, texts))
 
 
 def _may_negate(claim: str) -> bool:
