@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
+from evalkit._i18n._case_reasons import CASE_REASONS
 from evalkit._i18n._choose import choose_language, locale_language, text_language
 from evalkit._i18n._phase import DECISION, MEANING, NEXT, PHASE_NAME, VERDICT_WORD
 from evalkit._i18n._reasons import REASONS, Template
@@ -30,6 +31,8 @@ __all__ = [
     "LANGS",
     "TABLES",
     "Reason",
+    "Said",
+    "case_reason_text",
     "choose_language",
     "cost_line",
     "decision",
@@ -57,6 +60,7 @@ TABLES: dict[str, Mapping[str, Any]] = {
     "next_step": NEXT,
     "meaning": MEANING,
     "reasons": REASONS,
+    "case_reasons": CASE_REASONS,
     "unsettled": UNSETTLED,
     "ui": UI,
 }
@@ -71,7 +75,7 @@ def _pick2(table: dict[str, dict[str, dict[str, str]]], lang: str, phase: str, v
     return by_phase.get(phase, by_phase["poc"]).get(verdict, "")
 
 
-def _fill(template: Template, values: Mapping[str, str]) -> str:
+def _fill(template: Template, values: Mapping[str, Any]) -> str:
     return template(values) if callable(template) else template.format_map(dict(values))
 
 
@@ -170,6 +174,101 @@ def reason_texts(poc: Mapping[str, Any], lang: str = "en") -> list[str]:
         except (KeyError, ValueError, IndexError):  # a translation missing a value
             out.append(reason.text("en"))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    """A scorer's per-case reason, or a part of one: `code` names its wording in
+    `_case_reasons.CASE_REASONS`, `values` fill it — strings (numbers already formatted,
+    quoted output text as it is), a nested `Said`, or a tuple of them (a list the wording
+    joins). The English wording is the case's `reason` (a contract: `scores.<metric>.reason`
+    in `cases.jsonl`); `document()` is stored beside it (`reason_code`) so that a report can
+    word it again in Japanese. Why a tree and not one code per reason: a hallucination reason
+    names each flagged output, and each finding of it, in its own words."""
+
+    code: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def text(self, lang: str = "en") -> str:
+        table = CASE_REASONS.get(lang, CASE_REASONS["en"])
+        template = table.get(self.code) or CASE_REASONS["en"].get(self.code)
+        if template is None:
+            raise KeyError(f"no wording for case reason code {self.code!r}")
+        return _fill(template, {k: _worded(v, lang) for k, v in self.values.items()})
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+    def document(self) -> list[Any]:
+        """The JSON form stored in `scores.<metric>.reason_code`: `[code, {name: value}]`,
+        a nested `Said` as its own document, a tuple as a list of them."""
+        return [self.code, {k: _document(v) for k, v in self.values.items()}]
+
+    @staticmethod
+    def from_document(doc: Any) -> Said | None:
+        """The reason a `document()` describes; None when it is not one this evalkit words
+        (an unknown code, a value of the wrong shape: a hand-edited or newer file)."""
+        if (
+            not isinstance(doc, list)
+            or len(doc) != 2
+            or not isinstance(doc[0], str)
+            or doc[0] not in CASE_REASONS["en"]
+            or not isinstance(doc[1], Mapping)
+        ):
+            return None
+        values: dict[str, Any] = {}
+        for key, value in doc[1].items():
+            read = _from_document(value)
+            if read is None:
+                return None
+            values[str(key)] = read
+        return Said(doc[0], values)
+
+
+def _worded(value: Any, lang: str) -> Any:
+    if isinstance(value, Said):
+        return value.text(lang)
+    if isinstance(value, tuple):
+        return tuple(_worded(v, lang) for v in value)
+    return value
+
+
+def _document(value: Any) -> Any:
+    if isinstance(value, Said):
+        return value.document()
+    if isinstance(value, tuple):
+        return {"all": [_document(v) for v in value]}
+    return value
+
+
+def _from_document(value: Any) -> Any:
+    """A stored value back: a string, a nested reason (a list), a tuple ({"all": [...]})."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return Said.from_document(value)
+    if isinstance(value, Mapping) and isinstance(value.get("all"), list) and len(value) == 1:
+        items = tuple(_from_document(v) for v in value["all"])
+        return None if any(v is None for v in items) else items
+    return None
+
+
+def case_reason_text(score: Mapping[str, Any], lang: str = "en") -> str:
+    """A case's reason for one metric (`scores.<metric>` of a `cases.jsonl` row) in `lang`.
+
+    The stored code is worded only where its English wording is the stored sentence (so a
+    translation never says something the contract does not): a reason edited by hand, one
+    written before the codes or by a scorer that stores none is shown as written."""
+    reason = str(score.get("reason") or "")
+    if lang == "en" or "reason_code" not in score:
+        return reason
+    said = Said.from_document(score.get("reason_code"))
+    try:
+        if said is None or said.text("en") != reason:
+            return reason
+        return said.text(lang)
+    except (KeyError, ValueError, IndexError, TypeError):  # values that do not fit
+        return reason
 
 
 def unsettled_text(key: str, values: Mapping[str, str], lang: str = "en") -> str:

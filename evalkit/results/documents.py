@@ -124,6 +124,7 @@ class ScoreEntry(TypedDict):
     score: float
     reason: str
     details: NotRequired[dict[str, Any]]
+    reason_code: NotRequired[list[Any]]  # `reason` as codes (`evalkit._i18n.Said`)
 
 
 class CaseRow(TypedDict):

@@ -111,6 +111,8 @@ def _score_entry(s: Score) -> ScoreEntry:
     entry: ScoreEntry = {"passed": s.passed, "score": s.score, "reason": s.reason}
     if s.details:
         entry["details"] = s.details if s.details.__class__ is dict else dict(s.details)
+    if s.reason_code is not None:
+        entry["reason_code"] = s.reason_code
     return entry
 
 

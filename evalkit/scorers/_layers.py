@@ -17,6 +17,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from evalkit._i18n import Said
 from evalkit.common.text import json_or_text, normalize, shorten
 from evalkit.scorers._answers import answer, similarity
 from evalkit.scorers._bounds import bound_clash
@@ -89,10 +90,10 @@ class Findings:
     found: list[Finding]
     score: float = 1.0
     claims: list[dict[str, Any]] = field(default_factory=list)
-    note: str = ""  # what a passing output was measured at, for the reason (`support`)
+    note: Said | None = None  # what a passing output was measured at (`support`)
 
-    def fail(self, layer: str, text: str) -> None:
-        self.found.append(Finding(layer, text))
+    def fail(self, layer: str, said: Said) -> None:
+        self.found.append(Finding(layer, said))
 
 
 def _matches_forbidden(output: str, forbidden: str, threshold: float) -> bool:
@@ -120,17 +121,30 @@ def _written(name: str, plan: Plan, question: str) -> bool:
     return bare in plan.knowledge_text.casefold() or bare in question.casefold()
 
 
-def _opposites(found: Support) -> str:
-    return "; ".join(f"says '{u.text}' where the knowledge says '{o}'" for u, o in found.opposites)
+def _opposites(found: Support) -> Said:
+    return Said(
+        "all",
+        {"items": tuple(Said("hal.says", {"said": u.text, "knowledge": o}) for u, o in found.opposites)},
+    )
 
 
-def _unit_list(units: Sequence[Unit], n: int = 8) -> str:
+def _unit_list(units: Sequence[Unit], n: int = 8) -> Said:
     """The unsupported units for a reason: numbers and names first, then the most
     specific words; at most `n`, with a count of the rest."""
     ordered = sorted(units, key=lambda u: (u.kind == "word", -u.weight))
     shown = ", ".join(dict.fromkeys(u.text for u in ordered[:n]))
     more = len(ordered) - n
-    return shown + (f" (+{more} more)" if more > 0 else "")
+    return Said("units", {"shown": shown, "more": str(more)} if more > 0 else {"shown": shown})
+
+
+def _claim(claim: str, what: Said) -> Said:
+    """A finding about one claim: the claim quoted (shortened), then what is wrong."""
+    return Said("hal.claim", {"claim": shorten(claim, 70), "what": what})
+
+
+_UNANSWERABLE = Said("hal.unanswerable")
+_NEGATES = Said("hal.negates")
+_NEGATED = Said("hal.negated")
 
 
 # -- the layers ----------------------------------------------------------------------------
@@ -140,7 +154,7 @@ def abstention(ev: CaseEvidence, output: str) -> Findings:
     """An unanswerable case answered instead of declined."""
     out = Findings([])
     if not ev.item.case.answerable and "abstention" in ev.settings.layers:
-        out.fail("abstention", "answers although the case is unanswerable (it should decline)")
+        out.fail("abstention", _UNANSWERABLE)
         out.score = 0.0
     return out
 
@@ -161,13 +175,16 @@ def forbidden(ev: CaseEvidence, output: str) -> Findings:
         if worst - true > 0:
             out.fail(
                 "forbidden",
-                f"closer to the false answer '{shorten(which, 40)}' ({worst:.2f}) than to any true answer ({true:.2f})",
+                Said(
+                    "hal.closer_false",
+                    {"which": shorten(which, 40), "worst": f"{worst:.2f}", "true": f"{true:.2f}"},
+                ),
             )
             out.score = 0.0
         return out
     for bad in case.forbidden:
         if _matches_forbidden(output, bad, ev.settings.forbidden_similarity):
-            out.fail("forbidden", f"matches the known-false answer '{shorten(bad, 40)}'")
+            out.fail("forbidden", Said("hal.forbidden", {"bad": shorten(bad, 40)}))
             out.score = 0.0
             break
     return out
@@ -186,7 +203,7 @@ def support(ev: CaseEvidence, output: str) -> Findings:
     if not plan.grounded:  # short references only: judge only the specifics
         missing = [u for u in result.missing if u.kind != "word"]
         if missing and "specifics" in s.layers:
-            out.fail("specifics", f"not in the knowledge: {_unit_list(missing)}")
+            out.fail("specifics", Said("hal.not_stated", {"units": _unit_list(missing)}))
             out.score = 1.0 - result.share
         return out
     out.score = round(1.0 - result.share, 6)
@@ -196,8 +213,14 @@ def support(ev: CaseEvidence, output: str) -> Findings:
     if chance > s.max_risk and "claims" in s.layers:
         out.fail(
             "claims",
-            f"hallucination risk {_versus(chance, '>', s.max_risk)} (support {out.score:.2f}); "
-            f"not in the knowledge: {_unit_list(result.missing)}",
+            Said(
+                "hal.risk",
+                {
+                    "risk": _versus(chance, ">", s.max_risk),
+                    "support": f"{out.score:.2f}",
+                    "units": _unit_list(result.missing),
+                },
+            ),
         )
         out.claims.append(
             {
@@ -210,17 +233,18 @@ def support(ev: CaseEvidence, output: str) -> Findings:
     elif result.missing and "claims" in s.layers:
         # A pass is not "every claim is supported": the reason says how close it came,
         # naming the unstated units that weigh (not "Yes" or "Since").
-        out.note = f"support {out.score:.2f}, risk {_versus(chance, '≤', s.max_risk)}"
+        note = {"support": f"{out.score:.2f}", "risk": _versus(chance, "≤", s.max_risk)}
         named = [u for u in result.missing if u.weight >= MIN_UNIT_WEIGHT]
         if named:
-            out.note += f"; not in the knowledge: {_unit_list(named, 5)}"
+            note["units"] = _unit_list(named, 5)
+        out.note = Said("hal.note", note)
     if "claims" in s.layers:
         # A number bounded the other way than the knowledge bounds it (`_bounds`): all its
         # words may be stated, so the risk above cannot see it.
         for claim in split_claims(output):
             bounded = bound_clash(claim, plan.texts)
             if bounded is not None and not claim_negated(claim):  # a denial flips it
-                out.fail("claims", f"'{shorten(claim, 70)}' — {_bounded(bounded)}")
+                out.fail("claims", _claim(claim, _bounded(bounded)))
                 out.claims.append(claim_record(claim, [], [], [], False, ["claims"]))
     return out
 
@@ -234,8 +258,8 @@ def _versus(value: float, sign: str, bar: float) -> str:
     return f"{value:.{places}f} {sign} {bar:.2f}"
 
 
-def _bounded(clash: tuple[str, str]) -> str:
-    return f"says '{clash[0]}' where the knowledge says '{clash[1]}'"
+def _bounded(clash: tuple[str, str]) -> Said:
+    return Said("hal.says", {"said": clash[0], "knowledge": clash[1]})
 
 
 def claims(ev: CaseEvidence, output: str) -> Findings:
@@ -287,7 +311,8 @@ def claims(ev: CaseEvidence, output: str) -> Findings:
             )
             if fabricated is not None:
                 out.fail(
-                    "specifics", f"'{shorten(claim, 70)}' — not in the knowledge: {fabricated}"
+                    "specifics",
+                    _claim(claim, Said("hal.not_stated", {"units": Said("units", {"shown": fabricated})})),
                 )
                 out.claims.append(claim_record(claim, [fabricated], [], [], False, ["specifics"]))
                 continue
@@ -299,11 +324,11 @@ def claims(ev: CaseEvidence, output: str) -> Findings:
             if bind or may_clash(claim, plan.texts)
             else None
         )
-        problems: list[tuple[str, str]] = []
+        problems: list[tuple[str, Said]] = []
         new_specifics = [u for u in unstated if u.kind != "word"]
         new_words = [u for u in unstated if u.kind == "word"]
         if new_specifics and specifics:
-            problems.append(("specifics", f"not in the knowledge: {_unit_list(new_specifics)}"))
+            problems.append(("specifics", Said("hal.not_stated", {"units": _unit_list(new_specifics)})))
         elif specifics:
             # Multi-word names the knowledge never writes as a whole; a possessive
             # ("Reba McEntire's") is the name itself.
@@ -312,9 +337,7 @@ def claims(ev: CaseEvidence, output: str) -> Findings:
                 c = c or check_claim(claim, plan.knowledge, question)
                 names = [n for n in c.names if not _written(n, plan, question)]
             if names:
-                problems.append(
-                    ("specifics", f"names the knowledge never writes: {', '.join(names)}")
-                )
+                problems.append(("specifics", Said("hal.names", {"names": ", ".join(names)})))
         if "claims" in layers and plan.grounded:
             # Paraphrase adds ordinary words; an invented claim adds unstated content.
             # What the claim (and the whole answer) adds beyond the question's own words
@@ -339,7 +362,9 @@ def claims(ev: CaseEvidence, output: str) -> Findings:
                     > 1.0 - s.min_support
                 )
             ):
-                problems.append(("claims", f"unsupported words: {_unit_list(new_words)}"))
+                problems.append(
+                    ("claims", Said("hal.unsupported_words", {"units": _unit_list(new_words)}))
+                )
             # Binding is read on English claims only: on JHARS dev it flagged 13
             # faithful Japanese answers and no hallucinated one (by Sudachi phrases
             # instead of character pairs: 3 and none). Real answers bind facts across
@@ -348,23 +373,14 @@ def claims(ev: CaseEvidence, output: str) -> Findings:
             # does not ("The Oslo shop closes at 6" where Bergen closes at 6): an unstated
             # word must not exempt the rest (HaluEval 0.948 -> 0.962, RAGTruth 0.688 -> 0.686).
             if c is not None and bind and c.unbound and not is_japanese(claim):
-                problems.append(
-                    ("claims", f"never stated together in the knowledge: {', '.join(c.unbound)}")
-                )
+                problems.append(("claims", Said("hal.unbound", {"words": ", ".join(c.unbound)})))
             if c is not None and c.negation and not flipped:
-                problems.append(
-                    (
-                        "claims",
-                        "negates what the knowledge does not negate"
-                        if c.negated
-                        else "the knowledge negates it",
-                    )
-                )
+                problems.append(("claims", _NEGATES if c.negated else _NEGATED))
         if not problems:
             supported += 1
             continue
         for layer, what in problems:
-            out.fail(layer, f"'{shorten(claim, 70)}' — {what}")
+            out.fail(layer, _claim(claim, what))
         c = c or check_claim(claim, plan.knowledge, question)
         out.claims.append(
             claim_record(
@@ -398,7 +414,10 @@ def _relations(plan: Plan, output: str, out: Findings) -> int:
     other = agent_conflict(output, plan.grounding) if may_name_agent(output) else None
     if other is not None:
         agent, verb, work, theirs = other
-        out.fail("claims", f"says {agent} {verb} {work}; the knowledge: {verb} by {theirs}")
+        out.fail(
+            "claims",
+            Said("hal.agent", {"agent": agent, "verb": verb, "work": work, "theirs": theirs}),
+        )
         fired += 1
     # In ASCII text, "both" in lower case is a precondition of `both_unsupported`
     # (its `\bboth\b`, any case): cheaper than its regex on outputs without it.
@@ -408,7 +427,7 @@ def _relations(plan: Plan, output: str, out: Findings) -> int:
         if not_both:
             out.fail(
                 "claims",
-                f"says 'both', but the knowledge does not state it of {', '.join(not_both)}",
+                Said("hal.both", {"names": ", ".join(not_both)}),
             )
             fired += 1
             break
@@ -419,15 +438,22 @@ def _relations(plan: Plan, output: str, out: Findings) -> int:
         if cmp is not None and cmp.wrong:
             out.fail(
                 "claims",
-                f"picks {cmp.named} ({cmp.years[0]}) where the knowledge's years "
-                f"point to {cmp.expected} ({cmp.years[1]})",
+                Said(
+                    "hal.picks",
+                    {
+                        "named": str(cmp.named),
+                        "year": str(cmp.years[0]),
+                        "expected": str(cmp.expected),
+                        "theirs": str(cmp.years[1]),
+                    },
+                ),
             )
             fired += 1
             break
     for question in plan.questions or ("",):
         why = relation_conflict(question, output, plan.grounding)
         if why is not None:
-            out.fail("claims", f"'{shorten(output, 70)}' — {why}")
+            out.fail("claims", _claim(output, why))
             fired += 1
             break
     return fired

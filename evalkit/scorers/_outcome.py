@@ -15,23 +15,30 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from evalkit.scorers.base import apply_samples_rule, rule_text
+from evalkit._i18n import Said
+from evalkit.scorers.base import apply_samples_rule
 from evalkit.values import Score
 
 __all__ = ["Check", "Finding", "claim_record", "combine"]
 
-_CLEAN_HEAD = "no hallucination in 1 output"
-_CLEAN = f"{_CLEAN_HEAD}: every claim is supported by the knowledge"
-_CLEAN_DECLINED = "no hallucination in 1 output (1 declined)"
+# The one-output reasons without a note, worded once (the common case: one clean output).
+_CLEAN = Said("hal.clean", {"n": "1"})
+_CLEAN_DECLINED = Said("hal.clean_declined", {"n": "1", "declined": "1"})
+_CLEAN_TEXT = (_CLEAN.text(), _CLEAN.document())
+_CLEAN_DECLINED_TEXT = (_CLEAN_DECLINED.text(), _CLEAN_DECLINED.document())
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One problem a layer found in one output: the layer that found it and what the
-    reason says (the claim quoted, then what is wrong with it)."""
+    reason says (the claim quoted, then what is wrong with it), as codes (`Said`)."""
 
     layer: str
-    text: str
+    said: Said
+
+    @property
+    def text(self) -> str:
+        return self.said.text()
 
 
 @dataclass(slots=True)
@@ -46,7 +53,7 @@ class Check:
     claims: list[dict[str, Any]] = field(default_factory=list)
     cleared: list[dict[str, str]] = field(default_factory=list)
     declined: bool = False
-    note: str = ""  # how a pass measured, when not everything is stated (`_layers.support`)
+    note: Said | None = None  # how a pass measured, when not all is stated (`_layers.support`)
 
     @property
     def passed(self) -> bool:
@@ -64,8 +71,8 @@ class Check:
     def add(self, finding: Finding) -> None:
         self.findings.append(finding)
 
-    def fail(self, layer: str, text: str) -> None:
-        self.findings.append(Finding(layer, text))
+    def fail(self, layer: str, said: Said) -> None:
+        self.findings.append(Finding(layer, said))
 
     def clear(self, layers: frozenset[str], by: str, why: str) -> None:
         """Withdraw the findings of `layers`, recording who cleared them and why."""
@@ -110,27 +117,35 @@ def combine(
         # Positional: a keyword call of the frozen dataclass costs more, once per case.
         c = checks[0]
         score = c.score
+        if c.declined or c.note is None:
+            text, code = _CLEAN_DECLINED_TEXT if c.declined else _CLEAN_TEXT
+        else:
+            said = Said("hal.clean_note", {"n": "1", "note": c.note})
+            text, code = said.text(), said.document()
         return Score(
             True,  # one clean output passes every rule: majority, all, any, a share
             score if 0.0 <= score <= 1.0 else max(0.0, min(1.0, score)),
-            _CLEAN_DECLINED if c.declined else f"{_CLEAN_HEAD}: {c.note}" if c.note else _CLEAN,
+            text,
             {"samples": [round(score, 6)], "passed": [True], "layers": [], "outputs": []},
+            code,
         )
     if len(checks) == 1 and not verdicts:
         # One flagged output (the common failure), built directly: same result as below.
         c = checks[0]
         label = labels[0] if labels else "sample 0"
         score = (0 + c.score) / 1  # as `sum(...) / n` gives it
+        said = Said("hal.one", {"output": _flagged(label, c)})
         return Score(
             apply_samples_rule([False], rule),
             max(0.0, min(1.0, score)),
-            f"hallucination: {label}: {'; '.join(c.texts[:3])}",
+            said.text(),
             {
                 "samples": [round(c.score, 6)],
                 "passed": [False],
                 "layers": sorted(set(c.layers)),
                 "outputs": [{"label": label, "findings": c.texts, "claims": c.claims}],
             },
+            said.document(),
         )
     passes = [c.passed for c in checks]
     n = len(checks)
@@ -138,32 +153,30 @@ def combine(
     ok = sum(passes)
     score = sum(c.score for c in checks) / n
     labels = labels or tuple(f"sample {i}" for i in range(n))
-    bad = [f"{labels[i]}: {'; '.join(c.texts[:3])}" for i, c in enumerate(checks) if not c.passed]
+    bad = [_flagged(labels[i], c) for i, c in enumerate(checks) if not c.passed]
     if not bad:
         declined = sum(c.declined for c in checks)
-        noted = [(labels[i], c) for i, c in enumerate(checks) if c.note]
-        reason = f"no hallucination in {n} output{'s' if n > 1 else ''}"
+        noted = [(labels[i], c) for i, c in enumerate(checks) if c.note is not None]
         if declined:
-            reason += f" ({declined} declined)"
+            said = Said("hal.clean_declined", {"n": str(n), "declined": str(declined)})
         elif n == 1 and noted:
-            reason += f": {noted[0][1].note}"
+            said = Said("hal.clean_note", {"n": "1", "note": noted[0][1].note})
         elif noted:  # the least supported output says how close the case came
             label, least = min(noted, key=lambda lc: lc[1].score)
-            reason += f"; least supported, {label}: {least.note}"
+            said = Said("hal.clean_least", {"n": str(n), "label": label, "note": least.note})
         else:
-            reason += ": every claim is supported by the knowledge"
+            said = Said("hal.clean", {"n": str(n)})
+    elif n == 1:
+        said = Said("hal.one", {"output": bad[0]})
     else:
-        if n == 1:
-            head = "hallucination"
-        elif passed:
-            head = f"{ok} of {n} outputs free of hallucination ({rule_text(rule)} needed); flagged"
+        values: dict[str, Any] = {"n": str(n), "rule": str(rule), "outputs": tuple(bad[:3])}
+        if len(bad) > 3:
+            values["more"] = str(len(bad) - 3)
+        if passed:
+            said = Said("hal.some_pass", {"ok": str(ok), **values})
         else:
-            head = f"{n - ok} of {n} outputs hallucinate ({rule_text(rule)} must be free of it)"
-        reason = (
-            f"{head}: "
-            + " | ".join(bad[:3])
-            + (f" | … {len(bad) - 3} more" if len(bad) > 3 else "")
-        )
+            said = Said("hal.some_fail", {"bad": str(n - ok), **values})
+    reason = said.text()
     details: dict[str, Any] = {
         "samples": [round(c.score, 6) for c in checks],
         "passed": passes,
@@ -181,4 +194,9 @@ def combine(
         details["cleared"] = cleared
     if verdicts:
         details["judge"] = verdicts
-    return Score(passed=passed, score=max(0.0, min(1.0, score)), reason=reason, details=details)
+    return Score(passed, max(0.0, min(1.0, score)), reason, details, said.document())
+
+
+def _flagged(label: str, check: Check) -> Said:
+    """A flagged output as its reason names it: its label, then its first three findings."""
+    return Said("hal.output", {"label": label, "findings": tuple(f.said for f in check.findings[:3])})

@@ -41,6 +41,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from evalkit._i18n import Said
 from evalkit.common.text import nfkc
 from evalkit.scorers._compare import (
     ACTIVE_FORMS,
@@ -153,7 +154,7 @@ def _role_question(question: str) -> tuple[str, str, frozenset[str], str] | None
     return None
 
 
-def role_conflict(question: str, answer: str, knowledge: str) -> str | None:
+def role_conflict(question: str, answer: str, knowledge: str) -> Said | None:
     """The asked role filled by the wrong entity (see the module docstring); the answer's
     entity is its capitalised words that the question does not give."""
     q = nfkc(question)
@@ -175,7 +176,10 @@ def role_conflict(question: str, answer: str, knowledge: str) -> str | None:
                     if m.group(1) == verb:
                         agents += _listed(m.group(2))
         if agents and not any(same_name(said, _name_words(a)) for a in agents):
-            return f"the knowledge says it was {verb} by {' and '.join(dict.fromkeys(agents))}"
+            return Said(
+                "hal.rel_role_other",
+                {"verb": verb, "agents": " and ".join(dict.fromkeys(agents))},
+            )
         return None
     found = False
     for sentence, about in _about(knowledge):
@@ -187,14 +191,14 @@ def role_conflict(question: str, answer: str, knowledge: str) -> str | None:
                 same_name(who, _name_words(a)) for a in _listed(m.group(2))
             ):
                 found = True
-    return f"the knowledge's '{verb} by {agent}' sentences do not name it" if found else None
+    return Said("hal.rel_role_unnamed", {"verb": verb, "agent": agent}) if found else None
 
 
 # -- either/or questions that name something else ----------------------------------------
 _TOKEN = re.compile(r"[^\W\d_]+")
 
 
-def option_unlinked(question: str, answer: str, knowledge: str) -> str | None:
+def option_unlinked(question: str, answer: str, knowledge: str) -> Said | None:
     """For "Which airport is closer to Cleveland, Ohio, A or B?": the question's other
     names ("Ohio") are evidence only where a knowledge sentence about one option holds
     them. The answer picks one option (names it and not the other); when only the other
@@ -229,7 +233,10 @@ def option_unlinked(question: str, answer: str, knowledge: str) -> str | None:
         (linked(da, db), linked(db, da)) if picked == a else (linked(db, da), linked(da, db))
     )
     if theirs and not mine:
-        return f"the knowledge links {', '.join(sorted(theirs))} to {other}, not to {picked}"
+        return Said(
+            "hal.rel_option",
+            {"theirs": ", ".join(sorted(theirs)), "other": other, "picked": picked},
+        )
     return None
 
 
@@ -277,7 +284,7 @@ def _enumerations(knowledge: str) -> tuple[tuple[int, str, tuple[tuple[str, ...]
     )
 
 
-def list_sibling(question: str, answer: str, knowledge: str) -> str | None:
+def list_sibling(question: str, answer: str, knowledge: str) -> Said | None:
     """The answer names one item of a knowledge enumeration, and another item of it has a
     sentence of its own (not the list's) with `SIBLING_WORDS`+ question words that no
     sentence naming any word of the answer's item holds."""
@@ -316,7 +323,7 @@ def list_sibling(question: str, answer: str, knowledge: str) -> str | None:
                         extra |= _stems(text) & asked
                 extra -= held | {stem(w) for w in theirs}
                 if len(extra) >= SIBLING_WORDS:
-                    return f"the knowledge says what the question asks of {item}, not of {mine[0]}"
+                    return Said("hal.rel_sibling", {"item": item, "mine": mine[0]})
     return None
 
 
@@ -351,7 +358,7 @@ def _modified(text: str) -> set[tuple[str, str]]:
     }
 
 
-def modifier_conflict(question: str, answer: str, knowledge: str) -> str | None:
+def modifier_conflict(question: str, answer: str, knowledge: str) -> Said | None:
     """ "southern Italian region" where the knowledge says "northern Italian region" (and
     never "southern Italian", nor does the question)."""
     if _MAY_EXCLUDE.search(answer.casefold()) is None:  # most answers have no such modifier
@@ -366,11 +373,11 @@ def modifier_conflict(question: str, answer: str, knowledge: str) -> str | None:
         group = next(g for g in _EXCLUSIVE if mod in g)
         others = sorted(m for m, w in known if w == word and m in group and m != mod)
         if others:
-            return f"says '{mod} {word}' where the knowledge says '{others[0]} {word}'"
+            return Said("hal.says", {"said": f"{mod} {word}", "knowledge": f"{others[0]} {word}"})
     return None
 
 
-def relation_conflict(question: str, answer: str, knowledge: str) -> str | None:
+def relation_conflict(question: str, answer: str, knowledge: str) -> Said | None:
     """The first of the checks above that finds the answer's entity in the wrong relation
     (its reason), or None. `question` may be empty: then only `modifier_conflict` runs."""
     why = None

@@ -15,6 +15,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from evalkit._i18n._case_reasons import rule_words
 from evalkit.errors import ConfigProblem
 
 __all__ = ["apply_samples_rule", "check_samples_rule", "rule_text", "Params"]
@@ -52,9 +53,7 @@ def apply_samples_rule(passed: Sequence[bool], rule: str | float = "majority") -
 
 def rule_text(rule: str | float) -> str:
     """Words for a samples rule, for reasons: "a majority", "at least 50%"."""
-    if isinstance(rule, str):
-        return {"majority": "a majority", "all": "all", "any": "at least one"}[rule]
-    return f"at least {float(rule):.0%}"
+    return rule_words(str(rule))
 
 
 class Params:

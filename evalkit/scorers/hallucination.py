@@ -117,6 +117,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from evalkit._i18n import Said
 from evalkit.common.refusal import is_refusal
 from evalkit.common.text import shorten
 from evalkit.errors import ConfigProblem
@@ -271,7 +272,7 @@ class JudgedHallucinationScorer(HallucinationScorer):
                 if reply.get("verdict") == "supported":
                     checks[i].clear(CLEARABLE, "judge", reasoning)
             elif reply.get("verdict") == "unsupported":
-                checks[i].fail("judge", f"the judge finds it unsupported: {reasoning}")
+                checks[i].fail("judge", Said("hal.judge", {"reasoning": reasoning}))
                 checks[i].score = 0.0
         return self._combine(item, checks, verdicts)
 

@@ -1,0 +1,167 @@
+"""The scorers' per-case reasons, per language: codes of `Said` values (see
+`evalkit._i18n.Said`) and their wording.
+
+English is the contract's wording (`scores.<metric>.reason` in `cases.jsonl` holds it
+verbatim, and tests pin it); Japanese reads as a 報告書's case table would put it. Quoted
+text (an output's claim, a reference, the unstated words) is shown as written in both. A
+template is a format string over the values, or a function of them where the wording
+branches (plurals, optional parts) or joins a list (a tuple value: one string per item,
+worded already). Codes are grouped by scorer: `hal.` hallucination, `acc.` accuracy,
+`con.` consistency; `units`, `all`, `text` are shared.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+__all__ = ["CASE_REASONS", "rule_words"]
+
+Template = str | Callable[[Mapping[str, Any]], str]
+
+
+def rule_words(rule: str, lang: str = "en") -> str:
+    """A samples rule as a reason says it: "a majority", "at least 50%" / 「過半数」,
+    「50%以上」. `rule` is how `Said` values hold it: majority, all, any or a share."""
+    words = {
+        "en": {"majority": "a majority", "all": "all", "any": "at least one"},
+        "ja": {"majority": "過半数", "all": "全件", "any": "1件以上"},
+    }[lang if lang == "ja" else "en"]
+    if rule in words:
+        return words[rule]
+    share = f"{float(rule):.0%}"
+    return f"{share}以上" if lang == "ja" else f"at least {share}"
+
+
+def _s(n: Any) -> str:
+    return "" if str(n) == "1" else "s"
+
+
+_LABEL_PART = re.compile(r"\b(sample|variant) (\d+)")
+
+
+def _label_ja(label: str) -> str:
+    """ "variant 1 sample 0" → 「バリアント1 サンプル0」 (a label of another shape as is)."""
+    return _LABEL_PART.sub(
+        lambda m: ("サンプル" if m.group(1) == "sample" else "バリアント") + m.group(2), label
+    )
+
+
+def _more_en(v: Mapping[str, Any]) -> str:
+    return f" | … {v['more']} more" if v.get("more") else ""
+
+
+def _more_ja(v: Mapping[str, Any]) -> str:
+    return f" | …ほか{v['more']}件" if v.get("more") else ""
+
+
+_EN: dict[str, Template] = {
+    # shared
+    "text": "{text}",
+    "all": lambda v: "; ".join(v["items"]),
+    "units": lambda v: v["shown"] + (f" (+{v['more']} more)" if v.get("more") else ""),
+    # hallucination: the case
+    "hal.clean": lambda v: (
+        f"no hallucination in {v['n']} output{_s(v['n'])}: "
+        "every claim is supported by the knowledge"
+    ),
+    "hal.clean_declined": lambda v: (
+        f"no hallucination in {v['n']} output{_s(v['n'])} ({v['declined']} declined)"
+    ),
+    "hal.clean_note": lambda v: f"no hallucination in {v['n']} output{_s(v['n'])}: {v['note']}",
+    "hal.clean_least": "no hallucination in {n} outputs; least supported, {label}: {note}",
+    "hal.note": lambda v: (
+        f"support {v['support']}, risk {v['risk']}"
+        + (f"; not in the knowledge: {v['units']}" if v.get("units") else "")
+    ),
+    "hal.output": lambda v: f"{v['label']}: " + "; ".join(v["findings"]),
+    "hal.one": "hallucination: {output}",
+    "hal.some_pass": lambda v: (
+        f"{v['ok']} of {v['n']} outputs free of hallucination ({rule_words(v['rule'])} "
+        "needed); flagged: " + " | ".join(v["outputs"]) + _more_en(v)
+    ),
+    "hal.some_fail": lambda v: (
+        f"{v['bad']} of {v['n']} outputs hallucinate ({rule_words(v['rule'])} must be free "
+        "of it): " + " | ".join(v["outputs"]) + _more_en(v)
+    ),
+    # hallucination: one output's findings
+    "hal.unanswerable": "answers although the case is unanswerable (it should decline)",
+    "hal.closer_false": (
+        "closer to the false answer '{which}' ({worst}) than to any true answer ({true})"
+    ),
+    "hal.forbidden": "matches the known-false answer '{bad}'",
+    "hal.not_stated": "not in the knowledge: {units}",
+    "hal.risk": "hallucination risk {risk} (support {support}); not in the knowledge: {units}",
+    "hal.claim": "'{claim}' — {what}",
+    "hal.says": "says '{said}' where the knowledge says '{knowledge}'",
+    "hal.names": "names the knowledge never writes: {names}",
+    "hal.unsupported_words": "unsupported words: {units}",
+    "hal.unbound": "never stated together in the knowledge: {words}",
+    "hal.negates": "negates what the knowledge does not negate",
+    "hal.negated": "the knowledge negates it",
+    "hal.agent": "says {agent} {verb} {work}; the knowledge: {verb} by {theirs}",
+    "hal.both": "says 'both', but the knowledge does not state it of {names}",
+    "hal.picks": "picks {named} ({year}) where the knowledge's years point to {expected} ({theirs})",
+    "hal.judge": "the judge finds it unsupported: {reasoning}",
+    "hal.rel_role_other": "the knowledge says it was {verb} by {agents}",
+    "hal.rel_role_unnamed": "the knowledge's '{verb} by {agent}' sentences do not name it",
+    "hal.rel_option": "the knowledge links {theirs} to {other}, not to {picked}",
+    "hal.rel_sibling": "the knowledge says what the question asks of {item}, not of {mine}",
+    # accuracy (`acc.`)
+    # consistency (`con.`)
+    # operational and rubric (`ops.`, `rub.`)
+}
+
+_JA: dict[str, Template] = {
+    "text": "{text}",
+    "all": lambda v: "；".join(v["items"]),
+    "units": lambda v: v["shown"] + (f"（ほか{v['more']}語）" if v.get("more") else ""),
+    "hal.clean": "{n}件の出力にハルシネーションなし：どの主張も根拠資料に裏付けられています",
+    "hal.clean_declined": "{n}件の出力にハルシネーションなし（{declined}件は回答を辞退）",
+    "hal.clean_note": "{n}件の出力にハルシネーションなし：{note}",
+    "hal.clean_least": lambda v: (
+        f"{v['n']}件の出力にハルシネーションなし。最も裏付けの弱い{_label_ja(v['label'])}："
+        f"{v['note']}"
+    ),
+    "hal.note": lambda v: (
+        f"支持率 {v['support']}、リスク {v['risk']}"
+        + (f"。根拠資料にない語：{v['units']}" if v.get("units") else "")
+    ),
+    "hal.output": lambda v: f"{_label_ja(v['label'])}：" + "；".join(v["findings"]),
+    "hal.one": "ハルシネーション：{output}",
+    "hal.some_pass": lambda v: (
+        f"{v['n']}件中{v['ok']}件はハルシネーションなし（{rule_words(v['rule'], 'ja')}が必要）。"
+        "指摘：" + " | ".join(v["outputs"]) + _more_ja(v)
+    ),
+    "hal.some_fail": lambda v: (
+        f"{v['n']}件中{v['bad']}件にハルシネーション（{rule_words(v['rule'], 'ja')}が"
+        "ハルシネーションなしである必要あり）：" + " | ".join(v["outputs"]) + _more_ja(v)
+    ),
+    "hal.unanswerable": "回答できないケースなのに回答している（回答を辞退すべき）",
+    "hal.closer_false": "誤答「{which}」（{worst}）の方が、どの正答（{true}）よりも近い",
+    "hal.forbidden": "既知の誤答「{bad}」と一致",
+    "hal.not_stated": "根拠資料にない：{units}",
+    "hal.risk": "ハルシネーションのリスク {risk}（支持率 {support}）。根拠資料にない語：{units}",
+    "hal.claim": "「{claim}」— {what}",
+    "hal.says": "根拠資料は「{knowledge}」なのに「{said}」としている",
+    "hal.names": "根拠資料に書かれていない名前：{names}",
+    "hal.unsupported_words": "根拠資料に裏付けのない語：{units}",
+    "hal.unbound": "根拠資料では一緒に述べられていない：{words}",
+    "hal.negates": "根拠資料が否定していないことを否定している",
+    "hal.negated": "根拠資料はこれを否定している",
+    "hal.agent": "{agent} が {work} を {verb} としているが、根拠資料では {verb} by {theirs}",
+    "hal.both": "「both（両方）」としているが、根拠資料は {names} についてそう述べていない",
+    "hal.picks": "{named}（{year}）を選んでいるが、根拠資料の年からは {expected}（{theirs}）",
+    "hal.judge": "判定モデルは裏付けなしと判断：{reasoning}",
+    # The relation checks read English text only (`scorers._relations`): English words kept.
+    "hal.rel_role_other": "根拠資料では {verb} by {agents}",
+    "hal.rel_role_unnamed": "根拠資料の「{verb} by {agent}」の文はこれを挙げていない",
+    "hal.rel_option": "根拠資料は {theirs} を {picked} ではなく {other} と結び付けている",
+    "hal.rel_sibling": "質問の内容を根拠資料が述べているのは {mine} ではなく {item} について",
+    # accuracy (`acc.`)
+    # consistency (`con.`)
+    # operational and rubric (`ops.`, `rub.`)
+}
+
+CASE_REASONS: dict[str, dict[str, Template]] = {"en": _EN, "ja": _JA}
