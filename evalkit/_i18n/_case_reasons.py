@@ -48,6 +48,28 @@ def _label_ja(label: str) -> str:
     )
 
 
+def _names_en(labels: tuple[str, ...]) -> str:
+    """ "sample 2" / "samples 0, 1" / "sample 0, variant 1 sample 0"."""
+    if all(label.startswith("sample ") for label in labels):
+        nums = ", ".join(label.removeprefix("sample ") for label in labels)
+        return f"sample{'s' if len(labels) > 1 else ''} {nums}"
+    return ", ".join(labels)
+
+
+def _names_ja(labels: tuple[str, ...]) -> str:
+    """「サンプル2」 / 「サンプル0, 1」 / 「サンプル0, バリアント1 サンプル0」."""
+    if all(label.startswith("sample ") for label in labels):
+        return "サンプル" + ", ".join(label.removeprefix("sample ") for label in labels)
+    return ", ".join(_label_ja(label) for label in labels)
+
+
+def _says_en(v: Mapping[str, Any]) -> str:
+    s = "s" if len(v["labels"]) == 1 else ""
+    return f"{_names_en(v['labels'])} say{s} '{v['output']}'" + (
+        f" ({v['how']})" if v.get("how") else ""
+    )
+
+
 def _more_en(v: Mapping[str, Any]) -> str:
     return f" | … {v['more']} more" if v.get("more") else ""
 
@@ -61,6 +83,15 @@ _EN: dict[str, Template] = {
     "text": "{text}",
     "all": lambda v: "; ".join(v["items"]),
     "units": lambda v: v["shown"] + (f" (+{v['more']} more)" if v.get("more") else ""),
+    # rubric (`rub.`): the criterion as the suite writes it, quoted as Python would
+    "rub.meets": "rubric: meets {criterion}",
+    "rub.misses": "rubric: does not meet {criterion}",
+    "rub.some": lambda v: (
+        f"rubric: {v['k']} of {v['n']} outputs meet {v['criterion']} "
+        f"({rule_words(v['rule'])} needed)"
+    ),
+    "rub.judged": lambda v: f"{v['reason']}; judge — " + " | ".join(v["failing"]),
+    "rub.why": "{label}: {why}",
     # hallucination: the case
     "hal.clean": lambda v: (
         f"no hallucination in {v['n']} output{_s(v['n'])}: "
@@ -110,6 +141,38 @@ _EN: dict[str, Template] = {
     "hal.rel_sibling": "the knowledge says what the question asks of {item}, not of {mine}",
     # accuracy (`acc.`)
     # consistency (`con.`)
+    "con.agree_all": "all {n} outputs agree: '{output}'",
+    "con.agree_some": lambda v: (
+        f"{v['k']} of {v['n']} outputs agree: " + "; ".join(v["others"]) + " where "
+        + _says_en(v)
+    ),
+    "con.says": _says_en,
+    "con.pairwise": (
+        "mean pairwise similarity {score} (threshold {threshold}); least similar: "
+        "{label} '{output}' vs {other_label} '{other}' ({low})"
+    ),
+    "con.all_correct": "all {n} outputs are correct: consistent",
+    "con.all_wrong": "all {n} outputs are wrong: consistent",
+    "con.outcomes": lambda v: (
+        f"{v['k']} of {v['n']} outputs correct: {_names_en(v['wrong'])} wrong where "
+        f"{_names_en(v['right'])} right"
+    ),
+    "con.noted": "{reason}{note}",
+    "con.collapsed": lambda v: (
+        f" ({v['n']} repeated replay/cache output{_s(v['n'])} counted once)"
+    ),
+    "con.one_text": (
+        " (all {n} outputs are one identical {sources} text: "
+        "check the recordings hold independent samples)"
+    ),
+    "con.judged": "{reason}; judge: {reasoning}",
+    "con.declines": "declines where the other answers",
+    "con.answers": "answers where the other declines",
+    "con.opposite_yes_no": "opposite yes/no",
+    "con.negates": "one negates what the other states",
+    "con.numbers": "different numbers",
+    "con.other_says": "'{mine}' where the other says '{theirs}'",
+    "con.names": "different names",
     # operational and rubric (`ops.`, `rub.`)
 }
 
@@ -117,6 +180,14 @@ _JA: dict[str, Template] = {
     "text": "{text}",
     "all": lambda v: "；".join(v["items"]),
     "units": lambda v: v["shown"] + (f"（ほか{v['more']}語）" if v.get("more") else ""),
+    "rub.meets": "ルーブリック：{criterion} を満たす",
+    "rub.misses": "ルーブリック：{criterion} を満たさない",
+    "rub.some": lambda v: (
+        f"ルーブリック：{v['n']}件中{v['k']}件の出力が {v['criterion']} を満たす"
+        f"（{rule_words(v['rule'], 'ja')}が必要）"
+    ),
+    "rub.judged": lambda v: f"{v['reason']}。判定モデル — " + " | ".join(v["failing"]),
+    "rub.why": lambda v: f"{_label_ja(v['label'])}：{v['why']}",
     "hal.clean": "{n}件の出力にハルシネーションなし：どの主張も根拠資料に裏付けられています",
     "hal.clean_declined": "{n}件の出力にハルシネーションなし（{declined}件は回答を辞退）",
     "hal.clean_note": "{n}件の出力にハルシネーションなし：{note}",
@@ -161,6 +232,38 @@ _JA: dict[str, Template] = {
     "hal.rel_sibling": "質問の内容を根拠資料が述べているのは {mine} ではなく {item} について",
     # accuracy (`acc.`)
     # consistency (`con.`)
+    "con.agree_all": "{n}件の出力がすべて一致：「{output}」",
+    "con.agree_some": lambda v: (
+        f"{v['n']}件中{v['k']}件の出力が一致：" + "；".join(v["others"]) + "。一方、"
+        + f"{_names_ja(v['labels'])}は「{v['output']}」"
+    ),
+    "con.says": lambda v: (
+        f"{_names_ja(v['labels'])}は「{v['output']}」" + (f"（{v['how']}）" if v.get("how") else "")
+    ),
+    "con.pairwise": lambda v: (
+        f"ペアごとの類似度の平均 {v['score']}（閾値 {v['threshold']}）。最も似ていないのは "
+        f"{_label_ja(v['label'])}「{v['output']}」と{_label_ja(v['other_label'])}"
+        f"「{v['other']}」（{v['low']}）"
+    ),
+    "con.all_correct": "{n}件の出力がすべて正解：一貫している",
+    "con.all_wrong": "{n}件の出力がすべて不正解：一貫している",
+    "con.outcomes": lambda v: (
+        f"{v['n']}件中{v['k']}件の出力が正解：{_names_ja(v['wrong'])}が不正解、"
+        f"{_names_ja(v['right'])}が正解"
+    ),
+    "con.noted": "{reason}{note}",
+    "con.collapsed": "（リプレイ／キャッシュの重複出力{n}件は1件として数えた）",
+    "con.one_text": (
+        "（{n}件の出力はすべて同一の{sources}テキスト：記録が独立したサンプルか確認してください）"
+    ),
+    "con.judged": "{reason}。判定モデル：{reasoning}",
+    "con.declines": "他方は回答しているのに回答を辞退",
+    "con.answers": "他方は回答を辞退しているのに回答",
+    "con.opposite_yes_no": "はい／いいえが逆",
+    "con.negates": "一方が他方の述べることを否定",
+    "con.numbers": "数値が異なる",
+    "con.other_says": "他方は「{theirs}」なのに「{mine}」",
+    "con.names": "名前が異なる",
     # operational and rubric (`ops.`, `rub.`)
 }
 

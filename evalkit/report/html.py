@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from evalkit._i18n import (
+    case_reason_text,
     cost_line,
     decision,
     meaning,
@@ -67,8 +68,9 @@ def _texts(values: Any) -> list[str]:
     ]
 
 
-def _compact(row: CaseRow) -> dict[str, Any]:
-    """One case row in the short-keyed shape the page's script reads (see `_assets.JS`)."""
+def _compact(row: CaseRow, lang: str = "en") -> dict[str, Any]:
+    """One case row in the short-keyed shape the page's script reads (see `_assets.JS`),
+    each scorer's reason worded in `lang` (`case_reason_text`)."""
     scores = []
     for metric in metric_order((row.get("scores") or {}).keys()):
         s = row["scores"][metric]
@@ -80,7 +82,7 @@ def _compact(row: CaseRow) -> dict[str, Any]:
                 metric,
                 bool(s.get("passed")),
                 round(score, 2) if isinstance(score, int | float) else None,
-                _clip(str(s.get("reason") or "")),
+                _clip(case_reason_text(s, lang)),
             ]
         )
     if row.get("error"):
@@ -132,7 +134,9 @@ def _sample_flags(row: CaseRow, n_outputs: int) -> list[list[str]]:
 MAX_CASES = 10_000
 
 
-def case_data(result: Path | str, limit: int = MAX_CASES) -> tuple[list[dict[str, Any]], int]:
+def case_data(
+    result: Path | str, limit: int = MAX_CASES, lang: str = "en"
+) -> tuple[list[dict[str, Any]], int]:
     """The cases of a result, compacted for the page, failed first then errored, then passed
     (file order within each group), at most `limit` of them; and how many cases the result
     has. Empty when the result has no `cases.jsonl`. Streams the file: each status group
@@ -144,7 +148,7 @@ def case_data(result: Path | str, limit: int = MAX_CASES) -> tuple[list[dict[str
     total = 0
     for row in iter_case_rows(paths.cases):
         total += 1
-        compact = _compact(row)
+        compact = _compact(row, lang)
         group = groups[compact["st"]]
         if len(group) < limit:
             group.append(compact)
@@ -264,9 +268,10 @@ def _run_info(summary: Summary, lang: str) -> str:
 def build_html(result: Path | str, max_cases: int = MAX_CASES, lang: str = "en") -> str:
     """The report of a result folder or `summary.json` as one HTML document in `lang`, with
     at most `max_cases` cases in its table (raises `ResultError` when the result cannot be
-    read). The scorers' per-case reasons are shown as the result holds them (English)."""
+    read). The scorers' per-case reasons are worded in `lang` where the result stores their
+    codes (`scores.<metric>.reason_code`), else shown as the result holds them (English)."""
     summary = load_summary(result)
-    cases, total = case_data(result, max_cases)
+    cases, total = case_data(result, max_cases, lang)
     overall = str(summary.get("verdict") or "")
     left_out = (
         f'<p class="muted small" id="cases-left-out">'

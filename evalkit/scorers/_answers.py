@@ -38,6 +38,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from evalkit._i18n import Said
 from evalkit.common.refusal import is_refusal
 from evalkit.common.text import nfkc, normalize
 from evalkit.scorers._bounds import Bound, bounds, clashing_bounds
@@ -322,40 +323,51 @@ def _both_lack(a: frozenset[str] | frozenset[float], b: frozenset[str] | frozens
     return bool(a - b) and bool(b - a)
 
 
-def difference(a: Answer, b: Answer) -> str | None:
+def difference(a: Answer, b: Answer) -> Said | None:
     """How `a`'s key facts differ from `b`'s ("different numbers", "declines where the
     other answers", ...), or None if they don't. Worded from `a`'s side: the consistency
     reason quotes `a` ("sample 2 says '…' (answers where the other declines)")."""
     if a.refusal != b.refusal:
-        return (
-            "declines where the other answers" if a.refusal else "answers where the other declines"
-        )
+        return _DECLINES if a.refusal else _ANSWERS
     if a.refusal:
         return None
     if a.polarity is not None and b.polarity is not None and a.polarity != b.polarity:
-        return "opposite yes/no"
+        return _OPPOSITE_YES_NO
     # A number bounded opposite ways ("within 30 days" / "after 30 days", `_bounds`)
     # disagrees, unless one answer denies it: "not after 30 days" says "within 30 days",
     # and that also explains its negation.
     ab, ba = clashing_bounds(a.bounds, b.bounds), clashing_bounds(b.bounds, a.bounds)
     flipped = (ab or ba) is not None and a.denies != b.denies
     if not flipped and (_negation_clash(a, b) or _negation_clash(b, a)):
-        return "one negates what the other states"
+        return _NEGATES
     if _both_lack(a.numbers, b.numbers):
-        return "different numbers"
+        return _NUMBERS
     if not flipped and ab is not None:
-        return f"'{ab[0]}' where the other says '{ab[1]}'"
+        return _other_says(ab[0], ab[1])
     if not flipped and ba is not None:
-        return f"'{ba[1]}' where the other says '{ba[0]}'"
+        return _other_says(ba[1], ba[0])
     clash = _slot_clash(a, b)
     if clash:
-        return f"'{clash[0]}' where the other says '{clash[1]}'"
+        return _other_says(clash[0], clash[1])
     clash = _slot_clash(b, a)
     if clash:
-        return f"'{clash[1]}' where the other says '{clash[0]}'"
+        return _other_says(clash[1], clash[0])
     if a.names - b.words and b.names - a.words:
-        return "different names"
+        return _NAMES
     return None
+
+
+# `difference`'s findings, as a consistency reason words them (`evalkit._i18n`).
+_DECLINES = Said("con.declines")
+_ANSWERS = Said("con.answers")
+_OPPOSITE_YES_NO = Said("con.opposite_yes_no")
+_NEGATES = Said("con.negates")
+_NUMBERS = Said("con.numbers")
+_NAMES = Said("con.names")
+
+
+def _other_says(mine: str, theirs: str) -> Said:
+    return Said("con.other_says", {"mine": mine, "theirs": theirs})
 
 
 def similarity(a: Answer, b: Answer) -> float:

@@ -63,6 +63,7 @@ from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz
 
+from evalkit._i18n import Said
 from evalkit.common.text import normalize, shorten
 from evalkit.errors import ConfigProblem
 from evalkit.scorers._answers import answer, difference, similarity
@@ -84,14 +85,6 @@ _DEFAULT_THRESHOLD = {
 }
 
 
-def _names(labels: Sequence[str]) -> str:
-    """ "sample 2" / "samples 0, 1" / "sample 0, variant 1 sample 0"."""
-    if all(label.startswith("sample ") for label in labels):
-        nums = ", ".join(label.removeprefix("sample ") for label in labels)
-        return f"sample{'s' if len(labels) > 1 else ''} {nums}"
-    return ", ".join(labels)
-
-
 @dataclass(frozen=True, slots=True)
 class _Pool:
     """The outputs consistency is computed on, after the duplicates rule."""
@@ -99,7 +92,7 @@ class _Pool:
     outputs: tuple[str, ...]
     labels: tuple[str, ...]
     details: dict[str, Any]
-    note: str
+    note: Said | None
 
 
 # A var the prompt presents as the question: by its name, or by the label just before its
@@ -212,17 +205,14 @@ class ConsistencyScorer:
         if dup_groups:
             details["duplicates"] = [[labels[i] for i in idx] for idx in dup_groups]
         keep = list(range(n))
-        note = ""
+        note = None
         if dup_groups and self.duplicates == "collapse":
             dropped = {i for idx in dup_groups for i in idx[1:]}
             keep = [i for i in keep if i not in dropped]
-            note = f" ({len(dropped)} repeated replay/cache output{'s' if len(dropped) > 1 else ''} counted once)"
+            note = Said("con.collapsed", {"n": str(len(dropped))})
         elif n > 1 and len(dup_groups) == 1 and len(dup_groups[0]) == n:
             details["independent"] = False
-            note = (
-                f" (all {n} outputs are one identical {'/'.join(sorted(set(sources)))} text: "
-                "check the recordings hold independent samples)"
-            )
+            note = Said("con.one_text", {"n": str(n), "sources": "/".join(sorted(set(sources)))})
         return _Pool(
             tuple(item.outputs[i] for i in keep), tuple(labels[i] for i in keep), details, note
         )
@@ -241,7 +231,10 @@ class ConsistencyScorer:
                 groups.append([i])
         return groups
 
-    def _grouped(self, pool: _Pool, groups: list[list[int]], question: str = "") -> Score:
+    def _grouped(
+        self, pool: _Pool, groups: list[list[int]], question: str = "", judged: str = ""
+    ) -> Score:
+        """The score of the largest group; `judged`: the judge's reasoning, quoted after."""
         groups.sort(key=lambda g: (-len(g), g[0]))
         n, main = len(pool.outputs), groups[0]
         score = len(main) / n
@@ -250,7 +243,7 @@ class ConsistencyScorer:
             pool.details, method=self.method, groups=[[pool.labels[i] for i in g] for g in groups]
         )
         if len(groups) == 1:
-            reason = f"all {n} outputs agree: '{shorten(pool.outputs[main[0]], 50)}'"
+            said = Said("con.agree_all", {"n": str(n), "output": shorten(pool.outputs[main[0]], 50)})
         else:
             rep = pool.outputs[main[0]]
             parts = []
@@ -261,16 +254,22 @@ class ConsistencyScorer:
                     if self.method == "equivalent"
                     else None
                 )
-                parts.append(
-                    f"{_names([pool.labels[i] for i in g])} say{'s' if len(g) == 1 else ''} "
-                    f"'{shorten(out, 50)}'" + (f" ({how})" if how else "")
-                )
-            reason = (
-                f"{len(main)} of {n} outputs agree: "
-                + "; ".join(parts)
-                + f" where {_names([pool.labels[i] for i in main])} say{'s' if len(main) == 1 else ''} '{shorten(rep, 50)}'"
+                says = {"labels": tuple(pool.labels[i] for i in g), "output": shorten(out, 50)}
+                parts.append(Said("con.says", {**says, "how": how} if how else says))
+            said = Said(
+                "con.agree_some",
+                {
+                    "k": str(len(main)),
+                    "n": str(n),
+                    "others": tuple(parts),
+                    "labels": tuple(pool.labels[i] for i in main),
+                    "output": shorten(rep, 50),
+                },
             )
-        return Score(passed=passed, score=score, reason=reason + pool.note, details=details)
+        said = _noted(said, pool)
+        if judged:
+            said = Said("con.judged", {"reason": said, "reasoning": shorten(judged, 160)})
+        return _scored(passed, score, said, details)
 
     def _pairwise(self, pool: _Pool) -> Score:
         norms = [normalize(o) for o in pool.outputs]
@@ -281,12 +280,20 @@ class ConsistencyScorer:
         score = sum(pairs.values()) / len(pairs)
         passed = score >= self.threshold - 1e-9
         (i, j), low = min(pairs.items(), key=lambda kv: kv[1])
-        reason = (
-            f"mean pairwise similarity {score:.2f} (threshold {self.threshold:.2f}); least similar: "
-            f"{pool.labels[i]} '{shorten(pool.outputs[i], 50)}' vs {pool.labels[j]} '{shorten(pool.outputs[j], 50)}' ({low:.2f})"
+        said = Said(
+            "con.pairwise",
+            {
+                "score": f"{score:.2f}",
+                "threshold": f"{self.threshold:.2f}",
+                "label": pool.labels[i],
+                "output": shorten(pool.outputs[i], 50),
+                "other_label": pool.labels[j],
+                "other": shorten(pool.outputs[j], 50),
+                "low": f"{low:.2f}",
+            },
         )
         details = dict(pool.details, method="pairwise", min_pair=round(low, 6))
-        return Score(passed=passed, score=score, reason=reason + pool.note, details=details)
+        return _scored(passed, score, _noted(said, pool), details)
 
     def _outcomes(self, item: ScoringInput, pool: _Pool) -> Score | None:
         prior = item.prior.get(ACCURACY)
@@ -303,15 +310,13 @@ class ConsistencyScorer:
         score = max(k, n - k) / n
         passed = score >= self.threshold - 1e-9
         if k in (0, n):
-            reason = f"all {n} outputs are {'correct' if k else 'wrong'}: consistent"
+            said = Said("con.all_correct" if k else "con.all_wrong", {"n": str(n)})
         else:
-            right = [labels[i] for i, c in enumerate(correct) if c]
-            wrong = [labels[i] for i, c in enumerate(correct) if not c]
-            reason = (
-                f"{k} of {n} outputs correct: {_names(wrong)} wrong where {_names(right)} right"
-            )
+            right = tuple(labels[i] for i, c in enumerate(correct) if c)
+            wrong = tuple(labels[i] for i, c in enumerate(correct) if not c)
+            said = Said("con.outcomes", {"k": str(k), "n": str(n), "wrong": wrong, "right": right})
         details = dict(pool.details, method="outcomes", outcomes=correct)
-        return Score(passed=passed, score=score, reason=reason, details=details)
+        return _scored(passed, score, said, details)
 
 
 class JudgedConsistencyScorer(ConsistencyScorer):
@@ -336,10 +341,18 @@ class JudgedConsistencyScorer(ConsistencyScorer):
         if len(pool.outputs) < 2:
             return None
         groups, reasoning = await self.judge.equivalence(item, list(pool.outputs), _question(item))
-        score = self._grouped(pool, groups)
-        reason = score.reason + (f"; judge: {shorten(reasoning, 160)}" if reasoning else "")
+        score = self._grouped(pool, groups, judged=reasoning)
         details = dict(score.details, judge={"reasoning": reasoning})
-        return Score(passed=score.passed, score=score.score, reason=reason, details=details)
+        return Score(score.passed, score.score, score.reason, details, score.reason_code)
+
+
+def _noted(said: Said, pool: _Pool) -> Said:
+    """The reason with the duplicates rule's note, when there is one."""
+    return said if pool.note is None else Said("con.noted", {"reason": said, "note": pool.note})
+
+
+def _scored(passed: bool, score: float, said: Said, details: dict[str, Any]) -> Score:
+    return Score(passed, score, said.text(), details, said.document())
 
 
 def make(config: ScorerConfig) -> ConsistencyScorer:

@@ -27,11 +27,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from evalkit._i18n import Said
 from evalkit.common.text import is_cjk
 from evalkit.errors import ConfigProblem
 from evalkit.scorers._judge import Judge, JudgeConfig
 from evalkit.scorers._judge_prompts import judge_request_for
-from evalkit.scorers.base import Params, apply_samples_rule, check_samples_rule, rule_text
+from evalkit.scorers.base import Params, apply_samples_rule, check_samples_rule
 from evalkit.values import Request, Score, ScorerConfig, ScoringInput
 
 __all__ = ["RubricScorer", "make", "parse_rubric", "rubric_request", "SYSTEM", "SYSTEM_JA"]
@@ -247,16 +248,22 @@ class RubricScorer:
         n, k = len(passes), sum(passes)
         short = self.criterion if len(self.criterion) <= 80 else self.criterion[:79] + "…"
         if n == 1:
-            reason = f"rubric: {'meets' if passes[0] else 'does not meet'} {short!r}"
+            said = Said("rub.meets" if passes[0] else "rub.misses", {"criterion": repr(short)})
         else:
-            reason = f"rubric: {k} of {n} outputs meet {short!r} ({rule_text(self.rule)} needed)"
-        failing = [f"{labels[i]}: {why}" for i, (ok, why) in enumerate(replies) if not ok and why]
+            said = Said(
+                "rub.some", {"k": str(k), "n": str(n), "criterion": repr(short), "rule": str(self.rule)}
+            )
+        failing = tuple(
+            Said("rub.why", {"label": labels[i], "why": why})
+            for i, (ok, why) in enumerate(replies)
+            if not ok and why
+        )
         if failing:
-            reason += f"; judge — {' | '.join(failing[:3])}"
+            said = Said("rub.judged", {"reason": said, "failing": failing[:3]})
         return Score(
             passed,
             k / n,
-            reason,
+            said.text(),
             {
                 "method": "rubric",
                 "criterion": self.criterion,
@@ -267,6 +274,7 @@ class RubricScorer:
                     for i, (ok, why) in enumerate(replies)
                 ],
             },
+            said.document(),
         )
 
     async def aclose(self) -> None:
