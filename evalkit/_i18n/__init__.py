@@ -188,13 +188,21 @@ class Said:
 
     code: str
     values: Mapping[str, Any] = field(default_factory=dict)
+    # The English wording, kept once worded: a finding is worded for the output's details
+    # and again inside the case's reason.
+    _english: list[str] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def text(self, lang: str = "en") -> str:
+        if lang == "en" and self._english:
+            return self._english[0]
         table = CASE_REASONS.get(lang, CASE_REASONS["en"])
         template = table.get(self.code) or CASE_REASONS["en"].get(self.code)
         if template is None:
             raise KeyError(f"no wording for case reason code {self.code!r}")
-        return _fill(template, {k: _worded(v, lang) for k, v in self.values.items()})
+        worded = _fill(template, {k: _worded(v, lang) for k, v in self.values.items()})
+        if lang == "en":
+            self._english.append(worded)
+        return worded
 
     def __str__(self) -> str:
         return self.text("en")

@@ -154,3 +154,51 @@ def test_counts_are_worded_in_the_singular_for_one(tmp_path: Path) -> None:
     document = build_html(folder)
     assert "1 case ·" in document and "1 critical case," in document
     assert "1 cases" not in document and "1 critical cases" not in document
+
+
+def test_the_case_table_words_stored_reason_codes_in_the_report_language(
+    make_realistic: Callable[..., Path],
+) -> None:
+    from evalkit._i18n import Said
+
+    folder = make_realistic(n_cases=6)
+    said = Said(
+        "hal.one",
+        {
+            "output": Said(
+                "hal.output",
+                {
+                    "label": "sample 0",
+                    "findings": (
+                        Said(
+                            "hal.claim",
+                            {"claim": "Refunds take 60 days.", "what": Said("hal.negated")},
+                        ),
+                    ),
+                },
+            )
+        },
+    )
+    lines = (folder / "cases.jsonl").read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines]
+    coded = next(r for r in rows if r.get("scores"))
+    coded["scores"]["hallucination"].update(reason=said.text(), reason_code=said.document())
+    (folder / "cases.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
+
+    def reasons(lang: str) -> dict[str, str]:
+        cases, _ = case_data(folder, lang=lang)
+        return {c["c"]: dict((s[0], s[3]) for s in c["sc"]) for c in cases}
+
+    english, japanese = reasons("en"), reasons("ja")
+    case = coded["case"]
+    assert english[case]["hallucination"] == (
+        "hallucination: sample 0: 'Refunds take 60 days.' — the knowledge negates it"
+    )
+    assert japanese[case]["hallucination"] == (
+        "ハルシネーション：サンプル0：「Refunds take 60 days.」— 根拠資料はこれを否定している"
+    )
+    # A reason stored without codes (an older result, a plugin scorer) is shown as written.
+    assert japanese[case]["accuracy"] == english[case]["accuracy"]
+    assert "ハルシネーション：サンプル0" in build_html(folder, lang="ja")
