@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
-from evalkit._i18n._case_reasons import CASE_REASONS
+from evalkit._i18n._case_reasons import CASE_REASONS, label_text
 from evalkit._i18n._choose import choose_language, locale_language, text_language
 from evalkit._i18n._phase import DECISION, MEANING, NEXT, PHASE_NAME, VERDICT_WORD
 from evalkit._i18n._reasons import REASONS, Template
@@ -33,6 +33,7 @@ __all__ = [
     "Reason",
     "Said",
     "case_reason_text",
+    "label_text",
     "choose_language",
     "cost_line",
     "decision",

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["CASE_REASONS", "rule_words"]
+__all__ = ["CASE_REASONS", "label_text", "rule_words"]
 
 Template = str | Callable[[Mapping[str, Any]], str]
 
@@ -68,6 +68,11 @@ def _says_en(v: Mapping[str, Any]) -> str:
     return f"{_names_en(v['labels'])} say{s} '{v['output']}'" + (
         f" ({v['how']})" if v.get("how") else ""
     )
+
+
+def label_text(label: str, lang: str = "en") -> str:
+    """An output's label ("variant 1 sample 0") as `lang` says it."""
+    return _label_ja(label) if lang == "ja" else label
 
 
 def _more_en(v: Mapping[str, Any]) -> str:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from evalkit.cli import echo_err, echo_out
+from evalkit.cli._lang import lang_option
 
 if TYPE_CHECKING:
     from evalkit.results.documents import CaseRow
@@ -21,20 +23,23 @@ __all__ = ["command", "render_case"]
 @click.argument("result", type=click.Path(path_type=Path))
 @click.argument("case")
 @click.option("--json", "as_json", is_flag=True, help="Print the case's row as JSON instead.")
-def command(result: Path, case: str, as_json: bool) -> int:
+@lang_option
+def command(result: Path, case: str, as_json: bool, lang: str | None = None) -> int:
     """Show CASE (its id, or SUITE/ID when several suites have it) from RESULT (a result
     folder, its summary.json or its cases.jsonl)."""
     import json
 
+    from evalkit.cli._lang import output_language
     from evalkit.errors import UsageError
     from evalkit.results.reader import iter_case_rows, load_summary
 
     suite, _, case_id = case.rpartition("/")
     found: list[CaseRow] = []
     ids: set[str] = set()
+    summary: Mapping[str, Any] = {}
     try:
         if not (result.is_file() and result.suffix == ".jsonl"):
-            load_summary(result)  # a damaged summary is refused like every reader does
+            summary = load_summary(result)  # a damaged summary is refused like every reader
         for row in iter_case_rows(result):
             if row["case"] == case_id and (not suite or row["suite"] == suite):
                 found.append(row)
@@ -56,62 +61,67 @@ def command(result: Path, case: str, as_json: bool) -> int:
     if as_json:
         echo_out(json.dumps(row, ensure_ascii=False, indent=2, sort_keys=True))
     else:
-        echo_out(render_case(row))
+        # The case's own suite decides the language (a demo folder mixes English and
+        # Japanese suites), then the locale.
+        suites = (summary.get("provenance") or {}).get("suites") or {}
+        own = {"provenance": {"suites": {row["suite"]: suites.get(row["suite"]) or {}}}}
+        echo_out(render_case(row, output_language(lang, own)))
     return 0
 
 
-def _block(title: str, text: str) -> list[str]:
-    lines = [f"{title}:"]
-    lines += [f"  {line}" for line in text.splitlines() or [""]]
-    return lines
+def render_case(row: CaseRow, lang: str = "en") -> str:
+    """A `cases.jsonl` row as text for the terminal, its headings and the scorers' reasons
+    in `lang` (a reason stored without codes is shown as written: `case_reason_text`)."""
+    from evalkit._i18n import case_reason_text, label_text, say
 
+    def block(key: str, text: str, **values: str) -> list[str]:
+        lines = [say(key, lang, **values) + say("show_colon", lang)]
+        return lines + [f"  {line}" for line in text.splitlines() or [""]]
 
-def render_case(row: CaseRow) -> str:
-    """A `cases.jsonl` row as text for the terminal."""
     head = f"{row['suite']}/{row['case']}"
     if row.get("poc"):
-        head += f"  (PoC {row['poc']})"
+        head += say("show_poc", lang, poc=row["poc"])
     lines = [head]
     extra = []
     if row.get("tags"):
-        extra.append("tags: " + ", ".join(map(str, row["tags"])))
+        extra.append(say("show_tags", lang, tags=", ".join(map(str, row["tags"]))))
     if row.get("critical"):
-        extra.append("critical")
+        extra.append(say("show_critical", lang))
     if row.get("answerable") is False:
-        extra.append("not answerable: the right answer declines")
+        extra.append(say("show_unanswerable", lang))
     if extra:
         lines.append("  " + " · ".join(extra))
     lines.append("")
     if row.get("prompt"):
-        lines += _block("prompt", str(row["prompt"]))
+        lines += block("show_prompt", str(row["prompt"]))
     outputs = row.get("outputs") or []
     labels = row.get("labels") or [f"sample {i}" for i in range(len(outputs))]
     sources = row.get("sources") or []
     for i, output in enumerate(outputs):
         label = labels[i] if i < len(labels) else f"sample {i}"
         source = f" [{sources[i]}]" if i < len(sources) and sources[i] else ""
-        text = "(no output: the call failed)" if output is None else str(output)
-        lines += _block(f"output, {label}{source}", text)
-    for key, title in (("references", "reference"), ("context", "context")):
+        text = say("show_no_output", lang) if output is None else str(output)
+        lines += block("show_output", text, label=label_text(label, lang), source=source)
+    for key, title in (("references", "show_reference"), ("context", "show_context")):
         value = row.get(key)
         if value:
-            lines += _block(
+            lines += block(
                 title, "\n".join(map(str, value)) if isinstance(value, list) else str(value)
             )
     if row.get("forbidden"):
-        lines += _block("known-false", "\n".join(map(str, row["forbidden"])))
+        lines += block("show_forbidden", "\n".join(map(str, row["forbidden"])))
     if row.get("error"):
         kind = f" ({row['error_kind']})" if row.get("error_kind") else ""
-        lines += _block(f"client error{kind}", str(row["error"]))
-        lines.append("  (not scored: counted against the error budget)")
+        lines += block("show_error", str(row["error"]), kind=kind)
+        lines.append("  " + say("show_not_scored", lang))
     scores = row.get("scores") or {}
     if scores:
-        lines.append("scores:")
+        lines.append(say("show_scores", lang) + say("show_colon", lang))
         for metric, score in sorted(scores.items()):
             if not isinstance(score, dict):
                 continue
-            mark = "pass" if score.get("passed") else "FAIL"
+            mark = say("show_pass" if score.get("passed") else "show_fail", lang)
             value = score.get("score")
             number = f" {value:.3g}" if isinstance(value, (int, float)) else ""
-            lines.append(f"  {metric}: {mark}{number} — {score.get('reason', '')}")
+            lines.append(f"  {metric}: {mark}{number} — {case_reason_text(score, lang)}")
     return "\n".join(lines)
