@@ -75,6 +75,10 @@ def label_text(label: str, lang: str = "en") -> str:
     return _label_ja(label) if lang == "ja" else label
 
 
+# A judge's grade of an answer (`acc.grade`), as a Japanese case table says it.
+_GRADE_JA = {"correct": "正解", "partial": "部分的に正解", "incorrect": "不正解"}
+
+
 def _more_en(v: Mapping[str, Any]) -> str:
     return f" | … {v['more']} more" if v.get("more") else ""
 
@@ -145,11 +149,41 @@ _EN: dict[str, Template] = {
     "hal.rel_option": "the knowledge links {theirs} to {other}, not to {picked}",
     "hal.rel_sibling": "the knowledge says what the question asks of {item}, not of {mine}",
     # accuracy (`acc.`)
+    "acc.one_match": "{method}: output matches {expected}; found {found}",
+    "acc.one_miss": "{method}: output does not match {expected}; found {found}",
+    "acc.samples": lambda v: (
+        f"{v['method']}: {v['ok']} of {v['n']} samples match {v['expected']} "
+        f"({rule_words(v['rule'])} needed)"
+        + (f"; wrong — {' | '.join(v['wrong'])}" if v["wrong"] else "")
+    ),
+    "acc.wrong": "{label}: {found}",
+    "acc.refusal": "a refusal (the question is not answerable)",
+    "acc.refs": lambda v: (
+        " or ".join(repr(r) for r in v["refs"]) + (f" (+{v['more']} more)" if v.get("more") else "")
+    ),
+    "acc.similarity": "{output} (similarity {sim}, needs {needs})",
+    "acc.bad_regex": lambda v: f"invalid regular expression {v['pattern']!r}: {v['error']}",
+    "acc.ref_no_number": lambda v: f"reference {v['ref']!r} has no number",
+    "acc.no_number": lambda v: f"no number in {v['output']!r}",
+    "acc.numbers_in": lambda v: f"{v['numbers']} in {v['output']!r}",
+    "acc.no_choice": lambda v: f"no choice in {v['output']!r}",
+    "acc.choices": lambda v: f"several choices ({', '.join(v['choices'])}) in {v['output']!r}",
+    "acc.choice": lambda v: f"choice {v['choice']!r}",
+    "acc.ref_not_json": lambda v: f"reference is not JSON: {v['ref']!r}",
+    "acc.no_json": lambda v: f"no JSON in output {v['output']!r}",
+    "acc.bad_json": lambda v: (
+        f"output is not valid JSON ({v['error']} at char {v['at']}): {v['output']!r}"
+    ),
+    "acc.schema": lambda v: f"JSON fails the schema at {v['where'] or '(root)'}: {v['message']}",
+    "acc.not_object": "expected a JSON object, got {type}",
+    "acc.field_missing": "{key} missing",
+    "acc.field_wrong": "{key}={got} (expected {want})",
+    "acc.fields_match": "all fields match",
+    "acc.grade": "{grade}: {output}",
     # consistency (`con.`)
     "con.agree_all": "all {n} outputs agree: '{output}'",
     "con.agree_some": lambda v: (
-        f"{v['k']} of {v['n']} outputs agree: " + "; ".join(v["others"]) + " where "
-        + _says_en(v)
+        f"{v['k']} of {v['n']} outputs agree: " + "; ".join(v["others"]) + " where " + _says_en(v)
     ),
     "con.says": _says_en,
     "con.pairwise": (
@@ -163,9 +197,7 @@ _EN: dict[str, Template] = {
         f"{_names_en(v['right'])} right"
     ),
     "con.noted": "{reason}{note}",
-    "con.collapsed": lambda v: (
-        f" ({v['n']} repeated replay/cache output{_s(v['n'])} counted once)"
-    ),
+    "con.collapsed": lambda v: f" ({v['n']} repeated replay/cache output{_s(v['n'])} counted once)",
     "con.one_text": (
         " (all {n} outputs are one identical {sources} text: "
         "check the recordings hold independent samples)"
@@ -179,6 +211,16 @@ _EN: dict[str, Template] = {
     "con.other_says": "'{mine}' where the other says '{theirs}'",
     "con.names": "different names",
     # operational and rubric (`ops.`, `rub.`)
+    "ops.latency_within": "slowest response {slowest} s, within {max} s",
+    "ops.latency_over": lambda v: (
+        f"{v['over']} of {v['n']} responses over {v['max']} s "
+        f"({rule_words(v['rule'])} must be within): " + ", ".join(v["late"])
+    ),
+    "ops.late": "{label} {took} s",
+    "ops.cost_within": "{cost} {unit} for {ins} input + {outs} output tokens, within {max} {unit}",
+    "ops.cost_over": "{cost} {unit} for {ins} input + {outs} output tokens, over {max} {unit}",
+    "ops.tokens_within": "{total} tokens ({ins} in, {outs} out), within {max}",
+    "ops.tokens_over": "{total} tokens ({ins} in, {outs} out), over {max}",
 }
 
 _JA: dict[str, Template] = {
@@ -236,10 +278,42 @@ _JA: dict[str, Template] = {
     "hal.rel_option": "根拠資料は {theirs} を {picked} ではなく {other} と結び付けている",
     "hal.rel_sibling": "質問の内容を根拠資料が述べているのは {mine} ではなく {item} について",
     # accuracy (`acc.`)
+    "acc.one_match": "{method}：出力は{expected}と一致。確認結果：{found}",
+    "acc.one_miss": "{method}：出力は{expected}と一致しない。確認結果：{found}",
+    "acc.samples": lambda v: (
+        f"{v['method']}：{v['n']}件中{v['ok']}件のサンプルが{v['expected']}と一致"
+        f"（{rule_words(v['rule'], 'ja')}が必要）"
+        + (f"。不一致：{' | '.join(v['wrong'])}" if v["wrong"] else "")
+    ),
+    "acc.wrong": lambda v: f"{_label_ja(v['label'])}：{v['found']}",
+    "acc.refusal": "回答の辞退（回答できない質問のため）",
+    "acc.refs": lambda v: (
+        "または".join(f"「{r}」" for r in v["refs"])
+        + (f"（ほか{v['more']}件）" if v.get("more") else "")
+    ),
+    "acc.similarity": "{output}（類似度 {sim}、必要 {needs}）",
+    "acc.bad_regex": "正規表現「{pattern}」が不正：{error}",
+    "acc.ref_no_number": "参照回答「{ref}」に数値がない",
+    "acc.no_number": "「{output}」に数値がない",
+    "acc.numbers_in": "「{output}」の数値：{numbers}",
+    "acc.no_choice": "「{output}」に選択肢がない",
+    "acc.choices": lambda v: f"「{v['output']}」に複数の選択肢（{'、'.join(v['choices'])}）",
+    "acc.choice": "選択肢「{choice}」",
+    "acc.ref_not_json": "参照回答がJSONではない：「{ref}」",
+    "acc.no_json": "出力にJSONがない：「{output}」",
+    "acc.bad_json": "出力が正しいJSONではない（{at}文字目：{error}）：「{output}」",
+    "acc.schema": lambda v: f"JSONがスキーマに合わない（{v['where'] or 'ルート'}）：{v['message']}",
+    "acc.not_object": "JSONオブジェクトではなく {type}",
+    "acc.field_missing": "{key} がない",
+    "acc.field_wrong": "{key}={got}（期待値 {want}）",
+    "acc.fields_match": "全フィールドが一致",
+    "acc.grade": lambda v: f"{_GRADE_JA.get(v['grade'], v['grade'])}：{v['output']}",
     # consistency (`con.`)
     "con.agree_all": "{n}件の出力がすべて一致：「{output}」",
     "con.agree_some": lambda v: (
-        f"{v['n']}件中{v['k']}件の出力が一致：" + "；".join(v["others"]) + "。一方、"
+        f"{v['n']}件中{v['k']}件の出力が一致："
+        + "；".join(v["others"])
+        + "。一方、"
         + f"{_names_ja(v['labels'])}は「{v['output']}」"
     ),
     "con.says": lambda v: (
@@ -270,6 +344,16 @@ _JA: dict[str, Template] = {
     "con.other_says": "他方は「{theirs}」なのに「{mine}」",
     "con.names": "名前が異なる",
     # operational and rubric (`ops.`, `rub.`)
+    "ops.latency_within": "最も遅い応答 {slowest} 秒、上限 {max} 秒以内",
+    "ops.latency_over": lambda v: (
+        f"{v['n']}件中{v['over']}件の応答が {v['max']} 秒を超過"
+        f"（{rule_words(v['rule'], 'ja')}が上限内である必要あり）：" + "、".join(v["late"])
+    ),
+    "ops.late": lambda v: f"{_label_ja(v['label'])} {v['took']} 秒",
+    "ops.cost_within": "{cost} {unit}（入力 {ins} + 出力 {outs} トークン）、上限 {max} {unit} 以内",
+    "ops.cost_over": "{cost} {unit}（入力 {ins} + 出力 {outs} トークン）、上限 {max} {unit} を超過",
+    "ops.tokens_within": "{total} トークン（入力 {ins}、出力 {outs}）、上限 {max} 以内",
+    "ops.tokens_over": "{total} トークン（入力 {ins}、出力 {outs}）、上限 {max} を超過",
 }
 
 CASE_REASONS: dict[str, dict[str, Template]] = {"en": _EN, "ja": _JA}

@@ -4,8 +4,8 @@ knowledge, and each scorer's verdict and reason (or the client error)."""
 from __future__ import annotations
 
 import difflib
-from pathlib import Path
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click

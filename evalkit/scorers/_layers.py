@@ -124,7 +124,11 @@ def _written(name: str, plan: Plan, question: str) -> bool:
 def _opposites(found: Support) -> Said:
     return Said(
         "all",
-        {"items": tuple(Said("hal.says", {"said": u.text, "knowledge": o}) for u, o in found.opposites)},
+        {
+            "items": tuple(
+                Said("hal.says", {"said": u.text, "knowledge": o}) for u, o in found.opposites
+            )
+        },
     )
 
 
@@ -233,7 +237,10 @@ def support(ev: CaseEvidence, output: str) -> Findings:
     elif result.missing and "claims" in s.layers:
         # A pass is not "every claim is supported": the reason says how close it came,
         # naming the unstated units that weigh (not "Yes" or "Since").
-        note = {"support": f"{out.score:.2f}", "risk": _versus(chance, "≤", s.max_risk)}
+        note: dict[str, Any] = {
+            "support": f"{out.score:.2f}",
+            "risk": _versus(chance, "≤", s.max_risk),
+        }
         named = [u for u in result.missing if u.weight >= MIN_UNIT_WEIGHT]
         if named:
             note["units"] = _unit_list(named, 5)
@@ -312,7 +319,10 @@ def claims(ev: CaseEvidence, output: str) -> Findings:
             if fabricated is not None:
                 out.fail(
                     "specifics",
-                    _claim(claim, Said("hal.not_stated", {"units": Said("units", {"shown": fabricated})})),
+                    _claim(
+                        claim,
+                        Said("hal.not_stated", {"units": Said("units", {"shown": fabricated})}),
+                    ),
                 )
                 out.claims.append(claim_record(claim, [fabricated], [], [], False, ["specifics"]))
                 continue
@@ -328,7 +338,9 @@ def claims(ev: CaseEvidence, output: str) -> Findings:
         new_specifics = [u for u in unstated if u.kind != "word"]
         new_words = [u for u in unstated if u.kind == "word"]
         if new_specifics and specifics:
-            problems.append(("specifics", Said("hal.not_stated", {"units": _unit_list(new_specifics)})))
+            problems.append(
+                ("specifics", Said("hal.not_stated", {"units": _unit_list(new_specifics)}))
+            )
         elif specifics:
             # Multi-word names the knowledge never writes as a whole; a possessive
             # ("Reba McEntire's") is the name itself.

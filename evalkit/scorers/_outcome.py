@@ -199,4 +199,6 @@ def combine(
 
 def _flagged(label: str, check: Check) -> Said:
     """A flagged output as its reason names it: its label, then its first three findings."""
-    return Said("hal.output", {"label": label, "findings": tuple(f.said for f in check.findings[:3])})
+    return Said(
+        "hal.output", {"label": label, "findings": tuple(f.said for f in check.findings[:3])}
+    )

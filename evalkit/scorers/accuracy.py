@@ -51,10 +51,11 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from evalkit._i18n import Said
 from evalkit.common.refusal import is_refusal
 from evalkit.common.text import is_cjk, json_or_text, nfkc, normalize, numbers, shorten
 from evalkit.errors import ConfigProblem
-from evalkit.scorers.base import Params, apply_samples_rule, check_samples_rule, rule_text
+from evalkit.scorers.base import Params, apply_samples_rule, check_samples_rule
 from evalkit.values import ACCURACY, Reference, Score, ScorerConfig, ScoringInput, quick_init
 
 __all__ = ["make", "AccuracyScorer", "JudgedAccuracyScorer", "METHODS"]
@@ -79,11 +80,17 @@ _NO = {"no", "n", "false", "incorrect", "いいえ", "違います", "正しく�
 @quick_init
 @dataclass(frozen=True, slots=True)
 class Check:
-    """One output against one reference: score in [0, 1], pass, and what was found."""
+    """One output against one reference: score in [0, 1], pass, and what was found (as
+    codes: the case's reason quotes it, in English or Japanese)."""
 
     passed: bool
     score: float
-    found: str
+    found: Said
+
+
+def _as_is(text: str) -> Said:
+    """Text the reason shows as written in every language: an output, a reference."""
+    return Said("text", {"text": text})
 
 
 _general = "{:g}".format  # 1998.0 → "1998", 0.5 → "0.5"
@@ -216,12 +223,12 @@ class AccuracyScorer:
 
     def _exact(self, out: str, ref: Reference) -> Check:
         ok = out.strip() == json_or_text(ref).strip()
-        return Check(ok, 1.0 if ok else _similarity(out, json_or_text(ref)), shorten(out))
+        return Check(ok, 1.0 if ok else _similarity(out, json_or_text(ref)), _as_is(shorten(out)))
 
     def _normalized(self, out: str, ref: Reference) -> Check:
         ok = normalize(out) == normalize(json_or_text(ref))
         return Check(
-            ok, 1.0 if ok else _similarity(out, json_or_text(ref)), shorten(normalize(out))
+            ok, 1.0 if ok else _similarity(out, json_or_text(ref)), _as_is(shorten(normalize(out)))
         )
 
     def _fuzzy(self, out: str, ref: Reference) -> Check:
@@ -229,42 +236,49 @@ class AccuracyScorer:
         return Check(
             sim >= self.threshold,
             sim,
-            f"{shorten(out)} (similarity {sim:.2f}, needs {self.threshold:.2f})",
+            Said(
+                "acc.similarity",
+                {"output": shorten(out), "sim": f"{sim:.2f}", "needs": f"{self.threshold:.2f}"},
+            ),
         )
 
     def _contains(self, out: str, ref: Reference) -> Check:
         ok = _contains_phrase(normalize(out), normalize(json_or_text(ref)))
-        return Check(ok, 1.0 if ok else 0.0, shorten(out))
+        return Check(ok, 1.0 if ok else 0.0, _as_is(shorten(out)))
 
     def _regex(self, out: str, ref: Reference) -> Check:
         try:
             pattern = re.compile(json_or_text(ref), re.IGNORECASE if self.ignore_case else 0)
         except re.error as exc:
-            return Check(False, 0.0, f"invalid regular expression {json_or_text(ref)!r}: {exc}")
+            said = Said("acc.bad_regex", {"pattern": json_or_text(ref), "error": str(exc)})
+            return Check(False, 0.0, said)
         ok = pattern.search(nfkc(out)) is not None
-        return Check(ok, 1.0 if ok else 0.0, shorten(out))
+        return Check(ok, 1.0 if ok else 0.0, _as_is(shorten(out)))
 
     def _numeric(self, out: str, ref: Reference) -> Check:
         wanted = numbers(json_or_text(ref))
         if not wanted:
-            return Check(False, 0.0, f"reference {json_or_text(ref)!r} has no number")
+            return Check(False, 0.0, Said("acc.ref_no_number", {"ref": json_or_text(ref)}))
         got = numbers(out)
         if not got:
-            return Check(False, 0.0, f"no number in {shorten(out)!r}")
+            return Check(False, 0.0, _no_number(out))
         match = self.match
         pool = got if match == "any" else got[:1] if match == "first" else got[-1:]
         target, rel, abs_ = wanted[0], self.tolerance, self.abs_tolerance
         ok = target in pool or any(math.isclose(g, target, rel_tol=rel, abs_tol=abs_) for g in pool)
-        shown = ", ".join(map(_general, pool))
-        return Check(ok, 1.0 if ok else 0.0, f"{shown} in {shorten(out)!r}")
+        return Check(ok, 1.0 if ok else 0.0, _numbers_in(pool, out))
 
     def _choice(self, out: str, ref: Reference) -> Check:
         picked = self._picked_choices(out)
         if len(picked) != 1:
-            what = "no choice" if not picked else f"several choices ({', '.join(picked)})"
-            return Check(False, 0.0, f"{what} in {shorten(out)!r}")
+            said = (
+                Said("acc.no_choice", {"output": shorten(out)})
+                if not picked
+                else Said("acc.choices", {"choices": tuple(picked), "output": shorten(out)})
+            )
+            return Check(False, 0.0, said)
         ok = normalize(picked[0]) == normalize(json_or_text(ref))
-        return Check(ok, 1.0 if ok else 0.0, f"choice {picked[0]!r}")
+        return Check(ok, 1.0 if ok else 0.0, Said("acc.choice", {"choice": picked[0]}))
 
     def _picked_choices(self, out: str) -> list[str]:
         # Light normalisation: articles must survive, "A" is a choice label here.
@@ -286,7 +300,7 @@ class AccuracyScorer:
             try:
                 expected = json.loads(ref)
             except ValueError:
-                return Check(False, 0.0, f"reference is not JSON: {shorten(ref)!r}")
+                return Check(False, 0.0, Said("acc.ref_not_json", {"ref": shorten(ref)}))
         parsed, problem = _extract_json(out)
         if problem:
             return Check(False, 0.0, problem)
@@ -294,24 +308,27 @@ class AccuracyScorer:
             errors = sorted(self.validator.iter_errors(parsed), key=lambda e: list(e.path))
             if errors:
                 first = errors[0]
-                where = "/".join(str(p) for p in first.path) or "(root)"
-                return Check(False, 0.0, f"JSON fails the schema at {where}: {first.message}")
+                where = "/".join(str(p) for p in first.path)  # "": the root
+                said = Said("acc.schema", {"where": where, "message": first.message})
+                return Check(False, 0.0, said)
         if not isinstance(expected, Mapping):
             ok = _json_equal(parsed, expected, self)
-            return Check(ok, 1.0 if ok else 0.0, shorten(json.dumps(parsed, ensure_ascii=False)))
+            shown = shorten(json.dumps(parsed, ensure_ascii=False))
+            return Check(ok, 1.0 if ok else 0.0, _as_is(shown))
         if not isinstance(parsed, Mapping):
-            return Check(False, 0.0, f"expected a JSON object, got {type(parsed).__name__}")
+            said = Said("acc.not_object", {"type": type(parsed).__name__})
+            return Check(False, 0.0, said)
         keys = self.fields or tuple(expected)
-        wrong = []
+        wrong: list[Said] = []
         for key in keys:
             if key not in parsed:
-                wrong.append(f"{key} missing")
+                wrong.append(Said("acc.field_missing", {"key": key}))
             elif not _json_equal(parsed[key], expected.get(key), self):
-                wrong.append(
-                    f"{key}={json.dumps(parsed[key], ensure_ascii=False)} (expected {json.dumps(expected.get(key), ensure_ascii=False)})"
-                )
+                got = json.dumps(parsed[key], ensure_ascii=False)
+                want = json.dumps(expected.get(key), ensure_ascii=False)
+                wrong.append(Said("acc.field_wrong", {"key": key, "got": got, "want": want}))
         score = 1.0 - len(wrong) / len(keys) if keys else 1.0
-        found = "all fields match" if not wrong else "; ".join(wrong)
+        found = Said("acc.fields_match") if not wrong else Said("all", {"items": tuple(wrong)})
         return Check(not wrong, score, found)
 
     def _auto(self, out: str, ref: Reference) -> Check:
@@ -319,12 +336,11 @@ class AccuracyScorer:
             return self._json(out, ref)
         norm_out, norm_ref = normalize(out), normalize(ref)
         if norm_out == norm_ref:
-            return Check(True, 1.0, shorten(out))
+            return Check(True, 1.0, _as_is(shorten(out)))
         polarity = _polarity(norm_ref)
         if polarity is not None and norm_ref in (_YES | _NO):
-            said = _lead_polarity(out)
-            ok = said is polarity
-            return Check(ok, 1.0 if ok else 0.0, shorten(out))
+            ok = _lead_polarity(out) is polarity
+            return Check(ok, 1.0 if ok else 0.0, _as_is(shorten(out)))
         ref_r = _ranges(nfkc(ref))  # ranges compared by their ends (`_RANGE`)
         wanted = numbers(ref_r)
         if wanted:
@@ -333,16 +349,15 @@ class AccuracyScorer:
             got = numbers(out_r)  # a range's "-" is no minus sign, 「10時-15時」 too
             missing = [w for w in wanted if not any(_close(g, w, 1e-9, 0.0) for g in got)]
             if missing:
-                shown = ", ".join(f"{g:g}" for g in got) or "no number"
-                return Check(False, 0.0, f"{shown} in {shorten(out)!r}")
+                return Check(False, 0.0, _numbers_in(got, out) if got else _no_number(out))
             # The numbers agree; the words of a short reference ("30 days") must too,
             # unless the reference is only a number with a unit/currency sign.
             words = [w for w in re.split(r"[\d\s.,]+", norm_ref) if w]
             if not words or all(w in norm_out for w in words):
-                return Check(True, 1.0, shorten(out))
+                return Check(True, 1.0, _as_is(shorten(out)))
         if _contains_phrase(norm_out, norm_ref):
-            return Check(True, 1.0, shorten(out))
-        return Check(False, _similarity(out, ref) * 0.5, shorten(out))
+            return Check(True, 1.0, _as_is(shorten(out)))
+        return Check(False, _similarity(out, ref) * 0.5, _as_is(shorten(out)))
 
     # -- case level --------------------------------------------------------------------
 
@@ -363,7 +378,8 @@ class AccuracyScorer:
         outputs = item.outputs
         if not case.answerable:
             checks = [
-                Check(is_refusal(o), 1.0 if is_refusal(o) else 0.0, shorten(o)) for o in outputs
+                Check(is_refusal(o), 1.0 if is_refusal(o) else 0.0, _as_is(shorten(o)))
+                for o in outputs
             ]
         elif case.references:
             refs = case.references
@@ -385,40 +401,65 @@ class AccuracyScorer:
         passes = [c.passed for c in checks]
         passed = apply_samples_rule(passes, self.rule)
         mean = checks[0].score if len(checks) == 1 else sum(c.score for c in checks) / len(checks)
+        said = self._reason(item, checks)
         return Score(
             passed,
             min(1.0, max(0.0, mean)),
-            self._reason(item, checks, passed),
+            said.text(),
             {
                 "method": self.method,
                 "samples": [round(c.score, 6) for c in checks],
                 "passed": passes,
                 **(extra or {}),
             },
+            said.document(),
         )
 
-    def _reason(self, item: ScoringInput, checks: list[Check], passed: bool) -> str:
+    def _reason(self, item: ScoringInput, checks: list[Check]) -> Said:
         case = item.case
         if not case.answerable:
-            expected = "a refusal (the question is not answerable)"
+            expected = Said("acc.refusal")
         else:
             refs = case.references
-            if len(refs) == 1:
-                expected = repr(shorten(json_or_text(refs[0]), 60))
-            else:
-                expected = " or ".join([repr(shorten(json_or_text(r), 60)) for r in refs[:3]])
-                if len(refs) > 3:
-                    expected += f" (+{len(refs) - 3} more)"
+            values: dict[str, Any] = {"refs": tuple(shorten(json_or_text(r), 60) for r in refs[:3])}
+            if len(refs) > 3:
+                values["more"] = str(len(refs) - 3)
+            expected = Said("acc.refs", values)
         if len(checks) == 1:
-            verb = "matches" if checks[0].passed else "does not match"
-            return f"{self.method}: output {verb} {expected}; found {checks[0].found}"
-        n, k = len(checks), sum(c.passed for c in checks)
-        wrong = [f"{item.labels[i]}: {c.found}" for i, c in enumerate(checks) if not c.passed][:3]
-        head = f"{self.method}: {k} of {n} samples match {expected} ({rule_text(self.rule)} needed)"
-        return head + (f"; wrong — {' | '.join(wrong)}" if wrong else "")
+            code = "acc.one_match" if checks[0].passed else "acc.one_miss"
+            return Said(
+                code, {"method": self.method, "expected": expected, "found": checks[0].found}
+            )
+        wrong = [
+            Said("acc.wrong", {"label": item.labels[i], "found": c.found})
+            for i, c in enumerate(checks)
+            if not c.passed
+        ][:3]
+        return Said(
+            "acc.samples",
+            {
+                "method": self.method,
+                "ok": str(sum(c.passed for c in checks)),
+                "n": str(len(checks)),
+                "expected": expected,
+                "rule": str(self.rule),
+                "wrong": tuple(wrong),
+            },
+        )
 
 
-def _extract_json(out: str) -> tuple[Any, str | None]:
+def _no_number(out: str) -> Said:
+    return Said("acc.no_number", {"output": shorten(out)})
+
+
+def _numbers_in(found: Sequence[float], out: str) -> Said:
+    """The numbers an output states (`found`, none empty), and the output."""
+    return Said(
+        "acc.numbers_in", {"numbers": ", ".join(map(_general, found)), "output": shorten(out)}
+    )
+
+
+def _extract_json(out: str) -> tuple[Any, Said | None]:
     """Parse the JSON value in a model output: bare, in ``` fences, or inside prose."""
     text = out.strip()
     fence = re.search(r"```(?:json)?\s*(.*?)```", text, re.DOTALL | re.IGNORECASE)
@@ -434,11 +475,9 @@ def _extract_json(out: str) -> tuple[Any, str | None]:
             value, _ = json.JSONDecoder().raw_decode(text[start:])
             return value, None
         except json.JSONDecodeError as exc:
-            return (
-                None,
-                f"output is not valid JSON ({exc.msg} at char {exc.pos + start}): {shorten(out)!r}",
-            )
-    return None, f"no JSON in output {shorten(out)!r}"
+            values = {"error": exc.msg, "at": str(exc.pos + start), "output": shorten(out)}
+            return None, Said("acc.bad_json", values)
+    return None, Said("acc.no_json", {"output": shorten(out)})
 
 
 def _json_equal(got: Any, want: Any, scorer: AccuracyScorer) -> bool:
@@ -533,7 +572,11 @@ class JudgedAccuracyScorer(AccuracyScorer):
             reply = by_index.get(i, {"grade": "incorrect", "reasoning": "declines to answer"})
             grade = reply["grade"]
             checks.append(
-                Check(grade == "correct", _GRADE_SCORE[grade], f"{grade}: {shorten(out)}")
+                Check(
+                    grade == "correct",
+                    _GRADE_SCORE[grade],
+                    Said("acc.grade", {"grade": grade, "output": shorten(out)}),
+                )
             )
             grades.append({"label": label, **reply})
         return self._combine(item, checks, {"judge": grades})

@@ -243,7 +243,9 @@ class ConsistencyScorer:
             pool.details, method=self.method, groups=[[pool.labels[i] for i in g] for g in groups]
         )
         if len(groups) == 1:
-            said = Said("con.agree_all", {"n": str(n), "output": shorten(pool.outputs[main[0]], 50)})
+            said = Said(
+                "con.agree_all", {"n": str(n), "output": shorten(pool.outputs[main[0]], 50)}
+            )
         else:
             rep = pool.outputs[main[0]]
             parts = []

@@ -19,8 +19,9 @@ The engine passes each output's latency and token counts (`ScoringInput.latencie
 
 from __future__ import annotations
 
+from evalkit._i18n import Said
 from evalkit.errors import ConfigProblem
-from evalkit.scorers.base import Params, apply_samples_rule, check_samples_rule, rule_text
+from evalkit.scorers.base import Params, apply_samples_rule, check_samples_rule
 from evalkit.values import Score, ScorerConfig, ScoringInput
 
 __all__ = ["make_cost", "make_latency", "make_tokens"]
@@ -49,18 +50,31 @@ class LatencyScorer:
         passes = [t <= self.max_s for _, t in timed]
         passed = apply_samples_rule(passes, self.rule)
         slowest = max(t for _, t in timed)
-        over = [f"{item.labels[i]} {t:.2f} s" for i, t in timed if t > self.max_s]
-        reason = (
-            f"slowest response {slowest:.2f} s, within {self.max_s:g} s"
+        over = [
+            Said("ops.late", {"label": item.labels[i], "took": f"{t:.2f}"})
+            for i, t in timed
+            if t > self.max_s
+        ]
+        said = (
+            Said("ops.latency_within", {"slowest": f"{slowest:.2f}", "max": f"{self.max_s:g}"})
             if not over
-            else f"{len(over)} of {len(timed)} responses over {self.max_s:g} s "
-            f"({rule_text(self.rule)} must be within): {', '.join(over[:3])}"
+            else Said(
+                "ops.latency_over",
+                {
+                    "over": str(len(over)),
+                    "n": str(len(timed)),
+                    "max": f"{self.max_s:g}",
+                    "rule": str(self.rule),
+                    "late": tuple(over[:3]),
+                },
+            )
         )
         return Score(
             passed,
             sum(passes) / len(passes),
-            reason,
+            said.text(),
             {"latency_s": [round(t, 6) for _, t in timed], "max_s": self.max_s},
+            said.document(),
         )
 
 
@@ -91,15 +105,22 @@ class CostScorer:
         cost = pricing.cost(*used)
         passed = cost <= self.max_cost
         unit = pricing.currency
-        reason = (
-            f"{cost:.6g} {unit} for {used[0]} input + {used[1]} output tokens, "
-            f"{'within' if passed else 'over'} {self.max_cost:g} {unit}"
+        said = Said(
+            "ops.cost_within" if passed else "ops.cost_over",
+            {
+                "cost": f"{cost:.6g}",
+                "unit": unit,
+                "ins": str(used[0]),
+                "outs": str(used[1]),
+                "max": f"{self.max_cost:g}",
+            },
         )
         return Score(
             passed,
             1.0 if passed else 0.0,
-            reason,
+            said.text(),
             {"cost": round(cost, 8), "currency": unit, "max": self.max_cost},
+            said.document(),
         )
 
 
@@ -115,12 +136,21 @@ class TokensScorer:
             return None
         total = used[0] + used[1]
         passed = total <= self.max_tokens
+        said = Said(
+            "ops.tokens_within" if passed else "ops.tokens_over",
+            {
+                "total": str(total),
+                "ins": str(used[0]),
+                "outs": str(used[1]),
+                "max": f"{self.max_tokens:g}",
+            },
+        )
         return Score(
             passed,
             1.0 if passed else 0.0,
-            f"{total} tokens ({used[0]} in, {used[1]} out), "
-            f"{'within' if passed else 'over'} {self.max_tokens:g}",
+            said.text(),
             {"tokens": total, "max": self.max_tokens},
+            said.document(),
         )
 
 

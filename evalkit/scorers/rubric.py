@@ -251,7 +251,8 @@ class RubricScorer:
             said = Said("rub.meets" if passes[0] else "rub.misses", {"criterion": repr(short)})
         else:
             said = Said(
-                "rub.some", {"k": str(k), "n": str(n), "criterion": repr(short), "rule": str(self.rule)}
+                "rub.some",
+                {"k": str(k), "n": str(n), "criterion": repr(short), "rule": str(self.rule)},
             )
         failing = tuple(
             Said("rub.why", {"label": labels[i], "why": why})

@@ -131,7 +131,10 @@ def test_a_reason_edited_by_hand_is_shown_as_written() -> None:
     ],
 )
 def test_codes_that_do_not_fit_fall_back_to_the_stored_reason(code: Any) -> None:
-    stored = {"reason": "no hallucination in 3 outputs: every claim is supported", "reason_code": code}
+    stored = {
+        "reason": "no hallucination in 3 outputs: every claim is supported",
+        "reason_code": code,
+    }
     assert case_reason_text(stored, "ja") == stored["reason"]
     assert case_reason_text(stored, "en") == stored["reason"]
 
@@ -143,7 +146,9 @@ def test_a_result_written_before_the_codes_shows_its_english_reason() -> None:
 
 
 def test_samples_rules_and_labels_are_worded_in_japanese() -> None:
-    flagged = Said("hal.output", {"label": "variant 1 sample 2", "findings": (Said("hal.negated"),)})
+    flagged = Said(
+        "hal.output", {"label": "variant 1 sample 2", "findings": (Said("hal.negated"),)}
+    )
     said = Said(
         "hal.some_fail",
         {"bad": "2", "n": "3", "rule": "0.5", "outputs": (flagged,), "more": "1"},
