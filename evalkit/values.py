@@ -364,17 +364,17 @@ class Score:
     `passed` is the case-level pass/fail (after the samples rule); `score` is in [0, 1]
     (1 = best); `reason` says what was expected and what was found. `details` holds
     JSON-serialisable extras (per-sample scores, claims, judge reasoning) for reports.
-    `reason_code` is the reason as codes and values (`evalkit._i18n.Said`), stored beside
-    it in `cases.jsonl` so that a Japanese report can word it again.
+    `said` is the reason as codes and values (`evalkit._i18n.Said`), which `cases.jsonl`
+    stores beside it (`reason_code`) for a Japanese suite, so that a report words it again.
     """
 
     passed: bool
     score: float
     reason: str
     details: Mapping[str, Any] = field(default_factory=dict)
-    # `reason` as a code tree (`evalkit._i18n.Said.document()`), from which a report words
-    # it in Japanese; None where the scorer words its reason only in English.
-    reason_code: list[Any] | None = None
+    # `reason` as a code tree (`evalkit._i18n.Said`); None where a scorer (a plugin's)
+    # words its reason only in English.
+    said: Any = None
 
 
 class Scorer(Protocol):

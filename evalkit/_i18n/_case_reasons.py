@@ -90,7 +90,7 @@ def _more_ja(v: Mapping[str, Any]) -> str:
 _EN: dict[str, Template] = {
     # shared
     "text": "{text}",
-    "all": lambda v: "; ".join(v["items"]),
+    "all": lambda v: "; ".join(map(str, v["items"])),
     "units": lambda v: v["shown"] + (f" (+{v['more']} more)" if v.get("more") else ""),
     # rubric (`rub.`): the criterion as the suite writes it, quoted as Python would
     "rub.meets": "rubric: meets {criterion}",
@@ -99,7 +99,7 @@ _EN: dict[str, Template] = {
         f"rubric: {v['k']} of {v['n']} outputs meet {v['criterion']} "
         f"({rule_words(v['rule'])} needed)"
     ),
-    "rub.judged": lambda v: f"{v['reason']}; judge — " + " | ".join(v["failing"]),
+    "rub.judged": lambda v: f"{v['reason']}; judge — " + " | ".join(map(str, v["failing"])),
     "rub.why": "{label}: {why}",
     # hallucination: the case
     "hal.clean": lambda v: (
@@ -115,15 +115,15 @@ _EN: dict[str, Template] = {
         f"support {v['support']}, risk {v['risk']}"
         + (f"; not in the knowledge: {v['units']}" if v.get("units") else "")
     ),
-    "hal.output": lambda v: f"{v['label']}: " + "; ".join(v["findings"]),
+    "hal.output": lambda v: f"{v['label']}: " + "; ".join(map(str, v["findings"])),
     "hal.one": "hallucination: {output}",
     "hal.some_pass": lambda v: (
         f"{v['ok']} of {v['n']} outputs free of hallucination ({rule_words(v['rule'])} "
-        "needed); flagged: " + " | ".join(v["outputs"]) + _more_en(v)
+        "needed); flagged: " + " | ".join(map(str, v["outputs"])) + _more_en(v)
     ),
     "hal.some_fail": lambda v: (
         f"{v['bad']} of {v['n']} outputs hallucinate ({rule_words(v['rule'])} must be free "
-        "of it): " + " | ".join(v["outputs"]) + _more_en(v)
+        "of it): " + " | ".join(map(str, v["outputs"])) + _more_en(v)
     ),
     # hallucination: one output's findings
     "hal.unanswerable": "answers although the case is unanswerable (it should decline)",
@@ -154,7 +154,7 @@ _EN: dict[str, Template] = {
     "acc.samples": lambda v: (
         f"{v['method']}: {v['ok']} of {v['n']} samples match {v['expected']} "
         f"({rule_words(v['rule'])} needed)"
-        + (f"; wrong — {' | '.join(v['wrong'])}" if v["wrong"] else "")
+        + (f"; wrong — {' | '.join(map(str, v['wrong']))}" if v["wrong"] else "")
     ),
     "acc.wrong": "{label}: {found}",
     "acc.refusal": "a refusal (the question is not answerable)",
@@ -167,7 +167,9 @@ _EN: dict[str, Template] = {
     "acc.no_number": lambda v: f"no number in {v['output']!r}",
     "acc.numbers_in": lambda v: f"{v['numbers']} in {v['output']!r}",
     "acc.no_choice": lambda v: f"no choice in {v['output']!r}",
-    "acc.choices": lambda v: f"several choices ({', '.join(v['choices'])}) in {v['output']!r}",
+    "acc.choices": lambda v: (
+        f"several choices ({', '.join(map(str, v['choices']))}) in {v['output']!r}"
+    ),
     "acc.choice": lambda v: f"choice {v['choice']!r}",
     "acc.ref_not_json": lambda v: f"reference is not JSON: {v['ref']!r}",
     "acc.no_json": lambda v: f"no JSON in output {v['output']!r}",
@@ -183,7 +185,10 @@ _EN: dict[str, Template] = {
     # consistency (`con.`)
     "con.agree_all": "all {n} outputs agree: '{output}'",
     "con.agree_some": lambda v: (
-        f"{v['k']} of {v['n']} outputs agree: " + "; ".join(v["others"]) + " where " + _says_en(v)
+        f"{v['k']} of {v['n']} outputs agree: "
+        + "; ".join(map(str, v["others"]))
+        + " where "
+        + _says_en(v)
     ),
     "con.says": _says_en,
     "con.pairwise": (
@@ -214,7 +219,7 @@ _EN: dict[str, Template] = {
     "ops.latency_within": "slowest response {slowest} s, within {max} s",
     "ops.latency_over": lambda v: (
         f"{v['over']} of {v['n']} responses over {v['max']} s "
-        f"({rule_words(v['rule'])} must be within): " + ", ".join(v["late"])
+        f"({rule_words(v['rule'])} must be within): " + ", ".join(map(str, v["late"]))
     ),
     "ops.late": "{label} {took} s",
     "ops.cost_within": "{cost} {unit} for {ins} input + {outs} output tokens, within {max} {unit}",

@@ -107,24 +107,25 @@ def rounded(value: Any) -> Any:
     return value
 
 
-def _score_entry(s: Score) -> ScoreEntry:
+def _score_entry(s: Score, codes: bool = False) -> ScoreEntry:
     entry: ScoreEntry = {"passed": s.passed, "score": s.score, "reason": s.reason}
     if s.details:
         entry["details"] = s.details if s.details.__class__ is dict else dict(s.details)
-    if s.reason_code is not None:
-        entry["reason_code"] = s.reason_code
+    if codes and s.said is not None:
+        entry["reason_code"] = s.said.document()
     return entry
 
 
-def case_row(result: CaseResult, case: Case) -> CaseRow:
-    """The `cases.jsonl` row of a finished case (README "Result files")."""
+def case_row(result: CaseResult, case: Case, codes: bool = False) -> CaseRow:
+    """The `cases.jsonl` row of a finished case (README "Result files"); `codes`: store each
+    reason's codes beside it (`reason_code`, for a Japanese suite: see `CaseRecorder`)."""
     row: CaseRow = {
         "suite": result.suite,
         "poc": result.poc,
         "case": result.case_id,
         "outputs": list(result.outputs),
         "sources": list(result.sources),
-        "scores": {m: _score_entry(s) for m, s in result.scores.items()},
+        "scores": {m: _score_entry(s, codes) for m, s in result.scores.items()},
     }
     if case.tags:
         row["tags"] = list(case.tags)

@@ -24,8 +24,8 @@ __all__ = ["Check", "Finding", "claim_record", "combine"]
 # The one-output reasons without a note, worded once (the common case: one clean output).
 _CLEAN = Said("hal.clean", {"n": "1"})
 _CLEAN_DECLINED = Said("hal.clean_declined", {"n": "1", "declined": "1"})
-_CLEAN_TEXT = (_CLEAN.text(), _CLEAN.document())
-_CLEAN_DECLINED_TEXT = (_CLEAN_DECLINED.text(), _CLEAN_DECLINED.document())
+_CLEAN_TEXT = (_CLEAN.text(), _CLEAN)
+_CLEAN_DECLINED_TEXT = (_CLEAN_DECLINED.text(), _CLEAN_DECLINED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +121,7 @@ def combine(
             text, code = _CLEAN_DECLINED_TEXT if c.declined else _CLEAN_TEXT
         else:
             said = Said("hal.clean_note", {"n": "1", "note": c.note})
-            text, code = said.text(), said.document()
+            text, code = said.text(), said
         return Score(
             True,  # one clean output passes every rule: majority, all, any, a share
             score if 0.0 <= score <= 1.0 else max(0.0, min(1.0, score)),
@@ -145,7 +145,7 @@ def combine(
                 "layers": sorted(set(c.layers)),
                 "outputs": [{"label": label, "findings": c.texts, "claims": c.claims}],
             },
-            said.document(),
+            said,
         )
     passes = [c.passed for c in checks]
     n = len(checks)
@@ -194,7 +194,7 @@ def combine(
         details["cleared"] = cleared
     if verdicts:
         details["judge"] = verdicts
-    return Score(passed, max(0.0, min(1.0, score)), reason, details, said.document())
+    return Score(passed, max(0.0, min(1.0, score)), reason, details, said)
 
 
 def _flagged(label: str, check: Check) -> Said:

@@ -412,7 +412,7 @@ class AccuracyScorer:
                 "passed": passes,
                 **(extra or {}),
             },
-            said.document(),
+            said,
         )
 
     def _reason(self, item: ScoringInput, checks: list[Check]) -> Said:

@@ -345,7 +345,7 @@ class JudgedConsistencyScorer(ConsistencyScorer):
         groups, reasoning = await self.judge.equivalence(item, list(pool.outputs), _question(item))
         score = self._grouped(pool, groups, judged=reasoning)
         details = dict(score.details, judge={"reasoning": reasoning})
-        return Score(score.passed, score.score, score.reason, details, score.reason_code)
+        return Score(score.passed, score.score, score.reason, details, score.said)
 
 
 def _noted(said: Said, pool: _Pool) -> Said:
@@ -354,7 +354,7 @@ def _noted(said: Said, pool: _Pool) -> Said:
 
 
 def _scored(passed: bool, score: float, said: Said, details: dict[str, Any]) -> Score:
-    return Score(passed, score, said.text(), details, said.document())
+    return Score(passed, score, said.text(), details, said)
 
 
 def make(config: ScorerConfig) -> ConsistencyScorer:

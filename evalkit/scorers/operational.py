@@ -74,7 +74,7 @@ class LatencyScorer:
             sum(passes) / len(passes),
             said.text(),
             {"latency_s": [round(t, 6) for _, t in timed], "max_s": self.max_s},
-            said.document(),
+            said,
         )
 
 
@@ -120,7 +120,7 @@ class CostScorer:
             1.0 if passed else 0.0,
             said.text(),
             {"cost": round(cost, 8), "currency": unit, "max": self.max_cost},
-            said.document(),
+            said,
         )
 
 
@@ -150,7 +150,7 @@ class TokensScorer:
             1.0 if passed else 0.0,
             said.text(),
             {"tokens": total, "max": self.max_tokens},
-            said.document(),
+            said,
         )
 
 

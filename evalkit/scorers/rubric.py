@@ -275,7 +275,7 @@ class RubricScorer:
                     for i, (ok, why) in enumerate(replies)
                 ],
             },
-            said.document(),
+            said,
         )
 
     async def aclose(self) -> None:

@@ -25,24 +25,44 @@ from evalkit.values import Score, ScorerConfig
 
 def _stored(score: Score) -> dict[str, Any]:
     """`scores.<metric>` as cases.jsonl holds it (through JSON, as a report reads it)."""
-    return json.loads(json.dumps({"reason": score.reason, "reason_code": score.reason_code}))
+    assert score.said is not None
+    return json.loads(json.dumps({"reason": score.reason, "reason_code": score.said.document()}))
 
 
 # English literal runs of the plain-string templates ("not in the knowledge", "outputs
 # agree"): a Japanese reason that contains one was left (partly) untranslated.
+def _phrases(template: str) -> list[str]:
+    """The template's literal runs of two words or more, cut to whole words (a run glued to
+    a value, "{n} second{s}, within", loses its partial word)."""
+    out = []
+    parsed = list(string.Formatter().parse(template))
+    for i, (part, *_) in enumerate(parsed):
+        words = part.split()
+        if i > 0 and part[:1].isalnum():  # glued to the value before it
+            words = words[1:]
+        if parsed[i][1] is not None and part[-1:].isalnum():  # glued to the value after it
+            words = words[:-1]
+        phrase = " ".join(words).strip(" :;'()—-,")
+        if len(phrase.split()) >= 2:
+            out.append(phrase)
+    return out
+
+
 _SKELETON = sorted(
     {
-        part.strip(" :;'()—-")
+        phrase
         for template in CASE_REASONS["en"].values()
         if isinstance(template, str)
-        for part, *_ in string.Formatter().parse(template)
-        if len(part.strip(" :;'()—-").split()) >= 2
+        for phrase in _phrases(template)
     }
 )
 
 
 def _untranslated(japanese: str) -> list[str]:
-    return [s for s in _SKELETON if s in japanese]
+    """The English phrases left in a Japanese reason, outside what it quotes (「…」: an
+    output's text is shown as written)."""
+    unquoted = re.sub(r"「[^「」]*」", "「」", japanese)
+    return [s for s in _SKELETON if s in unquoted]
 
 
 def test_the_skeleton_holds_the_phrases_it_is_meant_to_find() -> None:
@@ -57,7 +77,7 @@ def test_every_hallucination_reason_of_the_labelled_set_is_worded_in_japanese(
     row: dict[str, Any],
 ) -> None:
     score = _scorer(row).score(_hallucination_item(row))
-    assert score is not None and score.reason_code is not None
+    assert score is not None
     stored = _stored(score)
     said = Said.from_document(stored["reason_code"])
     assert said is not None and said.text("en") == score.reason

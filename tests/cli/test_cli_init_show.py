@@ -37,6 +37,13 @@ def test_init_writes_a_commented_suite_that_runs_offline(
         assert "件中" in r.stdout and "samples match" not in r.stdout
     else:
         assert r.returncode == 0 and "scores:" in r.stdout and "accuracy: pass" in r.stdout
+    # The reasons' codes are stored for a Japanese suite only (README "Japanese output").
+    rows = [
+        json.loads(line)
+        for line in (tmp_path / "results" / name / "cases.jsonl").read_text("utf-8").splitlines()
+    ]
+    coded = ["reason_code" in s for row in rows for s in row["scores"].values()]
+    assert coded and set(coded) == {lang == "ja"}, coded
     # The schema path resolves (editors check the file as it is typed).
     schema = text.splitlines()[0].split("$schema=")[1]
     assert (suite.parent / schema).resolve().name == "schema.json"

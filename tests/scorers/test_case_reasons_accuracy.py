@@ -137,7 +137,7 @@ def test_every_accuracy_and_operational_code_words_the_reason_in_english_and_jap
 ) -> None:
     used: set[str] = set()
     for result in _scores(tmp_path):
-        doc = json.loads(json.dumps(result.reason_code, ensure_ascii=False))
+        doc = json.loads(json.dumps(result.said.document(), ensure_ascii=False))
         said = Said.from_document(doc)
         assert said is not None and said.text("en") == result.reason
         ja = case_reason_text({"reason": result.reason, "reason_code": doc}, "ja")
@@ -155,9 +155,9 @@ def test_the_japanese_reason_reads_as_a_case_table_puts_it(tmp_path: Path) -> No
     assert result.reason == (
         "auto: 2 of 3 samples match '東京' (a majority needed); wrong — sample 2: 大阪"
     )
-    assert case_reason_text({"reason": result.reason, "reason_code": result.reason_code}, "ja") == (
-        "auto：3件中2件のサンプルが「東京」と一致（過半数が必要）。不一致：サンプル2：大阪"
-    )
+    assert case_reason_text(
+        {"reason": result.reason, "reason_code": result.said.document()}, "ja"
+    ) == ("auto：3件中2件のサンプルが「東京」と一致（過半数が必要）。不一致：サンプル2：大阪")
 
 
 @pytest.mark.parametrize("metric", ["accuracy", "tokens"])
@@ -165,8 +165,8 @@ def test_a_reason_edited_by_hand_is_shown_as_written(tmp_path: Path, metric: str
     item = _item(tmp_path, ["14日"], tokens=((100, 50),))
     params = {"max": 10} if metric == "tokens" else {}
     result = _score(metric, None, item, **params)
-    edited = {"reason": result.reason + " (checked by hand)", "reason_code": result.reason_code}
+    edited = {"reason": result.reason + " (checked by hand)", "reason_code": result.said.document()}
     assert case_reason_text(edited, "ja") == edited["reason"]
-    assert case_reason_text({"reason": result.reason, "reason_code": result.reason_code}, "ja") != (
-        result.reason
-    )
+    assert case_reason_text(
+        {"reason": result.reason, "reason_code": result.said.document()}, "ja"
+    ) != (result.reason)
