@@ -79,6 +79,22 @@ def label_text(label: str, lang: str = "en") -> str:
 _GRADE_JA = {"correct": "正解", "partial": "部分的に正解", "incorrect": "不正解"}
 
 
+def _expected_en(v: Mapping[str, Any]) -> str:
+    """What an accuracy reason expected: the references (`refs`, a tuple, and how many
+    `more`), or a refusal (`refusal`) for an unanswerable case."""
+    if v.get("refusal"):
+        return "a refusal (the question is not answerable)"
+    more = v.get("more")
+    return " or ".join(map(repr, v["refs"])) + (f" (+{more} more)" if more else "")
+
+
+def _expected_ja(v: Mapping[str, Any]) -> str:
+    if v.get("refusal"):
+        return "回答の辞退（回答できない質問のため）"
+    more = v.get("more")
+    return "または".join(f"「{r}」" for r in v["refs"]) + (f"（ほか{more}件）" if more else "")
+
+
 def _more_en(v: Mapping[str, Any]) -> str:
     return f" | … {v['more']} more" if v.get("more") else ""
 
@@ -149,18 +165,18 @@ _EN: dict[str, Template] = {
     "hal.rel_option": "the knowledge links {theirs} to {other}, not to {picked}",
     "hal.rel_sibling": "the knowledge says what the question asks of {item}, not of {mine}",
     # accuracy (`acc.`)
-    "acc.one_match": "{method}: output matches {expected}; found {found}",
-    "acc.one_miss": "{method}: output does not match {expected}; found {found}",
+    "acc.one_match": lambda v: (
+        f"{v['method']}: output matches {_expected_en(v)}; found {v['found']}"
+    ),
+    "acc.one_miss": lambda v: (
+        f"{v['method']}: output does not match {_expected_en(v)}; found {v['found']}"
+    ),
     "acc.samples": lambda v: (
-        f"{v['method']}: {v['ok']} of {v['n']} samples match {v['expected']} "
+        f"{v['method']}: {v['ok']} of {v['n']} samples match {_expected_en(v)} "
         f"({rule_words(v['rule'])} needed)"
         + (f"; wrong — {' | '.join(map(str, v['wrong']))}" if v["wrong"] else "")
     ),
     "acc.wrong": "{label}: {found}",
-    "acc.refusal": "a refusal (the question is not answerable)",
-    "acc.refs": lambda v: (
-        " or ".join(repr(r) for r in v["refs"]) + (f" (+{v['more']} more)" if v.get("more") else "")
-    ),
     "acc.similarity": "{output} (similarity {sim}, needs {needs})",
     "acc.bad_regex": lambda v: f"invalid regular expression {v['pattern']!r}: {v['error']}",
     "acc.ref_no_number": lambda v: f"reference {v['ref']!r} has no number",
@@ -283,19 +299,18 @@ _JA: dict[str, Template] = {
     "hal.rel_option": "根拠資料は {theirs} を {picked} ではなく {other} と結び付けている",
     "hal.rel_sibling": "質問の内容を根拠資料が述べているのは {mine} ではなく {item} について",
     # accuracy (`acc.`)
-    "acc.one_match": "{method}：出力は{expected}と一致。確認結果：{found}",
-    "acc.one_miss": "{method}：出力は{expected}と一致しない。確認結果：{found}",
+    "acc.one_match": lambda v: (
+        f"{v['method']}：出力は{_expected_ja(v)}と一致。確認結果：{v['found']}"
+    ),
+    "acc.one_miss": lambda v: (
+        f"{v['method']}：出力は{_expected_ja(v)}と一致しない。確認結果：{v['found']}"
+    ),
     "acc.samples": lambda v: (
-        f"{v['method']}：{v['n']}件中{v['ok']}件のサンプルが{v['expected']}と一致"
+        f"{v['method']}：{v['n']}件中{v['ok']}件のサンプルが{_expected_ja(v)}と一致"
         f"（{rule_words(v['rule'], 'ja')}が必要）"
         + (f"。不一致：{' | '.join(v['wrong'])}" if v["wrong"] else "")
     ),
     "acc.wrong": lambda v: f"{_label_ja(v['label'])}：{v['found']}",
-    "acc.refusal": "回答の辞退（回答できない質問のため）",
-    "acc.refs": lambda v: (
-        "または".join(f"「{r}」" for r in v["refs"])
-        + (f"（ほか{v['more']}件）" if v.get("more") else "")
-    ),
     "acc.similarity": "{output}（類似度 {sim}、必要 {needs}）",
     "acc.bad_regex": "正規表現「{pattern}」が不正：{error}",
     "acc.ref_no_number": "参照回答「{ref}」に数値がない",

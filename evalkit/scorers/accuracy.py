@@ -85,12 +85,7 @@ class Check:
 
     passed: bool
     score: float
-    found: Said
-
-
-def _as_is(text: str) -> Said:
-    """Text the reason shows as written in every language: an output, a reference."""
-    return Said("text", {"text": text})
+    found: Said | str  # a plain string: text shown as written in every language (an output)
 
 
 _general = "{:g}".format  # 1998.0 → "1998", 0.5 → "0.5"
@@ -223,12 +218,12 @@ class AccuracyScorer:
 
     def _exact(self, out: str, ref: Reference) -> Check:
         ok = out.strip() == json_or_text(ref).strip()
-        return Check(ok, 1.0 if ok else _similarity(out, json_or_text(ref)), _as_is(shorten(out)))
+        return Check(ok, 1.0 if ok else _similarity(out, json_or_text(ref)), shorten(out))
 
     def _normalized(self, out: str, ref: Reference) -> Check:
         ok = normalize(out) == normalize(json_or_text(ref))
         return Check(
-            ok, 1.0 if ok else _similarity(out, json_or_text(ref)), _as_is(shorten(normalize(out)))
+            ok, 1.0 if ok else _similarity(out, json_or_text(ref)), shorten(normalize(out))
         )
 
     def _fuzzy(self, out: str, ref: Reference) -> Check:
@@ -244,7 +239,7 @@ class AccuracyScorer:
 
     def _contains(self, out: str, ref: Reference) -> Check:
         ok = _contains_phrase(normalize(out), normalize(json_or_text(ref)))
-        return Check(ok, 1.0 if ok else 0.0, _as_is(shorten(out)))
+        return Check(ok, 1.0 if ok else 0.0, shorten(out))
 
     def _regex(self, out: str, ref: Reference) -> Check:
         try:
@@ -253,7 +248,7 @@ class AccuracyScorer:
             said = Said("acc.bad_regex", {"pattern": json_or_text(ref), "error": str(exc)})
             return Check(False, 0.0, said)
         ok = pattern.search(nfkc(out)) is not None
-        return Check(ok, 1.0 if ok else 0.0, _as_is(shorten(out)))
+        return Check(ok, 1.0 if ok else 0.0, shorten(out))
 
     def _numeric(self, out: str, ref: Reference) -> Check:
         wanted = numbers(json_or_text(ref))
@@ -314,7 +309,7 @@ class AccuracyScorer:
         if not isinstance(expected, Mapping):
             ok = _json_equal(parsed, expected, self)
             shown = shorten(json.dumps(parsed, ensure_ascii=False))
-            return Check(ok, 1.0 if ok else 0.0, _as_is(shown))
+            return Check(ok, 1.0 if ok else 0.0, shown)
         if not isinstance(parsed, Mapping):
             said = Said("acc.not_object", {"type": type(parsed).__name__})
             return Check(False, 0.0, said)
@@ -336,11 +331,11 @@ class AccuracyScorer:
             return self._json(out, ref)
         norm_out, norm_ref = normalize(out), normalize(ref)
         if norm_out == norm_ref:
-            return Check(True, 1.0, _as_is(shorten(out)))
+            return Check(True, 1.0, shorten(out))
         polarity = _polarity(norm_ref)
         if polarity is not None and norm_ref in (_YES | _NO):
             ok = _lead_polarity(out) is polarity
-            return Check(ok, 1.0 if ok else 0.0, _as_is(shorten(out)))
+            return Check(ok, 1.0 if ok else 0.0, shorten(out))
         ref_r = _ranges(nfkc(ref))  # ranges compared by their ends (`_RANGE`)
         wanted = numbers(ref_r)
         if wanted:
@@ -354,10 +349,10 @@ class AccuracyScorer:
             # unless the reference is only a number with a unit/currency sign.
             words = [w for w in re.split(r"[\d\s.,]+", norm_ref) if w]
             if not words or all(w in norm_out for w in words):
-                return Check(True, 1.0, _as_is(shorten(out)))
+                return Check(True, 1.0, shorten(out))
         if _contains_phrase(norm_out, norm_ref):
-            return Check(True, 1.0, _as_is(shorten(out)))
-        return Check(False, _similarity(out, ref) * 0.5, _as_is(shorten(out)))
+            return Check(True, 1.0, shorten(out))
+        return Check(False, _similarity(out, ref) * 0.5, shorten(out))
 
     # -- case level --------------------------------------------------------------------
 
@@ -378,8 +373,7 @@ class AccuracyScorer:
         outputs = item.outputs
         if not case.answerable:
             checks = [
-                Check(is_refusal(o), 1.0 if is_refusal(o) else 0.0, _as_is(shorten(o)))
-                for o in outputs
+                Check(is_refusal(o), 1.0 if is_refusal(o) else 0.0, shorten(o)) for o in outputs
             ]
         elif case.references:
             refs = case.references
@@ -417,19 +411,18 @@ class AccuracyScorer:
 
     def _reason(self, item: ScoringInput, checks: list[Check]) -> Said:
         case = item.case
+        # What was expected, in the reason's own values (no nested code: one fewer per case).
+        expected: dict[str, Any]
         if not case.answerable:
-            expected = Said("acc.refusal")
+            expected = {"refusal": "1"}
         else:
             refs = case.references
-            values: dict[str, Any] = {"refs": tuple(shorten(json_or_text(r), 60) for r in refs[:3])}
+            expected = {"refs": tuple(shorten(json_or_text(r), 60) for r in refs[:3])}
             if len(refs) > 3:
-                values["more"] = str(len(refs) - 3)
-            expected = Said("acc.refs", values)
+                expected["more"] = str(len(refs) - 3)
         if len(checks) == 1:
             code = "acc.one_match" if checks[0].passed else "acc.one_miss"
-            return Said(
-                code, {"method": self.method, "expected": expected, "found": checks[0].found}
-            )
+            return Said(code, {"method": self.method, "found": checks[0].found, **expected})
         wrong = [
             Said("acc.wrong", {"label": item.labels[i], "found": c.found})
             for i, c in enumerate(checks)
@@ -441,7 +434,7 @@ class AccuracyScorer:
                 "method": self.method,
                 "ok": str(sum(c.passed for c in checks)),
                 "n": str(len(checks)),
-                "expected": expected,
+                **expected,
                 "rule": str(self.rule),
                 "wrong": tuple(wrong),
             },

@@ -146,7 +146,7 @@ def test_every_accuracy_and_operational_code_words_the_reason_in_english_and_jap
         used |= _codes(doc)
     mine = {c for c in CASE_REASONS["en"] if c.startswith(("acc.", "ops."))}
     assert mine <= used, sorted(mine - used)
-    assert {"text", "all"} <= used
+    assert "all" in used  # the shared list code (field mismatches)
 
 
 def test_the_japanese_reason_reads_as_a_case_table_puts_it(tmp_path: Path) -> None:
