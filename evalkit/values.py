@@ -365,7 +365,7 @@ class Score:
     (1 = best); `reason` says what was expected and what was found. `details` holds
     JSON-serialisable extras (per-sample scores, claims, judge reasoning) for reports.
     `said` is the reason as codes and values (`evalkit._i18n.Said`), which `cases.jsonl`
-    stores beside it (`reason_code`) for a Japanese suite, so that a report words it again.
+    stores beside it (`reason_code`) for a Japanese case, so that a report words it again.
     """
 
     passed: bool

@@ -37,6 +37,7 @@ import hashlib
 import heapq
 import json
 import os
+import re
 import secrets
 import shutil
 import sys
@@ -116,9 +117,26 @@ def _score_entry(s: Score, codes: bool = False) -> ScoreEntry:
     return entry
 
 
-def case_row(result: CaseResult, case: Case, codes: bool = False) -> CaseRow:
-    """The `cases.jsonl` row of a finished case (README "Result files"); `codes`: store each
-    reason's codes beside it (`reason_code`, for a Japanese suite: see `CaseRecorder`)."""
+# Kana: what tells Japanese text from Chinese (`_i18n.text_language` counts letters too,
+# a per-character loop: too slow to run on every case's prompt).
+_KANA = re.compile("[\u3041-\u309f\u30a0-\u30ff]")
+
+
+def _japanese(result: CaseResult) -> bool:
+    """Whether the case's prompt is Japanese (it has kana): its reasons' codes are stored
+    (`reason_code`), from which a report words them in Japanese. Decided per case, from
+    the case's own text, so a `--workers` run (each worker sees a window of the cases)
+    writes the same rows as one process; not for every case: building and storing the
+    codes costs an English scale run ~2 µs of CPU and ~60 bytes a case."""
+    if not result.prompt:
+        return False
+    prompt = result.prompt[-1].content
+    return not prompt.isascii() and _KANA.search(prompt) is not None
+
+
+def case_row(result: CaseResult, case: Case) -> CaseRow:
+    """The `cases.jsonl` row of a finished case (README "Result files")."""
+    codes = _japanese(result)
     row: CaseRow = {
         "suite": result.suite,
         "poc": result.poc,

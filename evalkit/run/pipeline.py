@@ -84,8 +84,7 @@ def _run(
     resumed = len(selection.done)
     journal = Journal(out_dir / JOURNAL_NAME)
     pricing = {s.name: s.pricing for s in suites if s.pricing is not None}
-    coded = frozenset(n for n, s in origin["suites"].items() if s.get("language") == "ja")
-    recorder = CaseRecorder(journal, agg, costs, pricing, progress, finished=resumed, coded=coded)
+    recorder = CaseRecorder(journal, agg, costs, pricing, progress, finished=resumed)
     stats = EngineStats()
     try:
         scorers = cases.run(suites, clients, options, selection.todo, recorder, stats)

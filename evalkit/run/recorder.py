@@ -28,16 +28,12 @@ class CaseRecorder:
     costs: Costs
     pricing: Mapping[str, Pricing]
     progress: Progress | None = None
-    # The suites whose rows store their reasons' codes (`reason_code`): the Japanese ones,
-    # whose reports word them in Japanese. Not every suite's: the codes cost ~2.5 µs and
-    # ~60 bytes a case (`tests/benchmarks/scale.py`, an English load).
-    coded: frozenset[str] = frozenset()
     finished: int = 0
     stale: list[str] = field(default_factory=list)
     stale_count: int = 0
 
     def __call__(self, result: CaseResult, case: Case) -> None:
-        row = case_row(result, case, result.suite in self.coded)
+        row = case_row(result, case)
         price = self.pricing.get(result.suite)
         if price is not None and (
             result.input_tokens is not None or result.output_tokens is not None
