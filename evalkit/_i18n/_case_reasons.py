@@ -5,9 +5,12 @@ English is the contract's wording (`scores.<metric>.reason` in `cases.jsonl` hol
 verbatim, and tests pin it); Japanese reads as a 報告書's case table would put it. Quoted
 text (an output's claim, a reference, the unstated words) is shown as written in both. A
 template is a format string over the values, or a function of them where the wording
-branches (plurals, optional parts) or joins a list (a tuple value: one string per item,
-worded already). Codes are grouped by scorer: `hal.` hallucination, `acc.` accuracy,
-`con.` consistency; `units`, `all`, `text` are shared.
+branches (plurals, optional parts) or joins a list (a tuple value). An English template
+gets the values as they are (a nested `Said` words itself in English through `str` and
+`format`, so English lists are joined with `map(str, …)`); any other language gets them
+worded already (a tuple as a tuple of strings). Codes are grouped by scorer: `hal.`
+hallucination, `acc.` accuracy, `con.` consistency, `rub.` rubric, `ops.` operational;
+`units` and `all` are shared.
 """
 
 from __future__ import annotations
@@ -105,7 +108,6 @@ def _more_ja(v: Mapping[str, Any]) -> str:
 
 _EN: dict[str, Template] = {
     # shared
-    "text": "{text}",
     "all": lambda v: "; ".join(map(str, v["items"])),
     "units": lambda v: v["shown"] + (f" (+{v['more']} more)" if v.get("more") else ""),
     # rubric (`rub.`): the criterion as the suite writes it, quoted as Python would
@@ -245,7 +247,6 @@ _EN: dict[str, Template] = {
 }
 
 _JA: dict[str, Template] = {
-    "text": "{text}",
     "all": lambda v: "；".join(v["items"]),
     "units": lambda v: v["shown"] + (f"（ほか{v['more']}語）" if v.get("more") else ""),
     "rub.meets": "ルーブリック：{criterion} を満たす",

@@ -15,10 +15,9 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from evalkit._i18n._case_reasons import rule_words
 from evalkit.errors import ConfigProblem
 
-__all__ = ["apply_samples_rule", "check_samples_rule", "rule_text", "Params"]
+__all__ = ["apply_samples_rule", "check_samples_rule", "Params"]
 
 SAMPLE_RULES = ("majority", "all", "any")
 
@@ -49,11 +48,6 @@ def apply_samples_rule(passed: Sequence[bool], rule: str | float = "majority") -
     if rule == "any":
         return k > 0
     return k >= math.ceil(float(rule) * n - 1e-9)
-
-
-def rule_text(rule: str | float) -> str:
-    """Words for a samples rule, for reasons: "a majority", "at least 50%"."""
-    return rule_words(str(rule))
 
 
 class Params:
