@@ -92,6 +92,19 @@ _TIME = re.compile(
 )
 # A text without a digit followed by ":" and a digit or by am/pm holds no `_TIME`.
 _TIME_HINT = re.compile(r"\d(?::\d|\s*[ap]\.?m)", re.IGNORECASE)
+
+
+def _may_hold_time(t: str, lowered: str) -> bool:
+    """Whether `_TIME_HINT` matches `t` (`lowered` is `t.lower()`). A match needs a ":" or
+    an am/pm: "am", "pm" or ".m" in `lowered` (no other character matches [ap] or m under
+    IGNORECASE, nor lowers to one: checked over every code point). Four substring tests
+    (~0.1 µs) before the search (~1 µs on a 55-character sentence), which most English
+    sentences have no cue for. A property test compares it with the search alone."""
+    if ":" not in t and not ("am" in lowered or "pm" in lowered or ".m" in lowered):
+        return False
+    return _TIME_HINT.search(t) is not None
+
+
 _JA_TIME = re.compile(r"(午前|午後)?(\d{1,2})時(?:(\d{1,2})分|半)?")
 _NUM = re.compile(
     r"(\d(?<![A-Za-z0-9_.]\d)(?:\d{0,2}(?:,\d{3})+|\d*))(\.\d+)?(?:\s*(thousand|million|billion|bn|k|m)\b"
@@ -138,9 +151,10 @@ def number_values(text: str) -> list[Number]:
     digits glued after a letter are part of an identifier.
     """
     t = unicodedata.normalize("NFKC", _CIRCLED.sub(" ", text) if not text.isascii() else text)
+    lowered = t.lower()
     found: list[Number] = []
     taken: list[tuple[int, int]] = list_marker_spans(t)
-    for m in _TIME.finditer(t) if _TIME_HINT.search(t) else ():
+    for m in _TIME.finditer(t) if _may_hold_time(t, lowered) else ():
         if m.group(3):
             hour, minute, half = int(m.group(1)), int(m.group(2) or 0), m.group(3).lower()
             if hour > 12 or minute > 59:
@@ -186,8 +200,7 @@ def number_values(text: str) -> list[Number]:
                 continue  # 一つ, 一度, 十分 (enough): words more often than counts
             found.append(Number(value, False, start, end))
     # English number words, in any text (a Japanese or accented text may quote English).
-    lowered = t.lower()
-    for m in _WORD_NUMBER.finditer(lowered):
+    for m in _WORD_NUMBER.finditer(lowered) if _may_hold_number_word(lowered) else ():
         if lowered[: m.start()].rstrip()[-1:].isdigit():
             continue  # the scale word of "3.5 million", read with its digits
         value = _words_value(m.group(0).replace("-", " ").split())
@@ -229,6 +242,18 @@ _WORD_NUMBER = re.compile(
     r"\b(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")(?:[- ](?:"
     r"one|two|three|four|five|six|seven|eight|nine|hundred|thousand|million))*\b"
 )
+_NUMBER_WORD_SET = frozenset(NUMBER_WORDS)
+_LETTER_RUN = re.compile(r"[a-z]+")
+
+
+def _may_hold_number_word(lowered: str) -> bool:
+    """False when `_WORD_NUMBER` cannot match `lowered`. A match opens with a number word
+    between word boundaries (`\b` before it; after it `\b` or "-"/" "), so that word is
+    a whole run of letters a-z, which `[a-z]+` finds whole: no such run in
+    `NUMBER_WORDS`, no match. One `findall` and a set test (~1 µs on a 55-character
+    sentence) where the alternation of 35 words is tried at every word boundary (~1.9 µs).
+    Exact: a property test compares it with the pattern alone."""
+    return not _NUMBER_WORD_SET.isdisjoint(_LETTER_RUN.findall(lowered))
 
 
 def number_keys(n: Number) -> tuple[str, ...]:

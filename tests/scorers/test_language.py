@@ -177,7 +177,7 @@ _PIECES = st.sampled_from(
     ]
 )
 # The plain forms of `_TIME` and `_NUM`, look-behind first (the shipped forms put it after
-# the first digit, for speed, and skip `_TIME` when `_TIME_HINT` finds no time cue).
+# the first digit, for speed, and skip `_TIME` and `_WORD_NUMBER` when their gates find no cue).
 _PLAIN_TIME = re.compile(
     r"(?<![\d.:])(\d{1,2})(?::(\d{1,2}))?\s*(a\.?m\.?|p\.?m\.?)(?![a-z])"
     r"|(?<![\d.:])(\d{1,2}):(\d{1,2})(?![\d:])",
@@ -197,7 +197,33 @@ def test_number_values_read_what_the_plain_number_patterns_read(text: str) -> No
     with (
         patch.object(lang, "_TIME", _PLAIN_TIME),
         patch.object(lang, "_NUM", _PLAIN_NUM),
-        patch.object(lang, "_TIME_HINT", re.compile("")),  # no gate: always look for times
+        # No gates: always look for times and number words.
+        patch.object(lang, "_may_hold_time", lambda t, lowered: True),
+        patch.object(lang, "_may_hold_number_word", lambda lowered: True),
+    ):
+        plain = number_values(text)
+    assert number_values(text) == plain
+
+
+_GATE_PIECES = st.sampled_from(
+    ["8", "8:", ":3", " ", "am", "A.M", "p.", "M", "pm", "-", "_", "é", "İ", "5", ",", "."]
+    + ["ten", "Twenty", "seventeen", "seven", "one", "half", "hundred", "fourth", "x"]
+)
+
+
+@given(st.lists(_GATE_PIECES, max_size=12).map("".join) | st.text(max_size=20))
+def test_the_number_pattern_gates_pass_every_text_their_patterns_match(text: str) -> None:
+    """`_may_hold_time` and `_may_hold_number_word` only skip a search that finds nothing:
+    `number_values` reads the same with them (the test above) and without."""
+    from evalkit.scorers import _number_values as lang
+
+    lowered = text.lower()
+    assert lang._may_hold_time(text, lowered) == (lang._TIME_HINT.search(text) is not None)
+    if lang._WORD_NUMBER.search(lowered) is not None:
+        assert lang._may_hold_number_word(lowered)
+    with (
+        patch.object(lang, "_may_hold_time", lambda t, lowered: True),
+        patch.object(lang, "_may_hold_number_word", lambda lowered: True),
     ):
         plain = number_values(text)
     assert number_values(text) == plain
