@@ -17,17 +17,18 @@ may echo its question.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from evalkit.scorers._language import (
     NAME,
     NUMBER,
     WORD,
+    IndexWords,
     Unit,
     analyse,
     en_lemma,
-    index_keys,
+    index_words,
     plain_text,
     sentences,
 )
@@ -87,7 +88,7 @@ class Evidence:
                 return True
         if unit.kind == WORD and unit.stem:
             for p in parts:
-                if unit.stem in p.stems:
+                if unit.stem in p.stems():
                     return True
         if not surface.isascii():
             if surface in self.text:
@@ -155,9 +156,24 @@ def _number_written(unit: Unit, evidence: Evidence) -> bool:
 class _TextIndex:
     text: str  # folded (NFKC, casefold), with a leading line break
     keys: frozenset[str]
-    stems: frozenset[str]
+    words: tuple[IndexWords, ...]  # its sentences' words, whose stems are made when read
     numbers: frozenset[str]
     names: frozenset[str]  # the keys of 3+ characters that are not ASCII (Japanese words)
+    made: frozenset[str] | None = field(default=None, compare=False, repr=False)  # stems
+
+    def stems(self) -> frozenset[str]:
+        """The stems of the text's lemmas (`IndexWords.stems`), made on first use: most
+        outputs of a fresh knowledge text never read them (figures at `IndexWords`)."""
+        if self.made is None:
+            words = self.words
+            made = (
+                words[0].stems()
+                if len(words) == 1
+                else frozenset().union(*[w.stems() for w in words])
+            )
+            object.__setattr__(self, "made", made)  # a cache of a frozen value: as `__init__` does
+            return made
+        return self.made
 
 
 @lru_cache(maxsize=256)
@@ -170,17 +186,17 @@ def _text_index(text: str) -> _TextIndex:
 
 
 def _union(text: str, parts: list[_TextIndex]) -> _TextIndex:
-    """`parts`' keys, stems, numbers and names together (one C-level union each), with
+    """`parts`' keys, numbers and names together (one C-level union each) and their words, with
     `text` as the folded text. One part (a one-sentence text: a question) is taken as it
     is: its sets are frozen, a union would only copy them."""
     if len(parts) == 1:
         p = parts[0]
-        return _TextIndex(text, p.keys, p.stems, p.numbers, p.names)
+        return _TextIndex(text, p.keys, p.words, p.numbers, p.names)
     empty: frozenset[str] = frozenset()
     return _TextIndex(
         text,
         empty.union(*(p.keys for p in parts)),
-        empty.union(*(p.stems for p in parts)),
+        tuple([w for p in parts for w in p.words]),
         empty.union(*(p.numbers for p in parts)),
         empty.union(*(p.names for p in parts)),
     )
@@ -193,14 +209,15 @@ def _union(text: str, parts: list[_TextIndex]) -> _TextIndex:
 # entries (70% with 8192, 56% with 1024; ~2 KB an entry).
 @lru_cache(maxsize=4096)
 def _sentence_index(sentence: str) -> _TextIndex:
-    """One sentence's keys, stems and numbers (its `text` is left empty: the text's own
+    """One sentence's keys, words and numbers (its `text` is left empty: the text's own
     folded form is what substring checks read)."""
-    keys, stems = index_keys(sentence)
+    words = index_words(sentence)
+    keys = words.keys
     numbers = frozenset(key for n in number_values(sentence) for key in number_keys(n))
     names: frozenset[str] = frozenset()
     if not "".join(keys).isascii():  # ASCII keys hold none: one O(1) test, not one per key
         names = frozenset(k for k in keys if len(k) >= 3 and not k.isascii())
-    return _TextIndex("", keys, stems, numbers, names)
+    return _TextIndex("", keys, (words,), numbers, names)
 
 
 @lru_cache(maxsize=64)

@@ -51,9 +51,11 @@ from evalkit.scorers._number_values import NUMBER_WORDS, digits_masked, number_k
 from evalkit.values import quick_init
 
 __all__ = [
+    "IndexWords",
     "Unit",
     "analyse",
     "index_keys",
+    "index_words",
     "is_japanese",
     "CODE_FENCE",
     "is_short_answer",
@@ -474,27 +476,60 @@ _KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _EN_WORD = re.compile(r"[a-z][a-z'’\-]*[a-z]|[a-z]")
 
 
+class IndexWords:
+    """A knowledge text's index keys (lemma and surface forms) and the Snowball stems of its
+    lemmas, the stems computed on first use (`stems`).
+
+    Why lazy: stems are read only for an output word that the keys do not hold
+    (`_evidence.Evidence.supports`), and a first stem costs ~7 µs (snowballstemmer is pure
+    Python), as much as the word's first lemma. On the HaluEval QA outputs of
+    `tests/benchmarks/hallucination_speed.py` ((b): a fresh ~1 KB knowledge per case, word
+    caches cold) stemming every knowledge lemma was ~23% of an output's time, and 41% of
+    the outputs never read a stem. The lemmas are let go once the stems are made."""
+
+    __slots__ = ("keys", "_lemmas", "_stems")
+
+    def __init__(self, keys: frozenset[str], lemmas: frozenset[str]) -> None:
+        self.keys = keys
+        self._lemmas = lemmas
+        self._stems: frozenset[str] | None = None
+
+    def stems(self) -> frozenset[str]:
+        """The stems of the text's lemmas (`en_stem`)."""
+        if self._stems is None:
+            self._stems = frozenset(map(en_stem, self._lemmas))
+            self._lemmas = frozenset()
+        return self._stems
+
+
 def index_keys(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """What a knowledge text writes, for looking units up: (lemma and surface keys, stems).
-    Lighter than `analyse` (no weights, no sentences): a knowledge text is indexed once per
-    case and may be long. Keys hold no digits, so a non-Japanese text is indexed under its
-    digits masked (`digits_masked`): a templated record's sentences share one entry."""
+    `index_words` with its stems made."""
+    words = index_words(text)
+    return words.keys, words.stems()
+
+
+def index_words(text: str) -> IndexWords:
+    """What a knowledge text writes, for looking units up (`IndexWords`). Lighter than
+    `analyse` (no weights, no sentences): a knowledge text is indexed once per case and may
+    be long. Keys hold no digits, so a non-Japanese text is indexed under its digits
+    masked (`digits_masked`): a templated record's sentences share one entry."""
     t = unicodedata.normalize("NFKC", text)
     if is_japanese(t):
         return _index_keys(t)
     return _index_keys(digits_masked(t))
 
 
-# Keyed by the text with its digits masked (`index_keys`): knowledge made of templated
+# Keyed by the text with its digits masked (`index_words`): knowledge made of templated
 # records (the same sentence with other numbers) is indexed once per template. On the
 # paraphrase scale load ((a') of `tests/benchmarks/hallucination_speed.py`, 50,000 cases)
 # 100% of the look-ups hit but the first 38, where `_evidence._sentence_index`, keyed by
 # the sentence, hits 69%.
 @lru_cache(maxsize=4096)
-def _index_keys(t: str) -> tuple[frozenset[str], frozenset[str]]:
-    """`index_keys` of an NFKC text."""
+def _index_keys(t: str) -> IndexWords:
+    """`index_words` of an NFKC text."""
     keys = abbreviation_keys(t)  # before case-folding: "EU", "European Union"
-    stems: set[str] = set()
+    lemmas: set[str] = set()
     if is_japanese(t):
         for m in _sudachi().tokenize(t):
             keys.add(m.normalized_form().casefold())
@@ -511,10 +546,10 @@ def _index_keys(t: str) -> tuple[frozenset[str], frozenset[str]]:
         keys.add(w)
         lemma = en_lemma(w)
         keys.add(lemma)
-        stems.add(en_stem(lemma))
+        lemmas.add(lemma)
         if "-" in w:
             keys.update(p for p in w.split("-") if p)
-    return frozenset(keys), frozenset(stems)
+    return IndexWords(frozenset(keys), frozenset(lemmas))
 
 
 @lru_cache(maxsize=1024)  # sized as `_support.split_claims` (the figure is there)
