@@ -485,7 +485,10 @@ class IndexWords:
     Python), as much as the word's first lemma. On the HaluEval QA outputs of
     `tests/benchmarks/hallucination_speed.py` ((b): a fresh ~1 KB knowledge per case, word
     caches cold) stemming every knowledge lemma was ~23% of an output's time, and 41% of
-    the outputs never read a stem. The lemmas are let go once the stems are made."""
+    the outputs never read a stem: 32.0 → 17.2 stems an output, and the scorer 0.93× there
+    (lazy against eager in one process, 16 alternating runs: medians 844 against 906 µs,
+    minima 781 against 845), 0.97× on the labelled set, 1.0× on (a'), whose outputs all
+    read stems. The lemmas are let go once the stems are made."""
 
     __slots__ = ("keys", "_lemmas", "_stems")
 
