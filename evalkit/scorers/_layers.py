@@ -258,11 +258,13 @@ def support(ev: CaseEvidence, output: str) -> Findings:
 
 def _versus(value: float, sign: str, bar: float) -> str:
     """The risk against the bar, "0.41 > 0.33", with as many decimals as it takes to tell
-    the two apart ("0.3304 > 0.33", never "0.33 > 0.33")."""
-    for places in (2, 3, 4, 6):
+    the two apart ("0.3304 > 0.33", never "0.33 > 0.33"), and the bar as the suite sets it
+    (a `max_risk` of 0.335 reads "0.3352 > 0.335", not "0.3352 > 0.34")."""
+    exact = next((p for p in (2, 3, 4) if round(bar, p) == bar), 6)
+    for places in (p for p in (2, 3, 4, 6) if p >= exact):
         if f"{value:.{places}f}" != f"{bar:.{places}f}":
             break
-    return f"{value:.{places}f} {sign} {bar:.2f}"
+    return f"{value:.{places}f} {sign} {bar:.{exact}f}"
 
 
 def _bounded(clash: tuple[str, str]) -> Said:

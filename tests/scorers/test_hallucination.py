@@ -146,6 +146,23 @@ def test_a_risk_on_the_bar_is_printed_with_the_decimals_that_tell_it_apart() -> 
 
     assert _versus(0.3304, ">", 0.33) == "0.3304 > 0.33"
     assert _versus(0.41, ">", 0.33) == "0.41 > 0.33"
+    assert _versus(0.3352, ">", 0.335) == "0.3352 > 0.335"  # a bar set to 3 decimals
+    assert _versus(0.2, "≤", 0.5) == "0.20 ≤ 0.50"
+
+
+@given(
+    st.floats(0, 1, allow_nan=False),
+    st.integers(0, 10_000).map(lambda n: n / 10_000),  # a bar of up to 4 decimals
+)
+def test_the_printed_risk_and_bar_compare_as_the_numbers_do(value: float, bar: float) -> None:
+    from evalkit.scorers._layers import _versus
+
+    shown_value, sign, shown_bar = _versus(value, ">" if value > bar else "≤", bar).split()
+    assert float(shown_bar) == bar  # the bar as set, not rounded
+    if value > bar and float(shown_value) != value:  # rounded: still above the bar
+        assert float(shown_value) > bar or abs(value - bar) < 5e-7
+    if value <= bar:
+        assert float(shown_value) <= bar + 5e-7
 
 
 def test_answer_that_echoes_the_question_is_supported() -> None:
