@@ -28,8 +28,9 @@ def command(result: Path, case: str, as_json: bool, lang: str | None = None) -> 
     """Show CASE (its id, or SUITE/ID when several suites have it) from RESULT (a result
     folder, its summary.json or its cases.jsonl)."""
     import json
+    import os
 
-    from evalkit.cli._lang import output_language
+    from evalkit._i18n import choose_language
     from evalkit.errors import UsageError
     from evalkit.results.reader import iter_case_rows, load_summary
 
@@ -64,8 +65,8 @@ def command(result: Path, case: str, as_json: bool, lang: str | None = None) -> 
         # The case's own suite decides the language (a demo folder mixes English and
         # Japanese suites), then the locale.
         suites = (summary.get("provenance") or {}).get("suites") or {}
-        own = {"provenance": {"suites": {row["suite"]: suites.get(row["suite"]) or {}}}}
-        echo_out(render_case(row, output_language(lang, own)))
+        own = (suites.get(row["suite"]) or {}).get("language")
+        echo_out(render_case(row, choose_language(lang, [own], os.environ)))
     return 0
 
 
