@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 from evalkit.common.text import nfkc, numbers
-from evalkit.scorers._lexicon import LIMITED_EN, NEG_EN, NEG_JA
+from evalkit.scorers._lexicon import LIMITED_EN, NEG_EN, NEG_JA, STOPWORDS
 from evalkit.scorers._numerals import kanji_numbers, scan_ascii_numbers
 from evalkit.values import quick_init
 
@@ -476,6 +476,36 @@ def nfkc_text(text: str) -> str:
     return nfkc(text)
 
 
+# "The Formation World Tour was Beyoncé's sixth concert tour. It opened at Marlins Park…":
+# the second sentence is about the tour, but does not name it; an answer that names it
+# ("The Formation World Tour opened at Marlins Park") was read as stitched from two
+# sentences (binding). A sentence that opens with a subject pronoun is indexed with the
+# pronoun replaced by the subject of the sentence before it, when that one opens with a
+# name ("The Formation World Tour", "Marie Curie"): the name only, not the rest of that
+# sentence, so facts of the two sentences are still not bound together ("X was directed
+# by A. It stars B." does not state "X was directed by B"). English only.
+_OPENING_NAME = re.compile(
+    r"(?:The\s+)?[A-ZÀ-ÖØ-Þ][\w'’.&-]*(?:\s+(?:(?:of|the|de|and|&|for)\s+)?[A-ZÀ-ÖØ-Þ][\w'’.&-]*)*"
+    r"(?=\s+[a-z(])"
+)
+_OPENING_PRONOUN = re.compile(r"(?:It|He|She|They)(?=\s+[a-z])")
+
+
+def _resolve_pronoun(sentence: str, before: str) -> str:
+    """`sentence` with its opening pronoun replaced by the name `before` opens with (the
+    sentence before it, itself resolved: "X was… It opened… It closed…" are all about X)."""
+    if sentence[:1] not in "HIST" or (m := _OPENING_PRONOUN.match(sentence)) is None:
+        return sentence
+    name = _OPENING_NAME.match(before)
+    if name is None:
+        return sentence
+    words = name.group().split()
+    head = words[1] if len(words) > 1 and words[0] == "The" else words[0]
+    if head.casefold() in STOPWORDS:  # "In 2016, …", "However, …": no subject named
+        return sentence
+    return name.group() + sentence[m.end() :]
+
+
 @lru_cache(maxsize=256)  # contexts repeat across a case's samples, rarely further
 def knowledge_index(text: str) -> Knowledge:
     """Index a knowledge text (cached per string: contexts repeat across outputs)."""
@@ -485,8 +515,10 @@ def knowledge_index(text: str) -> Knowledge:
     # ASCII holds no CJK: `isascii` is O(1) on CPython, the regex scans the whole text.
     cjk = not t.isascii() and _HAS_CJK.search(t) is not None
     texts, starts, offset, negated = [], [], 0, 0
+    before = ""
     for i, part in enumerate(parts):
-        norm, neg = _sentence_index(part)
+        before = _resolve_pronoun(part, before) if before else part
+        norm, neg = _sentence_index(before)
         texts.append(norm)
         starts.append(offset)
         offset += len(norm)

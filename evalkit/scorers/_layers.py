@@ -35,7 +35,13 @@ from evalkit.scorers._language import Unit, is_japanese
 from evalkit.scorers._lexicon import claim_negated
 from evalkit.scorers._outcome import Finding, claim_record
 from evalkit.scorers._relations import relation_conflict
-from evalkit.scorers._support import check_claim, may_clash, name_phrases, split_claims
+from evalkit.scorers._support import (
+    check_claim,
+    may_clash,
+    name_phrases,
+    one_statement,
+    split_claims,
+)
 from evalkit.scorers._verbatim import changed_number, quotes_knowledge
 from evalkit.values import ScoringInput
 
@@ -276,7 +282,8 @@ def claims(ev: CaseEvidence, output: str) -> Findings:
     state; contradictions (an opposite, a negation); unstated words beyond the share that
     paraphrase explains; the relation checks written from HaluEval dev items (`_relations`
     below); and binding (`_support.check_claim`: the claim's words stated together in one
-    knowledge sentence) on an answer of one claim, or on every claim with `relations: true`.
+    knowledge sentence) on an answer of one statement (`one_statement`), or on every claim
+    with `relations: true`.
     The score is the share of supported claims."""
     out = Findings([])
     plan, s = ev.plan, ev.settings
@@ -292,7 +299,7 @@ def claims(ev: CaseEvidence, output: str) -> Findings:
     # `tests/benchmarks/judgement.py`: HaluEval QA dev 0.882 -> 0.962 (every claim:
     # 0.964), RAGTruth dev F1 0.690 -> 0.686 (every claim: 0.689, and the demo's support
     # bot flags those two inferences), JHARS unchanged (English claims only, below).
-    bind = s.relations or len(parts) == 1
+    bind = s.relations or one_statement(parts)
     supported = 0
     # The claim index (`plan.knowledge`, cached per text) is built only for a claim that
     # `check_claim` reads. `checked`: a claim got past the changed-number test below,

@@ -80,6 +80,7 @@ __all__ = [
     "ClaimCheck",
     "knowledge_index",
     "split_claims",
+    "one_statement",
     "claim_units",
     "check_claim",
     "name_phrases",
@@ -146,7 +147,7 @@ def split_claims(text: str) -> tuple[str, ...]:
         pieces = [t]
     else:
         pieces = (_CLAIM_END_ASCII if t.isascii() else _CLAIM_END).split(t)
-    parts = (q for p in pieces for q in _reason_first(p.strip(" \t-•*・`")))
+    parts = (r for p in pieces for q in _reason_first(p.strip(" \t-•*・`")) for r in _appositive(q))
     prose = [
         p for p in parts if p and any(ch.isalnum() for ch in p) and not PRESENTATIONAL.match(p)
     ]
@@ -168,6 +169,50 @@ _REASON_FIRST = re.compile(
 def _reason_first(piece: str) -> tuple[str, ...]:
     m = _REASON_FIRST.match(piece)
     return (piece,) if m is None else (m.group(1), piece[m.end() :])
+
+
+# "The Formation World Tour, Beyoncé's sixth concert tour, opened in Miami": a name, then a
+# noun phrase set off by commas that says what the name is, then the predicate. The aside
+# states a fact of its own (the name is that), as an aside set off by dashes does; read as
+# one claim, both facts are bound to one knowledge sentence, which a faithful answer that
+# merges two sentences ("…was Beyoncé's sixth concert tour. It opened at…") does not have.
+# Cut into "name, aside" and "name predicate", each checked (and bound) on its own. Only
+# where the name is a capitalised phrase (not an opening word such as "In", "However"),
+# the aside opens with an article or a possessive and has no auxiliary verb (so it is not
+# a clause: "In Miami, the tour was sold out, …"), and a lower-case word follows that is
+# not a conjunction or a relative ("Paris, the capital, and Rome"; "…, which …").
+_APPOSITIVE = re.compile(
+    r"((?:The\s+)?[A-Z][\w.'’&-]*(?:\s+(?:of\s+|the\s+|de\s+)?[A-Z][\w.'’&-]*){0,5}),\s+"
+    r"((?:a|an|the|[A-Z][\w.-]*['’]s)\s+[^,;:()]{2,80}?),\s+"
+    r"(?!(?:and|or|but|nor|which|who|whom|whose|where|when|while|as|etc)\b)(?=[a-z])"
+)
+_AUXILIARY = re.compile(
+    r"\b(?:is|are|was|were|be|been|has|have|had|will|would|can|could|may|might|must|"
+    r"shall|should|does|do|did)\b"
+)
+
+
+def _appositive(piece: str) -> tuple[str, ...]:
+    m = _APPOSITIVE.match(piece) if ", " in piece else None
+    if m is None:
+        return (piece,)
+    name, aside = m.group(1), m.group(2)
+    first = name.split()[0].casefold()
+    if (first != "the" and first in STOPWORDS) or _AUXILIARY.search(aside):
+        return (piece,)
+    return (f"{name}, {aside}", f"{name} {piece[m.end() :]}")
+
+
+def one_statement(parts: Sequence[str]) -> bool:
+    """Are `split_claims`' pieces one statement: a single claim, or one sentence cut at an
+    appositive ("X, aside" and "X predicate", `_appositive`), whose pieces are each bound
+    as a one-claim answer is."""
+    if len(parts) == 1:
+        return True
+    if len(parts) != 2:
+        return False
+    name, sep, _ = parts[0].partition(", ")
+    return bool(sep) and not parts[0].endswith((".", "!", "?")) and parts[1].startswith(name + " ")
 
 
 def _json_fields(text: str) -> tuple[str, list[str]]:

@@ -910,3 +910,36 @@ def test_claims_are_cut_at_dashes_and_after_a_leading_reason() -> None:
         "If you order today, it ships.",
     ):
         assert split_claims(text) == (text,)
+
+
+def test_an_appositive_after_a_name_is_a_claim_of_its_own_within_one_statement() -> None:
+    from evalkit.scorers._support import one_statement, split_claims
+
+    parts = split_claims("John Smith, a British actor, starred in Heat.")
+    assert parts == ("John Smith, a British actor", "John Smith starred in Heat.")
+    assert one_statement(parts)  # still bound, piece by piece, as a one-claim answer
+    for text in (
+        "In 2016, the tour opened at Marlins Park, drawing a crowd.",  # an opening phrase
+        "However, the store, a small shop, opens at 9.",  # an opening word
+        "The shop, which opened in 2010, sells books.",  # a relative clause
+        "Heat, the film was long, slow and loud.",  # a clause (an auxiliary), not an aside
+        "Tokyo, Osaka, Kyoto, Nara are cities.",  # a list
+    ):
+        assert split_claims(text) == (text,), text
+    assert not one_statement(("The shop opens at 9.", "The shop closes at 6."))
+    assert not one_statement(("Yes, it is open.", "Yes it is."))
+
+
+def test_a_sentence_opening_with_a_pronoun_is_indexed_with_the_name_before_it() -> None:
+    """The name only: facts of the two sentences are still not bound together."""
+    context = "Heat is a 1995 crime film directed by Michael Mann. It stars Al Pacino."
+    scorer = make(ScorerConfig("hallucination", None, {}))
+    faithful = scorer.score(_item(["Heat stars Al Pacino."], context=context, question="?"))
+    assert faithful is not None and faithful.passed, faithful
+    stitched = scorer.score(_item(["Heat stars Michael Mann."], context=context, question="?"))
+    assert stitched is not None and not stitched.passed
+    assert "never stated together in the knowledge: stars" in stitched.reason
+    # Only after a sentence that opens with a name; "In 1995, …" names no subject.
+    other = "In 1995, Michael Mann directed a film. It stars Al Pacino."
+    result = scorer.score(_item(["Michael Mann stars Al Pacino."], context=other, question="?"))
+    assert result is not None and not result.passed

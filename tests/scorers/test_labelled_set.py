@@ -8,12 +8,11 @@ with their labels.
 `fixtures/labelled/consistency.jsonl`: a case's outputs (and optionally the `question`
 they answer and other `vars` given with it, such as a handbook), `consistent` is the human
 label.
-Also runs the HaluEval benchmark's core when `../shared/data` is present (skipped if not):
-measured 88.2% accuracy at the defaults (the relation checks written from HaluEval dev
-items included: they change no decision on RAGTruth or JHARS), 95.0% with the opt-in
-`relations: true` (binding, which flags faithful answers that merge two knowledge
-sentences). 98.0% before the issue-12 rebuild, with rules that flagged most real RAG
-answers. The test guards both floors; the issue's target is 95%.
+Also runs the HaluEval benchmark's core when `../shared/data` is present (under `CI=true`
+its absence fails): measured 0.966 accuracy at the defaults, 0.968 with the opt-in
+`relations: true` (binding every claim); 0.980 before the issue-12 rebuild, with rules that
+flagged most real RAG answers. The floors sit just under the measured figures, so a change
+that costs more than a few HaluEval items fails here; the issue's target is 0.95.
 """
 
 from __future__ import annotations
@@ -152,8 +151,8 @@ def test_halueval_detection_accuracy_stays_at_its_measured_floors() -> None:
         sys.path.pop(0)
     rows = halueval.load(DATA)
     result = halueval.score_direct(rows)
-    assert result["accuracy"] >= 0.875, result["misses"][:10]  # measured 0.882
+    assert result["accuracy"] >= 0.96, result["misses"][:10]  # measured 0.966
     assert result["precision"] >= 0.98
     result = halueval.score_direct(rows, {"relations": True})
-    assert result["accuracy"] >= 0.945, result["misses"][:10]  # measured 0.950
+    assert result["accuracy"] >= 0.96, result["misses"][:10]  # measured 0.968
     assert result["precision"] >= 0.98
