@@ -42,6 +42,7 @@ from evalkit.scorers._support import (
     one_statement,
     split_claims,
 )
+from evalkit.scorers._topics import topic_swap
 from evalkit.scorers._verbatim import changed_number, quotes_knowledge
 from evalkit.values import ScoringInput
 
@@ -259,7 +260,21 @@ def support(ev: CaseEvidence, output: str) -> Findings:
             if bounded is not None and not claim_negated(claim):  # a denial flips it
                 out.fail("claims", _claim(claim, _bounded(bounded)))
                 out.claims.append(claim_record(claim, [], [], [], False, ["claims"]))
+            elif (swapped := _swapped(claim, plan)) is not None:
+                out.fail("claims", _claim(claim, swapped))
+                out.claims.append(claim_record(claim, [], [], [], False, ["claims"]))
     return out
+
+
+def _swapped(claim: str, plan: Plan) -> Said | None:
+    """A Japanese claim that says of its topic what the knowledge says of a sibling
+    (`_topics.topic_swap`); English claims have binding instead."""
+    if claim.isascii() or not is_japanese(claim):
+        return None
+    swap = topic_swap(claim, plan.texts)
+    if swap is None:
+        return None
+    return Said("hal.topic_swap", {"topic": swap[0], "word": swap[1], "other": swap[2]})
 
 
 def _versus(value: float, sign: str, bar: float) -> str:
@@ -395,6 +410,8 @@ def claims(ev: CaseEvidence, output: str) -> Findings:
             # word must not exempt the rest (HaluEval 0.948 -> 0.962, RAGTruth 0.688 -> 0.686).
             if c is not None and bind and c.unbound and not is_japanese(claim):
                 problems.append(("claims", Said("hal.unbound", {"words": ", ".join(c.unbound)})))
+            elif (swapped := _swapped(claim, plan)) is not None:
+                problems.append(("claims", swapped))
             if c is not None and c.negation and not flipped:
                 problems.append(("claims", _NEGATES if c.negated else _NEGATED))
         if not problems:

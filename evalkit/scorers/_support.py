@@ -279,7 +279,7 @@ def claim_units(claim: str) -> tuple[Unit, ...]:
         if ("word", low) not in units:
             units[("word", low)] = word_unit(low, specific)
         first = False
-    for run in _cjk_runs(t) if cjk else ():
+    for run in cjk_runs(t) if cjk else ():
         katakana = "\u30a0" <= run[0] <= "\u30ff"
         if len(run) == 1 and katakana:
             continue
@@ -297,7 +297,7 @@ _GENERIC_JA_INSIDE = re.compile("|".join(w for w in GENERIC_JA if len(w) > 1))
 _GENERIC_JA_WHOLE = frozenset(GENERIC_JA)
 
 
-def _cjk_runs(text: str) -> list[str]:
+def cjk_runs(text: str) -> list[str]:
     """Kanji / katakana runs of a claim, without the generic words of `GENERIC_JA`
     (「延長可能」 → 「延長」; a run that is only 「場合」 or 「方」 is dropped)."""
     runs: list[str] = []
