@@ -328,6 +328,8 @@ def dot_cuts(text: str, p: int) -> bool:
         after = text[q : q + 1]
         if after.islower():
             return False
+        if after.isupper() and _initial(text, p):
+            return False  # "S. P. L. Sørensen", "George W. Bush": initials of a name
         if after.isdigit():
             w = p
             while w > 0 and text[w - 1].isalpha():
@@ -335,6 +337,16 @@ def dot_cuts(text: str, p: int) -> bool:
             return text[w:p].lower() not in _NUMBER_ABBREVIATIONS
         return True
     return "A" <= nxt <= "Z" or bool(nxt and nxt in "\"'([" and "A" <= text[p + 2 : p + 3] <= "Z")
+
+
+def _initial(text: str, p: int) -> bool:
+    """Is the "." at `p` after a single capital letter that stands alone (after a space,
+    an opening bracket or another initial's dot): a name's initial, not a sentence's end.
+    ("World War I." ending a sentence reads as an initial too: its sentence runs on into
+    the next, which costs binding nothing it would have found.)"""
+    if p < 1 or not ("A" <= text[p - 1] <= "Z"):
+        return False
+    return p == 1 or text[p - 2] in " .(\"'"
 
 
 def _sentences_and_lines(text: str) -> list[tuple[str, int]]:

@@ -385,10 +385,20 @@ def _polarity_clash(
     if negated:
         if any(k.negated >> i & 1 for k, i in best):
             return False
-        # A clash only when the knowledge states positively what the claim negates; a
-        # negated word the knowledge lacks is a missing word, not a contradiction.
+        # A clash only when one sentence states positively what the claim negates, of the
+        # same thing: it holds every unit of the claim that its text holds. A sentence
+        # that lacks one is about something else ("The Basic plan does not include phone
+        # support" against "The Basic plan includes email support only" and "The Premium
+        # plan includes phone support"; "Phone support is not included in the Basic plan",
+        # whose subject stands before the negation, likewise). A negated word the
+        # knowledge lacks is a missing word, not a contradiction.
         by_k = {id(k): m for k, m in masks}
-        return any(by_k[id(k)][j] >> i & 1 for k, i in best for j in scope)
+        for k, i in best:
+            where = by_k[id(k)]  # per unit of the claim, the sentences of k that hold it
+            stated = [j for j, m in enumerate(where) if m]
+            if any(where[j] for j in scope) and all(where[j] >> i & 1 for j in stated):
+                return True
+        return False
     return all(k.negated >> i & 1 and _negates(k.sentence(i), units) for k, i in best)
 
 
@@ -472,6 +482,8 @@ def negation_scope(claim: str, units: Sequence[Unit]) -> tuple[int, ...]:
     found: set[int] = set()
     low = t.lower()
     for m in NEG_EN.finditer(low):
+        if m.start() and t[m.start()].isupper():
+            continue  # "No Fences", "Never Let Me Go": a capital inside a claim is a title
         rest = low[m.end() :]
         end = _SCOPE_END_EN.search(rest)
         words = _WORD.findall(rest[: end.start()] if end else rest)[:SCOPE_WORDS]
@@ -585,6 +597,12 @@ def check_claim(
                 free.append(j)
         elif question is None or not question_index(question).locate(u):
             missing.append(u)
+    scope = negation_scope(claim, units)
+    # What a denial negates need not be stated with the rest ("The Basic plan does not
+    # include phone support" where only the Premium plan's sentence names phone support):
+    # whether it contradicts the knowledge is `_polarity_clash`'s question.
+    if scope:
+        free = [j for j in free if j not in scope]
     unbound: tuple[str, ...] = ()
     if len(free) >= 2 and not any(
         _intersection([_grouped(k, m[j]) for j in free]) & ((1 << len(k.starts)) - 1)
@@ -599,7 +617,6 @@ def check_claim(
                     best = held
         if len(best) < len(free):
             unbound = tuple(units[j].text for j in free if j not in best)
-    scope = negation_scope(claim, units)
     negated = bool(scope)
     negation = False
     if units and (negated or any(k.negated and _has_negation_cue(k) for k in knowledge)):

@@ -943,3 +943,13 @@ def test_a_sentence_opening_with_a_pronoun_is_indexed_with_the_name_before_it() 
     other = "In 1995, Michael Mann directed a film. It stars Al Pacino."
     result = scorer.score(_item(["Michael Mann stars Al Pacino."], context=other, question="?"))
     assert result is not None and not result.passed
+
+
+def test_a_capitalised_no_inside_a_claim_is_a_title_not_a_negation() -> None:
+    from evalkit.scorers._support import claim_units, negation_scope
+
+    claim = 'Garth Brooks performed all the songs on "No Fences".'
+    assert negation_scope(claim, claim_units(claim)) == ()
+    claim = "No, Garth Brooks did not perform it."  # the answer's "No," and a real "not"
+    units = claim_units(claim)
+    assert [units[j].text for j in negation_scope(claim, units)] == ["perform"]

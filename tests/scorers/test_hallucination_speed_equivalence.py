@@ -301,23 +301,29 @@ def test_sentences_of_a_text() -> None:
     ]
     assert knowledge_sentences("  \n\n ") == [""]
     # After "." a capital cuts, also behind an opening quote or bracket; anything else not.
-    assert knowledge_sentences("A.B. C.Z. D.\"E. F.'G. H.(I. J.[K. L.{M. N.a. 3.5 x.é") == [
-        "A.",
-        "B.",
-        "C.",
-        "Z.",
-        "D.",
-        '"E.',
-        "F.",
-        "'G.",
-        "H.",
-        "(I.",
-        "J.",
-        "[K.",
-        "L.{M.",
-        "N.a.",
+    assert knowledge_sentences(
+        "Aa.Bb. Cc.Zz. Dd.\"Ee. Ff.'Gg. Hh.(Ii. Jj.[Kk. Ll.{Mm. Nn.a. 3.5 x.é"
+    ) == [
+        "Aa.",
+        "Bb.",
+        "Cc.",
+        "Zz.",
+        "Dd.",
+        '"Ee.',
+        "Ff.",
+        "'Gg.",
+        "Hh.",
+        "(Ii.",
+        "Jj.",
+        "[Kk.",
+        "Ll.{Mm.",
+        "Nn.a.",
         "3.5 x.é",
     ]
+    # A single capital before ". " is a name's initial, not a sentence's end.
+    assert knowledge_sentences(
+        "He assisted S. P. L. Sørensen in pH. George W. Bush came. (J. Smith) Done."
+    ) == ["He assisted S. P. L. Sørensen in pH.", "George W. Bush came.", "(J. Smith) Done."]
 
 
 def test_which_sentences_are_negated() -> None:
