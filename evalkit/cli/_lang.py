@@ -32,10 +32,14 @@ def lang_option(func: F) -> F:
     )(func)
 
 
-def output_language(explicit: str | None, summary: Mapping[str, Any]) -> str:
-    """The language to print `summary` in (see the module's precedence)."""
+def output_language(explicit: str | None, *summaries: Mapping[str, Any]) -> str:
+    """The language to print `summaries` in (see the module's precedence): `evalkit diff`
+    reads two results, whose suites must then all have the same language."""
     from evalkit._i18n import choose_language
 
-    suites = ((summary.get("provenance") or {}).get("suites") or {}).values()
-    languages = [s.get("language") if isinstance(s, Mapping) else None for s in suites]
+    languages = [
+        s.get("language") if isinstance(s, Mapping) else None
+        for summary in summaries
+        for s in ((summary.get("provenance") or {}).get("suites") or {}).values()
+    ]
     return choose_language(explicit, languages, os.environ)

@@ -89,14 +89,14 @@ def report_run(
     if junit_file is not None:
         from evalkit.report.junit import write_junit
 
-        write_junit(out_dir, junit_file)
+        write_junit(out_dir, junit_file, language)
         echo_out(f"JUnit XML: {junit_file}")
     gate: list[str] = []
     if baseline is not None:
         from evalkit.compare.diff import compare, triggered
         from evalkit.report.diffview import render_text
 
-        diff = compare(baseline, out_dir)
+        diff = compare(baseline, out_dir, lang=language)
         echo_out(render_text(diff), nl=False)
         gate = triggered(diff, fail_on or ("verdict-drop",))
         for reason in gate:

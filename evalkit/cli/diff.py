@@ -55,13 +55,21 @@ def command(
     Shows verdict changes per PoC, failure rates old → new per metric and tag with an exact
     paired McNemar test on the cases both runs share, the cases that flipped (newly failing
     first), cases only in one run, and what changed in prompts, models and parameters.
+    A flipped case's reasons are worded in the language of both results' suites when they
+    all have one (else the locale's); --format json keeps them as the results hold them.
     """
+    from evalkit.cli._lang import output_language
     from evalkit.compare.diff import compare, triggered
     from evalkit.errors import UsageError
     from evalkit.report.diffview import render_json, render_markdown, render_text
+    from evalkit.results.reader import load_summary
 
     try:
-        diff = compare(old, new, alpha=alpha)
+        # JSON is for tools: its reasons stay the stored (English) contract.
+        language = (
+            "en" if fmt == "json" else output_language(None, load_summary(old), load_summary(new))
+        )
+        diff = compare(old, new, alpha=alpha, lang=language)
         reasons = triggered(diff, fail_on)
     except UsageError as exc:
         echo_err(f"error: {exc}")

@@ -44,8 +44,9 @@ def command(
 
     With no option, prints the Markdown summary: the verdict per PoC, its reasons, and each
     metric's failure rate, interval and bar. With --html, --markdown or --junit, writes those
-    files and prints their paths. The Markdown and HTML speak --lang, else the language of
-    the result's suites, else the locale's (JUnit XML and summary.json stay English).
+    files and prints their paths. The Markdown, the HTML and JUnit XML's reasons speak
+    --lang, else the language of the result's suites, else the locale's (summary.json stays
+    English).
     """
     from evalkit.cli._lang import output_language
     from evalkit.errors import UsageError
@@ -73,7 +74,7 @@ def command(
         if html_file is not None:
             echo_out(str(write_html(result, html_file, language)))
         if junit_file is not None:
-            write_junit(result, junit_file)
+            write_junit(result, junit_file, language)
             echo_out(str(junit_file))
     except UsageError as exc:
         echo_err(f"error: {exc}")

@@ -72,15 +72,17 @@ def command() -> None:
 )
 def sample(result: Path, n: int, seed: int, out: Path, html_file: Path | None) -> None:
     """Write a review sheet of RESULT's cases: N drawn at random, stratified by each
-    metric's automatic outcome, plus every critical case."""
+    metric's automatic outcome, plus every critical case. The scorers' reasons are worded in
+    the language of the result's suites when they all have one (else the locale's)."""
     from evalkit.cli import echo_err, echo_out
+    from evalkit.cli._lang import output_language
     from evalkit.errors import UsageError
     from evalkit.results.reader import iter_case_rows, load_summary
     from evalkit.results.writer import atomic_write_text
     from evalkit.review.sheet import choose, sheet_text
 
     try:
-        load_summary(result)
+        language = output_language(None, load_summary(result))
         metrics: set[str] = set()
         total = 0
 
@@ -95,11 +97,11 @@ def sample(result: Path, n: int, seed: int, out: Path, html_file: Path | None) -
         picked = [r for r in iter_case_rows(result) if (r["suite"], r["case"]) in chosen]
         critical = sum(1 for r in picked if r.get("critical"))
         try:
-            atomic_write_text(out, sheet_text(picked, sorted(metrics)))
+            atomic_write_text(out, sheet_text(picked, sorted(metrics), language))
             if html_file is not None:
                 from evalkit.review.form import form_html
 
-                atomic_write_text(html_file, form_html(picked, sorted(metrics), out.stem))
+                atomic_write_text(html_file, form_html(picked, sorted(metrics), out.stem, language))
         except OSError as exc:
             raise UsageError(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from exc
     except UsageError as exc:

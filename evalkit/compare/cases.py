@@ -3,7 +3,8 @@
 Memory: `cases.jsonl` files are sorted by (suite, case id), so the first pass (`CaseWalk`)
 walks both side by side (a merge join) and keeps only counts — discordant pairs per PoC,
 metric and tag, changed prompts per suite — plus the flipped and one-run-only cases; a
-second pass (`with_outputs`) picks up outputs and reasons for the flipped cases only. Two
+second pass (`with_outputs`) picks up outputs and reasons (worded in the diff's language:
+`case_reason_text`) for the flipped cases only. Two
 million-case runs diff in a few MB. A file out of that order (edited by hand) is read into
 memory instead.
 """
@@ -15,6 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from evalkit._i18n import case_reason_text
 from evalkit.results.documents import CaseRow
 from evalkit.results.reader import iter_case_rows
 
@@ -44,7 +46,9 @@ class CaseRef:
 class FlippedCase:
     """A shared case whose pass/fail changed on at least one metric.
 
-    `old_reasons`/`new_reasons` map each flipped metric to its scorer's reason in that run.
+    `old_reasons`/`new_reasons` map each flipped metric to its scorer's reason in that run,
+    worded in the language `with_outputs` was given (a Japanese case's, where its codes are
+    stored; any other as `cases.jsonl` holds it).
     Outputs are cut to a few hundred characters (a diff shows them, it does not archive them).
     """
 
@@ -171,8 +175,10 @@ class CaseWalk:
             self.prompts[key[0]] = self.prompts.get(key[0], 0) + 1
 
 
-def with_outputs(flips: dict[Key, _Flip], old: Path | None, new: Path | None) -> list[FlippedCase]:
-    """Second pass: outputs and reasons of the flipped cases only."""
+def with_outputs(
+    flips: dict[Key, _Flip], old: Path | None, new: Path | None, lang: str = "en"
+) -> list[FlippedCase]:
+    """Second pass: outputs and reasons (in `lang`) of the flipped cases only."""
     sides: list[dict[Key, tuple[tuple[str | None, ...], dict[str, str]]]] = []
     for path in (old, new):
         found: dict[Key, tuple[tuple[str | None, ...], dict[str, str]]] = {}
@@ -185,7 +191,7 @@ def with_outputs(flips: dict[Key, _Flip], old: Path | None, new: Path | None) ->
                         for o in (row.get("outputs") or ())
                     )
                     reasons = {
-                        m: str(s.get("reason", ""))[:_KEEP_CHARS]
+                        m: case_reason_text(s, lang)[:_KEEP_CHARS]
                         for m, s in (row.get("scores") or {}).items()
                         if isinstance(s, dict)
                     }

@@ -143,8 +143,9 @@ class Diff:
     review_stale: Mapping[str, int] | None = None
 
 
-def compare(old: Path | str, new: Path | str, alpha: float = 0.05) -> Diff:
-    """Diff two results (folders or summary files). Raises `ResultError` on unreadable input."""
+def compare(old: Path | str, new: Path | str, alpha: float = 0.05, lang: str = "en") -> Diff:
+    """Diff two results (folders or summary files), the flipped cases' reasons worded in
+    `lang` (see `with_outputs`). Raises `ResultError` on unreadable input."""
     if not 0 < alpha < 1:
         raise UsageError(f"alpha must be between 0 and 1, got {alpha}")
     old_paths, new_paths = resolve(old), resolve(new)
@@ -162,7 +163,7 @@ def compare(old: Path | str, new: Path | str, alpha: float = 0.05) -> Diff:
         )
     flipped: list[FlippedCase] = []
     if walk.flips:
-        flipped = with_outputs(walk.flips, old_paths.cases, new_paths.cases)
+        flipped = with_outputs(walk.flips, old_paths.cases, new_paths.cases, lang)
     return Diff(
         old=str(old),
         new=str(new),

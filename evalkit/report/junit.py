@@ -14,6 +14,12 @@ Streaming: `cases.jsonl` is read twice (first to count, because counts go in the
 `<testsuite>` start tag, then to write), so memory stays flat however many cases there are.
 The XML is UTF-8 and valid XML 1.0: characters XML cannot carry (control characters, lone
 surrogates) are written as visible `\\xNN` escapes.
+
+Language: the failure messages and bodies are the reasons, worded in `lang` (the verdict's
+with `reason_texts`, each case's with `case_reason_text`: a Japanese case's reason in
+Japanese where its codes are stored, any other as `cases.jsonl` holds it); names, class
+names, types and counts are the same in every language, so CI tracks a testcase across runs
+whatever language its team reads. Nothing parses the messages back.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from pathlib import Path
 from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
 
+from evalkit._i18n import case_reason_text, reason_texts
 from evalkit.common.filemode import match_umask
 from evalkit.results.documents import CaseRow, Summary
 from evalkit.results.reader import iter_case_rows, load_summary, resolve
@@ -92,7 +99,7 @@ def _outputs_text(row: CaseRow) -> str:
     return "\n".join(lines)
 
 
-def _testcases(row: CaseRow, classname: str) -> Iterator[str]:
+def _testcases(row: CaseRow, classname: str, lang: str) -> Iterator[str]:
     case = str(row["case"])
     if row.get("error"):
         error = str(row["error"])
@@ -109,7 +116,7 @@ def _testcases(row: CaseRow, classname: str) -> Iterator[str]:
         name = _attr(f"{case} [{metric}]")
         head = f'    <testcase classname={_attr(classname)} name={name} time="0"'
         if score.get("passed") is False:
-            reason = str(score.get("reason") or "failed")
+            reason = case_reason_text(score, lang) or "failed"
             body = f"{reason}\n\n{_outputs_text(row)}"
             yield (
                 f"{head}>\n      <failure message={_attr(reason[:_MESSAGE_CHARS])} "
@@ -119,14 +126,14 @@ def _testcases(row: CaseRow, classname: str) -> Iterator[str]:
             yield f"{head}/>\n"
 
 
-def _verdicts(summary: Summary | None) -> tuple[list[str], int]:
+def _verdicts(summary: Summary | None, lang: str) -> tuple[list[str], int]:
     """The verdict testcases (one per PoC) and how many of them fail."""
     if summary is None:
         return [], 0
     cases, failed = [], 0
     for poc, block in sorted((summary.get("pocs") or {}).items()):
         verdict = str((block or {}).get("verdict") or "none")
-        reasons = [str(r) for r in (block or {}).get("reasons") or []]
+        reasons = reason_texts(block or {}, lang)
         head = (
             f'    <testcase classname="evalkit.verdict" '
             f'name={_attr(f"PoC {poc}: {verdict}")} time="0"'
@@ -144,11 +151,12 @@ def _verdicts(summary: Summary | None) -> tuple[list[str], int]:
     return cases, failed
 
 
-def junit_chunks(result: Path | str) -> Iterator[str]:
-    """The JUnit XML document of a result, as text chunks (raises `ResultError`)."""
+def junit_chunks(result: Path | str, lang: str = "en") -> Iterator[str]:
+    """The JUnit XML document of a result, as text chunks, its reasons worded in `lang`
+    (raises `ResultError`)."""
     paths = resolve(result)
     summary = load_summary(result) if paths.summary.is_file() else None
-    verdicts, verdicts_failed = _verdicts(summary)
+    verdicts, verdicts_failed = _verdicts(summary, lang)
     yield '<?xml version="1.0" encoding="UTF-8"?>\n'
     counts = _counts(paths.cases) if paths.cases is not None else []
     totals = [sum(c[i] for c in counts) for i in range(3)]
@@ -181,14 +189,15 @@ def junit_chunks(result: Path | str) -> Iterator[str]:
                 f'errors="{errors}" skipped="0" time="0">\n'
             )
             current = name
-        yield from _testcases(row, name)
+        yield from _testcases(row, name, lang)
     if current is not None:
         yield "  </testsuite>\n"
     yield "</testsuites>\n"
 
 
-def write_junit(result_dir: Path | str, out: Path | str) -> None:
-    """Write the JUnit XML of `result_dir` to `out` atomically (temp file + rename).
+def write_junit(result_dir: Path | str, out: Path | str, lang: str = "en") -> None:
+    """Write the JUnit XML of `result_dir` to `out` atomically (temp file + rename), its
+    reasons worded in `lang`.
 
     Rows are ordered by suite in `cases.jsonl`, so each suite's testcases are contiguous; if
     a file breaks that order, a suite appears as more than one `<testsuite>` element, each
@@ -200,7 +209,7 @@ def write_junit(result_dir: Path | str, out: Path | str) -> None:
     try:
         match_umask(fd)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            _write_all(handle, junit_chunks(result_dir))
+            _write_all(handle, junit_chunks(result_dir, lang))
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

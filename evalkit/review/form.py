@@ -2,7 +2,8 @@
 fetches nothing. Reviewers read each case (prompt, outputs, references, context, each
 scorer's decision and reason), mark `human_<metric>`, usable, correction, risk and a
 comment, type their name once, and download the filled CSV — the same columns and cells as
-`sheet_text` writes (UTF-8 with BOM), which `evalkit review import` reads. Marks are kept in
+`sheet_text` writes (UTF-8 with BOM, the reasons in the same language), which `evalkit review
+import` reads. Marks are kept in
 the browser's local storage for this file, so closing the tab loses nothing.
 
 The cases travel as JSON inside a `<script type="application/json">` block with `<`, `>`
@@ -27,11 +28,14 @@ def _json(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def form_html(rows: Iterable[Mapping[str, Any]], metrics: Sequence[str], title: str) -> str:
-    """The HTML form for `rows` (cases.jsonl rows) and `metrics`."""
+def form_html(
+    rows: Iterable[Mapping[str, Any]], metrics: Sequence[str], title: str, lang: str = "en"
+) -> str:
+    """The HTML form for `rows` (cases.jsonl rows) and `metrics`, the scorers' reasons
+    worded in `lang`."""
     data = {
         "columns": sheet_columns(metrics),
-        "rows": sheet_cells(rows, metrics),
+        "rows": sheet_cells(rows, metrics, lang),
         "metrics": list(metrics),
         "labels": list(LABELS),
         "qualitative": {k: list(v) for k, v in QUALITATIVE.items()},

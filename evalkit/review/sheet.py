@@ -19,6 +19,10 @@ not reviewed), `usable` (yes/no), `correction` (none/minor/major), `risk`
 (low/medium/high), `comment`, `reviewer`. Text from the model or the suite that a
 spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return) is
 written with a leading apostrophe, the usual guard; nothing is read back from those columns.
+The `reason_<metric>` cells are worded in the sheet's language (`lang`: a Japanese case's
+reason in Japanese where its codes are stored, any other as `cases.jsonl` holds it): they
+are for the reviewer, and `read_sheets` never reads them, so a sheet in either language
+imports the same. Column names and the values a reviewer types stay English.
 
 Reading (`read_sheets`) checks every row and reports every problem with file:line:column,
 what was expected and how to fix it.
@@ -35,6 +39,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from evalkit._i18n import case_reason_text
 
 __all__ = [
     "QUALITATIVE",
@@ -131,18 +137,22 @@ def _outputs(outputs: Sequence[Any]) -> str:
     return "\n\n".join(f"[{i}] {_text(o)}" for i, o in enumerate(outputs, start=1))
 
 
-def sheet_text(rows: Iterable[Mapping[str, Any]], metrics: Sequence[str]) -> str:
-    """The CSV review sheet (with its BOM) for `rows` (cases.jsonl rows), in their order."""
+def sheet_text(rows: Iterable[Mapping[str, Any]], metrics: Sequence[str], lang: str = "en") -> str:
+    """The CSV review sheet (with its BOM) for `rows` (cases.jsonl rows), in their order,
+    the scorers' reasons worded in `lang`."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(sheet_columns(metrics))
-    writer.writerows(sheet_cells(rows, metrics))
+    writer.writerows(sheet_cells(rows, metrics, lang))
     return "\ufeff" + buf.getvalue()
 
 
-def sheet_cells(rows: Iterable[Mapping[str, Any]], metrics: Sequence[str]) -> list[list[str]]:
+def sheet_cells(
+    rows: Iterable[Mapping[str, Any]], metrics: Sequence[str], lang: str = "en"
+) -> list[list[str]]:
     """The sheet's rows as cells, in `sheet_columns(metrics)` order, reviewer columns blank
-    (shared by the CSV sheet and the HTML form, so both download the same file)."""
+    and the scorers' reasons worded in `lang` (shared by the CSV sheet and the HTML form, so
+    both download the same file)."""
     out = []
     for row in rows:
         scores = row.get("scores", {})
@@ -163,7 +173,7 @@ def sheet_cells(rows: Iterable[Mapping[str, Any]], metrics: Sequence[str]) -> li
                 if s is None
                 else [
                     "pass" if s["passed"] else "fail",
-                    _cell(str(s.get("reason", ""))),
+                    _cell(case_reason_text(s, lang)),
                 ]
             )
         cells += [""] * (len(metrics) + len(QUALITATIVE) + 2)
