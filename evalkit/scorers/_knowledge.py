@@ -500,13 +500,17 @@ _OPENING_NAME = re.compile(
     r"(?:The\s+)?[A-ZÀ-ÖØ-Þ][\w'’.&-]*(?:\s+(?:(?:of|the|de|and|&|for)\s+)?[A-ZÀ-ÖØ-Þ][\w'’.&-]*)*"
     r"(?=\s+[a-z(])"
 )
-_OPENING_PRONOUN = re.compile(r"(?:It|He|She|They)(?=\s+[a-z])")
+_OPENING_PRONOUNS = ("It ", "He ", "She ", "They ")
 
 
 def _resolve_pronoun(sentence: str, before: str) -> str:
     """`sentence` with its opening pronoun replaced by the name `before` opens with (the
-    sentence before it, itself resolved: "X was… It opened… It closed…" are all about X)."""
-    if sentence[:1] not in "HIST" or (m := _OPENING_PRONOUN.match(sentence)) is None:
+    sentence before it, itself resolved: "X was… It opened… It closed…" are all about X).
+    A `startswith` test first: most sentences open otherwise, and it costs no regex."""
+    if not sentence.startswith(_OPENING_PRONOUNS):
+        return sentence
+    end = sentence.index(" ")
+    if not sentence[end + 1 : end + 2].islower():
         return sentence
     name = _OPENING_NAME.match(before)
     if name is None:
@@ -515,7 +519,7 @@ def _resolve_pronoun(sentence: str, before: str) -> str:
     head = words[1] if len(words) > 1 and words[0] == "The" else words[0]
     if head.casefold() in STOPWORDS:  # "In 2016, …", "However, …": no subject named
         return sentence
-    return name.group() + sentence[m.end() :]
+    return name.group() + sentence[end:]
 
 
 @lru_cache(maxsize=256)  # contexts repeat across a case's samples, rarely further

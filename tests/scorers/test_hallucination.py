@@ -953,3 +953,17 @@ def test_a_capitalised_no_inside_a_claim_is_a_title_not_a_negation() -> None:
     claim = "No, Garth Brooks did not perform it."  # the answer's "No," and a real "not"
     units = claim_units(claim)
     assert [units[j].text for j in negation_scope(claim, units)] == ["perform"]
+
+
+@given(st.text(alphabet="TheAbc Xyz,.' aofwsIt", max_size=60))
+def test_an_appositive_cut_keeps_every_word_and_the_pronoun_reading_any_text(text: str) -> None:
+    from evalkit.scorers._knowledge import _resolve_pronoun
+    from evalkit.scorers._support import _appositive
+
+    pieces = _appositive(text)
+    if len(pieces) == 2:  # "X, aside" and "X predicate": every word of the text is kept
+        assert set(text.replace(",", " ").split()) == set(
+            " ".join(pieces).replace(",", " ").split()
+        )
+    resolved = _resolve_pronoun(text, "The Abc Xyz was here.")
+    assert resolved == text or resolved.startswith("The Abc Xyz ")

@@ -3,6 +3,9 @@ of a sibling (same head: ベーシックプラン / プレミアムプラン).""
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from evalkit.scorers._topics import topic_swap
 
 PLANS = (
@@ -40,3 +43,25 @@ def test_only_a_sibling_with_the_same_head_counts() -> None:
     # A labelled line names its topic too ("プレミアムプラン：…").
     labelled = ("ベーシックプラン：メールサポートのみ\nプレミアムプラン：電話サポートあり",)
     assert topic_swap("ベーシックプランには電話サポートがあります。", labelled) is not None
+
+
+@given(
+    st.text(
+        alphabet="ベーシックプレミアムプラン電話サポート正社員はにでのが含まれませんず。、：\n ",
+        max_size=40,
+    ),
+    st.lists(
+        st.text(
+            alphabet="ベーシックプレミアムプラン電話サポート正社員はにでのが含まれませんず。、：\n ",
+            max_size=60,
+        ),
+        max_size=2,
+    ),
+)
+def test_topic_swap_reads_any_text_and_names_what_it_found(claim: str, texts: list[str]) -> None:
+    found = topic_swap(claim, tuple(texts))
+    if found is not None:
+        topic, word, other = found
+        assert claim.lstrip(" \t　「」『』・-*•").startswith(topic)
+        assert word in claim and other not in claim
+        assert any(word in t and other in t for t in texts)
