@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from evalkit._i18n._commands import COMMANDS
 from evalkit._i18n._phase import VERDICT_WORD
 from evalkit._i18n._reasons import Template
 
@@ -553,3 +554,8 @@ UI: dict[str, dict[str, Template]] = {
         "show_colon": "：",
     },
 }
+
+# `evalkit diff`, the review form and the run's own lines: their own table, the same `say`.
+for _lang, _words in COMMANDS.items():
+    assert not _words.keys() & UI[_lang].keys(), "a key worded twice"
+    UI[_lang].update(_words)

@@ -15,25 +15,28 @@ EXIT_BROKEN = 4
 _FIRST_ERRORS = 5
 
 
-def _names(broken: list[tuple[str, int]]) -> str:
+def _names(broken: list[tuple[str, int]], lang: str) -> str:
+    from evalkit._i18n import say
+
     listed = ", ".join(f"'{name}'" for name, _ in broken[:5])
-    more = f" and {len(broken) - 5} more" if len(broken) > 5 else ""
-    return f"suite{'s' if len(broken) > 1 else ''} {listed}{more}"
+    more = max(0, len(broken) - 5)
+    return say("op_suites", lang, names=listed, n=len(broken), more=more)
 
 
-def broken_headline(broken: list[tuple[str, int]], out_dir: Path, colour: bool) -> str:
-    """What a broken run prints before its table: that it is broken, and the first errors
-    (case id and message) from `cases.jsonl`, so the cause is not only in the file.
-    `broken`: `summary.broken_suites` of the result in `out_dir`."""
+def broken_headline(
+    broken: list[tuple[str, int]], out_dir: Path, colour: bool, lang: str = "en"
+) -> str:
+    """What a broken run prints before its table (in `lang`): that it is broken, and the
+    first errors (case id and message, as recorded) from `cases.jsonl`, so the cause is not
+    only in the file. `broken`: `summary.broken_suites` of the result in `out_dir`."""
+    from evalkit._i18n import say
     from evalkit.errors import UsageError
     from evalkit.results.reader import iter_case_rows
 
     cases = sum(n for _, n in broken)
-    title = (
-        f"BROKEN RUN: every case of {_names(broken)} ({cases} case{'s' if cases != 1 else ''}) "
-        "ended in a client error, so the verdict below says nothing about the model."
-    )
-    lines = [click.style(title, fg="red", bold=True) if colour else title, "First errors:"]
+    title = say("op_broken_title", lang, suites=_names(broken, lang), n=cases)
+    first = say("op_first_errors", lang)
+    lines = [click.style(title, fg="red", bold=True) if colour else title, first]
     names = {name for name, _ in broken}
     shown = 0
     try:
@@ -48,17 +51,13 @@ def broken_headline(broken: list[tuple[str, int]], out_dir: Path, colour: bool) 
                 if shown == _FIRST_ERRORS:
                     break
     except (OSError, UsageError) as exc:
-        lines.append(f"  (cannot read {out_dir / 'cases.jsonl'}: {exc})")
-    lines.append(
-        "Fix the client (the program, URL, key or recordings the suite names) and run again; "
-        f"every error is in {out_dir / 'cases.jsonl'}."
-    )
+        lines.append(say("op_cannot_read", lang, file=out_dir / "cases.jsonl", error=exc))
+    lines.append(say("op_broken_fix", lang, file=out_dir / "cases.jsonl"))
     return "\n".join(lines) + "\n"
 
 
-def broken_error(broken: list[tuple[str, int]]) -> str:
-    """The last line (for stderr) of a broken run, beside its exit code."""
-    return (
-        f"error: the run is broken: every case of {_names(broken)} ended in a client error "
-        f"(exit {EXIT_BROKEN}, not a verdict); see the first errors above"
-    )
+def broken_error(broken: list[tuple[str, int]], lang: str = "en") -> str:
+    """The last line (for stderr) of a broken run, beside its exit code, in `lang`."""
+    from evalkit._i18n import say
+
+    return say("op_broken_error", lang, suites=_names(broken, lang), code=EXIT_BROKEN)

@@ -9,12 +9,12 @@ result's provenance (`provenance.suites.<suite>.language`: the suite's `language
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 import click
 
-__all__ = ["lang_option", "output_language"]
+__all__ = ["lang_option", "output_language", "suites_language"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -42,4 +42,25 @@ def output_language(explicit: str | None, *summaries: Mapping[str, Any]) -> str:
         for summary in summaries
         for s in ((summary.get("provenance") or {}).get("suites") or {}).values()
     ]
+    return choose_language(explicit, languages, os.environ)
+
+
+def suites_language(explicit: str | None, suites: Iterable[Any]) -> str:
+    """The language to print in before a run has a result (its worker and interruption
+    lines): the one its result will be printed in, from the loaded suites as its provenance
+    will record them. A `cases_from` file is read lazily and may hold a bad row among the
+    cases sampled for the guess: that suite is then guessed from its prompt and description
+    alone, and the row's error is left to the run, which reports it with its line (with
+    `--workers`, the worker whose window holds it)."""
+    from evalkit._i18n import choose_language, text_language
+    from evalkit.errors import SuiteError
+    from evalkit.suite.language import suite_language
+
+    languages = []
+    for s in suites:
+        try:
+            languages.append(suite_language(s))
+        except SuiteError:
+            texts = [s.prompt.system or "", s.prompt.template, s.description]
+            languages.append(s.language or text_language(texts))
     return choose_language(explicit, languages, os.environ)

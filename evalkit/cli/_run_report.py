@@ -44,9 +44,9 @@ def report_run(
     if applied is not None:
         summary = applied.summary
     broken = broken_suites(summary)
-    if broken:  # said first: the verdict below is not about the model
-        echo_out(broken_headline(broken, out_dir, colour=sys.stdout.isatty()))
     language = output_language(lang, summary)
+    if broken:  # said first: the verdict below is not about the model
+        echo_out(broken_headline(broken, out_dir, colour=sys.stdout.isatty(), lang=language))
     echo_out(render_summary(summary, colour=sys.stdout.isatty(), lang=language))
     for currency, cost in summary["run"].get("cost", {}).items():
         echo_out(
@@ -73,7 +73,7 @@ def report_run(
             )
         )
     if resumed:
-        echo_out(f"Resumed: {resumed} cases were taken from the interrupted run.")
+        echo_out(say("op_resumed", language, n=resumed))
     echo_out(
         say(
             "run_results",
@@ -90,7 +90,7 @@ def report_run(
         from evalkit.report.junit import write_junit
 
         write_junit(out_dir, junit_file, language)
-        echo_out(f"JUnit XML: {junit_file}")
+        echo_out(say("op_junit", language, file=junit_file))
     gate: list[str] = []
     if baseline is not None:
         from evalkit.compare.diff import compare, triggered
@@ -102,15 +102,11 @@ def report_run(
         for reason in gate:
             echo_err(f"fail-on {reason}")
     if stale_count:
-        examples = f", e.g. {', '.join(stale[:5])}" if stale else ""
-        echo_err(
-            f"error: {stale_count} recorded outputs were made for a different prompt (stale recordings)"
-            f"{examples}. The prompt changed since they were recorded: re-record them "
-            "(evalkit run --record) before trusting this verdict.",
-        )
+        examples = say("op_stale_examples", language, ids=", ".join(stale[:5])) if stale else ""
+        echo_err(say("op_stale_recordings", language, n=stale_count, examples=examples))
         return 2
     if broken:
-        echo_err(broken_error(broken))
+        echo_err(broken_error(broken, language))
         return EXIT_BROKEN
     if gate:  # --exit-zero never hides a gate: it only neutralises the verdict's code
         return 3

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from evalkit.cli import echo_err, echo_out
+from evalkit.cli._lang import lang_option
 
 __all__ = ["command"]
 
@@ -47,16 +48,25 @@ __all__ = ["command"]
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the diff to this file instead of standard output.",
 )
+@lang_option
 def command(
-    old: Path, new: Path, fmt: str, fail_on: tuple[str, ...], alpha: float, out_file: Path | None
+    old: Path,
+    new: Path,
+    fmt: str,
+    fail_on: tuple[str, ...],
+    alpha: float,
+    out_file: Path | None,
+    lang: str | None = None,
 ) -> None:
     """Compare two results OLD and NEW (result folders or their summary.json).
 
     Shows verdict changes per PoC, failure rates old → new per metric and tag with an exact
     paired McNemar test on the cases both runs share, the cases that flipped (newly failing
     first), cases only in one run, and what changed in prompts, models and parameters.
-    A flipped case's reasons are worded in the language of both results' suites when they
-    all have one (else the locale's); --format json keeps them as the results hold them.
+    Text and Markdown are worded in --lang, else the language of both results' suites when
+    they all have one, else the locale's: headings, verdict reasons, flipped cases' reasons
+    and the --fail-on lines. --format json is for tools: it keeps them as the results hold
+    them (English), whatever --lang says.
     """
     from evalkit.cli._lang import output_language
     from evalkit.compare.diff import compare, triggered
@@ -67,7 +77,7 @@ def command(
     try:
         # JSON is for tools: its reasons stay the stored (English) contract.
         language = (
-            "en" if fmt == "json" else output_language(None, load_summary(old), load_summary(new))
+            "en" if fmt == "json" else output_language(lang, load_summary(old), load_summary(new))
         )
         diff = compare(old, new, alpha=alpha, lang=language)
         reasons = triggered(diff, fail_on)

@@ -43,6 +43,7 @@ def command(
     worst verdict, like `run`, and 4 when every case of a suite ended in a client error (a
     broken run). A missing, repeated or mixed shard is refused (exit 2), and so is an --out
     folder another run or merge is writing; --partial accepts missing shards."""
+    from evalkit._i18n import say
     from evalkit.cli._broken import EXIT_BROKEN, broken_error, broken_headline
     from evalkit.cli._lang import output_language
     from evalkit.cli._table import render_summary
@@ -69,24 +70,22 @@ def command(
         summary = applied.summary
     colour = sys.stdout.isatty()
     broken = broken_suites(summary)
+    language = output_language(lang, summary)
     if broken:  # said first: the verdict below is not about the model
-        echo_out(broken_headline(broken, out_dir, colour=colour))
-    echo_out(render_summary(summary, colour=colour, lang=output_language(lang, summary)))
+        echo_out(broken_headline(broken, out_dir, colour=colour, lang=language))
+    echo_out(render_summary(summary, colour=colour, lang=language))
     held = summary["provenance"]["options"].get("shard")
     if held is not None:
         indices, of = parse_held(held)
-        echo_out(
-            f"PARTIAL merge: shards {', '.join(f'{i}/{of}' for i in sorted(indices))} of {of} "
-            f"into {out_dir}; the verdicts above are about these shards' cases only, not the "
-            "whole run"
-        )
+        shards = ", ".join(f"{i}/{of}" for i in sorted(indices))
+        echo_out(say("op_partial_merge", language, shards=shards, of=of, out=out_dir))
     else:
-        echo_out(f"Merged {len(sources)} result folders into {out_dir}")
+        echo_out(say("op_merged", language, n=len(sources), out=out_dir))
     if applied is not None:
-        for line in review_notes(applied, out_dir, output_language(lang, summary)):
+        for line in review_notes(applied, out_dir, language):
             echo_out(line)
     if broken:  # --exit-zero never hides a broken run
-        echo_err(broken_error(broken))
+        echo_err(broken_error(broken, language))
         return EXIT_BROKEN
     if exit_zero:
         return 0

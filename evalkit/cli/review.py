@@ -70,10 +70,16 @@ def command() -> None:
     help="Also write the sheet as a self-contained HTML form (opens from disk; reviewers "
     "mark cases and download the filled CSV).",
 )
-def sample(result: Path, n: int, seed: int, out: Path, html_file: Path | None) -> None:
+@lang_option
+def sample(
+    result: Path, n: int, seed: int, out: Path, html_file: Path | None, lang: str | None = None
+) -> None:
     """Write a review sheet of RESULT's cases: N drawn at random, stratified by each
-    metric's automatic outcome, plus every critical case. The scorers' reasons are worded in
-    the language of the result's suites when they all have one (else the locale's)."""
+    metric's automatic outcome, plus every critical case. The scorers' reasons, the form's
+    headings and what this command prints are worded in --lang, else the language of the
+    result's suites when they all have one, else the locale's. Column names and the values
+    reviewers type stay English."""
+    from evalkit._i18n import say
     from evalkit.cli import echo_err, echo_out
     from evalkit.cli._lang import output_language
     from evalkit.errors import UsageError
@@ -82,7 +88,7 @@ def sample(result: Path, n: int, seed: int, out: Path, html_file: Path | None) -
     from evalkit.review.sheet import choose, sheet_text
 
     try:
-        language = output_language(None, load_summary(result))
+        language = output_language(lang, load_summary(result))
         metrics: set[str] = set()
         total = 0
 
@@ -108,12 +114,19 @@ def sample(result: Path, n: int, seed: int, out: Path, html_file: Path | None) -
         echo_err(f"error: {exc}")
         raise click.exceptions.Exit(2) from exc
     echo_out(
-        f"wrote {out}: {len(picked)} of {total} cases ({critical} critical); reviewers fill "
-        f"{', '.join(f'human_{m}' for m in sorted(metrics))} (pass/fail), usable, correction, "
-        f"risk, comment and reviewer, then: evalkit review import {result} {out}"
+        say(
+            "form_wrote_sheet",
+            language,
+            out=out,
+            picked=len(picked),
+            total=total,
+            critical=critical,
+            columns=", ".join(f"human_{m}" for m in sorted(metrics)),
+            result=result,
+        )
     )
     if html_file is not None:
-        echo_out(f"wrote {html_file}: the same sheet as an HTML form (Download filled CSV)")
+        echo_out(say("form_wrote_html", language, file=html_file))
 
 
 @command.command(name="import")

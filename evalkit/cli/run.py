@@ -270,6 +270,8 @@ def command(
     20 (stop) — the worst verdict — unless --exit-zero; 3 when a --fail-on gate triggers,
     4 when every case of a suite ended in a client error (a broken run, not a verdict).
     """
+    from evalkit._i18n import say
+    from evalkit.cli._lang import suites_language
     from evalkit.cli._run_checks import (
         check_baseline,
         parse_judge_pricing,
@@ -381,7 +383,7 @@ def command(
     if rerecord_stale and record is None:
         raise click.UsageError("--rerecord-stale needs --record FILE")
     if isinstance(chosen, WorkerProcesses):
-        echo_err(f"Running {chosen.count} worker processes…")
+        echo_err(say("op_workers", suites_language(lang, loaded.suites), n=chosen.count))
     bar = progress_bar(loaded.suites, shard, no_progress) if chosen.shows_progress else None
     try:
         outcome = chosen.run(loaded.suites, options, progress=bar.update_one if bar else None)
@@ -392,16 +394,14 @@ def command(
             bar.close()
         if worker is not None:  # a --workers worker: its parent tells the user
             return 130
-        echo_err(
-            f"\nInterrupted. Finished cases are kept in {options.out_dir}; run the same command again "
-            "to resume without calling the model for them.",
-        )
+        echo_err(say("op_interrupted", suites_language(lang, loaded.suites), out=options.out_dir))
         return 130
     finally:
         if bar:
             bar.close()
     for case_id in outcome.unmatched:
-        echo_err(f"warning: --case {case_id}: no case of the suites run has this id")
+        language = suites_language(lang, loaded.suites)
+        echo_err(say("op_unmatched_case", language, case=case_id))
     return report_run(outcome, junit_file, baseline, fail_on, exit_zero, reviews, lang)
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from evalkit._i18n import reason_texts, say
 from evalkit.compare.cases import CaseRef, CaseWalk, FlippedCase, metric_order, with_outputs
 from evalkit.compare.reviews import ReviewChange, ReviewFlip, review_changes, review_flips
 from evalkit.compare.significance import describe, mcnemar_p
@@ -41,6 +42,7 @@ __all__ = [
     "compare",
     "triggered",
     "metric_order",
+    "verdict_text",
 ]
 
 FAIL_ON = ("regression", "verdict-drop", "any-flip")
@@ -49,7 +51,8 @@ _SEVERITY = {"continue": 0, "redesign": 1, "stop": 2}
 
 @dataclass(frozen=True, slots=True)
 class VerdictChange:
-    """One PoC's verdict in both runs (None where the PoC is absent from that run)."""
+    """One PoC's verdict in both runs (None where the PoC is absent from that run), and the
+    reasons one run gives and the other does not, worded in the diff's language."""
 
     poc: str
     old: str | None
@@ -141,11 +144,16 @@ class Diff:
     review: tuple[ReviewChange, ...] = ()
     review_flips: tuple[ReviewFlip, ...] = ()
     review_stale: Mapping[str, int] | None = None
+    # The language the diff's sentences are worded in (its notes, each metric's `sentence`,
+    # the verdict reasons added or removed, the flipped cases' reasons) and its renderings
+    # read; "en" for `--format json`, whose text is the stored contract.
+    lang: str = "en"
 
 
 def compare(old: Path | str, new: Path | str, alpha: float = 0.05, lang: str = "en") -> Diff:
-    """Diff two results (folders or summary files), the flipped cases' reasons worded in
-    `lang` (see `with_outputs`). Raises `ResultError` on unreadable input."""
+    """Diff two results (folders or summary files), its sentences worded in `lang` (the
+    flipped cases' reasons: see `with_outputs`; the verdict reasons: see `_verdicts`).
+    Raises `ResultError` on unreadable input."""
     if not 0 < alpha < 1:
         raise UsageError(f"alpha must be between 0 and 1, got {alpha}")
     old_paths, new_paths = resolve(old), resolve(new)
@@ -156,11 +164,8 @@ def compare(old: Path | str, new: Path | str, alpha: float = 0.05, lang: str = "
     if paired:
         walk = CaseWalk.of(old_paths.cases, new_paths.cases)  # type: ignore[arg-type]
     else:
-        which = "old" if old_paths.cases is None else "new"
-        notes.append(
-            f"the {which} run has no cases.jsonl, so no case-by-case (paired) comparison "
-            "was possible: only rates and verdicts are compared"
-        )
+        which = say("diff_old" if old_paths.cases is None else "diff_new", lang)
+        notes.append(say("diff_note_unpaired", lang, which=which))
     flipped: list[FlippedCase] = []
     if walk.flips:
         flipped = with_outputs(walk.flips, old_paths.cases, new_paths.cases, lang)
@@ -170,12 +175,12 @@ def compare(old: Path | str, new: Path | str, alpha: float = 0.05, lang: str = "
         alpha=alpha,
         old_verdict=old_sum.get("verdict"),
         new_verdict=new_sum.get("verdict"),
-        verdicts=tuple(_verdicts(old_sum, new_sum)),
-        metrics=tuple(_metrics(old_sum, new_sum, walk.counts, paired, alpha)),
+        verdicts=tuple(_verdicts(old_sum, new_sum, lang)),
+        metrics=tuple(_metrics(old_sum, new_sum, walk.counts, paired, alpha, lang)),
         flipped=tuple(flipped),
         only_old=tuple(sorted(walk.only_old, key=lambda r: (r.suite, r.case))),
         only_new=tuple(sorted(walk.only_new, key=lambda r: (r.suite, r.case))),
-        provenance=tuple(_provenance(old_sum, new_sum, walk.prompts)),
+        provenance=tuple(_provenance(old_sum, new_sum, walk.prompts, lang)),
         paired=paired,
         notes=tuple(notes),
         review=tuple(review_changes(old_sum, new_sum)),
@@ -183,7 +188,16 @@ def compare(old: Path | str, new: Path | str, alpha: float = 0.05, lang: str = "
         if paired
         else (),
         review_stale=(new_sum.get("review") or {}).get("stale_why") or None,
+        lang=lang,
     )
+
+
+def verdict_text(verdict: str | None, lang: str = "en", absent: str = "None") -> str:
+    """A verdict value as the diff says it: the value itself in English ("continue"), its
+    word in another language ("続行"); `absent` where that run has no such PoC."""
+    if verdict is None:
+        return absent
+    return say(f"verdict_badge_{verdict}", lang) if verdict in _SEVERITY else verdict
 
 
 def triggered(diff: Diff, fail_on: Sequence[str]) -> list[str]:
@@ -194,6 +208,8 @@ def triggered(diff: Diff, fail_on: Sequence[str]) -> list[str]:
       newly failing than newly passing), or a verdict drop. Per-tag rows do not trigger it:
       testing every tag would raise false alarms by sheer number of tests.
     - `any-flip`: any shared case changed pass/fail on any metric.
+
+    Worded in the diff's language; each line starts with the condition's name as typed.
     """
     unknown = [name for name in fail_on if name not in FAIL_ON]
     if unknown:
@@ -205,30 +221,53 @@ def triggered(diff: Diff, fail_on: Sequence[str]) -> list[str]:
     if wanted & {"verdict-drop", "regression"}:
         for v in diff.verdicts:
             if v.worse:
-                out.append(f"verdict-drop: {v.poc} went {v.old} → {v.new}")
+                out.append(
+                    say(
+                        "diff_fail_verdict_drop",
+                        diff.lang,
+                        poc=v.poc,
+                        old=verdict_text(v.old, diff.lang),
+                        new=verdict_text(v.new, diff.lang),
+                    )
+                )
     if "regression" in wanted:
         for m in diff.metrics:
             if m.tag is None and m.worse:
-                out.append(f"regression: {m.poc} {m.metric}: {m.sentence}")
+                out.append(
+                    say(
+                        "diff_fail_regression",
+                        diff.lang,
+                        poc=m.poc,
+                        metric=m.metric,
+                        sentence=m.sentence,
+                    )
+                )
     if "any-flip" in wanted and diff.flipped:
-        n = len(diff.flipped)
-        out.append(f"any-flip: {n} case{'s' if n != 1 else ''} changed pass/fail")
+        out.append(say("diff_fail_any_flip", diff.lang, n=len(diff.flipped)))
     return out
 
 
-def _verdicts(old: Summary, new: Summary) -> list[VerdictChange]:
+def _verdicts(old: Summary, new: Summary, lang: str = "en") -> list[VerdictChange]:
+    """Each PoC's verdict in both runs, and the reasons one run gives and the other does
+    not: compared as stored (English, the contract), worded in `lang` from their codes
+    (`reason_texts`: a reason without a code stays as stored)."""
     out = []
     for poc in sorted(old["pocs"].keys() | new["pocs"].keys()):
         o: Mapping[str, Any] = old["pocs"].get(poc) or {}
         n: Mapping[str, Any] = new["pocs"].get(poc) or {}
         o_reasons, n_reasons = list(o.get("reasons") or []), list(n.get("reasons") or [])
+        o_worded, n_worded = reason_texts(o, lang), reason_texts(n, lang)
         out.append(
             VerdictChange(
                 poc=poc,
                 old=o.get("verdict"),
                 new=n.get("verdict"),
-                reasons_added=tuple(r for r in n_reasons if r not in o_reasons),
-                reasons_removed=tuple(r for r in o_reasons if r not in n_reasons),
+                reasons_added=tuple(
+                    w for r, w in zip(n_reasons, n_worded, strict=True) if r not in o_reasons
+                ),
+                reasons_removed=tuple(
+                    w for r, w in zip(o_reasons, o_worded, strict=True) if r not in n_reasons
+                ),
             )
         )
     return out
@@ -261,6 +300,7 @@ def _metrics(
     counts: Mapping[tuple[str, str, str | None], list[int]],
     paired: bool,
     alpha: float,
+    lang: str = "en",
 ) -> list[MetricChange]:
     """`counts`: discordant pairs per (poc, metric, tag or None) from the shared cases."""
     out: list[MetricChange] = []
@@ -278,9 +318,9 @@ def _metrics(
                 label = metric if tag is None else f"{metric} [{tag}]"
                 if paired:
                     p: float | None = mcnemar_p(b, c)
-                    sentence = describe(label, b, c, alpha)
+                    sentence = describe(label, b, c, alpha, lang)
                 else:
-                    p, sentence = None, "no per-case results: the change cannot be tested"
+                    p, sentence = None, say("diff_untestable", lang)
                 out.append(
                     MetricChange(
                         poc=poc,
@@ -320,7 +360,11 @@ def _dig(data: Any, path: tuple[str, ...]) -> Any:
     return data
 
 
-def _provenance(old: Summary, new: Summary, prompts: Mapping[str, int]) -> list[ProvenanceChange]:
+def _provenance(
+    old: Summary, new: Summary, prompts: Mapping[str, int], lang: str = "en"
+) -> list[ProvenanceChange]:
+    """What changed in how the runs were made; `what` is a name (English, for tools), the
+    values of "suite" and "prompts" are worded in `lang`."""
     o_prov, n_prov = old.get("provenance") or {}, new.get("provenance") or {}
     out: list[ProvenanceChange] = []
     if o_prov.get("evalkit_version") != n_prov.get("evalkit_version"):
@@ -339,8 +383,8 @@ def _provenance(old: Summary, new: Summary, prompts: Mapping[str, int]) -> list[
                 ProvenanceChange(
                     "suite",
                     suite,
-                    "present" if suite in o_suites else None,
-                    "present" if suite in n_suites else None,
+                    say("diff_present", lang) if suite in o_suites else None,
+                    say("diff_present", lang) if suite in n_suites else None,
                 )
             )
             continue
@@ -349,12 +393,8 @@ def _provenance(old: Summary, new: Summary, prompts: Mapping[str, int]) -> list[
             if a != b:
                 out.append(ProvenanceChange(what, suite, a, b))
         if suite in prompts:
-            n = prompts[suite]
-            out.append(
-                ProvenanceChange(
-                    "prompts", suite, None, f"{n} case prompt{'s' if n != 1 else ''} changed"
-                )
-            )
+            changed = say("diff_prompts_changed", lang, n=prompts[suite])
+            out.append(ProvenanceChange("prompts", suite, None, changed))
     if o_prov.get("options") != n_prov.get("options"):
         out.append(ProvenanceChange("options", None, o_prov.get("options"), n_prov.get("options")))
     return out

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import math
 
+from evalkit._i18n import say
+
 __all__ = [
     "mcnemar_p",
     "min_p",
@@ -86,20 +88,20 @@ def format_p(p: float, alpha: float | None = None) -> str:
     return f"p = {text}"
 
 
-def describe(metric: str, newly_failing: int, newly_passing: int, alpha: float = 0.05) -> str:
-    """One plain-language line about a paired change on one metric.
+def describe(
+    metric: str, newly_failing: int, newly_passing: int, alpha: float = 0.05, lang: str = "en"
+) -> str:
+    """One plain-language line about a paired change on one metric, in `lang`.
 
     E.g. "12 cases newly fail accuracy, 3 newly pass; significant (p = 0.035)", or
     "... ; not enough cases to tell" when no split of that many flips could reach `alpha`.
     """
     b, c = newly_failing, newly_passing
     if b + c == 0:
-        return f"no case changed on {metric}"
-    fail_verb = "case newly fails" if b == 1 else "cases newly fail"
-    pass_verb = "newly passes" if c == 1 else "newly pass"
-    head = f"{b} {fail_verb} {metric}, {c} {pass_verb}"
+        return say("diff_no_case_changed", lang, metric=metric)
+    head = say("diff_describe_head", lang, failing=b, passing=c, metric=metric)
     if not can_reach(b + c, alpha):
-        return f"{head}; not enough cases to tell"
+        return say("diff_too_few", lang, head=head)
     p = mcnemar_p(b, c)
-    verdict = "significant" if p < alpha else "not significant"
-    return f"{head}; {verdict} ({format_p(p, alpha)})"
+    key = "diff_significant" if p < alpha else "diff_not_significant"
+    return say(key, lang, head=head, p=format_p(p, alpha))

@@ -6,6 +6,7 @@ import html
 import re
 from typing import Any
 
+from evalkit._i18n import say
 from evalkit.common.text import percent
 
 VERDICT_ICON = {"continue": "🟢", "redesign": "🟠", "stop": "🔴"}
@@ -25,14 +26,12 @@ def html_text(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def points(delta: float | None) -> str:
-    """A difference of two rates in percentage points, signed: "+6.7 pts"."""
+def points(delta: float | None, lang: str = "en") -> str:
+    """A difference of two rates in percentage points, signed: "+6.7 pts" ("+6.7ポイント")."""
     if delta is None:
         return "–"
     value = delta * 100
-    if abs(value) < 0.05:
-        return "±0 pts"
-    return f"{value:+.1f} pts"
+    return say("diff_points", lang, value="±0" if abs(value) < 0.05 else f"{value:+.1f}")
 
 
 def ci_text(ci: Any) -> str:

@@ -9,15 +9,23 @@ the browser's local storage for this file, so closing the tab loses nothing.
 The cases travel as JSON inside a `<script type="application/json">` block with `<`, `>`
 and `&` escaped, so no model text can end the block or become markup; the page shows every
 text with `textContent`, never as HTML.
+
+The page's own words are in `lang` (`_i18n` keys `form_`), put into the page where the
+template says `@@W:key@@` (HTML, escaped) or `@@J:key@@` (a JavaScript string literal), in
+one pass before the cases go in: English is the page evalkit wrote before it had a second
+language, byte for byte. Column names and the values a reviewer picks stay English (they are
+the CSV's, which `evalkit review import` reads).
 """
 
 from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from evalkit._i18n import say
 from evalkit.review.sheet import LABELS, QUALITATIVE, sheet_cells, sheet_columns
 
 __all__ = ["form_html"]
@@ -31,8 +39,8 @@ def _json(value: Any) -> str:
 def form_html(
     rows: Iterable[Mapping[str, Any]], metrics: Sequence[str], title: str, lang: str = "en"
 ) -> str:
-    """The HTML form for `rows` (cases.jsonl rows) and `metrics`, the scorers' reasons
-    worded in `lang`."""
+    """The HTML form for `rows` (cases.jsonl rows) and `metrics`, its headings and the
+    scorers' reasons worded in `lang`."""
     data = {
         "columns": sheet_columns(metrics),
         "rows": sheet_cells(rows, metrics, lang),
@@ -41,16 +49,33 @@ def form_html(
         "qualitative": {k: list(v) for k, v in QUALITATIVE.items()},
     }
     head, tail = _PAGE.split("@@DATA@@")
-    return head.replace("@@TITLE@@", html.escape(title)) + _json(data) + tail
+    return _words(head, title, lang) + _json(data) + _words(tail, title, lang)
+
+
+def _words(page: str, title: str, lang: str) -> str:
+    """`page` with its words in `lang` (the title filled in): one pass, so no filled-in
+    text is read again as a placeholder."""
+    prefix = say("form_title", lang, title="\0").split("\0")[0]
+
+    def word(match: re.Match[str]) -> str:
+        kind, key = match.group(1), match.group(2)
+        if kind == "LANG":
+            return html.escape(lang)
+        if kind == "TITLE_RE":  # the download's name: the page title without its prefix
+            return "/^" + re.sub(r"([\\^$.|?*+()\[\]{}/])", r"\\\1", prefix) + "/"
+        text = say(key, lang, title=title)
+        return html.escape(text) if kind == "W" else _json(text)
+
+    return re.sub(r"@@(W|J|LANG|TITLE_RE):?([a-z_]*)@@", word, page)
 
 
 _PAGE = """<!doctype html>
-<html lang="en">
+<html lang="@@LANG:@@">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
-<title>Review: @@TITLE@@</title>
+<title>@@W:form_title@@</title>
 <style>
 body { font: 15px/1.45 system-ui, "Hiragino Sans", "Noto Sans CJK JP", sans-serif; margin: 0; background: #f6f7f9; color: #1d2330; }
 header { position: sticky; top: 0; background: #fff; border-bottom: 1px solid #d8dce3; padding: .6em 1em; display: flex; gap: 1em; align-items: center; flex-wrap: wrap; z-index: 1; }
@@ -71,10 +96,10 @@ button { font: inherit; padding: .35em .9em; }
 </head>
 <body>
 <header>
-  <h1>Review: @@TITLE@@</h1>
-  <label>Reviewer <input id="reviewer" autocomplete="name"></label>
+  <h1>@@W:form_title@@</h1>
+  <label>@@W:form_reviewer@@ <input id="reviewer" autocomplete="name"></label>
   <span id="progress" data-done="0"></span>
-  <button id="download" type="button">Download filled CSV</button>
+  <button id="download" type="button">@@W:form_download@@</button>
 </header>
 <main id="cases"></main>
 <script type="application/json" id="data">@@DATA@@</script>
@@ -126,15 +151,15 @@ button { font: inherit; padding: .35em .9em; }
     var done = data.rows.filter(function (r) { return filled(r[at.suite] + "/" + r[at["case"]]); }).length;
     var p = document.getElementById("progress");
     p.dataset.done = String(done);
-    p.textContent = done + " of " + data.rows.length + " reviewed";
+    p.textContent = done + @@J:form_of@@ + data.rows.length + @@J:form_reviewed@@;
   }
   var main = document.getElementById("cases");
   data.rows.forEach(function (r) {
     var id = r[at.suite] + "/" + r[at["case"]];
     var box = el("section", undefined, "case");
     box.dataset.case = id;
-    box.appendChild(el("h2", id + (r[at.critical] ? "  (critical)" : "")));
-    [["prompt", "prompt"], ["outputs", "outputs"], ["references", "references"], ["context", "context"]].forEach(function (pair) {
+    box.appendChild(el("h2", id + (r[at.critical] ? @@J:form_critical@@ : "")));
+    [["prompt", @@J:form_prompt@@], ["outputs", @@J:form_outputs@@], ["references", @@J:form_references@@], ["context", @@J:form_context@@]].forEach(function (pair) {
       if (r[at[pair[0]]]) box.appendChild(block(pair[1], r[at[pair[0]]]));
     });
     data.metrics.forEach(function (m) {
@@ -156,7 +181,7 @@ button { font: inherit; padding: .35em .9em; }
     }
     data.metrics.forEach(function (metric) {
       if (!r[at["scorer_" + metric]]) return;
-      var l = el("label", "human " + metric + " (pass/fail)");
+      var l = el("label", @@J:form_human@@ + metric + @@J:form_pass_fail@@);
       l.appendChild(select("human_" + metric, data.labels, m["human_" + metric], function (v) { update("human_" + metric, v); }));
       grid.appendChild(l);
     });
@@ -166,7 +191,7 @@ button { font: inherit; padding: .35em .9em; }
       grid.appendChild(l);
     });
     box.appendChild(grid);
-    var c = el("label", "comment");
+    var c = el("label", @@J:form_comment@@);
     var t = document.createElement("textarea");
     t.name = "comment";
     t.value = m.comment || "";
@@ -196,13 +221,13 @@ button { font: inherit; padding: .35em .9em; }
   window.evalkitReviewCsv = csv;
   document.getElementById("download").addEventListener("click", function () {
     if (!reviewer.value.trim() && data.rows.some(function (r) { return filled(r[at.suite] + "/" + r[at["case"]]); })) {
-      alert("Write your name in Reviewer first: the reviews are kept as an audit trail.");
+      alert(@@J:form_name_first@@);
       reviewer.focus();
       return;
     }
     var a = document.createElement("a");
     a.href = URL.createObjectURL(new Blob([csv()], { type: "text/csv;charset=utf-8" }));
-    a.download = (document.title.replace(/^Review: /, "") || "review") + ".filled.csv";
+    a.download = (document.title.replace(@@TITLE_RE:@@, "") || "review") + ".filled.csv";
     document.body.appendChild(a);
     a.click();
     a.remove();

@@ -147,9 +147,9 @@ def test_run_junit_and_baseline_diff_speak_the_suites_language(
         str(results["ja-old"]),
     )
     assert all(_japanese(m) for m in _junit_messages(tmp_path / "j.xml"))
-    flipped = out[out.index("Flipped cases:") :]
+    flipped = out[out.index("合否が変わったケース：") :]
     assert "paid-leave-first-days" in flipped
-    assert 'accuracy: was "auto：3件中0件' in flipped and 'now "auto：3件中3件' in flipped
+    assert "accuracy：旧「auto：3件中0件" in flipped and "新「auto：3件中3件" in flipped
 
 
 def _sheet_rows(path: Path) -> list[dict[str, str]]:

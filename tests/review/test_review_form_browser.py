@@ -104,7 +104,11 @@ def test_form_works_offline_and_downloads_a_sheet_that_imports(
     blank = page.evaluate("window.evalkitReviewCsv()")
     assert blank.encode("utf-8") == (tmp_path / "sheet.csv").read_bytes()
     # Model text is text: the hostile output neither ran nor became markup.
-    assert page.title() == "Review: sheet"
+    # A Japanese suite's form speaks Japanese: no English heading or label is left.
+    assert page.title() == "レビュー：sheet"
+    shown = page.inner_text("body")
+    for english in ("Review", "Reviewer", "Download", " of ", "reviewed", "prompt", "human"):
+        assert english not in shown, english
     assert page.locator("section[data-case='s/b'] pre", has_text=HOSTILE).count() == 1
     assert page.locator("img").count() == 0
 
@@ -121,6 +125,7 @@ def test_form_works_offline_and_downloads_a_sheet_that_imports(
         page.click("#download")
     filled = tmp_path / "filled.csv"
     info.value.save_as(filled)
+    assert info.value.suggested_filename == "sheet.filled.csv"  # the title without its prefix
     assert filled.read_bytes().startswith(b"\xef\xbb\xbf")
     assert all(u.startswith(("file:", "blob:", "data:")) for u in requests), requests
     assert not errors, errors
