@@ -33,8 +33,8 @@ from evalkit.scorers._language import NAME, NUMBER, WORD
 __all__ = ["MAX_RISK", "features", "risk"]
 
 # -- fitted by tests/benchmarks/fit_support.py ------------------------------------------------
-WEIGHTS = (0.9595, 1.1169, 0.9535, 1.6211, -0.0063)
-INTERCEPT = -3.5165
+WEIGHTS = (1.0011, 1.1167, 0.9494, 1.6313, -0.0077)
+INTERCEPT = -3.5151
 MAX_RISK = 0.33
 # ---------------------------------------------------------------------------------------------
 

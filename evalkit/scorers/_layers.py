@@ -28,6 +28,7 @@ from evalkit.scorers._compare import (
     compare_years,
     may_name_agent,
 )
+from evalkit.scorers._counters import counter_clash
 from evalkit.scorers._evidence import Support, unsupported_units
 from evalkit.scorers._grounding import Plan
 from evalkit.scorers._judge import JudgeConfig
@@ -263,6 +264,11 @@ def support(ev: CaseEvidence, output: str) -> Findings:
             elif (swapped := _swapped(claim, plan)) is not None:
                 out.fail("claims", _claim(claim, swapped))
                 out.claims.append(claim_record(claim, [], [], [], False, ["claims"]))
+    if "specifics" in s.layers:
+        for claim in split_claims(output):
+            if (miscounted := _miscounted(claim, plan)) is not None:
+                out.fail("specifics", _claim(claim, miscounted))
+                out.claims.append(claim_record(claim, [], [], [], False, ["specifics"]))
     return out
 
 
@@ -275,6 +281,13 @@ def _swapped(claim: str, plan: Plan) -> Said | None:
     if swap is None:
         return None
     return Said("hal.topic_swap", {"topic": swap[0], "word": swap[1], "other": swap[2]})
+
+
+def _miscounted(claim: str, plan: Plan) -> Said | None:
+    """A claim's number with a counter the knowledge never gives that value (`_counters`:
+    「15日」 where it has only 「15時」, "$12" where its 12 counts seats)."""
+    clash = counter_clash(claim, (*plan.texts, plan.question_text))
+    return None if clash is None else _bounded(clash)
 
 
 def _versus(value: float, sign: str, bar: float) -> str:
@@ -374,6 +387,8 @@ def claims(ev: CaseEvidence, output: str) -> Findings:
                 names = [n for n in c.names if not _written(n, plan, question)]
             if names:
                 problems.append(("specifics", Said("hal.names", {"names": ", ".join(names)})))
+            elif (miscounted := _miscounted(claim, plan)) is not None:
+                problems.append(("specifics", miscounted))
         if "claims" in layers and plan.grounded:
             # Paraphrase adds ordinary words; an invented claim adds unstated content.
             # What the claim (and the whole answer) adds beyond the question's own words

@@ -79,7 +79,9 @@ NUMBER_WORDS = {
 # "one" is left out on purpose: "one of the best", "no one", "the one in town" are not
 # counts; "single" likewise.
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "k": 1e3, "m": 1e6, "bn": 1e9}
-_JA_SCALE = {"千": 1e3, "万": 1e4, "億": 1e8, "兆": 1e12}
+# 割 is tenths: 「2割」 is the 20 of "20%" (the percent sign is not part of a value), and
+# is read as 2 too.
+_JA_SCALE = {"千": 1e3, "万": 1e4, "億": 1e8, "兆": 1e12, "割": 10}
 
 # The look-behinds sit after the first digit ("a digit not preceded by [\d.:]" is written
 # `\d(?<![\d.:]\d)`): a pattern that starts with a character class lets `re` skip ahead to
@@ -114,7 +116,7 @@ def _may_hold_time(t: str, lowered: str) -> bool:
 _JA_TIME = re.compile(r"(午前|午後)?(\d{1,2})時(?:(\d{1,2})分|半)?")
 _NUM = re.compile(
     r"(\d(?<![A-Za-z0-9_.]\d)(?:\d{0,2}(?:,\d{3})+|\d*))(\.\d+)?(?:\s*(thousand|million|billion|bn|k|m)\b"
-    r"|([千万億兆]))?",
+    r"|([千万億兆割]))?",
     re.IGNORECASE,
 )
 
@@ -131,6 +133,7 @@ class Number:
     start: int
     end: int
     alt: float | None = None
+    written: int | None = None  # a time's hour as the text writes it ("2 p.m.": 2)
 
 
 _LIST_MARKER = re.compile(r"(?m)^[ \t>*•-]*(?:\(|（)?\d{1,2}(?=[.)）:：、](?:\s|$)|\s*$)")
@@ -151,7 +154,7 @@ def number_values(text: str) -> list[Number]:
     """Numbers and clock times in `text` (NFKC-normalised first: full-width digits count).
 
     "8:00 PM" → time 1200 (minutes); "16:0" → time 960; 「午後2時」 → 840; "$1,200" → 1200;
-    "5万円" → 50000; "3.5 million" → 3500000; "three years" → 3; 「三十日」 → 30;
+    "5万円" → 50000; 「2割」 → 2 and 20 (per cent); "3.5 million" → 3500000; "three years" → 3; 「三十日」 → 30;
     "-12" → -12 (but "10-12" is 10 and 12).
     A number inside a word ("COVID-19" keeps 19, "v2" has none) follows `_NUM`'s rule:
     digits glued after a letter are part of an identifier.
@@ -165,14 +168,14 @@ def number_values(text: str) -> list[Number]:
             hour, minute, half = int(m.group(1)), int(m.group(2) or 0), m.group(3).lower()
             if hour > 12 or minute > 59:
                 continue
-            hour = hour % 12 + (12 if half.startswith("p") else 0)
-            found.append(Number(hour * 60 + minute, True, m.start(), m.end()))
+            written, hour = hour, hour % 12 + (12 if half.startswith("p") else 0)
+            found.append(Number(hour * 60 + minute, True, m.start(), m.end(), None, written))
         else:
             hour, minute = int(m.group(4)), int(m.group(5))
             if hour > 24 or minute > 59:
                 continue
             alt = (hour + 12) * 60 + minute if 1 <= hour < 12 else None
-            found.append(Number(hour % 24 * 60 + minute, True, m.start(), m.end(), alt))
+            found.append(Number(hour % 24 * 60 + minute, True, m.start(), m.end(), alt, hour))
         taken.append((m.start(), m.end()))
     if not t.isascii():
         for m in _JA_TIME.finditer(t):
@@ -180,12 +183,12 @@ def number_values(text: str) -> list[Number]:
             minute = 30 if m.group(0).endswith("半") else int(m.group(3) or 0)
             if hour > 24 or minute > 59:
                 continue
-            alt = None
+            alt, written = None, hour
             if m.group(1) == "午後" and hour < 12:
                 hour += 12
             elif m.group(1) is None and 1 <= hour < 12:
                 alt = (hour + 12) * 60 + minute
-            found.append(Number(hour % 24 * 60 + minute, True, m.start(), m.end(), alt))
+            found.append(Number(hour % 24 * 60 + minute, True, m.start(), m.end(), alt, written))
             taken.append((m.start(), m.end()))
     for m in _NUM.finditer(t):
         start = m.start()
@@ -199,6 +202,8 @@ def number_values(text: str) -> list[Number]:
             value *= _JA_SCALE[ja_scale]
         if minus_before(t, start):
             value, start = -value, start - 1
+        if ja_scale == "割":  # also the count itself: 「2割」 states the 2 of 「2点」 as before
+            found.append(Number(value / 10, False, start, m.end()))
         found.append(Number(value, False, start, m.end()))
     if not t.isascii():
         for value, numeral, start, end in kanji_number_spans(t):
@@ -269,8 +274,8 @@ def number_keys(n: Number) -> tuple[str, ...]:
         keys = [f"t{int(n.value)}"]
         if n.alt is not None:
             keys.append(f"t{int(n.alt)}")
-        if n.value % 60 == 0:  # "9" in "open from 9 to 5"
-            keys.append(_num_key(n.value // 60))
+        if n.value % 60 == 0 and n.written is not None:  # "9" in "open from 9 to 5"
+            keys.append(_num_key(n.written))  # as written: "2 p.m." states 2, not 14
         return tuple(keys)
     return (_num_key(n.value),)
 

@@ -1,0 +1,193 @@
+"""A number stated as a count of something the knowledge never counts with that value.
+
+「入社6か月後に15日の年次有給休暇が付与されます」 where the knowledge says 「…10日の年次有給休暇
+を付与する」 and, elsewhere, 「コアタイムは10時から15時とする」: the value 15 is in the
+knowledge, so the number layers (which index a number by its value: "8 PM" must be found
+where the knowledge writes "16:0-20:0") pass it. Binding (`_support.check_claim`) sees that
+no sentence holds "15" with the claim's other words, but it is read only on an English
+answer of one statement: real answers of several claims, and Japanese answers, bind facts
+across sentences (`_topics`' docstring has the figures). The same in English: "Premium is
+$12 per month" where the knowledge's 12 is "12 user seats", in an answer of three claims.
+
+The rule: a number of a claim with a counter, whose value the knowledge (or the question)
+states only with other counters, contradicts it. A Japanese counter is written onto its
+number (「15日」「15人」「15,000円」「15時」) and says what is counted; an English number's unit
+is read by kind (`_english_counter`): a duration's unit ("30 days", "30-day"), a currency
+("$12", "12 dollars"), or any other word after it, which makes it a count of something
+("12 user seats", "15 new cases": one kind, never told apart). Deliberately lenient:
+
+- a bare number in the knowledge (a table cell, 「15」, "12 of them", "12 per month"), or
+  one in the other language, could count anything: the claim's number is consistent with it;
+- two Japanese counters are the same when one holds the other (「日」 and 「営業日」, 「日」 and
+  「日間」, 「月」 and 「か月」: a month and a number of months are not told apart), when they
+  start alike (the counter's run goes on into the next word: 「日付与」), or when both are in
+  one group of `_SAME` (「人」「名」, the ways to write 「か月」, 「歳」「才」, list counters);
+- a clock time counts as its hour with the counter 「時」 (「15時」), its minutes not read;
+  an English clock time ("9 am") is read by its minutes, so it meets no count;
+- a share (「1割」, 「10%」, "10%") is another kind of value and is not read: the
+  knowledge's 「1割」 says nothing about a claim's 「10年」;
+- values under `MIN_VALUE` are not read: small counts are stated with many counters in any
+  text, and an answer counts its own list (「主に以下の2点」);
+- a number the knowledge does not state at all is not this rule's: the number layers
+  name it as unstated.
+
+Where it came from: trying the Japanese demo suite as a user would: a replayed answer
+changed from 10日 to 15日 passed the hallucination scorer because the handbook in the
+prompt has 「15時」; the English kinds followed from the same question asked of a support
+policy. On the dev sets it fires on none of the 1412 items (README, Hallucination): it is
+there for the swaps the labelled set holds (`en-counter-*`, `ja-counter-*`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from evalkit.scorers._number_values import NUMBER_WORDS, number_values
+
+__all__ = ["MIN_VALUE", "Counted", "counted", "counter_clash"]
+
+# Small counts are stated with many counters in any text, and an answer counts its own
+# list (「主に以下の2点」, 「2種類があります」): below this a number is not read.
+MIN_VALUE = 10
+
+# A counter: the kanji (or か/ヶ + kanji) written right after the number. The run may go on
+# into the next word (「10日付与」); `_same_counter` compares by containment for that.
+_COUNTER = re.compile(r"[ヶケかカ箇ヵ]?[\u4e00-\u9fff]{1,3}")
+# Counters written differently for one thing (NFKC has made ｶ and ｹ full-width).
+_SAME = (
+    frozenset({"人", "名"}),
+    frozenset({"歳", "才"}),
+    frozenset({"か月", "ヶ月", "ケ月", "カ月", "箇月", "ヵ月"}),
+    # Entries of a list, counted interchangeably (a faithful JHARS answer says 「26項目」
+    # where its knowledge says 「計26号にわたって規定」).
+    frozenset({"項", "号", "点", "件", "個"}),
+)
+_MONTHS = {w: "か月" for w in _SAME[2]}
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """A number of a text: its value, its counter ("" when none; "%" for a share; for
+    English the unit's kind, `_english_counter`), the words that state it ("15日", "$12"),
+    and whether the counter is an English one."""
+
+    value: float
+    counter: str
+    phrase: str
+    english: bool = False
+
+
+@lru_cache(maxsize=4096)  # knowledge texts are read once per claim of each output
+def counted(text: str) -> tuple[Counted, ...]:
+    """Every number of `text` with its counter (see the module docstring)."""
+    t = unicodedata.normalize("NFKC", text)
+    found: list[Counted] = []
+    for n in number_values(t):
+        number = t[n.start : n.end]
+        if n.time:
+            if n.value % 60 == 0 and n.written is not None and number.endswith("時"):
+                hours = t.startswith("間", n.end)  # 「10時間」: a duration, read as a time
+                found.append(
+                    Counted(n.written, "時間" if hours else "時", number + "間" * hours)
+                )
+            else:
+                found.append(Counted(n.value, "", number))
+            continue
+        if number.endswith("割") or t.startswith("%", n.end):
+            found.append(Counted(n.value, "%", number + ("%" if number[-1] != "割" else "")))
+            continue
+        after = t[n.end : n.end + 1]
+        if not after or after.isascii():
+            unit, phrase = _english_counter(t, n.start, n.end)
+            found.append(Counted(n.value, unit, phrase, True))
+            continue
+        m = _COUNTER.match(t, n.end)
+        counter = m.group() if m is not None and not t[n.end - 1 : n.end].isspace() else ""
+        for long, short in _MONTHS.items():
+            if counter.startswith(long):
+                counter = short + counter[len(long) :]
+        found.append(Counted(n.value, counter, number + _shown(counter)))
+    return tuple(found)
+
+
+# English units by kind: a duration's unit, a currency, a share; any other word after a
+# number makes it a count of something ("#"); a function word leaves it bare.
+_TIME_UNITS = {
+    **{w: w for w in ("second", "minute", "hour", "day", "week", "month", "year", "decade")},
+    **{"sec": "second", "min": "minute", "hr": "hour", "yr": "year", "century": "century"},
+}
+_CURRENCY = {"$": "$", "€": "€", "£": "£", "¥": "¥"}
+_CURRENCY_WORDS = {"dollar": "$", "usd": "$", "euro": "€", "eur": "€", "pound": "£", "yen": "¥"}
+_BARE_AFTER = frozenset(
+    "per a an the of to or and in on at for from by with than more less times x am pm "
+    "st nd rd th s percent cent plus".split()
+)
+_WORD_AFTER = re.compile(r"[ \t]*(?:-[ \t]*)?([A-Za-z]+)")
+
+
+def _english_counter(t: str, start: int, end: int) -> tuple[str, str]:
+    """(the kind of an English number's unit, the words that state it): "$" for "$12" or
+    "12 dollars", "day" for "30 days" / "30-day", "#" for "12 user seats", "" for a bare
+    number or one before a function word ("12 of them", "12 per month")."""
+    number = t[start:end]
+    sign = t[start - 1 : start]
+    if sign in _CURRENCY:
+        return _CURRENCY[sign], sign + number
+    m = _WORD_AFTER.match(t, end)
+    if m is None:
+        return "", number
+    word = m.group(1)
+    low = word.lower()
+    if low in _BARE_AFTER or low in NUMBER_WORDS:
+        return "", number
+    one = low[:-1] if len(low) > 3 and low.endswith("s") else low
+    unit = _TIME_UNITS.get(one) or _CURRENCY_WORDS.get(one) or "#"
+    return unit, t[start : m.end()]
+
+
+def _shown(counter: str) -> str:
+    """The counter as a reason shows it: the run may go on into the next word (「日付与」)."""
+    for whole in ("か月", "営業日", "時間"):
+        if counter.startswith(whole):
+            return whole
+    return counter[:1]
+
+
+def _same_counter(a: str, b: str) -> bool:
+    if a[0] == b[0] or a in b or b in a:
+        return True
+    return any(
+        any(a.startswith(w) for w in group) and any(b.startswith(w) for w in group)
+        for group in _SAME
+    )
+
+
+def counter_clash(claim: str, texts: tuple[str, ...]) -> tuple[str, str] | None:
+    """(the claim's number with its counter, the knowledge's number with another counter)
+    for a number of `claim` whose value the texts (knowledge and question) state only with
+    other counters; else None. A counter is compared only with counters of its language:
+    another language's is read as a bare number."""
+    if not _DIGIT.search(claim):
+        return None  # no number (most claims): nothing to read
+    stated = [c for text in texts for c in counted(text)]
+    for said in counted(claim):
+        if not said.counter or said.counter == "%" or said.value < MIN_VALUE:
+            continue
+        same = [c for c in stated if c.value == said.value and c.counter != "%"]
+        if same and all(
+            c.counter and c.english == said.english and not _same(c, said) for c in same
+        ):
+            return said.phrase, same[0].phrase
+    return None
+
+
+_DIGIT = re.compile(r"[0-9０-９〇一二三四五六七八九十百千万億]")
+
+
+def _same(a: Counted, b: Counted) -> bool:
+    if a.english:
+        return a.counter == b.counter
+    return _same_counter(a.counter, b.counter)
