@@ -4,7 +4,7 @@ which reads them."""
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from evalkit.scorers._counters import MIN_VALUE, counted, counter_clash
@@ -128,3 +128,19 @@ def test_a_clock_time_states_its_hour_as_written() -> None:
     )
     found = unsupported_units("Shipping is free on orders over $14.", policy, "")
     assert [u.text for u in found.missing if u.kind == "number"] == ["14"]
+
+
+@example("Pay $2,257 within 12 days (10-12 days), -12, 9:30, 14.99, 12%, v12.", 12)
+@example("Pay $2,257 within 12 days, 2257 yen.", 2257)
+@given(
+    st.text(alphabet="0123456789 ,.:-$%abdyse", max_size=40),
+    st.integers(min_value=10, max_value=3000),
+)
+def test_the_ascii_fast_path_reads_a_value_as_counted_does(text: str, value: int) -> None:
+    """`_stated` (only where the digits are written) finds the numbers of that value that
+    `counted` (every number) finds, with the same counters."""
+    from evalkit.scorers._counters import _stated
+
+    fast = sorted((c.counter, c.phrase) for c in _stated(text, float(value)))
+    full = sorted((c.counter, c.phrase) for c in counted(text) if c.value == value)
+    assert fast == full
