@@ -582,7 +582,8 @@ _WORDS = re.compile(r"\w+")
 # with a character lets `re` skip to the next one, where leading look-behinds are tried at
 # every position (~1.2 against ~4.8 µs on a two-sentence answer).
 _INNER_BREAK = re.compile(
-    r"\.(?<![A-Z]\.)(?<!\b(?:St|Mr|Dr|Jr|Sr|Ms|Co|vs|No)\.)(?=\s*\S)|[!?。！？](?=\s*\S)"
+    r"\.(?<![A-Z]\.)(?<!\b(?:St|Mr|Dr|Jr|Sr|Ms|Co|vs|No)\.)(?!(?<=\d\.)\d)(?=\s*\S)"
+    r"|[!?。！？](?=\s*\S)"
 )
 
 

@@ -109,6 +109,9 @@ def test_a_short_answer_is_one_to_two_sentences_and_a_summary_is_not() -> None:
     assert is_short_answer('{"total": 5}')
     assert not is_short_answer("One. Two. Three. Four.")
     assert not is_short_answer("東京です。大阪です。名古屋です。")
+    # A decimal point is no sentence break: "$14.99." ends one sentence, not two.
+    assert is_short_answer("Express arrives in 1-2 business days. It costs $14.99.")
+    assert not is_short_answer("It opened in 2019. It has 3.5 stars. It is open daily.")
 
 
 def test_an_english_answer_is_measured_in_words_whatever_its_characters() -> None:
