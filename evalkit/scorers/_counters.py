@@ -81,7 +81,7 @@ class Counted:
     english: bool = False
 
 
-@lru_cache(maxsize=4096)  # knowledge texts are read once per claim of each output
+@lru_cache(maxsize=256)  # a case's claims recur across its samples, its knowledge across claims
 def counted(text: str) -> tuple[Counted, ...]:
     """Every number of `text` with its counter (see the module docstring)."""
     t = unicodedata.normalize("NFKC", text)
