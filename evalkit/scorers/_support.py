@@ -357,8 +357,11 @@ def _polarity_clash(
     """Does the claim's polarity differ from that of the knowledge sentences that hold most
     of its units? A negated claim needs one of them negated; a plain claim clashes when all
     of them negate one of its units ("fees are refunded" against "fees are not refunded")."""
-    if negated and question is not None and question_index(question).negated:
-        return False  # the question already negates: the answer may echo it
+    if negated and question is not None and claim_negated(question):
+        # The question already negates ("Why can't I …?"): the answer may echo it. Only a
+        # negation: a limit the knowledge index also marks ("How long until my data is
+        # gone?") asks nothing negative, and let every denial of the deletion pass.
+        return False
     if not negated and not any(k.negated & _union(m) for k, m in masks):
         return False  # no sentence that holds any of its units negates anything
     most, best = 0, list[tuple[Knowledge, int]]()
