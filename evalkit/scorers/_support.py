@@ -473,7 +473,9 @@ def negation_scope(claim: str, units: Sequence[Unit]) -> tuple[int, ...]:
 
     English cues look ahead, to the end of the clause and at most `SCOPE_WORDS` words
     ("not when you place it" scopes over "place"); Japanese cues look back over the few
-    characters they attach to (「保育所に入れない」, 「対象外」). A negation that scopes over
+    characters they attach to (「保育所に入れない」, 「対象外」), or, where those hold no
+    content unit because the cue ends a light verb (「取得できません」, 「可能ではありません」:
+    取得 and 可能 are not claim units), over their clause back to the last comma. A negation that scopes over
     no content unit ("Don't worry", "Unfortunately not.") does not make the claim a negated
     statement, and a leading "No," / 「いいえ、」 answers the question rather than negating
     what follows.
@@ -499,9 +501,22 @@ def negation_scope(claim: str, units: Sequence[Unit]) -> tuple[int, ...]:
     if not t.isascii() and HAS_CJK.search(t):
         for m in NEG_JA.finditer(t):
             window = t[max(0, m.start() - 8) : m.end()]
-            for j, u in enumerate(units):
-                if u.kind == "cjk" and any(g in window for g in u.probes):
-                    found.add(j)
+            hit = [
+                j
+                for j, u in enumerate(units)
+                if u.kind == "cjk" and any(g in window for g in u.probes)
+            ]
+            if not hit:
+                # The cue attaches to a light verb (「取得できません」, 「可能ではありません」):
+                # it denies its clause, back to the last comma or full stop.
+                start = max(t.rfind(c, 0, m.start()) for c in "、。，,")
+                clause = t[start + 1 : m.end()]
+                hit = [
+                    j
+                    for j, u in enumerate(units)
+                    if u.kind in ("cjk", "number") and u.text in clause
+                ]
+            found.update(hit)
     return tuple(sorted(found))
 
 

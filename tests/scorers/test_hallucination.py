@@ -955,6 +955,22 @@ def test_a_capitalised_no_inside_a_claim_is_a_title_not_a_negation() -> None:
     assert [units[j].text for j in negation_scope(claim, units)] == ["perform"]
 
 
+def test_a_japanese_denial_of_a_light_verb_scopes_over_its_clause() -> None:
+    """「取得できません」: 取得 is no claim unit, so the cue's few characters hold none; the
+    denial is of its clause, back to the comma (not of the topic before it)."""
+    from evalkit.scorers._support import claim_units, negation_scope
+
+    claim = "育児休業は、子が1歳になるまで取得できません。"
+    units = claim_units(claim)
+    assert sorted(units[j].text for j in negation_scope(claim, units)) == ["1", "子", "歳"]
+    claim = "保育所に入れない場合は延長できます。"  # the cue holds a unit: as before
+    units = claim_units(claim)
+    assert "保育所" in [units[j].text for j in negation_scope(claim, units)]
+    knowledge = "子が1歳になるまで育児休業を取得できる。"
+    denial = _score(["育児休業は、子が1歳になるまで取得できません。"], context=knowledge)
+    assert not denial.passed and "negates what the knowledge does not negate" in denial.reason
+
+
 @given(st.text(alphabet="TheAbc Xyz,.' aofwsIt", max_size=60))
 def test_an_appositive_cut_keeps_every_word_and_the_pronoun_reading_any_text(text: str) -> None:
     from evalkit.scorers._knowledge import _resolve_pronoun
