@@ -472,7 +472,9 @@ def negation_scope(claim: str, units: Sequence[Unit]) -> tuple[int, ...]:
     """Indexes of the claim's units that a negation cue scopes over.
 
     English cues look ahead, to the end of the clause and at most `SCOPE_WORDS` words
-    ("not when you place it" scopes over "place"); Japanese cues look back over the few
+    ("not when you place it" scopes over "place"), or, where those hold no content unit
+    because the cue denies a light verb ("Deletion is not completed": "completed" is no
+    claim unit), back over the clause's subject; Japanese cues look back over the few
     characters they attach to (「保育所に入れない」, 「対象外」), or, where those hold no
     content unit because the cue ends a light verb (「取得できません」, 「可能ではありません」:
     取得 and 可能 are not claim units), over their clause back to the last comma. A negation that scopes over
@@ -493,11 +495,20 @@ def negation_scope(claim: str, units: Sequence[Unit]) -> tuple[int, ...]:
         end = _SCOPE_END_EN.search(rest)
         words = _WORD.findall(rest[: end.start()] if end else rest)[:SCOPE_WORDS]
         stems = {stem(w) for w in words}
-        for j, u in enumerate(units):
-            if u.kind == "word" and stem(u.text) in stems:
-                found.add(j)
-            elif u.kind == "number" and any(w[0].isdigit() for w in words):
-                found.add(j)
+        hit = [
+            j
+            for j, u in enumerate(units)
+            if (u.kind == "word" and stem(u.text) in stems)
+            or (u.kind == "number" and any(w[0].isdigit() for w in words))
+        ]
+        if not hit and words:
+            # The cue denies a light verb ("Deletion is not completed"): it denies its
+            # clause's subject, the words back to the clause's start.
+            before = low[: m.start()]
+            start = max(before.rfind(c) for c in ",.;:!?")
+            back = {stem(w) for w in _WORD.findall(before[start + 1 :])}
+            hit = [j for j, u in enumerate(units) if u.kind == "word" and stem(u.text) in back]
+        found.update(hit)
     if not t.isascii() and HAS_CJK.search(t):
         for m in NEG_JA.finditer(t):
             window = t[max(0, m.start() - 8) : m.end()]

@@ -971,6 +971,18 @@ def test_a_japanese_denial_of_a_light_verb_scopes_over_its_clause() -> None:
     assert not denial.passed and "negates what the knowledge does not negate" in denial.reason
 
 
+def test_an_english_denial_of_a_light_verb_scopes_over_its_subject() -> None:
+    from evalkit.scorers._support import claim_units, negation_scope
+
+    claim = "Deletion is not completed."  # "completed" is no claim unit
+    units = claim_units(claim)
+    assert [units[j].text for j in negation_scope(claim, units)] == ["deletion"]
+    claim = "Don't worry, deletion is completed within 30 days."  # courtesy: no subject
+    assert negation_scope(claim, claim_units(claim)) == ()
+    knowledge = "Deletion is completed within 30 days."
+    assert not _score(["Deletion is not completed."], context=knowledge).passed
+
+
 @given(st.text(alphabet="TheAbc Xyz,.' aofwsIt", max_size=60))
 def test_an_appositive_cut_keeps_every_word_and_the_pronoun_reading_any_text(text: str) -> None:
     from evalkit.scorers._knowledge import _resolve_pronoun
