@@ -27,7 +27,8 @@ is read by kind (`_english_counter`): a duration's unit ("30 days", "30-day"), a
 - a share (「1割」, 「10%」, "10%") is another kind of value and is not read: the
   knowledge's 「1割」 says nothing about a claim's 「10年」;
 - values under `MIN_VALUE` are not read: small counts are stated with many counters in any
-  text, and an answer counts its own list (「主に以下の2点」);
+  text, and an answer counts its own list (「主に以下の2点」); but a small span of time is read
+  against spans of time (「5時間」 where the knowledge's only 5 is 「5日」);
 - a number the knowledge does not state at all is not this rule's: the number layers
   name it as unstated.
 
@@ -90,8 +91,7 @@ def counted(text: str) -> tuple[Counted, ...]:
         number = t[n.start : n.end]
         if n.time:
             if n.value % 60 == 0 and n.written is not None and number.endswith("時"):
-                hours = t.startswith("間", n.end)  # 「10時間」: a duration, read as a time
-                found.append(Counted(n.written, "時間" if hours else "時", number + "間" * hours))
+                found.append(Counted(n.written, "時", number))
             else:
                 found.append(Counted(n.value, "", number))
             continue
@@ -170,7 +170,9 @@ def counter_clash(claim: str, texts: tuple[str, ...]) -> tuple[str, str] | None:
     if not _DIGIT.search(claim):
         return None  # no number (most claims): nothing to read
     said_all = [
-        c for c in counted(claim) if c.counter and c.counter != "%" and c.value >= MIN_VALUE
+        c
+        for c in counted(claim)
+        if c.counter and c.counter != "%" and (c.value >= MIN_VALUE or _duration(c))
     ]
     if not said_all:
         return None  # read the knowledge's numbers only for a claim that has one to check
@@ -183,6 +185,8 @@ def counter_clash(claim: str, texts: tuple[str, ...]) -> tuple[str, str] | None:
             for c in _stated(text, said.value)
             if c.value == said.value and c.counter != "%"
         ]
+        if said.value < MIN_VALUE and not all(_duration(c) for c in same):
+            continue  # a small count: read only as a span of time against spans of time
         if same and all(
             c.counter and c.english == said.english and not _same(c, said) for c in same
         ):
@@ -191,6 +195,15 @@ def counter_clash(claim: str, texts: tuple[str, ...]) -> tuple[str, str] | None:
 
 
 _DIGIT = re.compile(r"[0-9０-９〇一二三四五六七八九十百千万億]")
+# Spans of time: 「5時間」 against 「5日」 is no count of list items (`MIN_VALUE`), however small.
+_DURATIONS_JA = ("時間", "日", "分", "秒", "週", "か月", "年")
+_DURATIONS_EN = frozenset(_TIME_UNITS.values())
+
+
+def _duration(c: Counted) -> bool:
+    if c.english:
+        return c.counter in _DURATIONS_EN
+    return c.counter.startswith(_DURATIONS_JA)
 
 
 def _written(phrase: str, text: str) -> bool:

@@ -113,7 +113,8 @@ def _may_hold_time(t: str, lowered: str) -> bool:
     return _TIME_HINT.search(t) is not None
 
 
-_JA_TIME = re.compile(r"(午前|午後)?(\d{1,2})時(?:(\d{1,2})分|半)?")
+# Not 「5時間」 (five hours: a duration, read as the number 5) nor 「3時限」.
+_JA_TIME = re.compile(r"(午前|午後)?(\d{1,2})時(?![間限])(?:(\d{1,2})分|半)?")
 _NUM = re.compile(
     r"(\d(?<![A-Za-z0-9_.]\d)(?:\d{0,2}(?:,\d{3})+|\d*))(\.\d+)?(?:\s*(thousand|million|billion|bn|k|m)\b"
     r"|([千万億兆割]))?",

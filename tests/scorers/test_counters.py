@@ -78,6 +78,10 @@ def test_counted_reads_counters_times_and_shares() -> None:
     assert (3, "か", "3か月") in got
     assert (50000, "円", "5万円") in got
     assert [c.phrase for c in counted("研修は10時間です")] == ["10時間"]
+    # 「5時間」 is five hours, no clock time: the number 5, never the time 5:00.
+    from evalkit.scorers._number_values import number_keys
+
+    assert [number_keys(n) for n in number_values("研修は5時間です")] == [("n5",)]
 
 
 def test_a_share_in_wari_is_found_as_a_percentage() -> None:
