@@ -52,7 +52,7 @@ def suites_language(explicit: str | None, suites: Iterable[Any]) -> str:
     cases sampled for the guess: that suite is then guessed from its prompt and description
     alone, and the row's error is left to the run, which reports it with its line (with
     `--workers`, the worker whose window holds it)."""
-    from evalkit._i18n import choose_language, text_language
+    from evalkit._i18n import choose_language
     from evalkit.errors import SuiteError
     from evalkit.suite.language import suite_language
 
@@ -61,6 +61,5 @@ def suites_language(explicit: str | None, suites: Iterable[Any]) -> str:
         try:
             languages.append(suite_language(s))
         except SuiteError:
-            texts = [s.prompt.system or "", s.prompt.template, s.description]
-            languages.append(s.language or text_language(texts))
+            languages.append(suite_language(s, sampled=0))
     return choose_language(explicit, languages, os.environ)

@@ -399,9 +399,10 @@ def command(
     finally:
         if bar:
             bar.close()
-    for case_id in outcome.unmatched:
+    if outcome.unmatched:
         language = suites_language(lang, loaded.suites)
-        echo_err(say("op_unmatched_case", language, case=case_id))
+        for case_id in outcome.unmatched:
+            echo_err(say("op_unmatched_case", language, case=case_id))
     return report_run(outcome, junit_file, baseline, fail_on, exit_zero, reviews, lang)
 
 

@@ -47,7 +47,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from evalkit.scorers._lexicon import STOPWORDS
-from evalkit.scorers._number_values import NUMBER_WORDS, minus_before, number_values
+from evalkit.scorers._number_values import (
+    NUMBER_WORDS,
+    digits_stand_alone,
+    minus_before,
+    number_values,
+)
 
 __all__ = ["MIN_VALUE", "Counted", "counted", "counter_clash"]
 
@@ -248,14 +253,10 @@ def _whole(text: str, start: int, end: int) -> bool:
     """Is text[start:end] a whole number as `number_values` reads one: not part of a larger
     number ("2257" in "12257", "14" in "14.99"), of an identifier ("v12"), of a clock time
     ("9:30"), nor negative ("-12")?"""
-    before, after = text[start - 1 : start], text[end : end + 2]
-    if before.isdigit() or before.isalpha() or after[:1].isdigit() or ":" in (before, after[:1]):
+    before, after = text[start - 1 : start], text[end : end + 1]
+    if before.isalpha() or ":" in (before, after):
         return False
-    if after[:1] in ",." and after[1:2].isdigit():
-        return False
-    if before in ",." and text[start - 2 : start - 1].isdigit():
-        return False
-    return not minus_before(text, start)
+    return digits_stand_alone(text, start, end) and not minus_before(text, start)
 
 
 def _same(a: Counted, b: Counted) -> bool:

@@ -33,7 +33,12 @@ from evalkit.scorers._language import (
     sentences,
 )
 from evalkit.scorers._lexicon import OPPOSITES_EN, OPPOSITES_JA
-from evalkit.scorers._number_values import minus_before, number_keys, number_values
+from evalkit.scorers._number_values import (
+    digits_stand_alone,
+    minus_before,
+    number_keys,
+    number_values,
+)
 
 __all__ = [
     "Evidence",
@@ -146,21 +151,10 @@ def _number_written(unit: Unit, evidence: Evidence) -> bool:
         return False
     text, at = evidence.text, evidence.text.find(digits)
     while at >= 0:
-        if not minus_before(text, at) and _whole_digits(text, at, at + len(digits)):
+        if not minus_before(text, at) and digits_stand_alone(text, at, at + len(digits)):
             return True
         at = text.find(digits, at + 1)
     return False
-
-
-def _whole_digits(text: str, start: int, end: int) -> bool:
-    """Are text[start:end] all the digits of a number there: "15" is not written in
-    "15,000", "2015" or "1.15" (it is in "15-20" and "2019-05-01")."""
-    before, after = text[start - 1 : start], text[end : end + 2]
-    if before.isdigit() or after[:1].isdigit():
-        return False
-    if after[:1] in ",." and after[1:2].isdigit():
-        return False
-    return not (before in ",." and text[start - 2 : start - 1].isdigit())
 
 
 @dataclass(frozen=True, slots=True)

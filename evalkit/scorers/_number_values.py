@@ -25,6 +25,7 @@ __all__ = [
     "NUMBER_WORDS",
     "Number",
     "digits_masked",
+    "digits_stand_alone",
     "list_marker_spans",
     "minus_before",
     "number_keys",
@@ -37,6 +38,17 @@ def minus_before(text: str, at: int) -> bool:
     not after a letter or digit (a range "10-12", a date, "COVID-19")? "-12 degrees" is
     not "12 degrees"."""
     return at > 0 and text[at - 1] in "-−" and not (at > 1 and text[at - 2].isalnum())
+
+
+def digits_stand_alone(text: str, start: int, end: int) -> bool:
+    """Are text[start:end] all the digits of a number there, not part of a larger one: "15"
+    is not written in "15,000", "2015" or "1.15" (it is in "15-20" and "2019-05-01")."""
+    before, after = text[start - 1 : start], text[end : end + 2]
+    if before.isdigit() or after[:1].isdigit():
+        return False
+    if after[:1] in ",." and after[1:2].isdigit():
+        return False
+    return not (before in ",." and text[start - 2 : start - 1].isdigit())
 
 
 NUMBER_WORDS = {
@@ -155,8 +167,8 @@ def number_values(text: str) -> list[Number]:
     """Numbers and clock times in `text` (NFKC-normalised first: full-width digits count).
 
     "8:00 PM" → time 1200 (minutes); "16:0" → time 960; 「午後2時」 → 840; "$1,200" → 1200;
-    "5万円" → 50000; 「2割」 → 2 and 20 (per cent); "3.5 million" → 3500000; "three years" → 3; 「三十日」 → 30;
-    "-12" → -12 (but "10-12" is 10 and 12).
+    "5万円" → 50000; 「2割」 → 2 and 20 (per cent); "3.5 million" → 3500000; "three years"
+    → 3; 「三十日」 → 30; "-12" → -12 (but "10-12" is 10 and 12).
     A number inside a word ("COVID-19" keeps 19, "v2" has none) follows `_NUM`'s rule:
     digits glued after a letter are part of an identifier.
     """

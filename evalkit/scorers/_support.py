@@ -477,10 +477,10 @@ def negation_scope(claim: str, units: Sequence[Unit]) -> tuple[int, ...]:
     claim unit), back over the clause's subject; Japanese cues look back over the few
     characters they attach to (「保育所に入れない」, 「対象外」), or, where those hold no
     content unit because the cue ends a light verb (「取得できません」, 「可能ではありません」:
-    取得 and 可能 are not claim units), over their clause back to the last comma. A negation that scopes over
-    no content unit ("Don't worry", "Unfortunately not.") does not make the claim a negated
-    statement, and a leading "No," / 「いいえ、」 answers the question rather than negating
-    what follows.
+    取得 and 可能 are not claim units), over their clause back to the last comma. A negation
+    that scopes over no content unit ("Don't worry", "Unfortunately not.") does not make the
+    claim a negated statement, and a leading "No," / 「いいえ、」 answers the question rather
+    than negating what follows.
     """
     t = nfkc(claim)
     lead = _ANSWER_LEAD.match(t)

@@ -33,13 +33,13 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(v)
 
 
-def suite_language(suite: Suite) -> str | None:
+def suite_language(suite: Suite, sampled: int = SAMPLED_CASES) -> str | None:
     """ "ja" / "en" from the key; else "ja" when the prompt, description and the first
-    `SAMPLED_CASES` cases (vars, references, context) are Japanese; else None."""
+    `sampled` cases (vars, references, context) are Japanese; else None."""
     if suite.language is not None:
         return suite.language
     texts = [suite.prompt.system or "", suite.prompt.template, suite.description]
-    for case in islice(iter(suite.cases), SAMPLED_CASES):
+    for case in islice(iter(suite.cases), sampled) if sampled else ():
         texts.extend(_strings(dict(case.vars)))
         texts.extend(_strings(list(case.references)))
         texts.append(case.context or "")

@@ -56,14 +56,20 @@ def _value(token: str) -> int:
     return int(token.replace(",", ""))
 
 
-def stitch_numbers(
-    rows: list[dict], pool: list[str], rng: random.Random
-) -> dict[str, tuple[str, str]]:
-    """Swap one number per case in `rows` (in place); returns case → (old, new)."""
+def _by_case(rows: list[dict]) -> dict[str, list[dict]]:
+    """The recorded rows per case, their outputs NFKC-normalised (in place)."""
     by_case: dict[str, list[dict]] = {}
     for row in rows:
         row["output"] = _nfkc(row["output"])
         by_case.setdefault(row["case"], []).append(row)
+    return by_case
+
+
+def stitch_numbers(
+    rows: list[dict], pool: list[str], rng: random.Random
+) -> dict[str, tuple[str, str]]:
+    """Swap one number per case in `rows` (in place); returns case → (old, new)."""
+    by_case = _by_case(rows)
     swaps: dict[str, tuple[str, str]] = {}
     for case, case_rows in by_case.items():
         found = [
@@ -121,10 +127,7 @@ def deny_statements(
 ) -> dict[str, tuple[str, str]]:
     """Deny one statement in every output of a case (in place); returns case → the first
     change, for the cases whose every output was changed (`pool`, `rng`: unused)."""
-    by_case: dict[str, list[dict]] = {}
-    for row in rows:
-        row["output"] = _nfkc(row["output"])
-        by_case.setdefault(row["case"], []).append(row)
+    by_case = _by_case(rows)
     changed: dict[str, tuple[str, str]] = {}
     for case, case_rows in by_case.items():
         denied = [_deny(r["output"]) for r in case_rows]

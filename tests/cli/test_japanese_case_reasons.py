@@ -15,11 +15,10 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from cli_runner import ROOT, evalkit
+from cli_runner import ENGLISH_LOCALE, demo_suite_copy, evalkit
 
 from evalkit.review.sheet import read_sheets, sheet_text
 
-ENGLISH_LOCALE = {"LANG": "C.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
 SUITES = {"ja": "hr-policy-ja", "en": "shipping-faq"}
 # The "old" run's suite expects another answer at the first of these lines, so that case
 # (ja: paid-leave-first-days, en: standard-cost) newly passes accuracy in the real run.
@@ -50,18 +49,8 @@ def _run(suite: Path, out: Path, *extra: str) -> str:
 
 
 def _suite(tmp: Path, lang: str, changed: bool) -> Path:
-    name = SUITES[lang]
-    text = (ROOT / "suites" / f"{name}.yaml").read_text("utf-8")
-    text = text.replace("replay:../fixtures/", "replay:")  # the recording copied beside it
-    if changed:
-        line = CHANGED[lang]
-        assert line in text
-        text = text.replace(line, line + "-not-said", 1)
     folder = tmp / ("old" if changed else "new")
-    folder.mkdir(exist_ok=True)
-    shutil.copy(ROOT / "fixtures" / f"{name}.replay.jsonl", folder)
-    (folder / f"{name}.yaml").write_text(text, "utf-8")
-    return folder / f"{name}.yaml"
+    return demo_suite_copy(folder, SUITES[lang], CHANGED[lang] if changed else None)
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,11 @@ suite or --lang ja, English with --lang en."""
 from __future__ import annotations
 
 import re
-import shutil
 import string
 from pathlib import Path
 
 import pytest
-from cli_runner import ROOT, evalkit
+from cli_runner import ENGLISH_LOCALE, ROOT, demo_suite_copy, evalkit
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -20,7 +19,6 @@ from evalkit._i18n import LANGS
 from evalkit._i18n._commands import COMMANDS
 from evalkit.compare.significance import describe
 
-ENGLISH_LOCALE = {"LANG": "C.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
 NAME = "hr-policy-ja"
 CHANGED = "reference: 10日"  # the old run expects another answer: that case flips
 
@@ -43,16 +41,8 @@ def _english_left(text: str, prefix: str) -> set[str]:
 
 
 def _suite(tmp: Path, changed: bool) -> Path:
-    text = (ROOT / "suites" / f"{NAME}.yaml").read_text("utf-8")
-    text = text.replace("replay:../fixtures/", "replay:")
-    if changed:
-        assert CHANGED in text
-        text = text.replace(CHANGED, CHANGED + "-not-said", 1)
     folder = tmp / ("old" if changed else "new")
-    folder.mkdir(exist_ok=True)
-    shutil.copy(ROOT / "fixtures" / f"{NAME}.replay.jsonl", folder)
-    (folder / f"{NAME}.yaml").write_text(text, "utf-8")
-    return folder / f"{NAME}.yaml"
+    return demo_suite_copy(folder, NAME, CHANGED if changed else None)
 
 
 def _run(suite: Path, out: Path, *extra: str) -> tuple[str, str]:

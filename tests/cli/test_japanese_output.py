@@ -9,10 +9,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from cli_runner import ROOT, evalkit
+from cli_runner import ENGLISH_LOCALE, ROOT, evalkit
 
 # No Japanese locale unless a test sets one (the runner's own locale must not decide).
-ENGLISH_LOCALE = {"LANG": "C.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
 JAPANESE_LOCALE = {"LANG": "ja_JP.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
 HR = str(ROOT / "suites" / "hr-policy-ja.yaml")
 
