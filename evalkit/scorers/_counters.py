@@ -1,4 +1,6 @@
-"""A number stated as a count of something the knowledge never counts with that value.
+"""A number stated as a count of something the knowledge never counts with that value
+(`counter_clash`), and a knowledge sentence restated with another number of its kind
+(`restated_clash`, at the end of the module).
 
 「入社6か月後に15日の年次有給休暇が付与されます」 where the knowledge says 「…10日の年次有給休暇
 を付与する」 and, elsewhere, 「コアタイムは10時から15時とする」: the value 15 is in the
@@ -46,6 +48,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from evalkit.scorers._language import NUMBER, analyse, index_words, plain_text, sentences
 from evalkit.scorers._lexicon import STOPWORDS
 from evalkit.scorers._number_values import (
     NUMBER_WORDS,
@@ -54,7 +57,7 @@ from evalkit.scorers._number_values import (
     number_values,
 )
 
-__all__ = ["MIN_VALUE", "Counted", "counted", "counter_clash"]
+__all__ = ["MIN_VALUE", "Counted", "counted", "counter_clash", "restated_clash"]
 
 # Small counts are stated with many counters in any text, and an answer counts its own
 # list (「主に以下の2点」, 「2種類があります」): below this a number is not read.
@@ -96,7 +99,9 @@ def counted(text: str) -> tuple[Counted, ...]:
         number = t[n.start : n.end]
         if n.time:
             if n.value % 60 == 0 and n.written is not None and number.endswith("時"):
-                found.append(Counted(n.written, "時", number))
+                # float, as every value: an int has no `is_integer` (Python 3.11), and
+                # `_stated` asks it (「15時」 against an English text that writes 15).
+                found.append(Counted(float(n.written), "時", number))
             else:
                 found.append(Counted(n.value, "", number))
             continue
@@ -172,15 +177,20 @@ def counter_clash(claim: str, texts: tuple[str, ...]) -> tuple[str, str] | None:
     for a number of `claim` whose value the texts (knowledge and question) state only with
     other counters; else None. A counter is compared only with counters of its language:
     another language's is read as a bare number."""
+    return _readings(claim, texts)[0]
+
+
+@lru_cache(maxsize=64)  # `counter_clash`, then `restated_clash` of the same claim
+def _readings(
+    claim: str, texts: tuple[str, ...]
+) -> tuple[tuple[str, str] | None, tuple[Counted, ...]]:
+    """(`counter_clash`'s answer, the claim's numbers with a counter that the texts never
+    give with that counter: what `restated_clash` reads). One pass over the claim's
+    numbers for both rules: each unwritten number's value is looked up in the texts once."""
     if not _DIGIT.search(claim):
-        return None  # no number (most claims): nothing to read
-    said_all = [
-        c
-        for c in counted(claim)
-        if c.counter and c.counter != "%" and (c.value >= MIN_VALUE or _duration(c))
-    ]
-    if not said_all:
-        return None  # read the knowledge's numbers only for a claim that has one to check
+        return None, ()  # no number (most claims): nothing to read
+    said_all = [c for c in counted(claim) if c.counter and c.counter != "%"]
+    unmatched: list[Counted] = []
     for said in said_all:
         if any(_written(said.phrase, text) for text in texts):
             continue  # the knowledge writes it as the claim does ("2257 yen", 「15日」)
@@ -190,13 +200,15 @@ def counter_clash(claim: str, texts: tuple[str, ...]) -> tuple[str, str] | None:
             for c in _stated(text, said.value)
             if c.value == said.value and c.counter != "%"
         ]
-        if said.value < MIN_VALUE and not all(_duration(c) for c in same):
+        if not any(_same_kind(c, said, lenient=True) for c in same or _scaled(said, texts)):
+            unmatched.append(said)
+        if said.value < MIN_VALUE and not (_duration(said) and all(map(_duration, same))):
             continue  # a small count: read only as a span of time against spans of time
         if same and all(
             c.counter and c.english == said.english and not _same(c, said) for c in same
         ):
-            return said.phrase, same[0].phrase
-    return None
+            return (said.phrase, same[0].phrase), ()
+    return None, tuple(unmatched)
 
 
 _DIGIT = re.compile(r"[0-9０-９〇一二三四五六七八九十百千万億]")
@@ -263,3 +275,76 @@ def _same(a: Counted, b: Counted) -> bool:
     if a.english:
         return a.counter == b.counter
     return _same_counter(a.counter, b.counter)
+
+
+def restated_clash(claim: str, texts: tuple[str, ...]) -> tuple[str, str] | None:
+    """(the claim's number with its counter, the number its closest knowledge sentence
+    gives with that counter) for a claim that restates one knowledge sentence with another
+    number of the same kind: "Tracking can take up to 5 hours to show the first update."
+    where the knowledge says "… up to 24 hours …" (and 5 only as "5 business days"),
+    「10時以降の帰宅であればタクシーを利用できます」 where it says 「タクシーの利用は、22時以降
+    の帰宅時…」.
+
+    Read only for a number with a counter that the texts never give with that counter
+    (a value they do give so, "5 days" in another sentence, may be an answer that merges
+    two sentences: binding's question, which real answers make hard, `counter_clash`'s
+    docstring); then the closest sentence is the one that holds the most of the claim's
+    words, at least two and half of them, and it clashes when it gives another value with
+    the same counter and not the claim's. Small values are read (a span of 7 days is no
+    list count when the sentence itself counts days).
+
+    Where it came from: the planted-slip benchmark (`tests/benchmarks/perturbed_replays.py
+    --kind numbers`), whose misses were numbers stitched in from another policy line; on the
+    dev sets it changes one decision (README, Hallucination, specifics)."""
+    said = _readings(claim, texts)[1]
+    if not said:
+        return None
+    words = {u.key.casefold() for u in analyse(claim) if u.kind != NUMBER}
+    if len(words) < 2:
+        return None
+    best, most = "", max(2, (len(words) + 1) // 2) - 1
+    for text in texts:
+        for sentence, keys in _sentence_keys(text):
+            held = len(words & keys)
+            if held > most:
+                best, most = sentence, held
+    if not best:
+        return None
+    theirs = counted(best)
+    for c in said:
+        if any(k.value == c.value for k in theirs):
+            continue
+        for k in theirs:
+            if _same_kind(k, c):
+                return c.phrase, k.phrase
+    return None
+
+
+def _same_kind(a: Counted, b: Counted, lenient: bool = False) -> bool:
+    """Do two numbers count the same kind of thing: the same counter, and for an English
+    count of something ("#": "12 user seats") the same word after it ("3 provides" and
+    "6 feet" are no one kind) unless `lenient` (then any two counts are: "62 working days"
+    is stated by "62 business days")?"""
+    if not a.counter or a.counter == "%" or a.english != b.english or not _same(a, b):
+        return False
+    return lenient or a.counter != "#" or _unit_word(a.phrase) == _unit_word(b.phrase)
+
+
+def _scaled(said: Counted, texts: tuple[str, ...]) -> list[Counted]:
+    """The texts' numbers of a large value that `_stated` finds only by its digits: "$50
+    million" for the 50,000,000 of "$50m"."""
+    if said.value < 1000:
+        return []
+    return [c for text in texts for c in counted(text) if c.value == said.value]
+
+
+def _unit_word(phrase: str) -> str:
+    """The word of an English number's phrase ("12 user" → "user"), its plural -s off."""
+    word = phrase.rsplit(None, 1)[-1].lstrip("-").lower()
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+@lru_cache(maxsize=64)  # a case's knowledge, read for each of its claims
+def _sentence_keys(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The sentences of `text` with their index keys (`_language.index_words`)."""
+    return tuple((s, index_words(s).keys) for s in sentences(plain_text(text)))

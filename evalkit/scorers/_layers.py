@@ -28,7 +28,7 @@ from evalkit.scorers._compare import (
     compare_years,
     may_name_agent,
 )
-from evalkit.scorers._counters import counter_clash
+from evalkit.scorers._counters import counter_clash, restated_clash
 from evalkit.scorers._evidence import Support, unsupported_units
 from evalkit.scorers._grounding import Plan
 from evalkit.scorers._judge import JudgeConfig
@@ -286,7 +286,8 @@ def _swapped(claim: str, plan: Plan) -> Said | None:
 def _miscounted(claim: str, plan: Plan) -> Said | None:
     """A claim's number with a counter the knowledge never gives that value (`_counters`:
     「15日」 where it has only 「15時」, "$12" where its 12 counts seats)."""
-    clash = counter_clash(claim, (*plan.texts, plan.question_text))
+    texts = (*plan.texts, plan.question_text)
+    clash = counter_clash(claim, texts) or restated_clash(claim, texts)
     return None if clash is None else _bounded(clash)
 
 

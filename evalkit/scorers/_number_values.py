@@ -43,12 +43,15 @@ def minus_before(text: str, at: int) -> bool:
 def digits_stand_alone(text: str, start: int, end: int) -> bool:
     """Are text[start:end] all the digits of a number there, not part of a larger one: "15"
     is not written in "15,000", "2015" or "1.15" (it is in "15-20" and "2019-05-01")."""
-    before, after = text[start - 1 : start], text[end : end + 2]
+    # Slices from `max(…, 0)`: at the start of the text, `text[-1:0]` is "" (which `in`
+    # finds in any string) and `text[-2:-1]` the text's end ("10a" read "10" as part of a
+    # number because of its own "0").
+    before, after = text[max(start - 1, 0) : start], text[end : end + 2]
     if before.isdigit() or after[:1].isdigit():
         return False
-    if after[:1] in ",." and after[1:2].isdigit():
+    if after[:1] in (",", ".") and after[1:2].isdigit():
         return False
-    return not (before in ",." and text[start - 2 : start - 1].isdigit())
+    return not (before in (",", ".") and text[max(start - 2, 0) : start - 1].isdigit())
 
 
 NUMBER_WORDS = {

@@ -1,13 +1,14 @@
 """`_counters.counter_clash`: a number whose counter the knowledge never gives that value
-with (「15日」 where it has only 「15時」, "$12" where its 12 counts seats), and `counted`,
-which reads them."""
+with (「15日」 where it has only 「15時」, "$12" where its 12 counts seats); `restated_clash`:
+a claim that restates a knowledge sentence with another number of the same kind; and
+`counted`, which reads them."""
 
 from __future__ import annotations
 
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from evalkit.scorers._counters import MIN_VALUE, counted, counter_clash
+from evalkit.scorers._counters import MIN_VALUE, counted, counter_clash, restated_clash
 from evalkit.scorers._evidence import unsupported_units
 from evalkit.scorers._number_values import number_values
 
@@ -47,6 +48,7 @@ def test_what_the_rule_leaves_to_other_layers() -> None:
     assert counter_clash("15日です。", ("表：15",)) is None
     assert counter_clash("15日です。", ("The core hours end at 15 days.",)) is None
     assert counter_clash("It takes 15 days.", ("15時に終わる。",)) is None
+    assert counter_clash("15時に終わります。", ("The shop has 15 seats.",)) is None
     assert counter_clash("It takes 15 days.", ("Pick 15 of them.", "Costs 15 per seat.")) is None
     # A share is another kind of value.
     assert counter_clash("過去10年間のデータです。", ("地震の1割が日本で起きる。",)) is None
@@ -97,10 +99,46 @@ def test_a_number_is_not_found_inside_a_larger_one() -> None:
     for knowledge in ("1泊15,000円とする。", "2015年に設立。", "version 1.15"):
         found = unsupported_units("15日です。", (knowledge,), "")
         assert "15" in [u.text for u in found.missing], knowledge
+    # At the start of a text: nothing before it, whatever the text ends with.
+    from evalkit.scorers._number_values import digits_stand_alone
+
+    assert digits_stand_alone("15 days, or 20", 0, 2)
+    assert digits_stand_alone("10a", 0, 2) and not digits_stand_alone("1,5", 2, 3)
     # Digits parsed apart from their number still count: a date, a range.
     for knowledge in ("2019-05-01に開始。", "15-20日"):
         found = unsupported_units("2019年に始まり15日", (knowledge,), "")
         assert not [u for u in found.missing if u.kind == "number" and u.text in knowledge]
+
+
+SHIPPING = (
+    "You get a tracking number by email when your order ships. Tracking can take up to 24 "
+    "hours to show the first update. Standard delivery takes 3-5 business days.",
+)
+REMOTE = ("在宅勤務は週3日まで認める。会議室は5部屋ある。出張の日当は国内1日2,000円とする。",)
+
+
+def test_a_sentence_restated_with_another_number_of_its_kind_clashes() -> None:
+    claim = "It can take up to 5 hours for the first tracking update to show."
+    assert restated_clash(claim, SHIPPING) == ("5 hours", "24 hours")
+    assert restated_clash("在宅勤務は週5日まで認められています。", REMOTE) == ("5日", "3日")
+    # A small value is read: the sentence itself counts days.
+    assert restated_clash("在宅勤務は週2日まで可能です。", REMOTE) == ("2日", "3日")
+
+
+def test_what_restated_clash_leaves_alone() -> None:
+    # The value is stated with the same counter elsewhere: maybe a merge of two sentences.
+    merged = ("Standard shipping takes 5 days. Express shipping takes 2 days.",)
+    assert restated_clash("Standard shipping takes 2 days.", merged) is None
+    assert restated_clash("Standard shipping takes 5 days, express 2 days.", merged) is None
+    # No sentence holds two of the claim's words, or half of them.
+    assert restated_clash("Returns take 9 days.", SHIPPING) is None
+    # The closest sentence gives no number of that kind ("business" days are a count of
+    # business, not days, as `_english_counter` reads them), or another word's count.
+    assert restated_clash("Standard delivery takes 4 days.", SHIPPING) is None
+    assert restated_clash("Passage 2 provides the tracking steps.", SHIPPING) is None
+    # A number the claim writes as the knowledge does, or one the sentence holds.
+    assert restated_clash("Tracking can take up to 24 hours to update.", SHIPPING) is None
+    assert restated_clash("出張の日当は国内で1日2,000円です。", REMOTE) is None
 
 
 TEXT = st.text(alphabet="0123456789１５一十百万割%日時間名人か月ヶ営業、。 ,.:-abc", max_size=40)
@@ -113,6 +151,10 @@ def test_reads_any_text_and_names_only_what_is_there(claim: str, texts: list[str
         said, stated = clash
         assert said[-1] in claim or said[-2:] in claim
         assert any(stated.rstrip("%")[:2] in t or stated[:1] in t for t in texts)
+    restated = restated_clash(claim, tuple(texts))
+    if restated is not None:
+        said, stated = restated
+        assert said[-1] in claim and any(stated[-1] in t for t in texts)
 
 
 def test_a_clock_time_states_its_hour_as_written() -> None:
