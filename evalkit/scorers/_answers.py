@@ -28,6 +28,11 @@ those *key facts* first and only then compares wording:
    normalised texts and the share of the smaller answer's content units (English stems,
    CJK character bigrams) found in the other — an answer that adds a detail still agrees
    — raised to at least 0.75 when the answers share a number, a name or their yes/no.
+
+Two long answers (explanations: `_language.is_short_answer` false) are compared claim by
+claim (`_claim_difference`): steps 2–4 are read between a claim and its counterpart in the
+other answer, so a detail only one of them mentions is coverage, not disagreement. A
+list's numbering is no number (`_unnumbered`).
 """
 
 from __future__ import annotations
@@ -42,7 +47,9 @@ from evalkit._i18n import Said
 from evalkit.common.refusal import is_refusal
 from evalkit.common.text import nfkc, normalize
 from evalkit.scorers._bounds import Bound, bounds, clashing_bounds
+from evalkit.scorers._language import is_short_answer
 from evalkit.scorers._lexicon import STOPWORDS, claim_negated
+from evalkit.scorers._number_values import list_marker_spans
 from evalkit.scorers._numerals import KANJI_NUMERALS
 from evalkit.scorers._support import (
     Unit,
@@ -217,6 +224,10 @@ class Answer:
     flat: str = ""
     bounds: tuple[Bound, ...] = ()  # its numbers with the way each is bounded (`_bounds`)
     denies: bool = False  # some clause of it negates (flips a bound: see `difference`)
+    # A long answer (`_language.is_short_answer` false): its claims, compared one by one
+    # with their counterparts in another long answer (`_claim_difference`).
+    parts: tuple[str, ...] = ()
+    question: str = ""
 
 
 def _keys(units: tuple[Unit, ...]) -> set[str]:
@@ -244,7 +255,7 @@ def answer(text: str, question: str = "") -> Answer:
     lead = _LEAD.match(t[start:])
     polarity = None if lead is None else lead.group(1).lower() in _POSITIVE
     body = t[start + lead.end() :] if lead else t[start:]
-    units = claim_units(body)
+    units = claim_units(_unnumbered(body))
     nums = {float(u.text) for u in units if u.kind == "number"}
     nums.update(_NUMBER_WORDS[w] for w in _WORDS.findall(body.lower()) if w in _NUMBER_WORDS)
     given = _keys(claim_units(question)) if question else set()
@@ -284,7 +295,30 @@ def answer(text: str, question: str = "") -> Answer:
         flat=body.lower(),
         bounds=bounds(body) if nums else (),
         denies=denies,
+        parts=() if is_short_answer(body) else split_claims(body),
+        question=question,
     )
+
+
+def _restates(a: Answer, b: Answer) -> bool:
+    """Do two claims say nearly the same thing (most of the larger one's content in the
+    other), so that a name each gives in place of the other's is a disagreement, not a
+    detail ("We use GlobalProtect" / "We use Cisco AnyConnect")?"""
+    return len(a.units & b.units) >= TIGHT * max(len(a.units), len(b.units))
+
+
+TIGHT = 0.6
+
+
+def _unnumbered(body: str) -> str:
+    """`body` with its list numbering blanked ("1. ", 「(2)」 at a line start: structure,
+    not a number the answer states, `_number_values.list_marker_spans`): two answers that
+    number the same steps differently ("1. **通報**" / "3. **119番への通報**") do not
+    differ in numbers."""
+    spans = list_marker_spans(body)
+    for start, end in spans:
+        body = body[:start] + " " * (end - start) + body[end:]
+    return body
 
 
 def _name_key(u: Unit) -> str:
@@ -333,6 +367,46 @@ def difference(a: Answer, b: Answer) -> Said | None:
         return None
     if a.polarity is not None and b.polarity is not None and a.polarity != b.polarity:
         return _OPPOSITE_YES_NO
+    if len(a.parts) > 1 and len(b.parts) > 1:
+        return _claim_difference(a, b)
+    return _fact_difference(a, b)
+
+
+def _claim_difference(a: Answer, b: Answer) -> Said | None:
+    """Two long answers differ where a claim of one and its counterpart in the other (the
+    claim of the other that holds the most of its content: two units at least, and half of
+    the smaller one's) differ in their key facts (`_fact_difference`). A name, a number or
+    a denial that only one answer's claims mention is coverage, not disagreement: two
+    faithful explanations pick different details (RAGTruth QA and JHARS answers of
+    different models to one question: `tests/benchmarks/consistency_real.py`)."""
+    mine = [answer(p, a.question) for p in a.parts]
+    theirs = [answer(p, b.question) for p in b.parts]
+    for x in mine:
+        y = _counterpart(x, theirs)
+        if y is not None and (found := _fact_difference(x, y, True)) is not None:
+            return found
+    for y in theirs:
+        back = _counterpart(y, mine)
+        if back is not None and (found := _fact_difference(back, y, True)) is not None:
+            return found
+    return None
+
+
+def _counterpart(x: Answer, others: list[Answer]) -> Answer | None:
+    best, most = None, 0.5
+    for y in others:
+        shared = len(x.units & y.units)
+        if shared >= 2 and shared / min(len(x.units), len(y.units)) >= most:
+            best, most = y, shared / min(len(x.units), len(y.units))
+    return best
+
+
+def _fact_difference(a: Answer, b: Answer, parts: bool = False) -> Said | None:
+    """`difference`'s key facts after refusal and the yes/no lead: negation, numbers,
+    bounds, a number's place filled with words, names. Between `parts` (claims of two long
+    answers) numbers and names differ only where the two share none: a claim that shares
+    a year or a name with its counterpart and adds others is a claim with more detail
+    (「1986年から1987年には馬毛島で」 / 「1971年から1974年、1986年から1987年には…」)."""
     # A number bounded opposite ways ("within 30 days" / "after 30 days", `_bounds`)
     # disagrees, unless one answer denies it: "not after 30 days" says "within 30 days",
     # and that also explains its negation.
@@ -340,7 +414,9 @@ def difference(a: Answer, b: Answer) -> Said | None:
     flipped = (ab or ba) is not None and a.denies != b.denies
     if not flipped and (_negation_clash(a, b) or _negation_clash(b, a)):
         return _NEGATES
-    if _both_lack(a.numbers, b.numbers):
+    if _both_lack(a.numbers, b.numbers) and not (
+        parts and a.numbers & b.numbers and not _restates(a, b)
+    ):
         return _NUMBERS
     if not flipped and ab is not None:
         return _other_says(ab[0], ab[1])
@@ -352,7 +428,11 @@ def difference(a: Answer, b: Answer) -> Said | None:
     clash = _slot_clash(b, a)
     if clash:
         return _other_says(clash[1], clash[0])
-    if a.names - b.words and b.names - a.words:
+    if (
+        a.names - b.words
+        and b.names - a.words
+        and not (parts and (a.names & b.names or not _restates(a, b)))
+    ):
         return _NAMES
     return None
 

@@ -228,10 +228,14 @@ NEG_EN = re.compile(
 # Two negations that make an obligation are no negation: 「張らなければならない」 (must
 # put up), 「〜なくてはいけない」, 「〜ねばならない」, 「〜ないといけない」 (a JHARS answer
 # that says what the knowledge obliges was flagged as contradicting it).
+# 「ない」 but not in 「少ない」, an obligation (「なければならない」) or 「おこない」 (do); a
+# clause that ends in 「ず」 (「支払われず」 split off at its comma) or 「なく」, 「ずに」; 「不可」
+# but not 「不可欠」 (indispensable), 「不可逆」, 「不可避」.
 NEG_JA = re.compile(
     r"(?<!少)(?<!なければなら)(?<!なくてはなら)(?<!なければいけ)(?<!なくてはいけ)"
-    r"(?<!ねばなら)(?<!ないといけ)ない(?!といけない)"
-    r"|ません|ず[、。]|ではなく|(?:対象|範囲|適用|保証|補償)外|不可|不要|無し|なし"
+    r"(?<!ねばなら)(?<!ないといけ)(?<!おこ)ない(?!といけない)"
+    r"|ません|ず(?:[、。に]|$)|(?<!少)(?<!おこ)なく(?:[、。]|て|$)|ではなく"
+    r"|(?:対象|範囲|適用|保証|補償)外|不可(?![欠逆避])|不要|無し|なし"
 )
 # Conditional and temporal limits ("until it ships", "before shipping", "unless"): a
 # sentence with one states when something does *not* hold, so a negated claim may draw on

@@ -23,6 +23,10 @@ two outputs remain to compare. Methods (`method:`), each passing when its score 
   through token-set similarity or the overlap of the smaller answer's content units
   (English stems, CJK character bigrams — no whitespace tokenisation), so an answer that adds a detail to another still agrees; sharing the key
   fact (a number, a name, the same yes/no) with nothing contradicting it is agreement.
+  Two long answers (`_language.is_short_answer` false for both) are compared claim by
+  claim, each with its counterpart in the other (`_answers._claim_difference`): a detail
+  only one of them mentions is coverage, not disagreement (figures on real answers:
+  `tests/benchmarks/consistency_real.py`, README "Consistency").
   Score: the share of outputs in the largest group of mutually equivalent answers;
   default threshold 1.0 (every output equivalent). `agree` (default 0.5) is the
   similarity two outputs need. Blind spots: two answers that differ only in a word the

@@ -472,3 +472,68 @@ def test_a_number_whose_place_the_other_fills_with_words_disagrees(
 def test_an_added_number_with_nothing_in_its_place_still_agrees(pair: list[str]) -> None:
     result = _score(pair)
     assert result.passed, result.reason
+
+
+# -- long answers: claim by claim ----------------------------------------------------------
+LONG_EN = (
+    "To cook pollock, preheat the oven to 350 degrees. Season the fillets with salt, pepper "
+    "and lemon juice. Bake them for 15 minutes, until the fish flakes easily with a fork."
+)
+LONG_EN_OTHER = (
+    "Preheat your oven to 350 degrees before you start. Brush the pollock with olive oil and "
+    "season it with Cajun spice. Bake the fillets for 15 minutes, until they flake with a fork."
+)
+LONG_JA = (
+    "SNS(ソーシャル・ネットワーキング・サービス)とは、Web上で社会的ネットワークを構築できる"
+    "サービスです。代表的なものにFacebookやInstagramがあります。利用者は友人と写真や近況を"
+    "共有できます。"
+)
+LONG_JA_OTHER = (
+    "ソーシャル・ネットワーキング・サービス(SNS)とは、インターネット上で社会的ネットワークを"
+    "構築できるサービスです。利用者は友人と近況や写真を共有できます。日本ではLINEも広く"
+    "使われています。"
+)
+
+
+def test_long_answers_that_pick_different_details_agree() -> None:
+    """Two explanations agree where their claims agree: a name (Cajun, LINE, Facebook) or a
+    detail that only one answer's claims mention is coverage, not a disagreement."""
+    assert _score([LONG_EN, LONG_EN_OTHER]).passed
+    assert _score([LONG_JA, LONG_JA_OTHER]).passed
+
+
+def test_long_answers_disagree_where_a_claim_and_its_counterpart_differ() -> None:
+    changed = LONG_EN_OTHER.replace("15 minutes", "25 minutes")
+    result = _score([LONG_EN, changed])
+    assert not result.passed and "different numbers" in result.reason
+    assert not _score([LONG_EN, LONG_EN.replace("350", "450")]).passed
+    denied = LONG_JA_OTHER.replace("共有できます", "共有できません")
+    assert not _score([LONG_JA, denied]).passed
+    # A name in place of the other's, in a claim that otherwise says the same thing.
+    swapped = LONG_EN_OTHER.replace("350 degrees before you start", "350 degrees in a Weber grill")
+    assert _score([LONG_EN, swapped]).passed  # an added detail: nothing in its place
+    tool_a = "We use GlobalProtect for the VPN. Connect before you open the intranet. Ask IT."
+    tool_b = "We use Cisco AnyConnect for the VPN. Connect before you open the intranet. Ask IT."
+    assert not _score([tool_a, tool_b]).passed
+
+
+def test_list_numbering_is_no_number_an_answer_states() -> None:
+    assert _score(["1. 119番に通報します。", "3. 119番に通報してください。"]).passed
+    assert _score(["2) Call 911.", "4) Call 911 right away."]).passed
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [
+        # 不可欠 (indispensable), 不可逆 (irreversible), おこない (do): no negation
+        ["日当たりの良い場所が必要です。", "日当たりの良い場所が不可欠です。"],
+        ["受容体に不可逆的に結合します。", "受容体に結合します。"],
+        ["冬には日本近海へ渡ります。", "冬になると日本近海への渡りをおこないます。"],
+        # a negation at a clause's end, before に, or as なく: both answers deny
+        ["被毛がない猫です。", "被毛がなく、皮膚が見える猫です。"],
+        ["賃金が支払われず、収入が減ります。", "賃金が支払われないため収入が減ります。"],
+        ["完全に乾燥させずに食べます。", "完全には乾燥させないで食べます。"],
+    ],
+)
+def test_japanese_negation_cues_are_read_as_grammar_reads_them(pair: list[str]) -> None:
+    assert _score(pair).passed, pair
