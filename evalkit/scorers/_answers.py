@@ -462,7 +462,8 @@ def similarity(a: Answer, b: Answer) -> float:
     if a.units and b.units:
         # Overlap of the smaller answer's content: an answer that adds a detail to
         # another ("10日です" vs "10日です（入社6か月後）") still says the same thing.
-        lex = max(lex, len(a.units & b.units) / min(len(a.units), len(b.units)))
+        common = len(a.units & b.units)
+        lex = max(lex, common / min(len(a.units), len(b.units))) if common else 0.0
     # Sharing the key fact — a number, a name, or the same yes/no to a yes/no question —
     # with nothing contradicting it (checked above) makes two wordings agree.
     shared = (

@@ -537,3 +537,19 @@ def test_list_numbering_is_no_number_an_answer_states() -> None:
 )
 def test_japanese_negation_cues_are_read_as_grammar_reads_them(pair: list[str]) -> None:
     assert _score(pair).passed, pair
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [["Canada", "Alaska"], ["Cheshire", "Lancashire"], ["England", "Scotland"], ["東京", "大阪"]],
+)
+def test_short_answers_that_share_no_content_disagree(pair: list[str]) -> None:
+    """Letters in common ("Cheshire" / "Lancashire": 0.67 by rapidfuzz) are no agreement
+    when the two answers share no content unit at all (HaluEval QA's right and
+    hallucinated answers: `tests/benchmarks/consistency_real.py`)."""
+    assert not _score(pair).passed, pair
+
+
+def test_short_answers_that_share_content_still_agree() -> None:
+    assert _score(["Victorian era", "the Victorian era"]).passed
+    assert _score(["Yes, it is mandatory.", "Yes, required."]).passed
