@@ -451,12 +451,13 @@ def test_ascii_claims_are_cut_as_by_the_full_pattern(text: str) -> None:
 # `_language._INNER_BREAK` in its plain form: the look-behinds before the period.
 # A period that is not between two digits (a decimal point, "14.99", is no break).
 _PLAIN_INNER_BREAK = re.compile(
-    r"(?:(?<![A-Z])(?<!\b(?:St|Mr|Dr|Jr|Sr|Ms|Co|vs|No))(?:(?<!\d)\.|\.(?!\d))|[!?。！？])"
+    r"(?:(?<![^A-Za-z0-9°][A-Z])(?<!^[A-Z])(?<!\b(?:St|Mr|Dr|Jr|Sr|Ms|Co|vs|No))"
+    r"(?:(?<!\d)\.|\.(?!\d))|[!?。！？])"
     r"(?=\s*\S)"
 )
 
 
-@given(_ASCII | _CLAIMS | st.text(alphabet="StMrDNo. !?。\nxA019", max_size=30))
+@given(_ASCII | _CLAIMS | st.text(alphabet="StMrDNo. !?。\nxA019°(;", max_size=30))
 @settings(max_examples=400, deadline=None)
 def test_inner_breaks_are_found_as_by_the_plain_pattern(text: str) -> None:
     assert [m.span() for m in _INNER_BREAK.finditer(text)] == [

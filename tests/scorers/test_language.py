@@ -112,6 +112,11 @@ def test_a_short_answer_is_one_to_two_sentences_and_a_summary_is_not() -> None:
     # A decimal point is no sentence break: "$14.99." ends one sentence, not two.
     assert is_short_answer("Express arrives in 1-2 business days. It costs $14.99.")
     assert not is_short_answer("It opened in 2019. It has 3.5 stars. It is open daily.")
+    # A sentence may end in a capital ("200°C.", "the EU."): only a capital after no
+    # letter or digit is an initial ("J. K. Rowling", "R.R. Martin", "U.S. Army", "(J. Doe)").
+    assert not is_short_answer("Preheat to 200°C. Season it. Bake it for 12 minutes.")
+    assert not is_short_answer("It is sold in the EU. It costs 5 euros. It ships fast.")
+    assert is_short_answer("J. K. Rowling wrote it (J. Doe said). The U.S. Army read it.")
 
 
 def test_an_english_answer_is_measured_in_words_whatever_its_characters() -> None:
