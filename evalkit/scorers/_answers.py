@@ -47,8 +47,8 @@ from evalkit._i18n import Said
 from evalkit.common.refusal import is_refusal
 from evalkit.common.text import nfkc, normalize
 from evalkit.scorers._bounds import Bound, bounds, clashing_bounds
-from evalkit.scorers._language import is_short_answer
-from evalkit.scorers._lexicon import STOPWORDS, claim_negated
+from evalkit.scorers._language import is_short_answer, zipf
+from evalkit.scorers._lexicon import HAS_CJK, STOPWORDS, claim_negated
 from evalkit.scorers._number_values import list_marker_spans
 from evalkit.scorers._numerals import KANJI_NUMERALS
 from evalkit.scorers._support import (
@@ -214,6 +214,8 @@ class Answer:
     names: frozenset[str]  # stems of the names the question does not give
     words: frozenset[str]  # every unit's stem, to see a name mentioned without a capital
     units: frozenset[str]
+    plain: frozenset[str]  # `units` of its content that is no name, number or question word
+    common: frozenset[str]  # its names that are common words of Japanese (`_common_loanword`)
     # Per clause: (content keys it negates, all its content keys, has a negation cue);
     # see `_negation_clash`.
     claims: tuple[tuple[frozenset[str], frozenset[str], bool], ...] = ()
@@ -260,6 +262,8 @@ def answer(text: str, question: str = "") -> Answer:
     nums.update(_NUMBER_WORDS[w] for w in _WORDS.findall(body.lower()) if w in _NUMBER_WORDS)
     given = _keys(claim_units(question)) if question else set()
     names = {_name_key(u) for u in units if u.specific and u.kind != "number"} - given
+    japanese = HAS_CJK.search(body) is not None
+    common = {_name_key(u) for u in units if japanese and _common_loanword(u.text)}
     clauses: list[tuple[set[str], frozenset[str], bool]] = []
     denies = False
     for claim in split_claims(body) if body else ():
@@ -289,6 +293,10 @@ def answer(text: str, question: str = "") -> Answer:
         names=frozenset(names),
         words=frozenset(_name_key(u) for u in units),
         units=frozenset(_keys(units)),
+        common=frozenset(common),
+        plain=frozenset(
+            _keys(tuple(u for u in units if not u.specific and u.kind != "number")) - given
+        ),
         claims=claims,
         slots=_slots(body),
         tokens=tuple(tuple(_TOKEN.findall(c)) for c in _CLAUSES.split(body.lower())),
@@ -300,11 +308,24 @@ def answer(text: str, question: str = "") -> Answer:
     )
 
 
+def _common_loanword(word: str) -> bool:
+    """A katakana or Latin word of Japanese text that is a common word (wordfreq Zipf 4 and
+    above: 「コスト」, 「サービス」, 「インターネット」, "Web"): the names rule reads katakana
+    and Latin words as names, which in Japanese are mostly loanwords, paraphrased like any
+    other word (「Web上で」 / 「インターネット上で」). Between two claims of long answers
+    (`_claim_difference`) only the rarer ones are names that can disagree."""
+    lang = "en" if word.isascii() else "ja"
+    return zipf(word.lower(), lang) >= 4.0
+
+
 def _restates(a: Answer, b: Answer) -> bool:
-    """Do two claims say nearly the same thing (most of the larger one's content in the
-    other), so that a name each gives in place of the other's is a disagreement, not a
-    detail ("We use GlobalProtect" / "We use Cisco AnyConnect")?"""
-    return len(a.units & b.units) >= TIGHT * max(len(a.units), len(b.units))
+    """Do two claims say nearly the same thing around their names and numbers (most of the
+    larger one's other content in the other), so that a name or number each gives in place
+    of the other's is a disagreement, not a detail ("We use GlobalProtect for the VPN" /
+    "We use Cisco AnyConnect for the VPN")?"""
+    if not (a.plain or b.plain):
+        return True  # names and numbers are all either claim says: they are its content
+    return len(a.plain & b.plain) >= TIGHT * max(len(a.plain), len(b.plain))
 
 
 TIGHT = 0.6
@@ -429,9 +450,9 @@ def _fact_difference(a: Answer, b: Answer, parts: bool = False) -> Said | None:
     if clash:
         return _other_says(clash[1], clash[0])
     if (
-        a.names - b.words
-        and b.names - a.words
-        and not (parts and (a.names & b.names or not _restates(a, b)))
+        a.names - b.words - (a.common if parts else frozenset())
+        and b.names - a.words - (b.common if parts else frozenset())
+        and not (parts and not _restates(a, b))
     ):
         return _NAMES
     return None

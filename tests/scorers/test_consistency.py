@@ -512,9 +512,19 @@ def test_long_answers_disagree_where_a_claim_and_its_counterpart_differ() -> Non
     # A name in place of the other's, in a claim that otherwise says the same thing.
     swapped = LONG_EN_OTHER.replace("350 degrees before you start", "350 degrees in a Weber grill")
     assert _score([LONG_EN, swapped]).passed  # an added detail: nothing in its place
-    tool_a = "We use GlobalProtect for the VPN. Connect before you open the intranet. Ask IT."
-    tool_b = "We use Cisco AnyConnect for the VPN. Connect before you open the intranet. Ask IT."
+    # The two share a name (VPN) and say the same thing around the ones they swap.
+    tool_a = (
+        "We use GlobalProtect for the company VPN on laptops. Connect before you open the "
+        "intranet. Ask IT if it fails."
+    )
+    tool_b = tool_a.replace("GlobalProtect", "Cisco AnyConnect")
     assert not _score([tool_a, tool_b]).passed
+    # Common loanwords of Japanese are paraphrase, not names that disagree.
+    web = (
+        "SNSとは、Web上で人と人をつなぐサービスです。友人と写真を共有できます。広告で運営されます。"
+    )
+    net = web.replace("Web上", "インターネット上")
+    assert _score([web, net]).passed
 
 
 def test_list_numbering_is_no_number_an_answer_states() -> None:
