@@ -79,11 +79,8 @@ def _changed_number(text: str) -> str | None:
     return text[: m.start()] + str(int(m.group()) + 1) + text[m.end() :]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
-    args = parser.parse_args()
-
+def figures(data: Path) -> dict[tuple[str, str], tuple[int, float]]:
+    """(set, figure) → (pairs, share) for every figure of the module docstring."""
     from evalkit.common.refusal import is_refusal
     from evalkit.scorers import consistency
     from evalkit.scorers._language import is_short_answer
@@ -108,36 +105,47 @@ def main() -> None:
     counts: Counter[tuple[str, str]] = Counter()
     totals: Counter[tuple[str, str]] = Counter()
     for name, load, folder in (
-        ("JHARS", jhars, args.data / "jhars"),
-        ("RAGTruth QA", ragtruth_qa, args.data / "ragtruth"),
+        ("JHARS", jhars, data / "jhars"),
+        ("RAGTruth QA", ragtruth_qa, data / "ragtruth"),
     ):
         for question, answers in load(folder):
             faithful = [a for a, bad in answers if not bad]
             for a, b in itertools.combinations(faithful, 2):
                 if is_refusal(a) != is_refusal(b):
                     continue
-                totals[(name, "faithful pairs judged inconsistent")] += 1
-                counts[(name, "faithful pairs judged inconsistent")] += not consistent(
-                    question, a, b
-                )
+                totals[(name, FALSE_ALARMS)] += 1
+                counts[(name, FALSE_ALARMS)] += not consistent(question, a, b)
             for a in faithful:
                 if is_refusal(a) or is_short_answer(a):
                     continue
                 for kind, planted in (
-                    ("a changed number missed", _changed_number(a)),
-                    ("a denied statement missed", (_deny(a) or (None,))[0]),
+                    (NUMBER_MISSED, _changed_number(a)),
+                    (DENIAL_MISSED, (_deny(a) or (None,))[0]),
                 ):
                     if planted is None:
                         continue
                     totals[(name, kind)] += 1
                     counts[(name, kind)] += consistent(question, a, planted)
-    for row in halueval.load(args.data / "halueval-qa" / "qa-dev.jsonl"):
-        key = ("HaluEval QA", "right vs hallucinated answer missed")
+    for row in halueval.load(data / "halueval-qa" / "qa-dev.jsonl"):
+        key = ("HaluEval QA", HALUEVAL_MISSED)
         totals[key] += 1
         counts[key] += consistent(row["question"], row["right_answer"], row["hallucinated_answer"])
+    return {key: (n, counts[key] / n) for key, n in totals.items()}
+
+
+FALSE_ALARMS = "faithful pairs judged inconsistent"
+NUMBER_MISSED = "a changed number missed"
+DENIAL_MISSED = "a denied statement missed"
+HALUEVAL_MISSED = "right vs hallucinated answer missed"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    args = parser.parse_args()
     print(f"{'set':<12} {'figure':<40} {'n':>5} {'share':>7}")
-    for key, n in totals.items():
-        print(f"{key[0]:<12} {key[1]:<40} {n:>5} {counts[key] / n:>7.3f}")
+    for (name, figure), (n, share) in figures(args.data).items():
+        print(f"{name:<12} {figure:<40} {n:>5} {share:>7.3f}")
 
 
 if __name__ == "__main__":
