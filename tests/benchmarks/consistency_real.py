@@ -16,7 +16,9 @@ scored as the two samples of one case, the question in its vars:
 - **disagreement, planted** — each faithful long answer (JHARS, RAGTruth QA) against
   itself with one slip planted: its first number of two or more digits changed (+1 on
   its first digit run; a list's numbering is left alone), or its first affirmative
-  statement denied (`perturbed_replays._deny`). The share judged consistent is missed.
+  statement denied (`perturbed_replays._deny`). The share judged consistent is missed;
+  some plantings deny nothing a reader would mind ("the answer to the question is:" →
+  "… is not:", an "is" inside an "until" clause), so the denial figure is not all misses.
 
     python tests/benchmarks/consistency_real.py [--data ../shared/data]
 """
