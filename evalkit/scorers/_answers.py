@@ -263,10 +263,15 @@ def answer(text: str, question: str = "") -> Answer:
     given = _keys(claim_units(question)) if question else set()
     names = {_name_key(u) for u in units if u.specific and u.kind != "number"} - given
     japanese = HAS_CJK.search(body) is not None
-    common = {_name_key(u) for u in units if japanese and _common_loanword(u.text)}
+    common = {
+        _name_key(u)
+        for u in units
+        if japanese and u.specific and u.kind != "number" and _common_loanword(u.text)
+    }
+    pieces = split_claims(body) if body else ()
     clauses: list[tuple[set[str], frozenset[str], bool]] = []
     denies = False
-    for claim in split_claims(body) if body else ():
+    for claim in pieces:
         for clause in _CLAUSE.split(claim):
             cu = claim_units(clause)
             if not cu:
@@ -303,7 +308,7 @@ def answer(text: str, question: str = "") -> Answer:
         flat=body.lower(),
         bounds=bounds(body) if nums else (),
         denies=denies,
-        parts=() if is_short_answer(body) else split_claims(body),
+        parts=() if is_short_answer(body) else pieces,
         question=question,
     )
 
@@ -318,6 +323,9 @@ def _common_loanword(word: str) -> bool:
     return zipf(word.lower(), lang) >= 4.0
 
 
+TIGHT = 0.6  # "nearly the same": this share of the larger claim's other content
+
+
 def _restates(a: Answer, b: Answer) -> bool:
     """Do two claims say nearly the same thing around their names and numbers (most of the
     larger one's other content in the other), so that a name or number each gives in place
@@ -326,9 +334,6 @@ def _restates(a: Answer, b: Answer) -> bool:
     if not (a.plain or b.plain):
         return True  # names and numbers are all either claim says: they are its content
     return len(a.plain & b.plain) >= TIGHT * max(len(a.plain), len(b.plain))
-
-
-TIGHT = 0.6
 
 
 def _unnumbered(body: str) -> str:
@@ -414,20 +419,25 @@ def _claim_difference(a: Answer, b: Answer) -> Said | None:
 
 
 def _counterpart(x: Answer, others: list[Answer]) -> Answer | None:
+    """The claim of `others` that holds the most of `x`'s content: two units at least, and
+    half of the smaller claim's."""
     best, most = None, 0.5
     for y in others:
         shared = len(x.units & y.units)
-        if shared >= 2 and shared / min(len(x.units), len(y.units)) >= most:
-            best, most = y, shared / min(len(x.units), len(y.units))
+        share = shared / min(len(x.units), len(y.units)) if shared else 0.0
+        if shared >= 2 and share >= most:
+            best, most = y, share
     return best
 
 
 def _fact_difference(a: Answer, b: Answer, parts: bool = False) -> Said | None:
     """`difference`'s key facts after refusal and the yes/no lead: negation, numbers,
     bounds, a number's place filled with words, names. Between `parts` (claims of two long
-    answers) numbers and names differ only where the two share none: a claim that shares
-    a year or a name with its counterpart and adds others is a claim with more detail
-    (「1986年から1987年には馬毛島で」 / 「1971年から1974年、1986年から1987年には…」)."""
+    answers) a number differs only where the two share none or restate each other
+    (`_restates`): a claim that shares a year with its counterpart and adds others has
+    more detail (「1986年から1987年には馬毛島で」 / 「1971年から1974年、1986年から1987年には…」);
+    a name differs only where they restate each other, Japanese common loanwords left out
+    (`_common_loanword`)."""
     # A number bounded opposite ways ("within 30 days" / "after 30 days", `_bounds`)
     # disagrees, unless one answer denies it: "not after 30 days" says "within 30 days",
     # and that also explains its negation.
@@ -435,8 +445,8 @@ def _fact_difference(a: Answer, b: Answer, parts: bool = False) -> Said | None:
     flipped = (ab or ba) is not None and a.denies != b.denies
     if not flipped and (_negation_clash(a, b) or _negation_clash(b, a)):
         return _NEGATES
-    if _both_lack(a.numbers, b.numbers) and not (
-        parts and a.numbers & b.numbers and not _restates(a, b)
+    if _both_lack(a.numbers, b.numbers) and (
+        not parts or not a.numbers & b.numbers or _restates(a, b)
     ):
         return _NUMBERS
     if not flipped and ab is not None:
@@ -449,11 +459,8 @@ def _fact_difference(a: Answer, b: Answer, parts: bool = False) -> Said | None:
     clash = _slot_clash(b, a)
     if clash:
         return _other_says(clash[1], clash[0])
-    if (
-        a.names - b.words - (a.common if parts else frozenset())
-        and b.names - a.words - (b.common if parts else frozenset())
-        and not (parts and not _restates(a, b))
-    ):
+    loan_a, loan_b = (a.common, b.common) if parts else (frozenset(), frozenset())
+    if a.names - b.words - loan_a and b.names - a.words - loan_b and (not parts or _restates(a, b)):
         return _NAMES
     return None
 
@@ -483,8 +490,8 @@ def similarity(a: Answer, b: Answer) -> float:
     if a.units and b.units:
         # Overlap of the smaller answer's content: an answer that adds a detail to
         # another ("10日です" vs "10日です（入社6か月後）") still says the same thing.
-        common = len(a.units & b.units)
-        lex = max(lex, common / min(len(a.units), len(b.units))) if common else 0.0
+        overlap = len(a.units & b.units)
+        lex = max(lex, overlap / min(len(a.units), len(b.units))) if overlap else 0.0
     # Sharing the key fact — a number, a name, or the same yes/no to a yes/no question —
     # with nothing contradicting it (checked above) makes two wordings agree.
     shared = (

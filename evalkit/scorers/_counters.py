@@ -282,8 +282,8 @@ def restated_clash(claim: str, texts: tuple[str, ...]) -> tuple[str, str] | None
     gives with that counter) for a claim that restates one knowledge sentence with another
     number of the same kind: "Tracking can take up to 5 hours to show the first update."
     where the knowledge says "… up to 24 hours …" (and 5 only as "5 business days"),
-    「10時以降の帰宅であればタクシーを利用できます」 where it says 「タクシーの利用は、22時以降
-    の帰宅時…」.
+    「在宅勤務は週5日まで認められています」 where it says 「在宅勤務は週3日まで認める」 (and 5
+    only as 「会議室は5部屋」).
 
     Read only for a number with a counter that the texts never give with that counter
     (a value they do give so, "5 days" in another sentence, may be an answer that merges
